@@ -1,0 +1,29 @@
+// Shared jest configuration: every package's jest.config.cjs spreads this.
+// Tests run against sibling packages' TypeScript sources (the "@tfsim/source"
+// export condition), so no build step is needed before testing.
+const path = require('node:path');
+
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json', 'node'],
+  transform: {
+    '^.+\\.(t|j)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript' },
+          transform: { useDefineForClassFields: true },
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  testEnvironmentOptions: {
+    customExportConditions: ['@tfsim/source', 'node', 'require', 'default'],
+  },
+  reporters: ['default', path.join(__dirname, 'tools', 'jest', 'count-reporter.cjs')],
+  testTimeout: 120000,
+};

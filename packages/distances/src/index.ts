@@ -1,0 +1,2 @@
+/** Every distance of TensorFlow Similarity by name and alias, as pairwise matrices on tensors and on typed arrays. */
+export const PACKAGE_NAME = '@tfsim/distances';

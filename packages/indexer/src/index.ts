@@ -1,0 +1,2 @@
+/** The index: add, lookup, calibrate, match, evaluate, save, load and stats. */
+export const PACKAGE_NAME = '@tfsim/indexer';

@@ -1,0 +1,2 @@
+/** Nearest-neighbour search: exact linear search and faiss (HNSW, IVF, PQ). */
+export const PACKAGE_NAME = '@tfsim/search';

@@ -1,0 +1,2 @@
+/** Key-value stores for embeddings, labels and data: memory, LevelDB and Redis. */
+export const PACKAGE_NAME = '@tfsim/stores';

@@ -1,0 +1,256 @@
+/**
+ * `pnpm setup:native`: makes the two optional native pieces usable.
+ *
+ * 1. @tensorflow/tfjs-node: if its binding already loads, nothing is done.
+ *    Otherwise its ordinary install (download libtensorflow and the prebuilt
+ *    addon) is tried; where that host is unreachable, the TensorFlow C library
+ *    is taken from the `tensorflow-cpu` wheel (obtained with `pip download`
+ *    from the configured package index) and tfjs-node's own binding sources,
+ *    shipped in its npm tarball, are compiled against it with node-gyp.
+ * 2. faiss-node: if it loads, nothing is done. Otherwise its prebuilt binary
+ *    is tried; where it cannot be fetched, faiss-node's own sources (patched
+ *    in patches/faiss-node@0.5.1.patch) are compiled against the system faiss
+ *    (Debian: libfaiss-dev, libopenblas-dev).
+ *
+ * Both are optional: whatever fails is reported and everything still works on
+ * the wasm / cpu backends and the exact search of @tfsim/search.
+ *
+ * Flags: --require (exit non-zero unless both load; used by CI),
+ *        --only=tfjs|faiss, --force (rebuild even if loadable).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CACHE = path.join(ROOT, '.cache', 'native');
+export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
+
+function log(message: string): void {
+  console.log(`[setup:native] ${message}`);
+}
+
+/** The real directory of `pkg` as installed for `fromPackage` (pnpm links). */
+function packageDir(pkg: string, fromPackage: string): string | undefined {
+  try {
+    const manifest = require.resolve(`${pkg}/package.json`, { paths: [path.join(ROOT, 'packages', fromPackage)] });
+    return fs.realpathSync(path.dirname(manifest));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `code` in a fresh node process from `cwd`; returns its error text or '' on success. */
+function loadsInChild(code: string, cwd: string): string {
+  const result = spawnSync(process.execPath, ['-e', code], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    timeout: 120_000,
+  });
+  if (result.status === 0) return '';
+  return (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n').slice(-3).join(' | ');
+}
+
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 900_000): boolean {
+  log(`$ ${cmd} ${args.join(' ')}   (in ${path.relative(ROOT, cwd) || '.'})`);
+  const result = spawnSync(cmd, args, { cwd, stdio: 'inherit', timeout: timeoutMs });
+  return result.status === 0;
+}
+
+function nodeGyp(): string {
+  return require.resolve('node-gyp/bin/node-gyp.js', { paths: [ROOT] });
+}
+
+// ---------------------------------------------------------------- tfjs-node
+
+/** The napi version node-pre-gyp would pick, and the addon path it would look in. */
+function tfjsBindingPath(dir: string): { napi: number; modulePath: string } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    binary: { napi_versions: number[] };
+  };
+  const supported = Number(process.versions.napi);
+  const napi = Math.max(...manifest.binary.napi_versions.filter((v) => v <= supported));
+  return { napi, modulePath: path.join(dir, 'lib', `napi-v${napi}`) };
+}
+
+function tfjsLoads(): string {
+  return loadsInChild(
+    "const tf = require('@tensorflow/tfjs-node'); if (tf.getBackend() !== 'tensorflow') throw new Error('backend ' + tf.getBackend());",
+    path.join(ROOT, 'packages', 'utils'),
+  );
+}
+
+/** Extracts members of a wheel (a zip) with Python's zipfile: unzip may be absent. */
+function extractFromWheel(wheel: string, dest: string, members: string[]): void {
+  const script = [
+    'import sys, zipfile',
+    'wheel, dest, prefixes = sys.argv[1], sys.argv[2], sys.argv[3:]',
+    'z = zipfile.ZipFile(wheel)',
+    'names = [n for n in z.namelist() if any(n == p or n.startswith(p) for p in prefixes)]',
+    'z.extractall(dest, names)',
+    'print(len(names))',
+  ].join('\n');
+  execFileSync('python3', ['-c', script, wheel, dest, ...members], { stdio: 'inherit' });
+}
+
+function obtainTensorflowLibrary(): string {
+  const { name, version } = TENSORFLOW_WHEEL;
+  const extracted = path.join(CACHE, `${name}-${version}`);
+  const marker = path.join(extracted, '.complete');
+  if (fs.existsSync(marker)) return path.join(extracted, 'tensorflow');
+  const wheelDir = path.join(CACHE, 'wheels');
+  fs.mkdirSync(wheelDir, { recursive: true });
+  let wheel = fs.readdirSync(wheelDir).find((f) => f.startsWith(`${name.replace('-', '_')}-${version}-`));
+  if (!wheel) {
+    if (!run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `${name}==${version}`, '-d', wheelDir], ROOT)) {
+      throw new Error(`pip could not download ${name}==${version}; is a Python package index configured?`);
+    }
+    wheel = fs.readdirSync(wheelDir).find((f) => f.startsWith(`${name.replace('-', '_')}-${version}-`));
+    if (!wheel) throw new Error(`pip download left no ${name} wheel in ${wheelDir}`);
+  }
+  fs.rmSync(extracted, { recursive: true, force: true });
+  log(`extracting the TensorFlow C library and headers from ${wheel}`);
+  extractFromWheel(path.join(wheelDir, wheel), extracted, [
+    'tensorflow/libtensorflow_cc.so.2',
+    'tensorflow/libtensorflow_framework.so.2',
+    'tensorflow/include/',
+  ]);
+  fs.writeFileSync(marker, `${name}==${version}\n`);
+  return path.join(extracted, 'tensorflow');
+}
+
+function buildTfjsFromWheel(dir: string): void {
+  const tensorflow = obtainTensorflowLibrary();
+  const libDir = path.join(dir, 'deps', 'lib');
+  fs.rmSync(path.join(dir, 'deps'), { recursive: true, force: true });
+  fs.mkdirSync(libDir, { recursive: true });
+  // The binding links -ltensorflow -ltensorflow_framework and finds them at run
+  // time through rpath $ORIGIN/../../deps/lib; the wheel's libtensorflow_cc
+  // exports the same TF_* / TFE_* C API as libtensorflow.
+  for (const lib of ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2']) {
+    fs.symlinkSync(path.join(tensorflow, lib), path.join(libDir, lib));
+  }
+  fs.symlinkSync('libtensorflow_cc.so.2', path.join(libDir, 'libtensorflow.so'));
+  fs.symlinkSync('libtensorflow_framework.so.2', path.join(libDir, 'libtensorflow_framework.so'));
+  fs.symlinkSync(path.join(tensorflow, 'include'), path.join(dir, 'deps', 'include'));
+  const { napi, modulePath } = tfjsBindingPath(dir);
+  const ok = run(
+    process.execPath,
+    [nodeGyp(), 'rebuild', '--module_name=tfjs_binding', `--module_path=${modulePath}`, `--napi_build_version=${napi}`, '-j', 'max'],
+    dir,
+  );
+  if (!ok) throw new Error('node-gyp could not build the tfjs-node binding against the wheel library');
+  fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+}
+
+function setupTfjsNode(force: boolean): boolean {
+  const dir = packageDir('@tensorflow/tfjs-node', 'utils');
+  if (!dir) {
+    log('tfjs-node: not installed (it is optional); skipping');
+    return false;
+  }
+  if (!force) {
+    const why = tfjsLoads();
+    if (why === '') {
+      log('tfjs-node: the native binding loads; nothing to do');
+      return true;
+    }
+    log(`tfjs-node: the native binding does not load (${why.slice(0, 200)})`);
+    log('tfjs-node: trying its ordinary install (downloads libtensorflow)');
+    if (run(process.execPath, [path.join(dir, 'scripts', 'install.js')], dir, 300_000) && tfjsLoads() === '') {
+      log('tfjs-node: ordinary install worked');
+      return true;
+    }
+    log('tfjs-node: the ordinary install failed; building against the tensorflow-cpu wheel instead');
+  }
+  try {
+    buildTfjsFromWheel(dir);
+  } catch (err) {
+    log(`tfjs-node: ${(err as Error).message}`);
+    return false;
+  }
+  const why = tfjsLoads();
+  if (why !== '') {
+    log(`tfjs-node: built, but it still does not load: ${why}`);
+    return false;
+  }
+  log('tfjs-node: native TensorFlow backend ready (built against the tensorflow-cpu wheel)');
+  return true;
+}
+
+// ---------------------------------------------------------------- faiss-node
+
+function faissLoads(): string {
+  return loadsInChild(
+    "const f = require('faiss-node'); const i = new f.IndexFlatL2(2); i.add([0, 0, 1, 1]); if (i.ntotal() !== 2) throw new Error('ntotal');",
+    path.join(ROOT, 'packages', 'search'),
+  );
+}
+
+function systemFaissPresent(): boolean {
+  const includeDirs = ['/usr/include', '/usr/local/include'];
+  return includeDirs.some((d) => fs.existsSync(path.join(d, 'faiss', 'Index.h')));
+}
+
+function setupFaissNode(force: boolean): boolean {
+  const dir = packageDir('faiss-node', 'search');
+  if (!dir) {
+    log('faiss-node: not installed (it is optional); skipping');
+    return false;
+  }
+  if (!force) {
+    const why = faissLoads();
+    if (why === '') {
+      log('faiss-node: loads; nothing to do');
+      return true;
+    }
+    log(`faiss-node: does not load (${why.slice(0, 200)})`);
+    const prebuild = (() => {
+      try {
+        return require.resolve('prebuild-install/bin.js', { paths: [dir] });
+      } catch {
+        return undefined;
+      }
+    })();
+    if (prebuild && run(process.execPath, [prebuild, '--runtime', 'napi'], dir, 120_000) && faissLoads() === '') {
+      log('faiss-node: prebuilt binary installed');
+      return true;
+    }
+    log('faiss-node: no prebuilt binary; building against the system faiss');
+  }
+  if (!systemFaissPresent()) {
+    log('faiss-node: no system faiss found (Debian/Ubuntu: apt-get install libfaiss-dev libopenblas-dev); skipping');
+    return false;
+  }
+  if (!run(process.execPath, [nodeGyp(), 'rebuild', '-j', 'max'], dir)) {
+    log('faiss-node: node-gyp build failed');
+    return false;
+  }
+  const why = faissLoads();
+  if (why !== '') {
+    log(`faiss-node: built, but it does not load: ${why}`);
+    return false;
+  }
+  log('faiss-node: ready (built against the system faiss)');
+  return true;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      require: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
+  const results: Record<string, boolean> = {};
+  if (!values.only || values.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(values.force);
+  if (!values.only || values.only === 'faiss') results['faiss-node'] = setupFaissNode(values.force);
+  const summary = Object.entries(results).map(([k, ok]) => `${k}: ${ok ? 'ready' : 'unavailable'}`).join(', ');
+  log(summary);
+  if (values.require && Object.values(results).some((ok) => !ok)) process.exit(1);
+}
+
+if (require.main === module) main();
