@@ -50,7 +50,8 @@ function loadsInChild(code: string, cwd: string): string {
     timeout: 120_000,
   });
   if (result.status === 0) return '';
-  return (result.stderr || result.stdout || `exit ${result.status}`).trim().split('\n').slice(-3).join(' | ');
+  const lines = (result.stderr || result.stdout || '').split('\n').map((l) => l.trim());
+  return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.find((l) => l !== '') ?? `exit ${result.status}`;
 }
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 900_000): boolean {

@@ -1,0 +1,45 @@
+/**
+ * The Search contract (the Python library's `Search`, in camelCase): nearest
+ * neighbours of query embeddings among indexed ones, over typed arrays.
+ */
+import type { Distance } from '@tfsim/distances';
+import type { MatrixLike } from '@tfsim/utils';
+
+/** The neighbours of one query, nearest first; ties broken by ascending id. */
+export interface Neighbors {
+  ids: Int32Array;
+  distances: Float32Array;
+}
+
+export interface SearchConfig {
+  /** Implementation: `linear`, `faiss`, ... */
+  type: string;
+  distance: string;
+  dim: number;
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface Search {
+  readonly name: string;
+  readonly distance: Distance;
+  readonly dim: number;
+  /** Number of indexed embeddings. */
+  size(): number;
+  /** True once the index can answer lookups (trained, where it needs training). */
+  isBuilt(): boolean;
+  add(embedding: ArrayLike<number>, id: number): void;
+  /** Adds every row with its id; all or none. */
+  batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void;
+  /**
+   * The k nearest (k defaults to 5). When fewer than k items are indexed, all
+   * of them are returned; k < 1 and an empty index are errors.
+   */
+  lookup(embedding: ArrayLike<number>, k?: number): Neighbors;
+  batchLookup(embeddings: MatrixLike, k?: number): Neighbors[];
+  /** Removes every embedding, as if newly created. */
+  reset(): void;
+  save(dir: string): Promise<void>;
+  load(dir: string): Promise<void>;
+  getConfig(): SearchConfig;
+}

@@ -1,0 +1,56 @@
+/**
+ * The Store contract (the Python library's `Store`, in camelCase): a
+ * key-value store of embedding, label and arbitrary JSON-serialisable data per
+ * integer id. Asynchronous because persistent stores do I/O.
+ */
+import type { IndexedItem, Label, MatrixLike } from '@tfsim/utils';
+
+export interface StoredRecord {
+  embedding: Float32Array;
+  label: Label | null;
+  data: unknown;
+}
+
+/** Records in the Python library's `batch_get` order: parallel lists. */
+export interface StoredRecords {
+  embeddings: Float32Array[];
+  labels: Array<Label | null>;
+  data: unknown[];
+}
+
+export interface StoreConfig {
+  /** Implementation: `memory`, `level`, `redis`, ... */
+  type: string;
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface Store {
+  readonly name: string;
+  /** Adds one record and returns its id. Ids are 0, 1, 2, ... in insertion order. */
+  add(embedding: ArrayLike<number>, label?: Label | null, data?: unknown): Promise<number>;
+  /**
+   * Adds records atomically (all or none) and returns their ids. `labels` and
+   * `data`, when given, have one entry per embedding.
+   */
+  batchAdd(
+    embeddings: MatrixLike,
+    labels?: ReadonlyArray<Label | null> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<number[]>;
+  /** One record; an unknown id is an error. */
+  get(id: number): Promise<StoredRecord>;
+  batchGet(ids: ArrayLike<number>): Promise<StoredRecords>;
+  size(): Promise<number>;
+  /** Writes the store to `dir` in the project's format (manifest + binary arrays). */
+  save(dir: string): Promise<void>;
+  /** Replaces the contents with those saved in `dir`; returns the number of records. */
+  load(dir: string): Promise<number>;
+  /** The first `numRecords` records (0: all) as rows: the Python `to_data_frame`. */
+  toRecords(numRecords?: number): Promise<IndexedItem[]>;
+  /** Removes every record. */
+  reset(): Promise<void>;
+  /** Releases connections and handles. */
+  close(): Promise<void>;
+  getConfig(): StoreConfig;
+}
