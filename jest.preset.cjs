@@ -26,4 +26,6 @@ module.exports = {
   },
   reporters: ['default', path.join(__dirname, 'tools', 'jest', 'count-reporter.cjs')],
   testTimeout: 120000,
+  // One line per test, so CI logs show each suite's backend ([tensorflow], [wasm], [cpu]).
+  verbose: true,
 };
