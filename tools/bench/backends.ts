@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as tfjs from '@tensorflow/tfjs';
 
 export interface BackendTimings {
   backend: string;
@@ -65,7 +66,7 @@ async function measure(backend: string, reps: number, tiny: boolean): Promise<Ba
   });
   tf.dispose([a, b]);
 
-  const step = async (model: import('@tensorflow/tfjs').LayersModel, x: import('@tensorflow/tfjs').Tensor, y: import('@tensorflow/tfjs').Tensor) =>
+  const step = async (model: tfjs.LayersModel, x: tfjs.Tensor, y: tfjs.Tensor) =>
     time(async () => {
       await model.trainOnBatch(x, y);
     });
