@@ -4,7 +4,7 @@
  * per distance, found by name or alias.
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import type { Matrix } from '@tfsim/utils';
+import type { MatrixLike } from '@tfsim/utils';
 
 export interface DistanceConfig {
   /** Canonical name: `cosine`, `euclidean`, ... */
@@ -29,8 +29,9 @@ export interface Distance {
   /**
    * Pairwise values on typed arrays, row-major `[nq * nk]`, same formula as
    * `call` (computed in float64, stored as float32). For the index side.
+   * Takes a `Matrix` (used as is) or a list of rows (copied once).
    */
-  pairwise(queries: Matrix, keys: Matrix): Float32Array;
+  pairwise(queries: MatrixLike, keys: MatrixLike): Float32Array;
   /** The value between two vectors of the same length. */
   between(a: ArrayLike<number>, b: ArrayLike<number>): number;
   getConfig(): DistanceConfig;
