@@ -1,3 +1,3 @@
 /** Nearest-neighbour search: exact linear search and faiss (HNSW, IVF, PQ). */
-export const PACKAGE_NAME = '@tfsim/search';
 export type { Neighbors, Search, SearchConfig } from './search';
+export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearSearchOptions } from './linear';

@@ -1,3 +1,4 @@
 /** Key-value stores for embeddings, labels and data: memory, LevelDB and Redis. */
-export const PACKAGE_NAME = '@tfsim/stores';
 export type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
+export { MemoryStore, type MemoryStoreOptions } from './memory';
+export { STORE_FORMAT, STORE_FORMAT_VERSION } from './format';

@@ -1,0 +1,94 @@
+/**
+ * What every search shares: argument checks and the order of results.
+ */
+import { getDistance, type Distance, type DistanceConfig } from '@tfsim/distances';
+import {
+  assertInteger,
+  assertSameLength,
+  EmptyIndexError,
+  type Matrix,
+  type MatrixLike,
+  ShapeError,
+  toMatrix,
+  ValueError,
+} from '@tfsim/utils';
+import type { Neighbors } from './search';
+
+/** Default number of neighbours, as in the Python library. */
+export const DEFAULT_K = 5;
+
+export function resolveDistance(distance: Distance | DistanceConfig | string): Distance {
+  return getDistance(distance);
+}
+
+export function checkDim(dim: number): number {
+  assertInteger(dim, 'dim', 1);
+  return dim;
+}
+
+/** Checks k (an integer >= 1) and the index size; returns how many neighbours a lookup returns. */
+export function neighbourCount(k: number, size: number): number {
+  assertInteger(k, 'k', 1);
+  if (size === 0) throw new EmptyIndexError('lookup on an empty index: add embeddings first');
+  return Math.min(k, size);
+}
+
+/** The embeddings of a batch add: `dim` columns, finite, with one int32 id per row. */
+export function checkAddBatch(embeddings: MatrixLike, ids: ArrayLike<number>, dim: number): { m: Matrix; ids: Int32Array } {
+  const m = toMatrix(embeddings, { name: 'embeddings', cols: dim, allowEmpty: true });
+  if (ids == null || typeof ids.length !== 'number') throw new ValueError('ids must be an array of integers');
+  assertSameLength(ids, { length: m.rows }, 'ids', 'embeddings');
+  const out = new Int32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    const id = ids[i]!;
+    if (!Number.isInteger(id) || id < -2147483648 || id > 2147483647) {
+      throw new ValueError(`ids[${i}] must be a 32-bit integer, got ${String(id)}`);
+    }
+    out[i] = id;
+  }
+  return { m, ids: out };
+}
+
+/** One query vector as a one-row matrix. */
+export function queryRow(embedding: ArrayLike<number>, dim: number): Matrix {
+  if (embedding == null || typeof embedding.length !== 'number') throw new ShapeError('embedding must be an array of numbers');
+  if (embedding instanceof Float32Array) {
+    return toMatrix({ data: embedding, rows: 1, cols: embedding.length }, { name: 'embedding', cols: dim });
+  }
+  return toMatrix([embedding], { name: 'embedding', cols: dim });
+}
+
+export function queryMatrix(embeddings: MatrixLike, dim: number): Matrix {
+  return toMatrix(embeddings, { name: 'queries', cols: dim, allowEmpty: true });
+}
+
+/**
+ * Sorts candidates into the result order and keeps the first `k`: ascending
+ * distance (descending when `similarity`), ties by ascending id, NaN last.
+ */
+export function orderNeighbours(
+  ids: ArrayLike<number>,
+  values: ArrayLike<number>,
+  k: number,
+  similarity: boolean,
+): Neighbors {
+  const n = ids.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const sign = similarity ? -1 : 1;
+  order.sort((a, b) => {
+    const va = values[a]!;
+    const vb = values[b]!;
+    const na = Number.isNaN(va);
+    const nb = Number.isNaN(vb);
+    if (na || nb) return na === nb ? ids[a]! - ids[b]! : na ? 1 : -1;
+    if (va !== vb) return sign * (va < vb ? -1 : 1);
+    return ids[a]! - ids[b]!;
+  });
+  const m = Math.min(k, n);
+  const out: Neighbors = { ids: new Int32Array(m), distances: new Float32Array(m) };
+  for (let i = 0; i < m; i++) {
+    out.ids[i] = ids[order[i]!]!;
+    out.distances[i] = values[order[i]!]!;
+  }
+  return out;
+}

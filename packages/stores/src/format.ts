@@ -1,0 +1,102 @@
+/**
+ * The saved form of a store, shared by every implementation so that a folder
+ * written by one store loads into any other: a manifest, the embeddings as one
+ * float32 matrix, the labels as float64 (NaN for "no label") and the data as
+ * one UTF-8 JSON array.
+ */
+import {
+  type ArrayDescriptor,
+  FormatError,
+  type Label,
+  readArray,
+  readManifest,
+  writeArray,
+  writeFolderAtomically,
+  writeManifest,
+} from '@tfsim/utils';
+
+export const STORE_FORMAT = 'tfsim.store';
+export const STORE_FORMAT_VERSION = 1;
+
+/** The contents of a store, in column form. */
+export interface StoreSnapshot {
+  size: number;
+  /** 0 for an empty store that never saw an embedding. */
+  dim: number;
+  /** `size * dim` values, row-major. */
+  embeddings: Float32Array;
+  labels: Array<Label | null>;
+  /** One JSON text per record. */
+  data: string[];
+}
+
+type StoreManifest = {
+  format: string;
+  version: number;
+  /** Which implementation wrote it (informative only). */
+  type: string;
+  name: string;
+  size: number;
+  dim: number;
+  arrays: { embeddings: ArrayDescriptor; labels: ArrayDescriptor; data: ArrayDescriptor };
+};
+
+/** Writes `snapshot` to `dir` atomically (the folder is replaced whole or not at all). */
+export async function writeStore(dir: string, type: string, name: string, snapshot: StoreSnapshot): Promise<void> {
+  const labels = new Float64Array(snapshot.size);
+  for (let i = 0; i < snapshot.size; i++) labels[i] = snapshot.labels[i] ?? Number.NaN;
+  const data = new TextEncoder().encode(`[${snapshot.data.join(',')}]`);
+  await writeFolderAtomically(dir, async (tmp) => {
+    const manifest: StoreManifest = {
+      format: STORE_FORMAT,
+      version: STORE_FORMAT_VERSION,
+      type,
+      name,
+      size: snapshot.size,
+      dim: snapshot.dim,
+      arrays: {
+        embeddings: await writeArray(tmp, 'embeddings.f32', snapshot.embeddings),
+        labels: await writeArray(tmp, 'labels.f64', labels),
+        data: await writeArray(tmp, 'data.json', data),
+      },
+    };
+    await writeManifest(tmp, manifest);
+  });
+}
+
+/** Reads and checks a folder written by writeStore; nothing is returned unless all of it is valid. */
+export async function readStore(dir: string): Promise<StoreSnapshot> {
+  const manifest = (await readManifest(dir, STORE_FORMAT, [STORE_FORMAT_VERSION])) as unknown as StoreManifest;
+  const { size, dim, arrays } = manifest;
+  if (!Number.isInteger(size) || size < 0 || !Number.isInteger(dim) || dim < 0 || (size > 0 && dim === 0)) {
+    throw new FormatError(`${dir}: manifest has an invalid size (${String(size)}) or dimension (${String(dim)})`);
+  }
+  if (typeof arrays !== 'object' || arrays === null) throw new FormatError(`${dir}: manifest lists no arrays`);
+  const embeddings = await readArray(dir, arrays.embeddings, 'float32');
+  const labelValues = await readArray(dir, arrays.labels, 'float64');
+  const dataBytes = await readArray(dir, arrays.data, 'uint8');
+  if (embeddings.length !== size * dim) {
+    throw new FormatError(`${dir}: embeddings hold ${embeddings.length} values, expected ${size} x ${dim}`);
+  }
+  if (labelValues.length !== size) throw new FormatError(`${dir}: ${labelValues.length} labels for ${size} records`);
+  for (let i = 0; i < embeddings.length; i++) {
+    if (!Number.isFinite(embeddings[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${embeddings[i]}`);
+  }
+  const labels: Array<Label | null> = new Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = labelValues[i]!;
+    if (Number.isNaN(v)) labels[i] = null;
+    else if (Number.isInteger(v)) labels[i] = v;
+    else throw new FormatError(`${dir}: label ${i} is ${v}, not an integer`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(dataBytes));
+  } catch (err) {
+    throw new FormatError(`${dir}: data is not valid UTF-8 JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length !== size) {
+    throw new FormatError(`${dir}: data must be a JSON array of ${size} entries`);
+  }
+  return { size, dim, embeddings, labels, data: parsed.map((d) => JSON.stringify(d ?? null)) };
+}

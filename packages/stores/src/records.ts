@@ -1,0 +1,106 @@
+/**
+ * Validation shared by every store: a batch is checked whole before anything
+ * is written, so a bad record never leaves a store half-updated.
+ */
+import {
+  assertInteger,
+  assertSameLength,
+  type Label,
+  type Matrix,
+  type MatrixLike,
+  ShapeError,
+  toMatrix,
+  ValueError,
+} from '@tfsim/utils';
+
+/** A batch ready to write: embeddings as one matrix, labels, and data as JSON text. */
+export interface PreparedBatch {
+  embeddings: Matrix;
+  labels: Array<Label | null>;
+  /** One JSON text per record (`null` for absent data). */
+  data: string[];
+}
+
+/** The label of a record: an integer class id, or null. */
+export function checkLabel(label: unknown, what: string): Label | null {
+  if (label === null || label === undefined) return null;
+  if (typeof label !== 'number') throw new ValueError(`${what} must be an integer or null, got ${typeof label}`);
+  assertInteger(label, what);
+  return label;
+}
+
+/**
+ * JSON text of a record's data. Data is stored as JSON by every store, so it
+ * reads back as `JSON.parse(JSON.stringify(data))`; `undefined` is stored as
+ * null, and what JSON cannot hold (a BigInt, a cycle, a function) is an error.
+ */
+export function dataToJson(data: unknown, what: string): string {
+  if (data === undefined) return 'null';
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (err) {
+    throw new ValueError(`${what} is not JSON-serialisable: ${(err as Error).message}`);
+  }
+  if (text === undefined) throw new ValueError(`${what} is not JSON-serialisable (${typeof data})`);
+  return text;
+}
+
+/**
+ * Checks a batch against the store's dimension (`dim`, or undefined while the
+ * store is empty): same dimension for every row, finite values, one label and
+ * one data entry per row when given.
+ */
+export function prepareBatch(
+  embeddings: MatrixLike,
+  labels: ReadonlyArray<Label | null> | null | undefined,
+  data: ReadonlyArray<unknown> | null | undefined,
+  dim: number | undefined,
+): PreparedBatch {
+  const m = toMatrix(embeddings, { name: 'embeddings', allowEmpty: true, ...(dim === undefined ? {} : { cols: dim }) });
+  if (m.rows > 0 && m.cols === 0) throw new ShapeError('embeddings have dimension 0');
+  if (labels != null) assertSameLength(labels, { length: m.rows }, 'labels', 'embeddings');
+  if (data != null) assertSameLength(data, { length: m.rows }, 'data', 'embeddings');
+  const outLabels: Array<Label | null> = new Array(m.rows);
+  const outData: string[] = new Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    outLabels[i] = labels == null ? null : checkLabel(labels[i], `labels[${i}]`);
+    outData[i] = data == null ? 'null' : dataToJson(data[i], `data[${i}]`);
+  }
+  return { embeddings: m, labels: outLabels, data: outData };
+}
+
+/** Checks one embedding (a row) against the store's dimension. */
+export function prepareOne(
+  embedding: ArrayLike<number>,
+  label: Label | null | undefined,
+  data: unknown,
+  dim: number | undefined,
+): PreparedBatch {
+  if (embedding == null || typeof (embedding as ArrayLike<number>).length !== 'number') {
+    throw new ShapeError('embedding must be an array of numbers');
+  }
+  return prepareBatch([embedding], [label ?? null], [data], dim);
+}
+
+/** Checks that `ids` are integers of records present in a store of `size` records. */
+export function checkIds(ids: ArrayLike<number>, size: number): number[] {
+  if (ids == null || typeof ids.length !== 'number') throw new ValueError('ids must be an array of integers');
+  const out: number[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = checkId(ids[i]!, size);
+  return out;
+}
+
+export function checkId(id: number, size: number): number {
+  if (!Number.isInteger(id) || id < 0 || id >= size) {
+    throw new ValueError(`id ${String(id)} is not in the store: ids are integers from 0 to ${size - 1} (size ${size})`);
+  }
+  return id;
+}
+
+/** The `numRecords` argument of toRecords: 0 (or absent) means all. */
+export function recordCount(numRecords: number | undefined, size: number): number {
+  if (numRecords === undefined || numRecords === 0) return size;
+  assertInteger(numRecords, 'numRecords', 0);
+  return Math.min(numRecords, size);
+}
