@@ -7,18 +7,18 @@ import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { loadTfjsCore, ShapeError, ValueError } from '@tfsim/utils';
 
 /** Which pairs (query i, key j) share a class, and which do not. Both boolean `[nq, nk]`. */
-export interface PairMasks {
+export type PairMasks = {
   positiveMask: Tensor2D;
   negativeMask: Tensor2D;
-}
+};
 
 /** A masked reduction: the values (`[n, 1]` for dim 1, `[1, n]` for dim 0) and the winning index (`[n]`, int32). */
-export interface MaskedReduction {
+export type MaskedReduction = {
   values: Tensor2D;
   indices: Tensor1D;
-}
+};
 
-/** Offset of the masked reductions: keeps every selected entry strictly above the unselected zeros. */
+/** What a row with nothing selected reports: just below its minimum (max) or above its maximum (min), as in Python. */
 const MASK_OFFSET = 1e-6;
 
 function labelColumn(labels: Tensor, name: string): Tensor2D {
@@ -73,41 +73,58 @@ function checkMasked(distances: Tensor2D, mask: Tensor, dim: number): void {
   if (dim !== 0 && dim !== 1) throw new ValueError(`dim must be 0 or 1, got ${dim}`);
 }
 
+type Extreme = 'max' | 'min';
+
 /**
- * The largest distance of each row (`dim` 1) or column (`dim` 0) among the
- * entries `mask` selects, and where it is. Computed as
- * `max((d - m) * mask) + m` with `m = min(d) - 1e-6`, so selected entries
- * stay above the zeros of unselected ones. A row with nothing selected gets
- * `min(d) - 1e-6` (index 0), and its gradient goes to the row's minimum: the
- * Python library's exact semantics, gradients included.
+ * Row-wise (dim 1) masked extreme. The value is the selected entry itself,
+ * picked with a one-hot product: no offset arithmetic, so it equals the
+ * distance bit for bit as in the Python library (which offsets in float64;
+ * float32 offsets would shift it by an ulp and flip semi-hard comparisons).
  */
-export function maskedMax(distances: Tensor2D, mask: Tensor, dim = 1): MaskedReduction {
+function maskedExtremeRows(distances: Tensor2D, mask: Tensor, extreme: Extreme): MaskedReduction {
+  const tf = loadTfjsCore();
+  const cols = distances.shape[1];
+  const selected = tf.cast(mask, 'bool');
+  const fill = tf.fill(distances.shape, extreme === 'max' ? -Infinity : Infinity);
+  const candidates = tf.where(selected, distances, fill);
+  const indices = tf.cast(extreme === 'max' ? tf.argMax(candidates, 1) : tf.argMin(candidates, 1), 'int32') as Tensor1D;
+  const picked = tf.sum(tf.mul(distances, tf.oneHot(indices, cols)), 1, true);
+  const anySelected = tf.any(selected, 1, true);
+  const fallback =
+    extreme === 'max'
+      ? tf.sub(tf.min(distances, 1, true), MASK_OFFSET)
+      : tf.add(tf.max(distances, 1, true), MASK_OFFSET);
+  const values = tf.where(anySelected, picked, fallback) as Tensor2D;
+  return { values, indices };
+}
+
+function maskedExtreme(distances: Tensor2D, mask: Tensor, dim: number, extreme: Extreme): MaskedReduction {
   checkMasked(distances, mask, dim);
   const tf = loadTfjsCore();
   return tf.tidy(() => {
-    const weights = tf.cast(mask, 'float32');
-    const floor = tf.sub(tf.min(distances, dim, true), MASK_OFFSET);
-    const shifted = tf.mul(tf.sub(distances, floor), weights);
-    const indices = tf.cast(tf.argMax(shifted, dim), 'int32') as Tensor1D;
-    const values = tf.add(tf.max(shifted, dim, true), floor) as Tensor2D;
-    return { values, indices };
+    if (dim === 1) return maskedExtremeRows(distances, mask, extreme);
+    const byColumn = maskedExtremeRows(tf.transpose(distances), tf.transpose(mask), extreme);
+    return { values: tf.transpose(byColumn.values), indices: byColumn.indices };
   });
 }
 
 /**
+ * The largest distance of each row (`dim` 1, values `[n, 1]`) or column
+ * (`dim` 0, values `[1, n]`) among the entries `mask` selects, and its index
+ * (first one on ties). A row with nothing selected gets `min(row) - 1e-6`
+ * and index 0, and its gradient goes to the row's minimum: the Python
+ * library's `masked_max` semantics (its `max((d - m) * mask) + m` with
+ * `m = min(d) - 1e-6`), values and gradients included.
+ */
+export function maskedMax(distances: Tensor2D, mask: Tensor, dim = 1): MaskedReduction {
+  return maskedExtreme(distances, mask, dim, 'max');
+}
+
+/**
  * The smallest distance of each row (`dim` 1) or column (`dim` 0) among the
- * entries `mask` selects, and where it is: `min((d - M) * mask) + M` with
- * `M = max(d) + 1e-6`. A row with nothing selected gets `max(d) + 1e-6`.
+ * entries `mask` selects, and its index. A row with nothing selected gets
+ * `max(row) + 1e-6` and index 0 (the Python library's `masked_min`).
  */
 export function maskedMin(distances: Tensor2D, mask: Tensor, dim = 1): MaskedReduction {
-  checkMasked(distances, mask, dim);
-  const tf = loadTfjsCore();
-  return tf.tidy(() => {
-    const weights = tf.cast(mask, 'float32');
-    const ceiling = tf.add(tf.max(distances, dim, true), MASK_OFFSET);
-    const shifted = tf.mul(tf.sub(distances, ceiling), weights);
-    const indices = tf.cast(tf.argMin(shifted, dim), 'int32') as Tensor1D;
-    const values = tf.add(tf.min(shifted, dim, true), ceiling) as Tensor2D;
-    return { values, indices };
-  });
+  return maskedExtreme(distances, mask, dim, 'min');
 }

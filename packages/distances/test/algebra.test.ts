@@ -149,3 +149,17 @@ describeEachBackend('maskedMax / maskedMin', () => {
     tf.dispose([dt, mt, ok]);
   });
 });
+
+describeEachBackend('maskedMax exactness', () => {
+  it('returns the selected distance bit for bit (no float32 offset rounding), so ties compare equal', () => {
+    // Offsetting in float32 would give 0.99999994 for the 1.0 entry.
+    const d = tf.tensor2d([[0, 1, 1], [3.7, 0, 2.2]]);
+    const m = tf.tensor2d([[0, 1, 0], [1, 0, 1]], undefined, 'bool');
+    const { values, indices } = maskedMax(d, m);
+    expect(Array.from(values.dataSync())).toEqual([1, Math.fround(3.7)]);
+    expect(Array.from(indices.dataSync())).toEqual([1, 0]);
+    const min = maskedMin(d, m);
+    expect(Array.from(min.values.dataSync())).toEqual([1, Math.fround(2.2)]);
+    tf.dispose([d, m, values, indices, min.values, min.indices]);
+  });
+});
