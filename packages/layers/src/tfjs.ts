@@ -1,0 +1,51 @@
+/**
+ * The few TensorFlow.js pieces the layers share: the Layer base class, its
+ * call arguments, and the Dense class (registered by tfjs-layers but not
+ * exported by name).
+ */
+import { serialization, type Tensor } from '@tensorflow/tfjs-core';
+// Loaded for its side effect as well: it registers Dense, which denseClass reads.
+import '@tensorflow/tfjs-layers';
+import type { layers, Shape } from '@tensorflow/tfjs-layers';
+import { BackendError } from '@tfsim/utils';
+
+export type Layer = layers.Layer;
+/** The keyword arguments of `Layer.call` (`training`, `mask`). */
+export type Kwargs = Parameters<layers.Layer['call']>[1];
+export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
+export type DenseLayerArgs = Parameters<typeof layers.dense>[0];
+export type { Shape, Tensor };
+
+/** The constructor of tfjs-layers' Dense layer, as a base class. */
+export interface DenseConstructor {
+  new (args: DenseLayerArgs): layers.Layer;
+  className: string;
+  fromConfig: serialization.FromConfigMethod<serialization.Serializable>;
+}
+
+/**
+ * tfjs-layers registers Dense in the serialization map at import; taking the
+ * class from there lets MetricEmbedding inherit Dense's weights, initialisers,
+ * regularisers, constraints and config exactly, instead of re-writing them.
+ */
+export function denseClass(): DenseConstructor {
+  const entry = serialization.SerializationMap.getMap().classNameMap['Dense'];
+  if (!entry) {
+    throw new BackendError('@tensorflow/tfjs-layers did not register its Dense layer; is it installed and loaded?');
+  }
+  return entry[0] as unknown as DenseConstructor;
+}
+
+/** A single tensor from what `Layer.call` receives. */
+export function singleTensor(inputs: Tensor | Tensor[], layer: string): Tensor {
+  if (Array.isArray(inputs)) {
+    if (inputs.length !== 1) throw new BackendError(`${layer} takes one input tensor, got ${inputs.length}`);
+    return inputs[0]!;
+  }
+  return inputs;
+}
+
+/** A single shape from what `computeOutputShape` receives. */
+export function singleShape(shape: Shape | Shape[]): Shape {
+  return Array.isArray(shape[0]) ? (shape as Shape[])[0]! : (shape as Shape);
+}
