@@ -1,0 +1,353 @@
+import { readFileSync } from 'node:fs';
+import {
+  type Matrix, type MatrixLike, Rng, ShapeError, ValueError, assertFinite, assertInteger, createProgress, matrixRow, toMatrix,
+} from '@tfsim/utils';
+import { UMAP } from 'umap-js';
+import { classColors, colormapTable } from './colors';
+import { resolveRange, toImageBatch, toRaster, type ImageBatchLike, type PixelRange } from './images';
+import { className, type ClassMapping } from './labels';
+import { applyColormap, escapeXml, pngDataUrl, rasterToPng } from './raster';
+import { FONT, checkOutputPath, writeOutput } from './render';
+
+export interface ProjectorOptions {
+  /** One class id per embedding; colours the points and fills the legend. */
+  labels?: ArrayLike<number>;
+  /** Class id to name. */
+  classMapping?: ClassMapping;
+  /** One image per embedding, shown when the pointer rests on its point. */
+  images?: ImageBatchLike;
+  /** Images are scaled to fit this many pixels. Default 64. */
+  imageSize?: number;
+  /** How pixel values map to black and white. Default 'auto'. */
+  range?: PixelRange;
+  /** Colour map for grayscale images. Default 'gray'. */
+  cmap?: string;
+  /** Extra lines in the tooltip: name to one value per embedding. */
+  tooltipsInfo?: Readonly<Record<string, ArrayLike<string | number>>>;
+  /**
+   * Point diameter in screen pixels. Default 6 (the Python library's 3 is
+   * hard to point at with a mouse).
+   */
+  ptSize?: number;
+  /** Colour points by class. Default true (when labels are given). */
+  colorize?: boolean;
+  /** Side of the square plot in pixels. Default 600. */
+  plotSize?: number;
+  /** 'umap' reduces to 2-D; 'none' takes 2-D embeddings as they are. Default 'umap'. */
+  method?: 'umap' | 'none';
+  /** UMAP neighbourhood size (clamped below the number of points). Default 15. */
+  nNeighbors?: number;
+  /** UMAP minimum distance between embedded points. Default 0.1. */
+  minDist?: number;
+  /** UMAP optimisation epochs. Default: umap-js' choice (500 below 10,000 points, else 200). */
+  nEpochs?: number;
+  /** Seed of the projection's random numbers: same seed, same picture. Default 0. */
+  seed?: number;
+  /** Page title. Default 'Embedding projector'. */
+  title?: string;
+  /** 'svg' draws each point as an element; 'canvas' is faster for many points. Default 'svg' up to 5,000 points. */
+  renderer?: 'svg' | 'canvas';
+  /** Also write the page here (`.html`). */
+  path?: string;
+}
+
+export interface Projection {
+  /** A self-contained page: Vega, the data and the images are inlined, nothing is fetched. */
+  html: string;
+  /** The 2-D position of each embedding. */
+  coords: Matrix;
+  /** Class names in legend order, and the colour of each. */
+  classes: string[];
+  colors: Record<string, string>;
+}
+
+function umap2d(m: Matrix, opts: ProjectorOptions): Float32Array {
+  const out = new Float32Array(m.rows * 2);
+  if (m.rows === 1) return out;
+  const nNeighbors = opts.nNeighbors ?? 15;
+  assertInteger(nNeighbors, 'nNeighbors', 1);
+  const minDist = opts.minDist ?? 0.1;
+  if (!(minDist >= 0) || !Number.isFinite(minDist)) throw new ValueError(`minDist must be a finite number >= 0, got ${minDist}`);
+  if (opts.nEpochs !== undefined) assertInteger(opts.nEpochs, 'nEpochs', 1);
+  const rng = new Rng(opts.seed ?? 0);
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.min(nNeighbors, m.rows - 1),
+    minDist,
+    ...(opts.nEpochs !== undefined ? { nEpochs: opts.nEpochs } : {}),
+    random: () => rng.next(),
+  });
+  const rows = Array.from({ length: m.rows }, (_, i) => Array.from(matrixRow(m, i)));
+  const epochs = umap.initializeFit(rows);
+  const progress = createProgress({ label: 'projecting (UMAP)', total: epochs });
+  for (let e = 0; e < epochs; e++) {
+    umap.step();
+    progress.tick();
+  }
+  progress.done();
+  umap.getEmbedding().forEach((p, i) => {
+    out[i * 2] = p[0]!;
+    out[i * 2 + 1] = p[1]!;
+  });
+  return out;
+}
+
+function extent(values: Float32Array, offset: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = offset; i < values.length; i += 2) {
+    lo = Math.min(lo, values[i]!);
+    hi = Math.max(hi, values[i]!);
+  }
+  const pad = hi > lo ? (hi - lo) * 0.05 : 1;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * Projects embeddings to 2-D with UMAP (seeded) and writes an interactive
+ * page: points coloured by class, the example's image, class and id on
+ * hover, a legend whose entries hide and show their class, wheel zoom, drag
+ * pan and double-click reset. The Python library's `projector`, as a file.
+ */
+export async function projector(embeddings: MatrixLike, opts: ProjectorOptions = {}): Promise<Projection> {
+  if (opts.path) checkOutputPath(opts.path, ['.html', '.htm']);
+  const m = toMatrix(embeddings, { name: 'embeddings' });
+  const n = m.rows;
+  const method = opts.method ?? 'umap';
+  if (method !== 'umap' && method !== 'none') throw new ValueError(`method must be 'umap' or 'none', got ${String(method)}`);
+  if (method === 'none' && m.cols !== 2) throw new ShapeError(`method 'none' needs 2-D embeddings, got ${m.cols} dimensions`);
+  const labels = opts.labels;
+  if (labels) {
+    if (labels.length !== n) throw new ShapeError(`labels has ${labels.length} entries but embeddings has ${n} rows`);
+    assertFinite(labels, 'labels');
+  }
+  const info = Object.entries(opts.tooltipsInfo ?? {});
+  for (const [k, v] of info) {
+    if (v.length !== n) throw new ShapeError(`tooltipsInfo.${k} has ${v.length} entries but embeddings has ${n} rows`);
+  }
+  const plotSize = opts.plotSize ?? 600;
+  if (!(plotSize >= 50) || !Number.isFinite(plotSize)) throw new ValueError(`plotSize must be a number >= 50, got ${plotSize}`);
+  const ptSize = opts.ptSize ?? 6;
+  if (!(ptSize > 0) || !Number.isFinite(ptSize)) throw new ValueError(`ptSize must be a positive number, got ${ptSize}`);
+  const imageSize = opts.imageSize ?? 64;
+  assertInteger(imageSize, 'imageSize', 4);
+
+  let images: string[] | undefined;
+  if (opts.images !== undefined) {
+    const batch = toImageBatch(opts.images, 'images');
+    if (batch.length !== n) throw new ShapeError(`images has ${batch.length} images but embeddings has ${n} rows`);
+    const range = resolveRange(batch, opts.range);
+    const lut = colormapTable(opts.cmap ?? 'gray');
+    const progress = createProgress({ label: 'encoding images', total: n });
+    images = [];
+    for (const img of batch) {
+      images.push(pngDataUrl((await rasterToPng(applyColormap(toRaster(img, range), lut), imageSize)).png));
+      progress.tick();
+    }
+    progress.done();
+  }
+
+  const coords = method === 'umap' ? umap2d(m, opts) : Float32Array.from(m.data);
+  const names = labels ? Array.from(labels, (l) => className(l, opts.classMapping)) : undefined;
+  // Legend in class-id order.
+  const byId = labels ? [...new Set(Array.from(labels))].sort((a, b) => a - b) : [];
+  const classes = [...new Set(byId.map((l) => className(l, opts.classMapping)))];
+  const palette = classColors(classes.length);
+  const colors = Object.fromEntries(classes.map((c, i) => [c, palette[i]!]));
+  const colorize = (opts.colorize ?? true) && classes.length > 0;
+
+  const points = Array.from({ length: n }, (_, i) => {
+    const p: Record<string, unknown> = { id: i, x: coords[i * 2], y: coords[i * 2 + 1], label: names ? names[i] : '' };
+    if (images) p.image = images[i];
+    if (info.length) p.info = info.map(([k, v]) => [k, String(v[i])]);
+    return p;
+  });
+  const spec = projectorSpec({
+    points, classes, colors: palette, colorize, plotSize, ptSize,
+    xext: extent(coords, 0), yext: extent(coords, 1),
+  });
+  const renderer = opts.renderer ?? (n <= 5000 ? 'svg' : 'canvas');
+  const title = opts.title ?? 'Embedding projector';
+  const html = projectorPage({ spec, title, renderer, n, classes: classes.length });
+  if (opts.path) await writeOutput(opts.path, { html });
+  return { html, coords: { data: coords, rows: n, cols: 2 }, classes, colors };
+}
+
+interface SpecInput {
+  points: Array<Record<string, unknown>>;
+  classes: string[];
+  colors: string[];
+  colorize: boolean;
+  plotSize: number;
+  ptSize: number;
+  xext: [number, number];
+  yext: [number, number];
+}
+
+/** The Vega spec: a zoomable scatter plot whose legend toggles classes. */
+function projectorSpec(s: SpecInput): object {
+  const area = Math.round(s.ptSize * s.ptSize);
+  const hiddenTest = "indata('hidden', 'value', datum.value)";
+  return {
+    $schema: 'https://vega.github.io/schema/vega/v5.json',
+    width: s.plotSize,
+    height: s.plotSize,
+    padding: 8,
+    autosize: 'pad',
+    background: 'white',
+    config: { text: { font: FONT }, legend: { labelFont: FONT, titleFont: FONT, labelFontSize: 12 } },
+    signals: [
+      { name: 'xext', value: s.xext },
+      { name: 'yext', value: s.yext },
+      { name: 'down', value: null, on: [{ events: 'mousedown', update: 'xy()' }, { events: 'window:mouseup', update: 'null' }] },
+      { name: 'xcur', value: null, on: [{ events: 'mousedown', update: 'slice(xdom)' }] },
+      { name: 'ycur', value: null, on: [{ events: 'mousedown', update: 'slice(ydom)' }] },
+      {
+        name: 'delta', value: [0, 0],
+        on: [{ events: '[mousedown, window:mouseup] > window:mousemove!', update: 'down ? [down[0] - x(), y() - down[1]] : [0, 0]' }],
+      },
+      { name: 'anchor', value: [0, 0], on: [{ events: 'wheel', update: "[invert('xscale', x()), invert('yscale', y())]" }] },
+      { name: 'zoom', value: 1, on: [{ events: 'wheel!', force: true, update: 'pow(1.001, event.deltaY * pow(16, event.deltaMode))' }] },
+      {
+        name: 'xdom', update: 'slice(xext)',
+        on: [
+          { events: { signal: 'delta' }, update: 'xcur ? [xcur[0] + span(xcur) * delta[0] / width, xcur[1] + span(xcur) * delta[0] / width] : xdom' },
+          { events: { signal: 'zoom' }, update: '[anchor[0] + (xdom[0] - anchor[0]) * zoom, anchor[0] + (xdom[1] - anchor[0]) * zoom]' },
+          { events: 'dblclick', update: 'slice(xext)' },
+        ],
+      },
+      {
+        name: 'ydom', update: 'slice(yext)',
+        on: [
+          { events: { signal: 'delta' }, update: 'ycur ? [ycur[0] + span(ycur) * delta[1] / height, ycur[1] + span(ycur) * delta[1] / height] : ydom' },
+          { events: { signal: 'zoom' }, update: '[anchor[1] + (ydom[0] - anchor[1]) * zoom, anchor[1] + (ydom[1] - anchor[1]) * zoom]' },
+          { events: 'dblclick', update: 'slice(yext)' },
+        ],
+      },
+      {
+        name: 'clicked', value: null,
+        on: [{ events: '@legendSymbol:click, @legendLabel:click', update: '{value: datum.value}', force: true }],
+      },
+    ],
+    data: [
+      { name: 'hidden', values: [], on: [{ trigger: 'clicked', toggle: 'clicked' }] },
+      { name: 'visible', values: s.points, transform: [{ type: 'filter', expr: "!indata('hidden', 'value', datum.label)" }] },
+    ],
+    scales: [
+      { name: 'xscale', type: 'linear', zero: false, nice: false, domain: { signal: 'xdom' }, range: 'width' },
+      { name: 'yscale', type: 'linear', zero: false, nice: false, domain: { signal: 'ydom' }, range: 'height' },
+      ...(s.colorize ? [{ name: 'color', type: 'ordinal', domain: s.classes, range: s.colors }] : []),
+    ],
+    legends: s.colorize
+      ? [{
+        fill: 'color', title: 'class (click to hide)', orient: 'right', symbolType: 'circle',
+        ...(s.classes.length > 30 ? { columns: Math.ceil(s.classes.length / 30) } : {}),
+        encode: {
+          symbols: {
+            name: 'legendSymbol', interactive: true,
+            update: { opacity: { signal: `${hiddenTest} ? 0.2 : 1` }, size: { value: 120 }, cursor: { value: 'pointer' } },
+          },
+          labels: {
+            name: 'legendLabel', interactive: true,
+            update: { opacity: { signal: `${hiddenTest} ? 0.35 : 1` }, cursor: { value: 'pointer' } },
+          },
+        },
+      }]
+      : [],
+    marks: [
+      {
+        type: 'rect', encode: { enter: { x: { value: 0 }, y: { value: 0 }, width: { signal: 'width' }, height: { signal: 'height' }, stroke: { value: '#bdbdbd' }, fill: { value: 'transparent' } } },
+      },
+      {
+        type: 'symbol', name: 'points', from: { data: 'visible' }, clip: true,
+        encode: {
+          enter: { shape: { value: 'circle' }, tooltip: { signal: '{id: datum.id}' } },
+          update: {
+            x: { scale: 'xscale', field: 'x' },
+            y: { scale: 'yscale', field: 'y' },
+            size: { value: area },
+            fill: s.colorize ? { scale: 'color', field: 'label' } : { value: '#1f77b4' },
+            fillOpacity: { value: 0.85 },
+            stroke: { value: null },
+          },
+          hover: { size: { value: area * 4 }, stroke: { value: '#000000' }, strokeWidth: { value: 1.5 }, fillOpacity: { value: 1 } },
+        },
+      },
+    ],
+  };
+}
+
+let vegaSource: string | undefined;
+function inlineVega(): string {
+  // The browser build, inlined so that the page needs no network.
+  vegaSource ??= readFileSync(require.resolve('vega/build/vega.min.js'), 'utf8').replace(/<\/script/gi, '<\\/script');
+  return vegaSource;
+}
+
+/** JSON safe to put inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function projectorPage(p: { spec: object; title: string; renderer: string; n: number; classes: number }): string {
+  const counts = `${p.n} point${p.n === 1 ? '' : 's'}${p.classes ? `, ${p.classes} class${p.classes === 1 ? '' : 'es'}` : ''}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeXml(p.title)}</title>
+<style>
+  body { font-family: ${FONT}; margin: 16px; color: #212121; }
+  h1 { font-size: 20px; margin: 0 0 4px; }
+  .help { color: #616161; font-size: 13px; margin: 0 0 8px; }
+  #chart { display: inline-block; user-select: none; }
+  #tooltip { position: fixed; pointer-events: none; background: #fff; border: 1px solid #ababab; border-radius: 4px;
+    padding: 6px; font-size: 12px; box-shadow: 0 2px 6px rgba(0,0,0,.2); z-index: 10; }
+  #tooltip img { display: block; margin: 0 auto 4px; image-rendering: pixelated; }
+  #tooltip[hidden] { display: none; }
+</style>
+</head>
+<body>
+<h1>${escapeXml(p.title)}</h1>
+<p class="help">${counts}. Scroll to zoom, drag to pan, double-click to reset; click a class in the legend to hide or show it.</p>
+<div id="chart"></div>
+<div id="tooltip" hidden><img id="tooltip-image" alt=""><div id="tooltip-info"></div><div>Class: <span id="tooltip-class"></span></div><div>ID: <span id="tooltip-id"></span></div></div>
+<script>${inlineVega()}</script>
+<script type="application/json" id="spec">${scriptJson(p.spec)}</script>
+<script>
+(function () {
+  var spec = JSON.parse(document.getElementById('spec').textContent);
+  var tip = document.getElementById('tooltip');
+  var img = document.getElementById('tooltip-image');
+  var extra = document.getElementById('tooltip-info');
+  function show(event, datum) {
+    if (datum.image) { img.src = datum.image; img.hidden = false; } else { img.removeAttribute('src'); img.hidden = true; }
+    extra.textContent = '';
+    (datum.info || []).forEach(function (kv) {
+      var line = document.createElement('div');
+      line.textContent = kv[0] + ': ' + kv[1];
+      extra.appendChild(line);
+    });
+    document.getElementById('tooltip-class').textContent = datum.label === '' ? 'none' : datum.label;
+    document.getElementById('tooltip-id').textContent = String(datum.id);
+    tip.hidden = false;
+    var x = event.clientX + 14, y = event.clientY + 14;
+    var r = tip.getBoundingClientRect();
+    if (x + r.width > window.innerWidth) x = event.clientX - r.width - 14;
+    if (y + r.height > window.innerHeight) y = event.clientY - r.height - 14;
+    tip.style.left = Math.max(0, x) + 'px';
+    tip.style.top = Math.max(0, y) + 'px';
+  }
+  var view = new vega.View(vega.parse(spec), { renderer: ${JSON.stringify(p.renderer)}, container: '#chart', hover: true });
+  view.tooltip(function (_handler, event, item, value) {
+    if (value == null || !item || !item.datum) { tip.hidden = true; return; }
+    show(event, item.datum);
+  });
+  window.projector = { view: view, ready: view.runAsync().then(function () { document.body.setAttribute('data-ready', 'true'); }) };
+})();
+</script>
+</body>
+</html>
+`;
+}
