@@ -1,2 +1,21 @@
-/** Recall@k, precision@k, R-precision, MAP@k/MAP@R, BNDCG, MRR over neighbour lists. */
-export const PACKAGE_NAME = '@tfsim/retrieval-metrics';
+/**
+ * Retrieval metrics: how well the k nearest neighbours of each query match
+ * its class. recall@k, precision@k (R-precision with clipAtR), MAP@k (MAP@R
+ * with clipAtR), binary NDCG, micro and macro averaging, as in the Python
+ * library; plus R-precision and MAP@R with each class's own R, mean
+ * reciprocal rank and precision@1 as pytorch-metric-learning computes them.
+ */
+export {
+  type Average,
+  RetrievalMetric,
+  type RetrievalMetricConfig,
+  type RetrievalMetricOptions,
+  pythonFloat,
+} from './retrieval-metric';
+export { computeMatchMask, type Mask, type RetrievalInputs, type RowsLike } from './inputs';
+export { RecallAtK } from './recall-at-k';
+export { PrecisionAtK, type PrecisionAtKOptions } from './precision-at-k';
+export { MapAtK } from './map-at-k';
+export { BNDCG } from './bndcg';
+export { type AtROptions, MapAtR, MeanReciprocalRank, PrecisionAt1, RPrecision, type RankOptions } from './at-r';
+export { type AnyRetrievalOptions, makeRetrievalMetric, retrievalMetrics } from './registry';
