@@ -20,3 +20,5 @@ export {
   type ActivationStdLoggingLayerArgs,
 } from './activation-std';
 export { l2Normalize, L2_EPSILON } from './l2';
+export { Normalization, type NormalizationArgs } from './normalization';
+export { FreezableBatchNormalization, type BatchNormalizationArgs } from './batch-normalization';

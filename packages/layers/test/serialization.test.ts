@@ -3,16 +3,22 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectNoLeak, tempDir } from '@tfsim/test-utils';
 import {
   ActivationStdLoggingLayer,
+  FreezableBatchNormalization,
   GeneralizedMeanPooling1D,
   GeneralizedMeanPooling2D,
   MetricEmbedding,
+  Normalization,
 } from '../src';
 import { seededValues } from './reference';
 
-/** image -> GeM 2D (p=3) -> std logger -> MetricEmbedding. */
+/** image -> Normalization -> conv -> frozen BN -> GeM 2D (p=3) -> std logger -> MetricEmbedding. */
 function imageModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [5, 4, 3] });
-  let x = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
+  let x = new Normalization({ mean: [0.5, -0.25, 1], variance: [2, 0.5, 1] }).apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
+  const bn = new FreezableBatchNormalization({ epsilon: 1.001e-5 });
+  x = bn.apply(x) as tfl.SymbolicTensor;
+  bn.trainable = false;
   x = new GeneralizedMeanPooling2D({ p: 3, name: 'gem_pool' }).apply(x) as tfl.SymbolicTensor;
   x = new ActivationStdLoggingLayer({ name: 'pooled_std' }).apply(x) as tfl.SymbolicTensor;
   const output = new MetricEmbedding({ units: 4, name: 'metric_embedding' }).apply(x) as tfl.SymbolicTensor;
@@ -57,6 +63,8 @@ describeEachBackend('layers serialisation', ({ backend }) => {
       new GeneralizedMeanPooling2D({ p: 0, dataFormat: 'channelsFirst', keepdims: true }),
       new GeneralizedMeanPooling1D({ p: -Infinity }),
       new ActivationStdLoggingLayer({ name: 'std' }),
+      new Normalization({ mean: [1, 2], variance: [3, 4] }),
+      new FreezableBatchNormalization({ momentum: 0.9 }),
     ];
     for (const layer of layers) {
       const cls = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()]![0];
@@ -95,6 +103,7 @@ describeEachBackend('layers serialisation', ({ backend }) => {
     const after = await expectNoLeak(() => predictValues(loaded, x));
     expect(Array.from(after)).toEqual(Array.from(before));
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));
+    expect(loaded.layers.map((l) => l.trainable)).toEqual(model.layers.map((l) => l.trainable));
     x.dispose();
     model.dispose();
     loaded.dispose();
