@@ -1,2 +1,16 @@
-/** Evaluate retrieval and classification, calibrate distance thresholds. */
-export const PACKAGE_NAME = '@tfsim/evaluators';
+/**
+ * Evaluation and calibration of lookups: retrieval metrics, classification
+ * metrics at distance thresholds, and the thresholds that meet targets.
+ */
+export { MemoryEvaluator, lastArgExtreme } from './memory-evaluator';
+export type {
+  CalibrateOptions,
+  CalibrationResults,
+  Cutpoint,
+  EvaluateClassificationOptions,
+  EvaluateRetrievalOptions,
+  Evaluator,
+  LabelsLike,
+  Verbose,
+} from './types';
+export { PADDING_LABEL, roundDistance, unpackLookupDistances, unpackLookupLabels } from './unpack';
