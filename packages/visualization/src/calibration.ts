@@ -83,7 +83,7 @@ export async function calibrationCurve(curve: CalibrationCurve, opts: Calibratio
 
   const width = opts.width ?? 560;
   const height = opts.height ?? 340;
-  const x = { field: 'distance', type: 'quantitative' as const, title: 'distance threshold' };
+  const x = { field: 'distance', type: 'quantitative' as const, title: 'distance threshold', scale: { zero: true } };
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: cuts.length
