@@ -140,9 +140,12 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
     const lut = colormapTable(opts.cmap ?? 'gray');
     const progress = createProgress({ label: 'encoding images', total: n });
     images = [];
-    for (const img of batch) {
-      images.push(pngDataUrl((await rasterToPng(applyColormap(toRaster(img, range), lut), imageSize)).png));
-      progress.tick();
+    // A few at a time: sharp encodes on libuv's thread pool.
+    for (let start = 0; start < n; start += 32) {
+      const chunk = batch.slice(start, start + 32);
+      const pngs = await Promise.all(chunk.map((img) => rasterToPng(applyColormap(toRaster(img, range), lut), imageSize)));
+      for (const { png } of pngs) images.push(pngDataUrl(png));
+      progress.tick(chunk.length);
     }
     progress.done();
   }

@@ -45,6 +45,15 @@ describe('calibrationCurve', () => {
     expect(lines(own.svg)[0]).toContain('metric: value');
     expect(rules(own.svg)).toHaveLength(0);
     const chosen = await calibrationCurve({ thresholds: { distance, precision, recall } }, { calibrationMetric: 'recall' });
+    // Float32Array curves, `value` the very array of the calibration metric (what the evaluator returns).
+    const f32 = Float32Array.from(f1);
+    const typed = await calibrationCurve({
+      thresholds: { distance: Float32Array.from(distance), f1: f32, precision: Float32Array.from(precision), value: f32 },
+      cutpoints: { optimal: { name: 'optimal', value: f32[3]!, distance: Math.fround(0.6), f1: f32[3]!, precision: Math.fround(0.9) } },
+    });
+    expect(lines(typed.svg)).toHaveLength(2);
+    expect(lines(typed.svg).filter((l) => l.includes('stroke-width="3"'))[0]).toContain('metric: f1');
+    expect(rules(typed.svg)).toHaveLength(1);
     expect(lines(chosen.svg).filter((l) => l.includes('stroke-width="3"'))[0]).toContain('metric: recall');
   });
 

@@ -125,4 +125,29 @@ suite('projector page in Chromium', () => {
     expect(await xdom()).toEqual(start);
     writeFileSync(join(OUT, 'projector.png'), await page.screenshot());
   });
+
+  it('draws the same points on a canvas when asked (the default above 5,000 points)', async () => {
+    const path = join(OUT, 'projector-canvas.html');
+    const grid = Array.from({ length: 25 }, (_, i) => [i % 5, Math.floor(i / 5)]);
+    await projector(grid, { method: 'none', labels: grid.map((_, i) => i % 2), renderer: 'canvas', path });
+    const tab = await browser.context.newPage();
+    const tabErrors: string[] = [];
+    tab.on('pageerror', (e) => tabErrors.push(e.message));
+    await tab.goto(`file://${path}`);
+    await tab.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+    expect(await tab.locator('#chart canvas').count()).toBe(1);
+    expect(await tab.evaluate("window.projector.view.data('visible').length")).toBe(25);
+    expect(tabErrors).toEqual([]);
+    // Pixels, not only data: the class colours are in the plot area (left of the legend).
+    const shot = await decodePng(await tab.locator('#chart canvas').screenshot());
+    let coloured = 0;
+    for (let y = 0; y < shot.height; y += 2) {
+      for (let x = 0; x < 8 + 600; x += 2) {
+        const [r, g, b] = shot.at(x, y);
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+      }
+    }
+    expect(coloured).toBeGreaterThan(100); // 25 points of 6 px, about 7 samples each
+    await tab.close();
+  });
 });
