@@ -21,6 +21,21 @@ export type MaskedReduction = {
 /** What a row with nothing selected reports: just below its minimum (max) or above its maximum (min), as in Python. */
 const MASK_OFFSET = 1e-6;
 
+/**
+ * Runs `fn` with gradient recording off: autodiff sees its result as a
+ * constant (TensorFlow's stop_gradient). Needed around the boolean and
+ * integer parts of mining (comparisons, argmax, any): TensorFlow.js has no
+ * gradient for those ops and fails when one lies on the path from the inputs
+ * to the loss, where TensorFlow simply treats them as constants.
+ */
+export function withoutGradient<T extends Tensor>(fn: () => T): T {
+  const tf = loadTfjsCore();
+  // A custom-gradient op without inputs: its forward pass runs untaped, and
+  // nothing links its output back to the inputs being differentiated.
+  const op = tf.customGrad(() => ({ value: fn(), gradFunc: () => [] }));
+  return (op as unknown as () => T)();
+}
+
 function labelColumn(labels: Tensor, name: string): Tensor2D {
   const shape = labels.shape;
   if (shape.length === 1) return loadTfjsCore().reshape(labels, [shape[0]!, 1]);
@@ -84,12 +99,13 @@ type Extreme = 'max' | 'min';
 function maskedExtremeRows(distances: Tensor2D, mask: Tensor, extreme: Extreme): MaskedReduction {
   const tf = loadTfjsCore();
   const cols = distances.shape[1];
-  const selected = tf.cast(mask, 'bool');
-  const fill = tf.fill(distances.shape, extreme === 'max' ? -Infinity : Infinity);
-  const candidates = tf.where(selected, distances, fill);
-  const indices = tf.cast(extreme === 'max' ? tf.argMax(candidates, 1) : tf.argMin(candidates, 1), 'int32') as Tensor1D;
+  const indices = withoutGradient(() => {
+    const fill = tf.fill(distances.shape, extreme === 'max' ? -Infinity : Infinity);
+    const candidates = tf.where(tf.cast(mask, 'bool'), distances, fill);
+    return tf.cast(extreme === 'max' ? tf.argMax(candidates, 1) : tf.argMin(candidates, 1), 'int32') as Tensor1D;
+  });
+  const anySelected = withoutGradient(() => tf.any(tf.cast(mask, 'bool'), 1, true));
   const picked = tf.sum(tf.mul(distances, tf.oneHot(indices, cols)), 1, true);
-  const anySelected = tf.any(selected, 1, true);
   const fallback =
     extreme === 'max'
       ? tf.sub(tf.min(distances, 1, true), MASK_OFFSET)

@@ -7,7 +7,7 @@ import {
   numericGradient,
 } from '@tfsim/test-utils';
 import { Rng, ShapeError, ValueError } from '@tfsim/utils';
-import { buildMasks, maskedMax, maskedMin } from '../src';
+import { buildMasks, maskedMax, maskedMin, withoutGradient } from '../src';
 
 /** Plain masked max of one row, with the Python semantics for an empty selection. */
 function plainMaskedMax(row: number[], mask: boolean[]): { value: number; index: number } {
@@ -161,5 +161,32 @@ describeEachBackend('maskedMax exactness', () => {
     const min = maskedMin(d, m);
     expect(Array.from(min.values.dataSync())).toEqual([1, Math.fround(2.2)]);
     tf.dispose([d, m, values, indices, min.values, min.indices]);
+  });
+});
+
+describeEachBackend('withoutGradient', () => {
+  it('makes mask-derived mining differentiable: comparisons on the distances are constants', async () => {
+    // Semi-hard-like: select entries above a value computed from x itself.
+    const x = tf.tensor2d([[0.3, 0.9, 0.5], [0.7, 0.2, 0.4]]);
+    await expectNoLeak(() => {
+      const g = autodiffGradient((t) => {
+        const d = t as tf.Tensor2D;
+        const threshold = tf.mean(d, 1, true);
+        const mask = withoutGradient(() => tf.greater(d, threshold));
+        const r = maskedMin(d, mask);
+        r.indices.dispose();
+        return tf.sum(r.values);
+      }, x);
+      // Each row's smallest entry above its mean gets the gradient.
+      expect(Array.from(g)).toEqual([0, 1, 0, 1, 0, 0]);
+    });
+    x.dispose();
+  });
+
+  it('gives a zero gradient for float results (stop_gradient)', () => {
+    const x = tf.tensor1d([1, 2]);
+    const g = autodiffGradient((t) => tf.sum(tf.add(tf.square(t), withoutGradient(() => tf.square(t)))), x);
+    expect(Array.from(g)).toEqual([2, 4]);
+    x.dispose();
   });
 });
