@@ -44,6 +44,8 @@ export interface TFRecordDatasetSamplerOptions extends SamplerOptions {
 interface Item {
   x: tf.Tensor | tf.TensorLike;
   y: number;
+  /** The record it came from (shard and index): the same record comes back on every pass. */
+  key: string;
 }
 
 interface Reader {
@@ -114,7 +116,11 @@ export class TFRecordDatasetSampler extends Sampler {
   private readonly verifyChecksums: boolean;
 
   private readonly buffer = new Map<number, Item[]>();
+  /** Classes with enough distinct records buffered for a batch. */
   private readonly ready = new Set<number>();
+  /** Per class, how many buffered items come from each record. */
+  private readonly distinct = new Map<number, Map<string, number>>();
+  private firstPassDone = false;
   private buffered = 0;
   private pass = -1;
   private queue: string[] = [];
@@ -166,6 +172,8 @@ export class TFRecordDatasetSampler extends Sampler {
         `the shards hold ${this.firstPassCounts.size} class(es), fewer than classesPerBatch (${this.classesPerBatch})`,
       );
     }
+    this.firstPassDone = true;
+    for (const c of this.buffer.keys()) this.refreshReady(c);
     for (const [label, count] of [...this.firstPassCounts].sort((a, b) => a[0] - b[0])) {
       if (count < this.examplesPerClassPerBatch) {
         this.warnOnce(
@@ -240,10 +248,33 @@ export class TFRecordDatasetSampler extends Sampler {
     if (this.pass === 0) this.firstPassCounts.set(y, (this.firstPassCounts.get(y) ?? 0) + 1);
     let list = this.buffer.get(y);
     if (!list) this.buffer.set(y, (list = []));
-    list.push({ x: item.x, y });
+    const key = `${next.shard}#${next.index}`;
+    list.push({ x: item.x, y, key });
     this.buffered += 1;
-    if (list.length === this.examplesPerClassPerBatch) this.ready.add(y);
+    let keys = this.distinct.get(y);
+    if (!keys) this.distinct.set(y, (keys = new Map()));
+    keys.set(key, (keys.get(key) ?? 0) + 1);
+    this.refreshReady(y);
     return true;
+  }
+
+  /**
+   * A class is ready when it has examplesPerClassPerBatch distinct records
+   * buffered, or, once the first pass has counted it, all of its records
+   * when it has fewer (it is then sampled with replacement).
+   */
+  private refreshReady(c: number): void {
+    const have = this.distinct.get(c)?.size ?? 0;
+    const total = this.firstPassDone ? (this.firstPassCounts.get(c) ?? Infinity) : Infinity;
+    if (have > 0 && have >= Math.min(this.examplesPerClassPerBatch, total)) this.ready.add(c);
+    else this.ready.delete(c);
+  }
+
+  private forget(c: number, item: Item): void {
+    const keys = this.distinct.get(c)!;
+    const n = keys.get(item.key)! - 1;
+    if (n === 0) keys.delete(item.key);
+    else keys.set(item.key, n);
   }
 
   /** Removes and returns `k` random items of class `c` (all of them, repeated at random, when it has fewer). */
@@ -251,9 +282,18 @@ export class TFRecordDatasetSampler extends Sampler {
     const list = this.buffer.get(c)!;
     let out: Item[];
     if (list.length >= k) {
+      // Distinct records when the buffer has them (a record may be buffered
+      // twice, from two passes); repeats only when it does not.
       out = [];
+      const keys = new Set<string>();
       for (let i = 0; i < k; i++) {
-        const j = this.rng.int(list.length);
+        const fresh: number[] = [];
+        list.forEach((item, j) => {
+          if (!keys.has(item.key)) fresh.push(j);
+        });
+        const j = fresh.length ? fresh[this.rng.int(fresh.length)]! : this.rng.int(list.length);
+        keys.add(list[j]!.key);
+        this.forget(c, list[j]!);
         out.push(list[j]!);
         list[j] = list[list.length - 1]!;
         list.pop();
@@ -263,10 +303,16 @@ export class TFRecordDatasetSampler extends Sampler {
       const all = list.splice(0, list.length);
       out = this.rng.sampleWithReplacement(all.length, k).map((j) => all[j]!);
       this.buffered -= all.length;
-      this.warnOnce(this.warned, `end-${c}`, `Class ${c} has ${all.length} example(s) left at the end of the stream; its last batch samples them with replacement.`);
+      for (const item of all) this.forget(c, item);
+      if (this.exhausted) {
+        this.warnOnce(this.warned, `end-${c}`, `Class ${c} has ${all.length} example(s) left at the end of the stream; its last batch samples them with replacement.`);
+      }
     }
-    if (list.length < this.examplesPerClassPerBatch) this.ready.delete(c);
-    if (list.length === 0) this.buffer.delete(c);
+    if (list.length === 0) {
+      this.buffer.delete(c);
+      this.distinct.delete(c);
+    }
+    this.refreshReady(c);
     return out;
   }
 
@@ -312,6 +358,7 @@ export class TFRecordDatasetSampler extends Sampler {
   private releaseBuffer(): void {
     for (const list of this.buffer.values()) for (const item of list) if (isTensor(item.x)) item.x.dispose();
     this.buffer.clear();
+    this.distinct.clear();
     this.ready.clear();
     this.buffered = 0;
   }
