@@ -1,6 +1,16 @@
-import type { Distance, DistanceConfig } from '@tfsim/distances';
+import {
+  CosineDistance,
+  type Distance,
+  type DistanceConfig,
+  EuclideanDistance,
+  InnerProductSimilarity,
+  ManhattanDistance,
+  SNRDistance,
+  SquaredEuclideanDistance,
+} from '@tfsim/distances';
 import {
   type ArrayDescriptor,
+  assertInteger,
   FormatError,
   type Matrix,
   type MatrixLike,
@@ -20,6 +30,8 @@ import {
   queryRow,
   resolveDistance,
 } from './common';
+import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
+import { defaultThreads, MAX_HELPERS } from './kernel/pool';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -27,6 +39,11 @@ export const LINEAR_FORMAT_VERSION = 1;
 
 export interface LinearSearchOptions {
   name?: string;
+  /**
+   * Threads a large batch lookup may use (the calling thread plus helper
+   * worker threads). Default: every core.
+   */
+  threads?: number;
 }
 
 type LinearManifest = {
@@ -39,34 +56,59 @@ type LinearManifest = {
   arrays: { embeddings: ArrayDescriptor; ids: ArrayDescriptor };
 };
 
+/** Unit roundoff of float32. */
+const U = 2 ** -24;
+
+function kernelModeOf(distance: Distance): KernelMode | undefined {
+  if (distance instanceof InnerProductSimilarity) return KernelMode.InnerProduct;
+  if (distance instanceof CosineDistance) return KernelMode.Cosine;
+  if (distance instanceof EuclideanDistance || distance instanceof SquaredEuclideanDistance) return KernelMode.SquaredL2;
+  if (distance instanceof SNRDistance) return KernelMode.Snr;
+  if (distance instanceof ManhattanDistance) return KernelMode.Manhattan;
+  return undefined;
+}
+
 /**
  * Exact nearest-neighbour search over every indexed row, for any distance of
  * @tfsim/distances. Embeddings are used as given: unlike the Python library,
  * nothing is L2-normalised behind the caller's back (normalise them yourself
  * for cosine, as the distance expects).
  *
- * Results are sorted nearest first with ties broken by ascending id. For the
+ * Results are sorted nearest first with ties broken by ascending id; when k
+ * exceeds the number of indexed items, all of them are returned. For the
  * inner product (a similarity) `distances` holds the inner products, largest
- * first.
+ * first. Values are the distance's own (`distance.pairwise`: float64, stored
+ * as float32).
+ *
+ * How it is fast and still exact: a WebAssembly SIMD kernel scans all keys in
+ * float32 (dot products with the norm expansion for euclidean, cosine and
+ * SNR), on several threads for large batches, and keeps the best `2k + 16`
+ * candidates per query. Those are re-scored with the exact distance. A
+ * rounding-error bound on the float32 values proves that no key outside the
+ * candidates can be among the k nearest; where the bound cannot prove it
+ * (near-ties, duplicates) the query is answered by an exact scan instead.
  */
 export class LinearSearch implements Search {
   readonly name: string;
   readonly distance: Distance;
   readonly dim: number;
-  private count = 0;
-  private keys: Float32Array;
-  private ids: Int32Array;
+  private readonly threads: number;
+  private readonly mode: KernelMode | undefined;
+  private panels: PanelStore;
+  private ids: Int32Array = new Int32Array(0);
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: LinearSearchOptions = {}) {
     this.distance = resolveDistance(distance);
     this.dim = checkDim(dim);
     this.name = options.name ?? 'linear';
-    this.keys = new Float32Array(0);
-    this.ids = new Int32Array(0);
+    if (options.threads !== undefined) assertInteger(options.threads, 'threads', 1);
+    this.threads = Math.min(options.threads ?? defaultThreads(), MAX_HELPERS + 1);
+    this.mode = kernelModeOf(this.distance);
+    this.panels = new PanelStore(this.dim);
   }
 
   size(): number {
-    return this.count;
+    return this.panels.size;
   }
 
   isBuilt(): boolean {
@@ -74,8 +116,7 @@ export class LinearSearch implements Search {
   }
 
   add(embedding: ArrayLike<number>, id: number): void {
-    const row = queryRow(embedding, this.dim);
-    this.batchAdd(row, [id]);
+    this.batchAdd(queryRow(embedding, this.dim), [id]);
   }
 
   batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void {
@@ -84,19 +125,17 @@ export class LinearSearch implements Search {
   }
 
   private append(m: Matrix, ids: Int32Array): void {
-    const n = this.count + m.rows;
+    const count = this.panels.size;
+    const n = count + m.rows;
+    // Everything that can fail (memory) happens before anything is written.
+    this.panels.reserve(m.rows);
     if (n > this.ids.length) {
-      const capacity = Math.max(n, this.ids.length * 2, 16);
-      const keys = new Float32Array(capacity * this.dim);
-      keys.set(this.keys.subarray(0, this.count * this.dim));
-      const grownIds = new Int32Array(capacity);
-      grownIds.set(this.ids.subarray(0, this.count));
-      this.keys = keys;
-      this.ids = grownIds;
+      const grown = new Int32Array(Math.max(n, Math.ceil(this.ids.length * 1.5), 16));
+      grown.set(this.ids.subarray(0, count));
+      this.ids = grown;
     }
-    this.keys.set(m.data, this.count * this.dim);
-    this.ids.set(ids, this.count);
-    this.count = n;
+    this.ids.set(ids, count);
+    this.panels.append(m);
   }
 
   lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
@@ -105,31 +144,112 @@ export class LinearSearch implements Search {
 
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
     const queries = queryMatrix(embeddings, this.dim);
-    const kk = neighbourCount(k, this.count);
-    const keys: Matrix = { data: this.keys.subarray(0, this.count * this.dim), rows: this.count, cols: this.dim };
-    const ids = this.ids.subarray(0, this.count);
+    const n = this.panels.size;
+    const kk = neighbourCount(k, n);
+    if (queries.rows === 0) return [];
+    if (this.mode === undefined || !this.panels.finite) return this.exactAll(queries, kk);
+    const K = Math.min(n, 2 * kk + 16);
+    const candidates = this.panels.search(queries, this.mode, K, this.threads);
     const out: Neighbors[] = new Array(queries.rows);
-    const chunk = Math.max(1, Math.floor(4_000_000 / Math.max(1, this.count)));
+    for (let i = 0; i < queries.rows; i++) {
+      const q = queries.data.subarray(i * this.dim, (i + 1) * this.dim);
+      out[i] = this.finish(q, candidates[i]!, kk) ?? this.exactScan(q, kk);
+    }
+    return out;
+  }
+
+  /**
+   * Re-scores a query's kernel candidates exactly, or returns undefined when
+   * the error bound cannot show that they contain the k nearest.
+   */
+  private finish(q: Float32Array, c: Candidates, kk: number): Neighbors | undefined {
+    const n = this.panels.size;
+    const K = c.keys.length;
+    for (let e = 0; e < K; e++) if (c.keys[e] === NO_KEY) return undefined;
+    let qNorm2 = 0;
+    let qSum = 0;
+    let qL1 = 0;
+    for (let j = 0; j < q.length; j++) {
+      const v = q[j]!;
+      qNorm2 += v * v;
+      qSum += v;
+      qL1 += v < 0 ? -v : v;
+    }
+    // A constant query has no variance: SNR is Infinity or NaN for every key.
+    if (this.mode === KernelMode.Snr && qNorm2 - (qSum * qSum) / q.length <= 1e-12 * qNorm2) return undefined;
+    if (n > K) {
+      const sorted = Float32Array.from(c.values).sort();
+      const kth = sorted[kk - 1]!;
+      const worst = sorted[K - 1]!;
+      // Bound on |float32 kernel value - exact value| over all keys for this query.
+      const c0 = 2 * (this.dim + 32) * U;
+      const { maxNorm2, maxL1 } = this.panels;
+      let margin: number;
+      switch (this.mode) {
+        case KernelMode.InnerProduct:
+        case KernelMode.Cosine:
+          margin = c0 * Math.sqrt(qNorm2 * maxNorm2);
+          break;
+        case KernelMode.Manhattan:
+          margin = c0 * (qL1 + maxL1);
+          break;
+        default:
+          margin = c0 * (qNorm2 + maxNorm2);
+      }
+      if (!(worst - kth > 2 * margin)) return undefined;
+    }
+    const rows = this.panels.gatherRows(c.keys);
+    const values = this.distance.pairwise({ data: q, rows: 1, cols: this.dim }, { data: rows, rows: K, cols: this.dim });
+    const ids = new Int32Array(K);
+    for (let e = 0; e < K; e++) ids[e] = this.ids[c.keys[e]!]!;
+    return orderNeighbours(ids, values, kk, this.distance.isSimilarity);
+  }
+
+  /** Every key, exactly, for one query. */
+  private exactScan(q: Float32Array, kk: number): Neighbors {
+    const n = this.panels.size;
+    const values = new Float32Array(n);
+    const chunk = 8192;
+    const buffer = new Float32Array(Math.min(n, chunk) * this.dim);
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const rows = this.panels.copyRows(start, end, buffer);
+      const part = this.distance.pairwise(
+        { data: q, rows: 1, cols: this.dim },
+        { data: rows.subarray(0, (end - start) * this.dim), rows: end - start, cols: this.dim },
+      );
+      values.set(part, start);
+    }
+    return orderNeighbours(this.ids.subarray(0, n), values, kk, this.distance.isSimilarity);
+  }
+
+  /** A distance without a kernel: every pair through `distance.pairwise`. */
+  private exactAll(queries: Matrix, kk: number): Neighbors[] {
+    const n = this.panels.size;
+    const keys: Matrix = { data: this.panels.copyRows(0, n), rows: n, cols: this.dim };
+    const ids = this.ids.subarray(0, n);
+    const out: Neighbors[] = new Array(queries.rows);
+    const chunk = Math.max(1, Math.floor(4_000_000 / n));
     for (let start = 0; start < queries.rows; start += chunk) {
       const rows = Math.min(chunk, queries.rows - start);
       const q: Matrix = { data: queries.data.subarray(start * this.dim, (start + rows) * this.dim), rows, cols: this.dim };
       const values = this.distance.pairwise(q, keys);
       for (let i = 0; i < rows; i++) {
-        out[start + i] = orderNeighbours(ids, values.subarray(i * this.count, (i + 1) * this.count), kk, this.distance.isSimilarity);
+        out[start + i] = orderNeighbours(ids, values.subarray(i * n, (i + 1) * n), kk, this.distance.isSimilarity);
       }
     }
     return out;
   }
 
   reset(): void {
-    this.count = 0;
-    this.keys = new Float32Array(0);
+    this.panels = new PanelStore(this.dim);
     this.ids = new Int32Array(0);
   }
 
   async save(dir: string): Promise<void> {
-    const embeddings = this.keys.slice(0, this.count * this.dim);
-    const ids = this.ids.slice(0, this.count);
+    const n = this.panels.size;
+    const embeddings = this.panels.copyRows(0, n);
+    const ids = this.ids.slice(0, n);
     await writeFolderAtomically(dir, async (tmp) => {
       const manifest: LinearManifest = {
         format: LINEAR_FORMAT,
@@ -137,7 +257,7 @@ export class LinearSearch implements Search {
         name: this.name,
         distance: this.distance.name,
         dim: this.dim,
-        size: this.count,
+        size: n,
         arrays: { embeddings: await writeArray(tmp, 'embeddings.f32', embeddings), ids: await writeArray(tmp, 'ids.i32', ids) },
       };
       await writeManifest(tmp, manifest);
@@ -162,8 +282,10 @@ export class LinearSearch implements Search {
     for (let i = 0; i < embeddings.length; i++) {
       if (!Number.isFinite(embeddings[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${embeddings[i]}`);
     }
-    this.reset();
-    this.append({ data: embeddings, rows: size, cols: this.dim }, ids);
+    const panels = new PanelStore(this.dim);
+    panels.append({ data: embeddings, rows: size, cols: this.dim });
+    this.panels = panels;
+    this.ids = ids;
   }
 
   getConfig(): SearchConfig {
