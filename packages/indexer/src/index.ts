@@ -1,2 +1,23 @@
-/** The index: add, lookup, calibrate, match, evaluate, save, load and stats. */
-export const PACKAGE_NAME = '@tfsim/indexer';
+/**
+ * The index: add embeddings with labels and data, look up nearest
+ * neighbours, calibrate the distance threshold of a match, match, evaluate,
+ * save and load, with statistics. Index side: no TensorFlow.js.
+ */
+export {
+  type AddOptions,
+  type CalibrateOptions,
+  type EvaluateClassificationOptions,
+  INDEX_FORMAT,
+  INDEX_FORMAT_VERSION,
+  type IndexDataFrame,
+  Indexer,
+  type IndexerOptions,
+  type LoadOptions,
+  type MatchOptions,
+  type SaveOptions,
+  type Verbose,
+} from './indexer';
+export type { Prediction, Predictions } from './inputs';
+export { type IndexStats, type QueryPerformance } from './stats';
+export { isSearch, isStore, makeSearch, makeStore, registerSearch, registerStore, type SearchSpec, type StoreSpec } from './resolve';
+export { formatTable } from './table';
