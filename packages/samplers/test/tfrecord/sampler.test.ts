@@ -174,6 +174,39 @@ describe('TFRecordDatasetSampler', () => {
     await sampler.dispose();
   });
 
+  it('reads GZIP shards', async () => {
+    const dir = join(root, 'gzip');
+    mkdirSync(dir);
+    for (let s = 0; s < 2; s++) {
+      await writeTFRecordFile(
+        join(dir, `part-${s}.tfrec.gz`),
+        Array.from({ length: 12 }, (_, i) => encodeExample({ label: { int64List: [i % 3] }, x: { floatList: [i % 3, s * 100 + i] } })),
+        { compression: 'GZIP' },
+      );
+    }
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+      compression: 'GZIP',
+      shardSuffix: '*.tfrec.gz',
+      classesPerBatch: 3,
+      examplesPerClassPerBatch: 2,
+      bufferSize: 6,
+      seed: 1,
+    });
+    for (const { x, y } of await take(sampler, 20)) {
+      expectBalanced(y, 3, 2);
+      x.forEach((row, i) => expect(row[0]).toBe(y[i]));
+    }
+    await sampler.dispose();
+  });
+
+  it('says so when the shard order keeps too few classes within reach', async () => {
+    // One shard of three long class blocks, read one shard at a time with a tiny buffer.
+    const dir = await writeShards('blocked', [50, 50, 50], 1, 'blocks');
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 6, seed: 1 });
+    await expect(sampler.generateBatch()).rejects.toThrow(/buffer holds 60 examples but only 2 class\(es\) with 2 examples: .*raise shardsPerCycle or bufferSize/);
+    await sampler.dispose();
+  });
+
   it('rejects bad input with clear errors', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
