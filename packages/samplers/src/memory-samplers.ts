@@ -6,7 +6,11 @@ import { type Batch, type RawBatch, Sampler, type SamplerOptions } from './sampl
 import { indexByClass, readLabels, resolveClassList, sampleDistinct, selectPositions } from './select';
 
 export interface MultiShotMemorySamplerOptions<X> extends SamplerOptions {
-  /** Turns an item of `x` into an example (a file path into an image, ...). Default: the item itself. */
+  /**
+   * Turns an item of `x` into an example (a file path into an image, ...),
+   * possibly async. A tensor it returns must be new: the sampler disposes it
+   * once batched. Default: the item itself (tensors in `x` stay yours).
+   */
   loadExampleFn?: LoadExampleFn<X>;
   /** Distinct classes in each batch. Default 2. */
   classesPerBatch?: number;
