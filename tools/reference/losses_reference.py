@@ -117,6 +117,21 @@ def design_batches(classes):
     return perfect, bad
 
 
+def design_cases():
+    """The Python tests' mining and semi-hard examples (DESIGN.md section 4), exact."""
+    mining = ([0, 0, 0, 1, 1, 1], np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [1, 0]], dtype=np.float32))
+    semi = ([0, 0, 1, 1], np.array([[1.0, 0.0], [0.5, 0.8660254], [0.0, 1.0], [0.01010049, 0.999949]], dtype=np.float32))
+    out = []
+    for cls_name in ("TripletLoss", "PNLoss"):
+        for pos, neg, (labels, emb), tag in (("easy", "easy", mining, "mining"), ("hard", "hard", mining, "mining"),
+                                             ("easy", "semi-hard", semi, "semi-hard")):
+            py = dict(margin=1.0, positive_mining_strategy=pos, negative_mining_strategy=neg)
+            ts = dict(margin=1.0, positiveMiningStrategy=pos, negativeMiningStrategy=neg)
+            case = metric_case(cls_name, py, ts, (tag, labels, emb))
+            out.append(case)
+    return out
+
+
 def xbm_cases():
     rng = np.random.default_rng(7)
     steps = [
@@ -230,6 +245,7 @@ def main():
     payload = {
         "source": "tensorflow_similarity 0.18 (tools/reference/losses_reference.py)",
         "metric": metric,
+        "design": design_cases(),
         "xbm": xbm_cases(),
         "multiNegativesRank": multineg_cases(),
         "selfSupervised": self_supervised_cases(),

@@ -1,2 +1,37 @@
-/** Metric-learning and self-supervised losses with mining strategies, for TensorFlow.js. */
-export const PACKAGE_NAME = '@tfsim/losses';
+/**
+ * @tfsim/losses: the metric-learning and self-supervised losses of
+ * TensorFlow Similarity, with its names, defaults and values, plus ArcFace,
+ * contrastive, supervised contrastive and Proxy-Anchor losses. Each comes as
+ * a class (`call(labels, embeddings)`, `lossFunction` for tfjs-layers) and as
+ * a function returning per-example values.
+ */
+export { Loss, MetricLoss, type KeyOptions, type LayersLossFunction, type LossConfig, type PairBatch, type SerializedLoss } from './loss';
+export type { LabelsInput } from './inputs';
+export {
+  logsumexp,
+  marginLoss,
+  negativeDistances,
+  positiveDistances,
+  NEGATIVE_MINING,
+  POSITIVE_MINING,
+  type NegativeMining,
+  type PositiveMining,
+} from './mining';
+export { PNLoss, pnLoss, TripletLoss, tripletLoss, type TripletLossOptions } from './triplet';
+export { MultiSimilarityLoss, multisimilarityLoss, type MultiSimilarityLossOptions } from './multisim';
+export { CircleLoss, circleLoss, type CircleLossOptions } from './circle';
+export { SoftNearestNeighborLoss, softNnLoss, type SoftNearestNeighborLossOptions } from './softnn';
+export { LiftedStructLoss, liftedStructLoss, type LiftedStructLossOptions } from './lifted';
+export { MultiNegativesRankLoss, multinegRankingLoss, type MultiNegativesRankLossOptions } from './multineg';
+export { XBM, type XBMOptions } from './xbm';
+export { SelfSupervisedLoss } from './self-supervised';
+export { SimCLRLoss, simclrLoss, type SimCLRLossOptions } from './simclr';
+export { PROJECTION_TYPES, SimSiamLoss, simsiamLoss, type ProjectionType, type SimSiamLossOptions } from './simsiam';
+export { Barlow, barlowLoss, type BarlowOptions } from './barlow';
+export { VicReg, vicregLoss, type VicRegOptions } from './vicreg';
+export { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
+export { ArcFaceLoss, arcFaceLoss, type ArcFaceLossOptions } from './arcface';
+export { ContrastiveLoss, contrastiveLoss, type ContrastiveLossOptions } from './contrastive';
+export { SupConLoss, supConLoss, type SupConLossOptions } from './supcon';
+export { ProxyAnchorLoss, proxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor';
+export { deserializeLoss, getLoss, lossNames, serializeLoss } from './registry';

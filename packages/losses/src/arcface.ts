@@ -1,0 +1,136 @@
+/**
+ * ArcFace (additive angular margin, Deng et al., CVPR 2019): a softmax over
+ * scaled cosines to trainable class centres, with the angle to the true
+ * class widened by a margin.
+ */
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { ValueError } from '@tfsim/utils';
+import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
+import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
+import type { LossConfig } from './loss';
+import { l2Normalize, tfc } from './tf';
+
+export interface ArcFaceLossOptions extends ClassWeightsOptions {
+  /** Angular margin in radians. Default 0.5 (about 28.6 degrees). */
+  margin?: number;
+  /** Scale of the logits. Default 64. */
+  scale?: number;
+  /** Must be 'cosine' (the default). */
+  distance?: DistanceIdentifier;
+}
+
+interface Params {
+  margin: number;
+  scale: number;
+  numClasses: number;
+}
+
+/**
+ * Per-example ArcFace losses `[batch]`, given the class centres
+ * `[numClasses, dim]`: cross-entropy of `scale * cos(theta_j)` logits where
+ * the true class's angle becomes `theta + margin` (or, past `pi - margin`,
+ * `cos(theta) - margin * sin(margin)`, to keep it decreasing).
+ */
+function perExample(labels: Tensor1D, embeddings: Tensor2D, centres: Tensor2D, p: Params): Tensor1D {
+  const tf = tfc();
+  const cosine = tf.matMul(l2Normalize(embeddings), l2Normalize(centres), false, true);
+  const target = tf.oneHot(tf.cast(labels, 'int32'), p.numClasses);
+  const targetCosine = tf.sum(tf.mul(cosine, target), 1);
+  const angle = tf.acos(tf.clipByValue(targetCosine, -1, 1));
+  const widened = tf.where(
+    withoutGradient(() => tf.lessEqual(angle, Math.PI - p.margin)),
+    tf.cos(tf.add(angle, p.margin)),
+    tf.sub(tf.cos(angle), p.margin * Math.sin(p.margin)),
+  );
+  const logits = tf.mul(tf.add(cosine, tf.mul(target, tf.expandDims(tf.sub(widened, targetCosine), 1))), p.scale);
+  return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)) as Tensor1D;
+}
+
+function checkDistance(identifier: DistanceIdentifier | undefined, loss: string): Distance {
+  const distance = getDistance(identifier ?? 'cosine');
+  if (distance.name !== 'cosine') {
+    throw new ValueError(`${loss} works on angles and needs the cosine distance, got ${distance.name}`);
+  }
+  return distance;
+}
+
+/** Per-example ArcFace losses `[batch]` against given class centres `[numClasses, dim]`. */
+export function arcFaceLoss(
+  labels: LabelsInput,
+  embeddings: Tensor2D,
+  centres: Tensor2D,
+  options: { margin?: number; scale?: number } = {},
+): Tensor1D {
+  const loss = 'ArcFaceLoss';
+  const margin = checkNumber(options.margin ?? 0.5, 'margin', loss, '>=0');
+  const scale = checkNumber(options.scale ?? 64, 'scale', loss, '>0');
+  checkEmbeddings(embeddings, 'embeddings', loss);
+  checkEmbeddings(centres, 'centres', loss);
+  if (centres.shape[1] !== embeddings.shape[1]) {
+    throw new ValueError(`${loss}: centres have dimension ${centres.shape[1]} but embeddings have ${embeddings.shape[1]}`);
+  }
+  return tfc().tidy(() => {
+    const y = toLabelVector(labels, embeddings.shape[0], 'labels', loss);
+    checkClassIndices(y, centres.shape[0], loss);
+    return perExample(y, embeddings, centres, { margin, scale, numClasses: centres.shape[0] });
+  });
+}
+
+/**
+ * ArcFace loss with trainable class centres (`weights`, also in
+ * `trainableWeights`: train them with the model's weights, e.g.
+ * `optimizer.minimize(f, false, [...modelVars, ...loss.trainableWeights])`).
+ * Labels are class indices in `[0, numClasses)`. Defaults: margin 0.5 rad,
+ * scale 64, centres drawn from N(0, 1).
+ */
+export class ArcFaceLoss extends ClassWeightsLoss {
+  readonly className = 'ArcFaceLoss';
+  readonly distance: Distance;
+  readonly margin: number;
+  readonly scale: number;
+
+  constructor(options: ArcFaceLossOptions) {
+    // Checked before the variable is created, so a bad option leaks nothing.
+    const distance = checkDistance(options?.distance, 'ArcFaceLoss');
+    const margin = checkNumber(options?.margin ?? 0.5, 'margin', 'ArcFaceLoss', '>=0');
+    const scale = checkNumber(options?.scale ?? 64, 'scale', 'ArcFaceLoss', '>0');
+    super(options, 'arcface_loss', 'ArcFaceLoss', () => 1);
+    this.distance = distance;
+    this.margin = margin;
+    this.scale = scale;
+  }
+
+  perExample(labels: LabelsInput, embeddings: Tensor2D): Tensor1D {
+    return tfc().tidy(() => this.compute(labels, embeddings));
+  }
+
+  private compute(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor1D {
+    checkEmbeddings(embeddings, 'embeddings', this.className);
+    if (embeddings.shape[1] !== this.embeddingSize) {
+      throw new ValueError(
+        `${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`,
+      );
+    }
+    const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
+    checkClassIndices(y, this.numClasses, this.className);
+    return perExample(y, embeddings, this.weights as Tensor as Tensor2D, this);
+  }
+
+  call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
+    const tf = tfc();
+    return tf.tidy(() => tf.mean(this.compute(labels, embeddings)));
+  }
+
+  getConfig(): LossConfig {
+    return {
+      name: this.name,
+      numClasses: this.numClasses,
+      embeddingSize: this.embeddingSize,
+      margin: this.margin,
+      scale: this.scale,
+      distance: this.distance.name,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Barlow Twins' loss (Zbontar et al., 2021): the cross-correlation of the two
+ * views' standardised features should be the identity.
+ */
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { withoutGradient } from '@tfsim/distances';
+import { checkNumber } from './inputs';
+import type { LossConfig } from './loss';
+import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import { diagPart, tfc } from './tf';
+
+export interface BarlowOptions {
+  /** Weight of the off-diagonal (redundancy) terms. Default 5e-3 (Python's `lambda_`). */
+  lambda?: number;
+  /** Added to the loss. Default 1e-12. */
+  margin?: number;
+  name?: string;
+}
+
+/** Columns to zero mean and unit (population) standard deviation; a constant column becomes 0. */
+function standardizeColumns(x: Tensor2D): Tensor2D {
+  const tf = tfc();
+  const { mean, variance } = tf.moments(x, 0);
+  const std = tf.sqrt(variance);
+  // divide_no_nan, with a gradient: 0 (and no NaN) where the std is 0.
+  const constant = withoutGradient(() => tf.cast(tf.equal(std, 0), 'float32'));
+  const safeStd = tf.add(std, constant);
+  return tf.mul(tf.div(tf.sub(x, mean), safeStd), tf.sub(1, constant)) as Tensor2D;
+}
+
+/** Sum of squared off-diagonal entries of a square matrix. */
+export function offDiagonalSquaredSum(c: Tensor2D): Scalar {
+  const tf = tfc();
+  const offDiagonal = tf.sub(1, tf.eye(c.shape[0]));
+  return tf.sum(tf.mul(tf.square(c), offDiagonal));
+}
+
+function compute(za: Tensor2D, zb: Tensor2D, lambda: number, margin: number): Scalar {
+  checkViews(za, zb, 'Barlow');
+  const tf = tfc();
+  const n = za.shape[0];
+  const c = tf.div(tf.matMul(standardizeColumns(za), standardizeColumns(zb), true, false), n) as Tensor2D;
+  const onDiagonal = tf.sum(tf.square(tf.sub(1, diagPart(c))));
+  return tf.add(tf.add(tf.mul(offDiagonalSquaredSum(c), lambda), onDiagonal), margin) as Scalar;
+}
+
+function resolve(options: BarlowOptions, loss: string): { lambda: number; margin: number } {
+  return {
+    lambda: checkNumber(options.lambda ?? 5e-3, 'lambda', loss),
+    margin: checkNumber(options.margin ?? 1e-12, 'margin', loss),
+  };
+}
+
+/** The Barlow Twins loss of a batch, a scalar (there are no per-example values). */
+export function barlowLoss(za: Tensor2D, zb: Tensor2D, options: BarlowOptions = {}): Scalar {
+  const o = resolve(options, 'Barlow');
+  return tfc().tidy(() => compute(za, zb, o.lambda, o.margin));
+}
+
+/**
+ * Barlow Twins: with C the cross-correlation of the column-standardised
+ * views (`za^T zb / n`), `sum_i (1 - C_ii)^2 + lambda * sum_{i != j} C_ij^2 + margin`.
+ */
+export class Barlow extends SelfSupervisedLoss {
+  readonly className = 'Barlow';
+  readonly lambda: number;
+  readonly margin: number;
+
+  constructor(options: BarlowOptions = {}) {
+    super(options.name ?? 'barlow');
+    const o = resolve(options, this.className);
+    this.lambda = o.lambda;
+    this.margin = o.margin;
+  }
+
+  protected compute(za: Tensor2D, zb: Tensor2D): Tensor {
+    return compute(za, zb, this.lambda, this.margin);
+  }
+
+  getConfig(): LossConfig {
+    return { name: this.name, lambda: this.lambda, margin: this.margin };
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * What every loss shares: a name, its distance, a JSON config, the Keras-style
+ * `call(yTrue, yPred)` reduced to a scalar, and a plain function for
+ * tfjs-layers' `model.compile({ loss })`.
+ */
+import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { ValueError } from '@tfsim/utils';
+import { checkEmbeddings, toLabelVector, type LabelsInput } from './inputs';
+import { tfc } from './tf';
+
+/** A JSON-safe description of a loss; `getLoss(className, config)` recreates it. */
+export interface LossConfig {
+  name: string;
+  [key: string]: unknown;
+}
+
+/** The saved form of a loss: `{ className, config }`. */
+export interface SerializedLoss {
+  className: string;
+  config: LossConfig;
+}
+
+/** A loss function in the form tfjs-layers' `model.compile({ loss })` takes. */
+export type LayersLossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/** Base of every @tfsim loss. */
+export abstract class Loss {
+  /** The class name used to save and recreate it: `TripletLoss`, `SimCLRLoss`, ... */
+  abstract readonly className: string;
+  /**
+   * The distance to index embeddings trained with this loss; a model compiled
+   * with distance 'auto' takes it from here.
+   */
+  abstract readonly distance: Distance;
+  /** Variables the loss owns and training must update (class centres, proxies); empty for most. */
+  readonly trainableWeights: Variable[] = [];
+  /**
+   * `(yTrue, yPred) => call(yTrue, yPred)`, bound to this loss, for
+   * `model.compile({ optimizer, loss: loss.lossFunction })`. tfjs-layers
+   * requires targets shaped like the model's output, so for losses over
+   * labels, `yTrue` may be `[batch, dim]` with each label repeated across
+   * the row (`tf.tile(labels, [1, dim])`): column 0 is read.
+   */
+  readonly lossFunction: LayersLossFunction;
+
+  constructor(readonly name: string) {
+    this.lossFunction = (yTrue: Tensor, yPred: Tensor) => {
+      const tf = tfc();
+      return tf.tidy(() => this.call(this.labelsFromLayers(yTrue), yPred));
+    };
+  }
+
+  /** What `lossFunction` passes on as `yTrue`; losses over labels take column 0 of a `[batch, dim]` target. */
+  protected labelsFromLayers(yTrue: Tensor): Tensor {
+    return yTrue;
+  }
+
+  /** The loss of a batch, reduced to a scalar (the mean, as Keras' sum_over_batch_size, unless stated). */
+  abstract call(yTrue: Tensor | LabelsInput, yPred: Tensor): Scalar;
+
+  abstract getConfig(): LossConfig;
+
+  /** Frees the variables or state the loss holds (no-op for most). */
+  dispose(): void {}
+
+  toString(): string {
+    return `${this.className}(${JSON.stringify(this.getConfig())})`;
+  }
+}
+
+/** Labels and embeddings of the queries and of the keys they are compared with. */
+export interface PairBatch {
+  queryLabels: Tensor1D;
+  queryEmbeddings: Tensor2D;
+  keyLabels: Tensor1D;
+  keyEmbeddings: Tensor2D;
+  /** Whether pair (i, i) is excluded from the positives (queries are the first keys). */
+  removeDiagonal: boolean;
+}
+
+/** Keys other than the batch itself (as XBM's memory), for the functional forms. */
+export interface KeyOptions {
+  /** Key labels; default: the batch labels. */
+  keyLabels?: LabelsInput;
+  /** Key embeddings; default: the batch embeddings. */
+  keyEmbeddings?: Tensor2D;
+  /** Exclude pair (i, i) from the positives. Default true (queries are the first keys). */
+  removeDiagonal?: boolean;
+}
+
+/** Checks and normalises a batch; call inside a tidy scope (labels may be new tensors). */
+export function pairBatch(labels: LabelsInput, embeddings: Tensor2D, options: KeyOptions, loss: string): PairBatch {
+  checkEmbeddings(embeddings, 'embeddings', loss);
+  const rows = embeddings.shape[0];
+  const queryLabels = toLabelVector(labels, rows, 'labels', loss);
+  let keyEmbeddings = embeddings;
+  let keyLabels = queryLabels;
+  if (options.keyEmbeddings !== undefined || options.keyLabels !== undefined) {
+    if (options.keyEmbeddings === undefined || options.keyLabels === undefined) {
+      throw new ValueError(`${loss}: keyLabels and keyEmbeddings go together; got only one of them`);
+    }
+    checkEmbeddings(options.keyEmbeddings, 'keyEmbeddings', loss);
+    if (options.keyEmbeddings.shape[1] !== embeddings.shape[1]) {
+      throw new ValueError(
+        `${loss}: keyEmbeddings have dimension ${options.keyEmbeddings.shape[1]} but embeddings have ${embeddings.shape[1]}`,
+      );
+    }
+    keyEmbeddings = options.keyEmbeddings;
+    keyLabels = toLabelVector(options.keyLabels, keyEmbeddings.shape[0], 'keyLabels', loss);
+  }
+  return { queryLabels, queryEmbeddings: embeddings, keyLabels, keyEmbeddings, removeDiagonal: options.removeDiagonal ?? true };
+}
+
+/** Resolves a loss's distance, rejecting similarities where the loss needs a distance. */
+export function lossDistance(identifier: DistanceIdentifier, loss: string): Distance {
+  const distance = getDistance(identifier);
+  if (distance.isSimilarity) {
+    throw new ValueError(
+      `${loss} needs a distance (smaller is closer), but ${distance.name} is a similarity; use e.g. 'cosine'`,
+    );
+  }
+  return distance;
+}
+
+/** Column 0 of a `[batch, dim]` target (labels repeated to the output's shape for tfjs-layers). */
+export function labelColumnFromLayers(yTrue: Tensor): Tensor {
+  if (yTrue.rank === 2 && yTrue.shape[1]! > 1) return tfc().slice(yTrue, [0, 0], [-1, 1]);
+  return yTrue;
+}
+
+/**
+ * Base of the losses over labelled embeddings (triplet, multi-similarity,
+ * ...): a per-example form over queries and keys, reduced by the mean.
+ */
+export abstract class MetricLoss extends Loss {
+  protected override labelsFromLayers(yTrue: Tensor): Tensor {
+    return labelColumnFromLayers(yTrue);
+  }
+
+  /** Per-example losses `[nq]` of the queries against the keys (inside a tidy scope, inputs checked). */
+  abstract computePerExample(batch: PairBatch): Tensor1D;
+
+  /** The per-example losses `[batch]` (the Python loss function's values). */
+  perExample(labels: LabelsInput, embeddings: Tensor2D, options: KeyOptions = {}): Tensor1D {
+    return tfc().tidy(() => this.computePerExample(pairBatch(labels, embeddings, options, this.className)));
+  }
+
+  /** How per-example losses become the batch loss: the mean (Keras' sum_over_batch_size). */
+  protected reduce(perExample: Tensor1D): Scalar {
+    return tfc().mean(perExample);
+  }
+
+  call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
+    return tfc().tidy(() =>
+      this.reduce(this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className))),
+    );
+  }
+}

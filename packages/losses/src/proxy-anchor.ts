@@ -1,0 +1,122 @@
+/**
+ * Proxy-Anchor loss (Kim et al., CVPR 2020), as pytorch-metric-learning
+ * defines it: one trainable proxy per class, each pulling its class's
+ * examples and pushing the others.
+ */
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { ValueError } from '@tfsim/utils';
+import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
+import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
+import type { LossConfig } from './loss';
+import { maskedLogSumExp, similarityMatrix } from './similarity';
+import { tfc } from './tf';
+
+export interface ProxyAnchorLossOptions extends ClassWeightsOptions {
+  /** Default 0.1. */
+  margin?: number;
+  /** Default 32. */
+  alpha?: number;
+  /** Must be 'cosine' (the default). */
+  distance?: DistanceIdentifier;
+}
+
+interface Params {
+  margin: number;
+  alpha: number;
+  numClasses: number;
+  distance: Distance;
+}
+
+function loss(labels: Tensor1D, embeddings: Tensor2D, proxies: Tensor2D, p: Params): Scalar {
+  const tf = tfc();
+  const cosine = similarityMatrix(p.distance, embeddings, proxies);
+  const positive = tf.oneHot(tf.cast(labels, 'int32'), p.numClasses) as Tensor2D;
+  const negative = tf.sub(1, positive) as Tensor2D;
+  const positiveTerms = maskedLogSumExp(tf.mul(tf.sub(p.margin, cosine), p.alpha) as Tensor2D, positive, 0, true);
+  const negativeTerms = maskedLogSumExp(tf.mul(tf.add(cosine, p.margin), p.alpha) as Tensor2D, negative, 0, true);
+  const proxiesWithPositives = tf.sum(tf.cast(tf.greater(tf.sum(positive, 0), 0), 'float32'));
+  return tf.add(tf.div(tf.sum(positiveTerms), proxiesWithPositives), tf.div(tf.sum(negativeTerms), p.numClasses)) as Scalar;
+}
+
+function checkDistance(identifier: DistanceIdentifier | undefined, name: string): Distance {
+  const distance = getDistance(identifier ?? 'cosine');
+  if (distance.name !== 'cosine') {
+    throw new ValueError(`${name} compares cosine similarities to its proxies and needs the cosine distance, got ${distance.name}`);
+  }
+  return distance;
+}
+
+/** The Proxy-Anchor loss of a batch (a scalar: it is a sum over proxies, not examples) for given proxies. */
+export function proxyAnchorLoss(
+  labels: LabelsInput,
+  embeddings: Tensor2D,
+  proxies: Tensor2D,
+  options: { margin?: number; alpha?: number } = {},
+): Scalar {
+  const name = 'ProxyAnchorLoss';
+  const margin = checkNumber(options.margin ?? 0.1, 'margin', name);
+  const alpha = checkNumber(options.alpha ?? 32, 'alpha', name, '>0');
+  checkEmbeddings(embeddings, 'embeddings', name);
+  checkEmbeddings(proxies, 'proxies', name);
+  if (proxies.shape[1] !== embeddings.shape[1]) {
+    throw new ValueError(`${name}: proxies have dimension ${proxies.shape[1]} but embeddings have ${embeddings.shape[1]}`);
+  }
+  return tfc().tidy(() => {
+    const y = toLabelVector(labels, embeddings.shape[0], 'labels', name);
+    checkClassIndices(y, proxies.shape[0], name);
+    return loss(y, embeddings, proxies, { margin, alpha, numClasses: proxies.shape[0], distance: getDistance('cosine') });
+  });
+}
+
+/**
+ * Proxy-Anchor loss: with s the cosine similarity between examples and
+ * proxies, `1/|P+| sum_{c in P+} log(1 + sum_{i in c} exp(alpha (margin - s_ic)))
+ * + 1/C sum_c log(1 + sum_{i not in c} exp(alpha (s_ic + margin)))`, P+ the
+ * proxies with an example in the batch. Proxies are trainable (`weights`, in
+ * `trainableWeights`), drawn as pytorch-metric-learning's Kaiming normal
+ * (std sqrt(2 / numClasses)). Labels are class indices in `[0, numClasses)`.
+ */
+export class ProxyAnchorLoss extends ClassWeightsLoss {
+  readonly className = 'ProxyAnchorLoss';
+  readonly distance: Distance;
+  readonly margin: number;
+  readonly alpha: number;
+
+  constructor(options: ProxyAnchorLossOptions) {
+    // Checked before the variable is created, so a bad option leaks nothing.
+    const distance = checkDistance(options?.distance, 'ProxyAnchorLoss');
+    const margin = checkNumber(options?.margin ?? 0.1, 'margin', 'ProxyAnchorLoss');
+    const alpha = checkNumber(options?.alpha ?? 32, 'alpha', 'ProxyAnchorLoss', '>0');
+    super(options, 'proxy_anchor_loss', 'ProxyAnchorLoss', (numClasses) => Math.sqrt(2 / numClasses));
+    this.distance = distance;
+    this.margin = margin;
+    this.alpha = alpha;
+  }
+
+  call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
+    checkEmbeddings(embeddings, 'embeddings', this.className);
+    if (embeddings.shape[1] !== this.embeddingSize) {
+      throw new ValueError(
+        `${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`,
+      );
+    }
+    return tfc().tidy(() => {
+      const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
+      checkClassIndices(y, this.numClasses, this.className);
+      return loss(y, embeddings, this.weights as Tensor as Tensor2D, this);
+    });
+  }
+
+  getConfig(): LossConfig {
+    return {
+      name: this.name,
+      numClasses: this.numClasses,
+      embeddingSize: this.embeddingSize,
+      margin: this.margin,
+      alpha: this.alpha,
+      distance: this.distance.name,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
+  }
+}

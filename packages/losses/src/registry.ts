@@ -1,0 +1,95 @@
+/**
+ * Losses by name, so that a saved model can recreate its loss:
+ * `getLoss(className, config)`, `serializeLoss`, `deserializeLoss`.
+ * Names are matched case-insensitively; each loss answers to its class name
+ * and to its default `name` (`TripletLoss`, `triplet_loss`).
+ */
+import { Registry, ValueError } from '@tfsim/utils';
+import { ArcFaceLoss } from './arcface';
+import { Barlow } from './barlow';
+import { CircleLoss } from './circle';
+import { ContrastiveLoss } from './contrastive';
+import { LiftedStructLoss } from './lifted';
+import { type Loss, MetricLoss, type LossConfig, type SerializedLoss } from './loss';
+import { MultiNegativesRankLoss } from './multineg';
+import { MultiSimilarityLoss } from './multisim';
+import { ProxyAnchorLoss } from './proxy-anchor';
+import { SimCLRLoss } from './simclr';
+import { SimSiamLoss } from './simsiam';
+import { SoftNearestNeighborLoss } from './softnn';
+import { SupConLoss } from './supcon';
+import { PNLoss, TripletLoss } from './triplet';
+import { VicReg } from './vicreg';
+import { XBM } from './xbm';
+
+type Factory = (config: Record<string, unknown>) => Loss;
+
+// 'loss function': the registry's messages pluralise the kind ("known loss functions: ...").
+const registry = new Registry<Factory>('loss function');
+
+function register(names: string[], factory: Factory): void {
+  registry.register(names, () => factory);
+}
+
+// The constructors check every option, so configs are passed through as they are.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+register(['TripletLoss', 'triplet_loss'], (c) => new TripletLoss(c as any));
+register(['PNLoss', 'pn_loss'], (c) => new PNLoss(c as any));
+register(['MultiSimilarityLoss', 'multisim_loss'], (c) => new MultiSimilarityLoss(c as any));
+register(['CircleLoss', 'circle_loss'], (c) => new CircleLoss(c as any));
+register(['SoftNearestNeighborLoss', 'soft_nn_loss'], (c) => new SoftNearestNeighborLoss(c as any));
+register(['LiftedStructLoss', 'lifted_struct_loss'], (c) => new LiftedStructLoss(c as any));
+register(['MultiNegativesRankLoss', 'multineg_rank_loss'], (c) => new MultiNegativesRankLoss(c as any));
+register(['XBM', 'xbm_loss'], (c) => {
+  const inner = c.loss as SerializedLoss | undefined;
+  if (!inner || typeof inner !== 'object') throw new ValueError('XBM config needs "loss": the wrapped loss, serialized');
+  const loss = deserializeLoss(inner);
+  if (!(loss instanceof MetricLoss)) throw new ValueError(`XBM cannot wrap ${loss.className}`);
+  return new XBM(loss, c as any);
+});
+register(['SimCLRLoss', 'simclr_loss'], (c) => new SimCLRLoss(c as any));
+register(['SimSiamLoss', 'simsiam_loss'], (c) => new SimSiamLoss(c as any));
+register(['Barlow'], (c) => new Barlow(c as any));
+register(['VicReg', 'vicreg_loss'], (c) => new VicReg(c as any));
+register(['ArcFaceLoss', 'arcface_loss'], (c) => new ArcFaceLoss(c as any));
+register(['ContrastiveLoss', 'contrastive_loss'], (c) => new ContrastiveLoss(c as any));
+register(['SupConLoss', 'supcon_loss'], (c) => new SupConLoss(c as any));
+register(['ProxyAnchorLoss', 'proxy_anchor_loss'], (c) => new ProxyAnchorLoss(c as any));
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * A new loss by class name or default name (case-insensitive), with the
+ * options of its constructor (camelCase) or a config from `getConfig()`.
+ * An unknown name throws UnknownNameError listing the known ones.
+ */
+export function getLoss(name: string, config: Record<string, unknown> = {}): Loss {
+  if (typeof config !== 'object' || config === null) throw new ValueError(`loss config must be an object, got ${String(config)}`);
+  return registry.get(name)({ ...config });
+}
+
+/** Class names of every loss. */
+export function lossNames(): string[] {
+  return registry.names();
+}
+
+/** `{ className, config }`, JSON-safe, from which `deserializeLoss` recreates the loss (weights excluded). */
+export function serializeLoss(loss: Loss): SerializedLoss {
+  return { className: loss.className, config: JSON.parse(JSON.stringify(loss.getConfig())) as LossConfig };
+}
+
+/** The loss of a `serializeLoss` result (or its JSON text). */
+export function deserializeLoss(serialized: SerializedLoss | string): Loss {
+  let parsed: unknown = serialized;
+  if (typeof serialized === 'string') {
+    try {
+      parsed = JSON.parse(serialized);
+    } catch (err) {
+      throw new ValueError(`serialized loss is not valid JSON: ${serialized.slice(0, 80)}`, { cause: err });
+    }
+  }
+  const s = parsed as SerializedLoss;
+  if (typeof s !== 'object' || s === null || typeof s.className !== 'string') {
+    throw new ValueError(`a serialized loss is {className, config}, got ${JSON.stringify(parsed)}`);
+  }
+  return getLoss(s.className, s.config ?? {});
+}

@@ -1,0 +1,75 @@
+/**
+ * SimSiam's loss (Chen & He, 2021): the predictor's output should point where
+ * the projector's does (the caller stops the projector's gradient).
+ */
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { checkChoice, checkNumber } from './inputs';
+import type { LossConfig } from './loss';
+import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import { l2Normalize, tfc } from './tf';
+
+export const PROJECTION_TYPES = ['negative_cosine_sim', 'cosine_distance', 'angular_distance'] as const;
+export type ProjectionType = (typeof PROJECTION_TYPES)[number];
+
+export interface SimSiamLossOptions {
+  /** How the cosine similarity s becomes a loss: 'negative_cosine_sim' (-s, default), 'cosine_distance' (1 - s), 'angular_distance' (acos(s) / pi). */
+  projectionType?: ProjectionType;
+  /** Added to every per-example value. Default 0.001. */
+  margin?: number;
+  name?: string;
+}
+
+function compute(projector: Tensor2D, predictor: Tensor2D, projectionType: ProjectionType, margin: number): Tensor1D {
+  checkViews(projector, predictor, 'SimSiamLoss');
+  const tf = tfc();
+  const similarity = tf.sum(tf.mul(l2Normalize(predictor), l2Normalize(projector)), 1);
+  let projected;
+  if (projectionType === 'negative_cosine_sim') projected = tf.neg(similarity);
+  else if (projectionType === 'cosine_distance') projected = tf.sub(1, similarity);
+  else projected = tf.div(tf.acos(similarity), Math.PI);
+  return tf.add(tf.mul(projected, 0.5), margin) as Tensor1D;
+}
+
+interface Resolved {
+  projectionType: ProjectionType;
+  margin: number;
+}
+
+function resolve(options: SimSiamLossOptions, loss: string): Resolved {
+  return {
+    projectionType: checkChoice(options.projectionType ?? 'negative_cosine_sim', PROJECTION_TYPES, 'projectionType', loss),
+    margin: checkNumber(options.margin ?? 0.001, 'margin', loss),
+  };
+}
+
+/** Per-example SimSiam losses `[batch]` of (projector output, predictor output). */
+export function simsiamLoss(projector: Tensor2D, predictor: Tensor2D, options: SimSiamLossOptions = {}): Tensor1D {
+  const o = resolve(options, 'SimSiamLoss');
+  return tfc().tidy(() => compute(projector, predictor, o.projectionType, o.margin));
+}
+
+/**
+ * SimSiam: per example `0.5 * proj(cos(projector_i, predictor_i)) + margin`.
+ * `call(projector, predictor)`; symmetrising over the two views and stopping
+ * the projector's gradient is the model's job, as in the Python library.
+ */
+export class SimSiamLoss extends SelfSupervisedLoss {
+  readonly className = 'SimSiamLoss';
+  readonly projectionType: ProjectionType;
+  readonly margin: number;
+
+  constructor(options: SimSiamLossOptions = {}) {
+    super(options.name ?? 'simsiam_loss');
+    const o = resolve(options, this.className);
+    this.projectionType = o.projectionType;
+    this.margin = o.margin;
+  }
+
+  protected compute(projector: Tensor2D, predictor: Tensor2D): Tensor1D {
+    return compute(projector, predictor, this.projectionType, this.margin);
+  }
+
+  getConfig(): LossConfig {
+    return { name: this.name, projectionType: this.projectionType, margin: this.margin };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Soft nearest neighbour loss (Frosst et al., ICML 2019): how much of each
+ * example's neighbourhood, weighted by exp(-d / T), belongs to its class.
+ */
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { checkNumber, type LabelsInput } from './inputs';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { tfc } from './tf';
+
+export interface SoftNearestNeighborLossOptions {
+  /** Default 'sql2' (squared euclidean). */
+  distance?: DistanceIdentifier;
+  /** Temperature T. Default 1. */
+  temperature?: number;
+  name?: string;
+}
+
+interface Resolved {
+  distance: Distance;
+  temperature: number;
+}
+
+/** Added inside the log, as in Python, so that an example with no close positive gives a large finite loss. */
+const LOG_EPSILON = 1e-9;
+
+function resolve(options: SoftNearestNeighborLossOptions, loss: string): Resolved {
+  return {
+    distance: lossDistance(options.distance ?? 'sql2', loss),
+    temperature: checkNumber(options.temperature ?? 1, 'temperature', loss, '>0'),
+  };
+}
+
+function perExample(batch: PairBatch, o: Resolved): Tensor1D {
+  const tf = tfc();
+  const d = tf.div(o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings), o.temperature);
+  const [rows, cols] = d.shape as [number, number];
+  const offDiagonal = tf.sub(1, tf.eye(rows, cols));
+  const weights = tf.mul(tf.exp(tf.neg(d)), offDiagonal);
+  const positiveMask = tf.cast(
+    buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal).positiveMask,
+    'float32',
+  );
+  const all = tf.sum(weights, 1);
+  const sameClass = tf.sum(tf.mul(weights, positiveMask), 1);
+  const hasPositive = tf.cast(tf.notEqual(tf.sum(positiveMask, 1), 0), 'float32');
+  return tf.neg(tf.mul(tf.log(tf.add(LOG_EPSILON, tf.div(sameClass, all))), hasPositive));
+}
+
+/** Per-example soft nearest neighbour losses `[batch]` (the Python `soft_nn_loss`). */
+export function softNnLoss(
+  labels: LabelsInput,
+  embeddings: Tensor2D,
+  options: SoftNearestNeighborLossOptions & KeyOptions = {},
+): Tensor1D {
+  const o = resolve(options, 'SoftNearestNeighborLoss');
+  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'SoftNearestNeighborLoss'), o));
+}
+
+/**
+ * Soft nearest neighbour loss: per example with a positive,
+ * `-log(1e-9 + sum_{j in P} exp(-d_ij / T) / sum_{j != i} exp(-d_ij / T))`; 0 otherwise.
+ */
+export class SoftNearestNeighborLoss extends MetricLoss {
+  readonly className = 'SoftNearestNeighborLoss';
+  readonly distance: Distance;
+  readonly temperature: number;
+
+  constructor(options: SoftNearestNeighborLossOptions = {}) {
+    super(options.name ?? 'soft_nn_loss');
+    const o = resolve(options, this.className);
+    this.distance = o.distance;
+    this.temperature = o.temperature;
+  }
+
+  computePerExample(batch: PairBatch): Tensor1D {
+    return perExample(batch, this);
+  }
+
+  getConfig(): LossConfig {
+    return { name: this.name, distance: this.distance.name, temperature: this.temperature };
+  }
+}

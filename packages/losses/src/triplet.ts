@@ -1,0 +1,150 @@
+/**
+ * Triplet loss (FaceNet, https://arxiv.org/abs/1503.03832), mined online:
+ * each anchor against one positive and one negative of the batch.
+ */
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { checkChoice, checkNumber, type LabelsInput } from './inputs';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import {
+  marginLoss,
+  NEGATIVE_MINING,
+  negativeDistances,
+  POSITIVE_MINING,
+  positiveDistances,
+  type NegativeMining,
+  type PositiveMining,
+} from './mining';
+import { diagPart, gatherRows, tfc } from './tf';
+
+export interface TripletLossOptions {
+  /** Default 'cosine' (embeddings L2-normalised). */
+  distance?: DistanceIdentifier;
+  /** 'hard' (default, farthest positive) or 'easy' (closest). */
+  positiveMiningStrategy?: PositiveMining;
+  /** 'semi-hard' (default), 'hard' (closest negative) or 'easy' (farthest). */
+  negativeMiningStrategy?: NegativeMining;
+  /** Target gap between negative and positive distances; null or unset: soft margin `softplus(dp - dn)`. */
+  margin?: number | null;
+  name?: string;
+}
+
+interface Resolved {
+  distance: Distance;
+  positiveMiningStrategy: PositiveMining;
+  negativeMiningStrategy: NegativeMining;
+  margin: number | null;
+}
+
+/** Checks the options shared by TripletLoss and PNLoss. */
+export function resolveTripletOptions(options: TripletLossOptions, loss: string): Resolved {
+  return {
+    distance: lossDistance(options.distance ?? 'cosine', loss),
+    positiveMiningStrategy: checkChoice(
+      options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss,
+    ),
+    negativeMiningStrategy: checkChoice(
+      options.negativeMiningStrategy ?? 'semi-hard', NEGATIVE_MINING, 'negativeMiningStrategy', loss,
+    ),
+    margin: options.margin == null ? null : checkNumber(options.margin, 'margin', loss),
+  };
+}
+
+function mine(batch: PairBatch, o: Resolved) {
+  const distances = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
+  const { positiveMask, negativeMask } = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const positive = positiveDistances(o.positiveMiningStrategy, distances, positiveMask);
+  const negative = negativeDistances(o.negativeMiningStrategy, distances, negativeMask, positiveMask);
+  return { positive, negative };
+}
+
+function tripletPerExample(batch: PairBatch, o: Resolved): Tensor1D {
+  const { positive, negative } = mine(batch, o);
+  return tfc().reshape(marginLoss(positive.values, negative.values, o.margin), [-1]);
+}
+
+/**
+ * PN loss (Ivis): the triplet loss whose negative distance is
+ * `min(d(anchor, negative), d(positive, negative))`, so that the positive is
+ * pushed from the negative too.
+ */
+function pnPerExample(batch: PairBatch, o: Resolved): Tensor1D {
+  const tf = tfc();
+  const { positive, negative } = mine(batch, o);
+  // d(positive_i, negative_i) for each anchor: the diagonal of the distances
+  // between the chosen positives and the chosen negatives.
+  const chosenPositives = gatherRows(batch.keyEmbeddings, positive.indices) as Tensor2D;
+  const chosenNegatives = gatherRows(batch.keyEmbeddings, negative.indices) as Tensor2D;
+  const pn = tf.reshape(diagPart(o.distance.call(chosenPositives, chosenNegatives)), [-1, 1]) as Tensor2D;
+  const negativeDistance = tf.minimum(pn, negative.values) as Tensor2D;
+  return tf.reshape(marginLoss(positive.values, negativeDistance, o.margin), [-1]);
+}
+
+function configOf(name: string, o: Resolved): LossConfig {
+  return {
+    name,
+    distance: o.distance.name,
+    positiveMiningStrategy: o.positiveMiningStrategy,
+    negativeMiningStrategy: o.negativeMiningStrategy,
+    margin: o.margin,
+  };
+}
+
+/** Per-example triplet losses `[batch]` (the Python `triplet_loss`). */
+export function tripletLoss(
+  labels: LabelsInput,
+  embeddings: Tensor2D,
+  options: TripletLossOptions & KeyOptions = {},
+): Tensor1D {
+  const o = resolveTripletOptions(options, 'TripletLoss');
+  return tfc().tidy(() => tripletPerExample(pairBatch(labels, embeddings, options, 'TripletLoss'), o));
+}
+
+/** Per-example PN losses `[batch]` (the Python `pn_loss`). */
+export function pnLoss(labels: LabelsInput, embeddings: Tensor2D, options: TripletLossOptions & KeyOptions = {}): Tensor1D {
+  const o = resolveTripletOptions(options, 'PNLoss');
+  return tfc().tidy(() => pnPerExample(pairBatch(labels, embeddings, options, 'PNLoss'), o));
+}
+
+/**
+ * Triplet loss with online mining: per anchor, `softplus(dp - dn)` (soft
+ * margin, the default) or `max(dp - dn + margin, 0)`, where `dp` is the mined
+ * positive distance and `dn` the mined negative one.
+ */
+export class TripletLoss extends MetricLoss {
+  readonly className: string = 'TripletLoss';
+  readonly distance: Distance;
+  readonly positiveMiningStrategy: PositiveMining;
+  readonly negativeMiningStrategy: NegativeMining;
+  readonly margin: number | null;
+
+  constructor(options: TripletLossOptions = {}) {
+    super(options.name ?? 'triplet_loss');
+    const o = resolveTripletOptions(options, new.target.name);
+    this.distance = o.distance;
+    this.positiveMiningStrategy = o.positiveMiningStrategy;
+    this.negativeMiningStrategy = o.negativeMiningStrategy;
+    this.margin = o.margin;
+  }
+
+  computePerExample(batch: PairBatch): Tensor1D {
+    return tripletPerExample(batch, this);
+  }
+
+  getConfig(): LossConfig {
+    return configOf(this.name, this);
+  }
+}
+
+/** PN loss: the triplet loss with `dn = min(d(a, n), d(p, n))`. */
+export class PNLoss extends TripletLoss {
+  override readonly className: string = 'PNLoss';
+
+  constructor(options: TripletLossOptions = {}) {
+    super({ ...options, name: options.name ?? 'pn_loss' });
+  }
+
+  override computePerExample(batch: PairBatch): Tensor1D {
+    return pnPerExample(batch, this);
+  }
+}
