@@ -1,0 +1,63 @@
+import '@tfsim/test-utils';
+import { UnknownNameError, ValueError } from '@tfsim/utils';
+import {
+  avgNeg,
+  avgPos,
+  deserializeTrainingMetric,
+  DistanceGapMetric,
+  DistanceMetric,
+  distGap,
+  getTrainingMetric,
+  maxNeg,
+  maxPos,
+  minNeg,
+  minPos,
+  sumNeg,
+  sumPos,
+  trainingMetricNames,
+} from '../src';
+
+describe('training metric names, options and configs', () => {
+  it('shortcuts have the Python names and settings (avg_* log as mean_*)', () => {
+    const shortcuts = [avgPos, avgNeg, maxPos, maxNeg, minPos, minNeg, sumPos, sumNeg, distGap].map((f) => f('cosine'));
+    expect(shortcuts.map((m) => m.name)).toEqual(['mean_pos', 'mean_neg', 'max_pos', 'max_neg', 'min_pos', 'min_neg', 'sum_pos', 'sum_neg', 'dist_gap']);
+    expect(shortcuts.map((m) => m.metricFunction.name)).toEqual(shortcuts.map((m) => m.name));
+    expect(new DistanceMetric('cosine', { aggregate: 'avg', anchor: 'negative' }).name).toBe('avg_neg');
+    expect(new DistanceMetric('cosine', { name: 'farthest' }).name).toBe('farthest');
+  });
+
+  it('are found by Python or camelCase name, case-insensitively', () => {
+    expect(trainingMetricNames()).toEqual(['avg_pos', 'avg_neg', 'max_pos', 'max_neg', 'min_pos', 'min_neg', 'sum_pos', 'sum_neg', 'dist_gap']);
+    expect(getTrainingMetric('avg_pos', 'l2').getConfig()).toEqual(avgPos('euclidean').getConfig());
+    expect(getTrainingMetric('minNeg', 'cosine').name).toBe('min_neg');
+    expect(getTrainingMetric('DIST_GAP', 'cosine')).toBeInstanceOf(DistanceGapMetric);
+    expect(() => getTrainingMetric('median_pos', 'cosine')).toThrow(UnknownNameError);
+  });
+
+  it('round-trip through getConfig / fromConfig (the distance by canonical name)', () => {
+    const metric = new DistanceMetric('L2', { aggregate: 'sum', anchor: 'positive', positiveMiningStrategy: 'semi-hard' });
+    const config = metric.getConfig();
+    expect(config).toEqual({
+      className: 'DistanceMetric',
+      name: 'sum_pos',
+      distance: 'euclidean',
+      aggregate: 'sum',
+      anchor: 'positive',
+      positiveMiningStrategy: 'semi-hard',
+      negativeMiningStrategy: 'hard',
+    });
+    expect(deserializeTrainingMetric(JSON.parse(JSON.stringify(config))).getConfig()).toEqual(config);
+    const gap = distGap('cosine').getConfig();
+    expect(gap).toEqual({ className: 'DistanceGapMetric', name: 'dist_gap', distance: 'cosine' });
+    expect(deserializeTrainingMetric(gap)).toBeInstanceOf(DistanceGapMetric);
+    expect(() => deserializeTrainingMetric({ className: 'Accuracy' } as never)).toThrow(ValueError);
+  });
+
+  it('reject bad options with the argument named', () => {
+    expect(() => new DistanceMetric('cosine', { anchor: 'pos' as 'positive' })).toThrow(/anchor must be one of 'positive', 'negative', got "pos"/);
+    expect(() => new DistanceMetric('cosine', { aggregate: 'median' as 'mean' })).toThrow(/aggregate must be one of/);
+    expect(() => new DistanceMetric('cosine', { positiveMiningStrategy: 'hardest' as 'hard' })).toThrow(/positiveMiningStrategy/);
+    expect(() => new DistanceMetric('cosine', { negativeMiningStrategy: 'semi-hard' as 'hard' })).toThrow(/negativeMiningStrategy must be one of 'hard', 'easy'/);
+    expect(() => new DistanceMetric('hamming')).toThrow(UnknownNameError);
+  });
+});
