@@ -2,9 +2,12 @@
  * Search and store by name ('linear', 'faiss'; 'memory', 'level', 'redis'),
  * by saved config, or as instances.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { Distance } from '@tfsim/distances';
 import { LinearSearch, type Search, type SearchConfig } from '@tfsim/search';
-import { MemoryStore, type Store, type StoreConfig } from '@tfsim/stores';
+import { LevelStore, MemoryStore, RedisStore, type Store, type StoreConfig } from '@tfsim/stores';
 import { ShapeError, TfsimError, UnknownNameError, ValueError } from '@tfsim/utils';
 
 export type SearchSpec = Search | string | SearchConfig;
@@ -17,7 +20,36 @@ const searchFactories = new Map<string, SearchFactory>([
   ['linear', (distance, dim, config) => new LinearSearch(distance, dim, { name: config.name })],
 ]);
 
-const storeFactories = new Map<string, StoreFactory>([['memory', (config) => new MemoryStore({ name: config.name })]]);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+const storeFactories = new Map<string, StoreFactory>([
+  ['memory', (config) => new MemoryStore({ name: config.name })],
+  [
+    // By name alone, a LevelDB database in a new temporary folder; a config
+    // (or a LevelStore) says where.
+    'level',
+    (config) =>
+      new LevelStore({
+        path: str(config.path) ?? mkdtempSync(path.join(tmpdir(), 'tfsim-level-')),
+        name: config.name,
+        sync: typeof config.sync === 'boolean' ? config.sync : undefined,
+      }),
+  ],
+  [
+    // By name alone, the server at localhost:6379.
+    'redis',
+    (config) =>
+      new RedisStore({
+        url: str(config.url),
+        host: str(config.host),
+        port: num(config.port),
+        db: num(config.db),
+        name: config.name,
+        prefix: str(config.prefix),
+      }),
+  ],
+]);
 
 /** Makes `name` available as a search type to Indexer and Indexer.load. */
 export function registerSearch(name: string, factory: SearchFactory): void {

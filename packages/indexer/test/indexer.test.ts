@@ -85,6 +85,22 @@ describe('Indexer: add and lookup', () => {
     expect(() => new Indexer(3, 'cosine', new LinearSearch('l2', 3))).toThrow(/distance "euclidean" but the index uses "cosine"/);
   });
 
+  it('a level store by name lives in a new temporary folder; by config where the config says', async () => {
+    const { LevelStore } = await import('@tfsim/stores');
+    const byName = new Indexer(3, 'cosine', 'linear', 'level');
+    expect(byName.kvStore).toBeInstanceOf(LevelStore);
+    await byName.batchAdd(embs, [0, 1]);
+    expect((await byName.singleLookup(query))[0]!.label).toBe(0);
+    const config = byName.kvStore.getConfig();
+    await byName.close();
+    const again = new Indexer(3, 'cosine', 'linear', config);
+    expect(await again.size()).toBe(2);
+    expect((await again.singleLookup(query))[0]!.label).toBe(0);
+    await again.close();
+    const { rmSync } = await import('node:fs');
+    rmSync(String(config.path), { recursive: true, force: true });
+  });
+
   it('reads the embeddings of a multi-output prediction from embeddingOutput', async () => {
     const index = new Indexer(3, { embeddingOutput: 1 });
     const other = [[9, 9], [9, 9]];

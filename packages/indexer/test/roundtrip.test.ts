@@ -3,9 +3,11 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tempDir } from '@tfsim/test-utils';
+import { LevelStore, RedisStore } from '@tfsim/stores';
 import { Indexer } from '../src';
 import { describeIndex } from './fixtures/roundtrip-report';
 import { clusters } from './helpers';
+import { type TestRedis, redisUnavailable, startRedis } from './redis-server';
 
 const run = promisify(execFile);
 const tsxCjs = require.resolve('tsx/cjs');
@@ -17,12 +19,32 @@ const CLASSES = 20;
 
 interface Backend {
   name: string;
-  /** What the Indexer takes, or null when this backend is not available here (the reason is logged). */
+  /** What the Indexer takes. */
   make: (dir: string) => Promise<unknown>;
 }
 
-const stores: Backend[] = [{ name: 'memory', make: async () => 'memory' }];
+let redis: TestRedis | undefined;
+const redisMissing = redisUnavailable();
+if (redisMissing && process.env.TFSIM_REQUIRE_REDIS === '1') {
+  throw new Error(`TFSIM_REQUIRE_REDIS=1 but ${redisMissing}`);
+}
+if (redisMissing) console.warn(`round trip without the redis store: ${redisMissing}`);
+
+const stores: Backend[] = [
+  { name: 'memory', make: async () => 'memory' },
+  { name: 'level', make: async (dir) => new LevelStore({ path: path.join(dir, 'leveldb'), sync: false }) },
+  ...(redisMissing
+    ? []
+    : [{ name: 'redis', make: async (dir: string) => new RedisStore({ url: redis!.url, prefix: `tfsim-test:${path.basename(dir)}` }) }]),
+];
 const searches: Backend[] = [{ name: 'linear', make: async () => 'linear' }];
+
+beforeAll(async () => {
+  if (!redisMissing) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
 
 describe(`save, then load in a fresh process: ${N} items`, () => {
   const dir = tempDir('tfsim-roundtrip-');
