@@ -4,3 +4,4 @@ export { MemoryStore, type MemoryStoreOptions } from './memory';
 export { STORE_FORMAT, STORE_FORMAT_VERSION } from './format';
 export { LevelStore, type LevelStoreOptions } from './level';
 export { RedisStore, type RedisStoreOptions } from './redis';
+export { getStore } from './registry';
