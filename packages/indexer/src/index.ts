@@ -19,5 +19,5 @@ export {
 } from './indexer';
 export type { Prediction, Predictions } from './inputs';
 export { type IndexStats, type QueryPerformance } from './stats';
-export { isSearch, isStore, makeSearch, makeStore, registerSearch, registerStore, type SearchSpec, type StoreSpec } from './resolve';
+export { isSearch, isStore, makeSearch, makeStore, type SearchSpec, type StoreSpec } from './resolve';
 export { formatTable } from './table';

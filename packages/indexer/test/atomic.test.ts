@@ -1,4 +1,4 @@
-import { LinearSearch } from '@tfsim/search';
+import { LinearSearch, faissAvailable } from '@tfsim/search';
 import { MemoryStore } from '@tfsim/stores';
 import type { Label, MatrixLike } from '@tfsim/utils';
 import { Indexer } from '../src';
@@ -31,9 +31,10 @@ class FlakySearch extends LinearSearch {
 describe('index and store are updated completely or not at all', () => {
   const { embeddings, labels } = clusters(5, 60, 4, 3);
 
-  it('a store failure after the search add rolls the search back', async () => {
+  const searches = faissAvailable() ? ['linear', 'faiss'] : ['linear'];
+  it.each(searches)('a store failure after the search add rolls the search back (%s search)', async (search) => {
     const store = new FlakyStore();
-    const index = new Indexer(4, 'cosine', 'linear', store);
+    const index = new Indexer(4, 'cosine', search, store);
     await index.batchAdd(embeddings.slice(0, 30), labels.slice(0, 30));
     const before = await index.batchLookup(embeddings, 3, false);
     store.failNext = true;
