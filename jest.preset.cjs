@@ -25,6 +25,8 @@ module.exports = {
     customExportConditions: ['@tfsim/source', 'node', 'require', 'default'],
   },
   reporters: ['default', path.join(__dirname, 'tools', 'jest', 'count-reporter.cjs')],
+  // tfjs-node hands out typed arrays of the main realm; see setup-realm.cjs.
+  setupFiles: [path.join(__dirname, 'tools', 'jest', 'setup-realm.cjs')],
   testTimeout: 120000,
   // One line per test, so CI logs show each suite's backend ([tensorflow], [wasm], [cpu]).
   verbose: true,
