@@ -1,2 +1,15 @@
-/** Training callbacks: EvalCallback with console, JSON-lines and TensorBoard logging. */
-export const PACKAGE_NAME = '@tfsim/callbacks';
+/**
+ * Training callbacks: EvalCallback evaluates a model's embeddings at the end
+ * of every epoch (the Python library's `callbacks` module), logging to the
+ * console, a JSON-lines file and TensorBoard.
+ */
+export {
+  type ClassificationMetricSpec,
+  type DistanceSpec,
+  EvalCallback,
+  type EvalCallbackOptions,
+  type EvalInputs,
+  type MatcherSpec,
+  type RetrievalMetricSpec,
+} from './eval-callback';
+export { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
