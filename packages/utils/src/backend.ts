@@ -3,6 +3,7 @@
  * loaded lazily from here, so that the index side of @tfsim (which never calls
  * these functions) loads without TensorFlow.js installed.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackendError } from './errors';
 
@@ -82,12 +83,34 @@ function quietNativeLogs(): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 }
 
+/**
+ * Throws unless the package's native addon file exists. Requiring a native
+ * tfjs package whose addon is missing registers its kernels before failing,
+ * so trying the next one would print a warning per kernel ("already
+ * registered"); checking the file first keeps the fall-through quiet.
+ */
+function assertNativeAddonBuilt(packageName: string): void {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${packageName}/package.json`));
+  } catch {
+    throw new Error(`${packageName} is not installed`);
+  }
+  const lib = path.join(dir, 'lib');
+  const built = fs.existsSync(lib)
+    && fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  if (!built) {
+    throw new Error(`the native addon of ${packageName} is not built (no ${path.join(lib, 'napi-v*', 'tfjs_binding.node')})`);
+  }
+}
+
 const CANDIDATES: Record<BackendName, Candidate> = {
   'tfjs-node-gpu': {
     name: 'tfjs-node-gpu',
     packageName: '@tensorflow/tfjs-node-gpu',
     tfBackend: 'tensorflow',
     load: () => {
+      assertNativeAddonBuilt('@tensorflow/tfjs-node-gpu');
       quietNativeLogs();
       requireLazily('@tensorflow/tfjs-node-gpu');
     },
@@ -97,6 +120,7 @@ const CANDIDATES: Record<BackendName, Candidate> = {
     packageName: '@tensorflow/tfjs-node',
     tfBackend: 'tensorflow',
     load: () => {
+      assertNativeAddonBuilt('@tensorflow/tfjs-node');
       quietNativeLogs();
       requireLazily('@tensorflow/tfjs-node');
     },
