@@ -17,3 +17,21 @@ export {
   toLabelArray,
   withIndex,
 } from './index-api';
+export {
+  type CompileChoices,
+  type DatasetLike,
+  type LoadModelOptions,
+  type LossFunction,
+  type LossSpec,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type MetricFunction,
+  type MetricSpec,
+  type SamplerLike,
+  type SimilarityCompileArgs,
+  type SimilarityFitArgs,
+  type SimilaritySaveConfig,
+  SimilarityModel,
+  loadModel,
+} from './similarity-model';
+export { readLayersModel, writeLayersModel } from './model-files';

@@ -1,0 +1,597 @@
+/**
+ * SimilarityModel: a tfjs-layers functional model that owns an index. Train
+ * it with a metric loss, then index, look up, calibrate, match, evaluate,
+ * save and reload it with its index, as the Python library's
+ * `SimilarityModel`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type io, serialization, type Tensor } from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Distance } from '@tfsim/distances';
+import { Indexer, type LoadOptions as IndexerLoadOptions, type Verbose } from '@tfsim/indexer';
+import { activationStdLayers, activationStdLogger } from '@tfsim/layers';
+import { getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/losses';
+import {
+  FormatError,
+  type Manifest,
+  ShapeError,
+  StateError,
+  TfsimError,
+  UnknownNameError,
+  ValueError,
+  createProgress,
+  progressEnabled,
+  readManifest,
+  writeFolderAtomically,
+  writeManifest,
+} from '@tfsim/utils';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
+import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
+
+/** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
+export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/** A tfjs-layers metric function, named by its `name`. */
+export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/** A loss: a @tfsim/losses instance, its name (`'multisim_loss'`), a tfjs-layers loss name, or a function. */
+export type LossSpec = Loss | string | LossFunction;
+/** A metric: a @tfsim/training-metrics instance (anything with `metricFunction`), a tfjs-layers name, or a function. */
+export type MetricSpec = { metricFunction: MetricFunction; name?: string } | string | MetricFunction;
+
+export interface SimilarityCompileArgs extends Omit<CreateIndexOptions, 'distance'> {
+  /** An optimizer or its tfjs name. Default `'rmsprop'`, as in Python. */
+  optimizer?: string | tf.Optimizer;
+  /** One loss, or one per output. */
+  loss?: LossSpec | LossSpec[] | tfl.ModelCompileArgs['loss'];
+  metrics?: MetricSpec | MetricSpec[] | tfl.ModelCompileArgs['metrics'];
+  /**
+   * The index's distance. Default `'auto'`: the (first) loss's distance, or
+   * cosine without a loss.
+   */
+  distance?: 'auto' | Distance | string;
+}
+
+/** A sampler of @tfsim/samplers (or anything with `toDataset()` of `{xs, ys}` batches). */
+export interface SamplerLike {
+  toDataset(): DatasetLike;
+  stepsPerEpoch?: number;
+}
+
+/** A tfjs-data dataset of `{xs, ys}` batches. */
+export interface DatasetLike {
+  iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }>;
+  map(fn: (x: unknown) => unknown): DatasetLike;
+}
+
+export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'callbacks' | 'validationData'> {
+  /** For datasets: batches per epoch (default: until the dataset's iterator ends; a sampler's stepsPerEpoch). */
+  batchesPerEpoch?: number;
+  /** 0: quiet; 1: a progress bar. Default: a progress bar on an interactive terminal only. */
+  verbose?: Verbose;
+  callbacks?: tfl.ModelFitArgs['callbacks'];
+  /** Passed to tfjs-layers' fit / fitDataset (not supported with a loss that has trainable weights). */
+  validationData?: unknown;
+}
+
+/** What `compile` chose, kept for saving. */
+export interface CompileChoices {
+  distance: string;
+  embeddingOutput: number | null;
+  loss: SerializedLoss | string | null;
+}
+
+function isLoss(x: unknown): x is Loss {
+  return typeof x === 'object' && x !== null && typeof (x as Loss).lossFunction === 'function' && typeof (x as Loss).call === 'function';
+}
+
+function isPlainRecord(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype && !isLoss(x) && typeof (x as { metricFunction?: unknown }).metricFunction !== 'function';
+}
+
+function isSampler(x: unknown): x is SamplerLike {
+  return typeof x === 'object' && x !== null && typeof (x as SamplerLike).toDataset === 'function';
+}
+
+function isDataset(x: unknown): x is DatasetLike {
+  return typeof x === 'object' && x !== null && typeof (x as DatasetLike).iterator === 'function' && typeof (x as DatasetLike).map === 'function';
+}
+
+function isTensorLike(x: unknown): x is Tensor {
+  return x instanceof tf.Tensor;
+}
+
+function describe(x: unknown): string {
+  if (typeof x === 'string') return `'${x}'`;
+  if (typeof x === 'function') return `function ${x.name || '(anonymous)'}`;
+  if (typeof x === 'object' && x !== null) return x.constructor?.name ?? 'object';
+  return String(x);
+}
+
+function showProgress(verbose: Verbose): boolean {
+  return verbose === undefined ? progressEnabled(process.stderr) : Boolean(verbose);
+}
+
+function formatLogs(logs: Record<string, unknown> | undefined): string {
+  if (!logs) return '';
+  return Object.entries(logs)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
+    .join(' ');
+}
+
+/**
+ * A functional tfjs-layers model (`new SimilarityModel({inputs, outputs,
+ * name})`) with an index. `compile` takes @tfsim losses and training metrics
+ * and creates the index with the loss's distance; `fit` takes tensors, a
+ * tfjs-data dataset or a sampler; `save` writes the model and its index, and
+ * `loadModel` brings both back.
+ */
+export class SimilarityModel extends withIndex(tfl.LayersModel) {
+  static override className = 'SimilarityModel';
+
+  /** The @tfsim losses given to compile, one per output (null where the loss is not one). */
+  similarityLosses: Array<Loss | null> = [];
+  /** What compile chose (distance, embedding output, loss), saved with the model. */
+  compileChoices: CompileChoices | null = null;
+
+  constructor(args: ConstructorParameters<typeof tfl.LayersModel>[0]) {
+    super(args);
+  }
+
+  /** The distance of the index (null before compile or createIndex). */
+  get distance(): Distance | null {
+    return this.indexerOrNull ? this.indexerOrNull.distance : null;
+  }
+
+  /** The output the index reads (null for a single-output model). */
+  get embeddingOutput(): number | null {
+    return this.indexerOrNull ? this.indexerOrNull.embeddingOutput : null;
+  }
+
+  resolveEmbeddingOutput(embeddingOutput: number | null | undefined): EmbeddingHead {
+    const n = this.outputs.length;
+    let which = embeddingOutput ?? null;
+    if (which !== null) {
+      if (!Number.isInteger(which) || which < 0) throw new ValueError(`embeddingOutput must be an output number >= 0, got ${which}`);
+      if (which >= n) throw new ValueError(`embeddingOutput ${which} exceeds the model's outputs (it has ${n})`);
+    } else if (n > 1) {
+      if (progressEnabled(process.stdout)) console.log('Embedding output set to be model output 0. Use the embeddingOutput arg to override this.');
+      which = 0;
+    }
+    const shape = this.outputs[which ?? 0]!.shape;
+    if (shape.length !== 2 || typeof shape[1] !== 'number') {
+      throw new ShapeError(`the embedding output must have shape [batch, dim], got [${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`);
+    }
+    return { embeddingOutput: n > 1 ? which : null, embeddingSize: shape[1] };
+  }
+
+  predictForIndex(x: ModelInput): Tensor | Tensor[] {
+    return this.predict(x, { batchSize: 32 }) as Tensor | Tensor[];
+  }
+
+  /**
+   * Configures training and creates the index (as Python's `compile`):
+   * distance `'auto'` takes the loss's; kvStore, search, evaluator,
+   * embeddingOutput and statBufferSize go to the index.
+   */
+  override compile(args: SimilarityCompileArgs = {}): void {
+    if (isPlainRecord(args.loss) || isPlainRecord(args.metrics)) {
+      throw new ValueError('losses and metrics by output name are not supported: pass one loss, or a list with one per output');
+    }
+    const specs = (args.loss === undefined ? [] : Array.isArray(args.loss) ? args.loss : [args.loss]) as LossSpec[];
+    const resolved = specs.map((spec) => resolveLoss(spec));
+    let distance: Distance | string;
+    const requested = args.distance ?? 'auto';
+    if (requested === 'auto') {
+      if (resolved.length === 0) distance = 'cosine';
+      else {
+        const first = resolved[0]!;
+        if (!first.loss) {
+          throw new ValueError(
+            `distance 'auto' only works when the (first) loss is a metric loss with a distance, but the loss is ${describe(specs[0])}; ` +
+              `pass distance explicitly, e.g. compile({ loss, distance: 'cosine' })`,
+          );
+        }
+        distance = first.loss.distance;
+      }
+      if (progressEnabled(process.stdout)) {
+        console.log(`Distance metric automatically set to ${typeof distance === 'string' ? distance : distance.name}; use the distance arg to override.`);
+      }
+    } else {
+      distance = requested;
+    }
+    const indexer = this.createIndex({
+      distance,
+      search: args.search,
+      kvStore: args.kvStore,
+      evaluator: args.evaluator,
+      embeddingOutput: args.embeddingOutput,
+      statBufferSize: args.statBufferSize,
+    });
+    const metricSpecs = (args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics]) as MetricSpec[];
+    const metrics = metricSpecs.map((m) => resolveMetric(m));
+    const lossArg = resolved.length === 0 ? undefined : resolved.length === 1 ? resolved[0]!.fn : resolved.map((r) => r.fn);
+    super.compile({
+      optimizer: args.optimizer ?? 'rmsprop',
+      // tfjs-layers requires a loss; without one, compile only sets up the index
+      loss: (lossArg ?? 'meanSquaredError') as tfl.ModelCompileArgs['loss'],
+      metrics: metrics as tfl.ModelCompileArgs['metrics'],
+    });
+    this.similarityLosses = resolved.map((r) => r.loss);
+    const first = resolved[0];
+    this.compileChoices = {
+      distance: indexer.distance.name,
+      embeddingOutput: indexer.embeddingOutput,
+      loss: first === undefined ? null : first.loss ? serializeLoss(first.loss) : typeof specs[0] === 'string' ? specs[0] : null,
+    };
+    this.hasLoss = resolved.length > 0;
+  }
+
+  /** Whether compile was given a loss (training needs one). */
+  hasLoss = false;
+
+  /**
+   * Trains the model, as Python's `fit`: `fit(x, y, args)` with tensors,
+   * or `fit(data, args)` with a sampler or a tfjs-data dataset of `{xs, ys}`.
+   * Labels are class ids, one per example. A loss with trainable variables
+   * (ArcFace centres, Proxy-Anchor proxies) is trained with the model.
+   */
+  override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
+  override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
+    if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
+    if (isSampler(x) || isDataset(x)) {
+      const args = (yOrArgs ?? {}) as SimilarityFitArgs;
+      // A sampler's dataset is one epoch per iteration: its stepsPerEpoch only sizes the progress bar.
+      const steps = args.batchesPerEpoch ?? (isSampler(x) && Number.isInteger(x.stepsPerEpoch) ? x.stepsPerEpoch! : 0);
+      const dataset = isSampler(x) ? x.toDataset() : x;
+      return this.fitBatches(dataset, args, steps);
+    }
+    const args = maybeArgs ?? {};
+    if (yOrArgs === undefined || yOrArgs === null) throw new ValueError('fit(x, y) needs labels y (or pass a sampler or dataset as x)');
+    const n = countBatch(x);
+    const labels = isTensorLike(yOrArgs) ? yOrArgs : tf.tensor1d(Array.from(yOrArgs as ArrayLike<number>), 'int32');
+    try {
+      if (labels.shape[0] !== n) throw new ShapeError(`x has ${n} examples but y has ${labels.shape[0]} labels`);
+      if (this.lossVariables().length > 0) return await this.customFit(tensorBatches(x as ModelInput, labels, args), args, Math.ceil(n / (args.batchSize ?? 32)));
+      const targets = this.layersTargets(labels);
+      try {
+        const { verbose, callbacks, ...rest } = args;
+        return await super.fit(x as Tensor, targets, {
+          ...(rest as tfl.ModelFitArgs),
+          verbose: 0,
+          callbacks: this.trainingCallbacks(callbacks, verbose, Math.ceil(n / (args.batchSize ?? 32)), args.epochs ?? 1),
+        });
+      } finally {
+        tf.dispose(targets);
+      }
+    } finally {
+      if (labels !== yOrArgs) labels.dispose();
+    }
+  }
+
+  private async fitBatches(dataset: DatasetLike, args: SimilarityFitArgs, steps: number): Promise<tfl.History> {
+    if (this.lossVariables().length > 0) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
+    const mapped = dataset.map((batch) => {
+      const { xs, ys } = checkBatch(batch);
+      return { xs, ys: this.layersTargets(ys) };
+    });
+    const { verbose, callbacks, ...rest } = args;
+    return super.fitDataset(mapped as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
+      ...(rest as unknown as tfl.ModelFitDatasetArgs<unknown>),
+      epochs: args.epochs ?? 1,
+      verbose: 0,
+      callbacks: this.trainingCallbacks(callbacks, verbose, steps, args.epochs ?? 1),
+    });
+  }
+
+  /** Variables the losses own (class centres, proxies), trained with the model. */
+  lossVariables(): tf.Variable[] {
+    return this.similarityLosses.flatMap((l) => (l ? l.trainableWeights : []));
+  }
+
+  /**
+   * Targets in the shape tfjs-layers wants: labels repeated across each
+   * output's width (`[batch, dim]`), as the @tfsim losses read them.
+   */
+  layersTargets(labels: Tensor): Tensor | Tensor[] {
+    return tf.tidy(() => {
+      if (labels.rank > 2 || (labels.rank === 2 && labels.shape[1] !== 1)) {
+        throw new ShapeError(`labels must be one class id per example ([batch] or [batch, 1]), got [${labels.shape.join(', ')}]`);
+      }
+      const column = tf.reshape(labels, [labels.shape[0]!, 1]);
+      const tiled = this.outputs.map((o) => {
+        const dim = o.shape[o.shape.length - 1];
+        if (o.shape.length !== 2 || typeof dim !== 'number') return column.clone();
+        return tf.tile(column, [1, dim]);
+      });
+      return tiled.length === 1 ? tiled[0]! : tiled;
+    });
+  }
+
+  /** The user's callbacks, the activation-std logger when the model has such layers, and the progress bar. */
+  private trainingCallbacks(
+    callbacks: SimilarityFitArgs['callbacks'],
+    verbose: Verbose,
+    stepsPerEpoch: number,
+    epochs: number,
+  ): AnyCallback[] {
+    const list: AnyCallback[] = [];
+    const given = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
+    for (const c of given) list.push(typeof (c as AnyCallback).setModel === 'function' ? (c as AnyCallback) : new tfl.CustomCallback(c as tfl.CustomCallbackArgs));
+    if (activationStdLayers(this).length > 0) list.push(activationStdLogger(this));
+    if (showProgress(verbose)) list.push(progressCallback(stepsPerEpoch, epochs));
+    return list;
+  }
+
+  /**
+   * The training loop for losses with trainable variables: tfjs-layers'
+   * fit only updates the model's weights, so each step minimises the loss
+   * over the model's and the loss's variables together.
+   */
+  private async customFit(batches: BatchSource, args: SimilarityFitArgs, stepsPerEpoch: number): Promise<tfl.History> {
+    if (this.outputs.length !== 1 || this.similarityLosses.length !== 1 || !this.similarityLosses[0]) {
+      throw new ValueError('a loss with trainable variables trains a single-output model compiled with that one loss');
+    }
+    if (args.validationData !== undefined || args.validationSplit !== undefined) {
+      throw new ValueError('validation is not supported when the loss has trainable variables; call evaluate after fit');
+    }
+    const loss = this.similarityLosses[0];
+    const metricFns = (this.metricsNames ?? []).length > 1 ? this.compiledMetricFunctions() : [];
+    const epochs = args.epochs ?? 1;
+    const history = new tfl.History();
+    const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);
+    callbacks.setModel(this);
+    callbacks.setParams({ epochs, steps: stepsPerEpoch, verbose: 0, doValidation: false, metrics: ['loss', ...metricFns.map((m) => m.name)] });
+    const optimizer = this.optimizer;
+    this.stopTraining = false;
+    await callbacks.onTrainBegin();
+    for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
+      await callbacks.onEpochBegin(epoch);
+      const totals = new Map<string, number>();
+      let steps = 0;
+      for await (const { xs, ys } of batches.epoch()) {
+        await callbacks.onBatchBegin(steps, { batch: steps, size: ys.shape[0]! });
+        const vars = [...this.trainableWeights.map((w) => w.read() as tf.Variable), ...this.lossVariables()];
+        const kept: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const yPred = this.apply(xs, { training: true }) as Tensor;
+          for (const m of metricFns) kept[m.name] = tf.keep(m.fn(ys, yPred) as tf.Scalar);
+          return loss.call(ys, yPred);
+        }, vars);
+        optimizer.applyGradients(grads);
+        const logs: Record<string, number> = { batch: steps, size: ys.shape[0]!, loss: (await value.data())[0]! };
+        for (const [name, t] of Object.entries(kept)) logs[name] = (await t.data())[0]!;
+        tf.dispose([value, ...Object.values(grads), ...Object.values(kept), xs, ys]);
+        for (const [k, v] of Object.entries(logs)) if (k !== 'batch' && k !== 'size') totals.set(k, (totals.get(k) ?? 0) + v);
+        steps++;
+        await callbacks.onBatchEnd(steps - 1, logs);
+        if (this.stopTraining) break;
+      }
+      const epochLogs: Record<string, number> = {};
+      for (const [k, v] of totals) epochLogs[k] = v / Math.max(1, steps);
+      await callbacks.onEpochEnd(epoch, epochLogs);
+      if (this.stopTraining) break;
+    }
+    await callbacks.onTrainEnd();
+    return history;
+  }
+
+  /** The metric functions compile gave tfjs-layers, with their log names. */
+  private compiledMetricFunctions(): Array<{ name: string; fn: MetricFunction }> {
+    const names = this.metricsNames.slice(1);
+    const fns = ((this as unknown as { metricsTensors?: Array<[MetricFunction, number]> }).metricsTensors ?? []).map(([fn]) => fn);
+    return fns.map((fn, i) => ({ name: names[i] ?? fn.name, fn }));
+  }
+
+  /**
+   * Saves the model and its index side by side in the folder `dir`
+   * (`model.json` and `weights.bin`, `index/`, and our versioned
+   * `manifest.json`), atomically: a failure leaves the previous folder.
+   * `loadModel(dir)` brings back the model, its index, calibration and
+   * compile choices. An IOHandler (not a path) saves the model alone, as
+   * tfjs-layers does.
+   */
+  override async save(handlerOrURL: io.IOHandler | string, config: SimilaritySaveConfig = {}): Promise<io.SaveResult> {
+    if (typeof handlerOrURL !== 'string') return super.save(handlerOrURL, config);
+    const dir = handlerOrURL.replace(/^file:\/\//, '');
+    if (config.overwrite === false && (await fsp.stat(dir).then(() => true, () => false))) {
+      throw new ValueError(`${dir} already exists; pass { overwrite: true } to replace it`);
+    }
+    const saveIndex = (config.saveIndex ?? true) && this.indexerOrNull !== null;
+    let result: io.SaveResult | undefined;
+    await writeFolderAtomically(dir, async (tmp) => {
+      result = await writeLayersModel(this, tmp, config.handler ?? 'auto');
+      if (saveIndex) await this.indexer.save(path.join(tmp, INDEX_FOLDER));
+      const manifest: SimilarityModelManifest = {
+        format: MODEL_FORMAT,
+        version: MODEL_FORMAT_VERSION,
+        model: MODEL_JSON,
+        index: saveIndex ? INDEX_FOLDER : null,
+        compile: this.compileChoices,
+      };
+      await writeManifest(tmp, manifest as unknown as Manifest);
+    });
+    return result!;
+  }
+
+  /** Loads a model saved by `save`: see `loadModel`. */
+  static load(dir: string, options: LoadModelOptions = {}): Promise<SimilarityModel> {
+    return loadModel(dir, options);
+  }
+
+  /** Frees the model's weights, the losses' variables and the index's handles. */
+  override dispose(): ReturnType<tfl.LayersModel['dispose']> {
+    const result = super.dispose();
+    void this.indexerOrNull?.close();
+    return result;
+  }
+}
+serialization.registerClass(SimilarityModel, 'Similarity');
+
+/** A tfjs-layers callback (BaseCallback is not exported by name). */
+type AnyCallback = NonNullable<ConstructorParameters<typeof tfl.CallbackList>[0]>[number];
+
+export const MODEL_FORMAT = 'tfsim.similarity-model';
+export const MODEL_FORMAT_VERSION = 1;
+const INDEX_FOLDER = 'index';
+
+interface SimilarityModelManifest {
+  format: string;
+  version: number;
+  /** The tfjs-layers model file, next to its weights. */
+  model: string;
+  /** The index folder (Indexer.save), or null when the index was not saved. */
+  index: string | null;
+  compile: CompileChoices | null;
+}
+
+export interface SimilaritySaveConfig extends io.SaveConfig {
+  /** Save the index with the model. Default true (when the model has one). */
+  saveIndex?: boolean;
+  /** Replace an existing folder. Default true. */
+  overwrite?: boolean;
+  /** How model.json is written: tfjs-node's file:// handler when loaded (`auto`, default), or ours (`own`). */
+  handler?: 'auto' | 'native' | 'own';
+}
+
+export interface LoadModelOptions {
+  verbose?: Verbose;
+  /** Load the saved index records into this store instead of one made from the saved config. */
+  kvStore?: IndexerLoadOptions['kvStore'];
+  /** Load the saved search into this one instead of one made from the saved config. */
+  search?: IndexerLoadOptions['search'];
+}
+
+/**
+ * The Python `load_model`: a SimilarityModel saved by `save`, with its
+ * weights, its index (contents, calibration, cutpoints) and compile choices
+ * (distance, embedding output). Not compiled: call `compile` to train on.
+ */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<SimilarityModel> {
+  const folder = dir.replace(/^file:\/\//, '');
+  const md = (await readManifest(folder, MODEL_FORMAT, [MODEL_FORMAT_VERSION])) as unknown as SimilarityModelManifest;
+  if (md.model !== MODEL_JSON) throw new FormatError(`${folder}: the manifest names model file "${String(md.model)}", expected ${MODEL_JSON}`);
+  const model = await readLayersModel(folder);
+  if (!(model instanceof SimilarityModel)) {
+    model.dispose();
+    throw new FormatError(`${folder} holds a ${model.getClassName()}, not a SimilarityModel`);
+  }
+  try {
+    if (md.index !== null && md.index !== undefined) {
+      if (path.basename(md.index) !== md.index) throw new FormatError(`${folder}: the manifest names an index folder outside it: ${md.index}`);
+      model.indexer = await Indexer.load(path.join(folder, md.index), { verbose: options.verbose, kvStore: options.kvStore, search: options.search });
+    } else if (md.compile) {
+      model.createIndex({ distance: md.compile.distance, embeddingOutput: md.compile.embeddingOutput });
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  model.compileChoices = md.compile ?? null;
+  return model;
+}
+
+interface Batch {
+  xs: ModelInput;
+  ys: Tensor;
+}
+
+interface BatchSource {
+  /** The batches of one epoch; the consumer disposes each. */
+  epoch(): AsyncIterable<Batch>;
+}
+
+function checkBatch(batch: unknown): Batch {
+  const b = batch as Partial<Batch> | null;
+  if (!b || typeof b !== 'object' || b.xs === undefined || !isTensorLike(b.ys)) {
+    throw new ValueError('each dataset batch must be {xs, ys} with ys a tensor of class ids');
+  }
+  return b as Batch;
+}
+
+function countBatch(x: unknown): number {
+  const inputs = Array.isArray(x) ? x : [x];
+  if (inputs.length === 0 || !inputs.every(isTensorLike)) {
+    throw new ValueError('fit takes tensors (x, y), a sampler, or a tfjs-data dataset of {xs, ys}');
+  }
+  return (inputs[0] as Tensor).shape[0] ?? 1;
+}
+
+function tensorBatches(x: ModelInput, y: Tensor, args: SimilarityFitArgs): BatchSource {
+  const n = y.shape[0]!;
+  const batchSize = args.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`batchSize must be an integer >= 1, got ${batchSize}`);
+  return {
+    async *epoch() {
+      const order = Array.from({ length: n }, (_, i) => i);
+      if (args.shuffle ?? true) tf.util.shuffle(order);
+      for (let s = 0; s < n; s += batchSize) {
+        const idx = tf.tensor1d(order.slice(s, s + batchSize), 'int32');
+        const xs = Array.isArray(x) ? x.map((t) => tf.gather(t, idx)) : tf.gather(x, idx);
+        const ys = tf.gather(y, idx);
+        idx.dispose();
+        yield { xs, ys };
+      }
+    },
+  };
+}
+
+function datasetBatches(dataset: DatasetLike, batchesPerEpoch: number | undefined): BatchSource {
+  let iterator: { next(): Promise<IteratorResult<unknown>> } | null = null;
+  return {
+    async *epoch() {
+      // As tfjs-layers' fitDataset: without batchesPerEpoch each epoch is one
+      // pass; with it, one iterator runs on across epochs.
+      if (iterator === null || batchesPerEpoch === undefined) iterator = await dataset.iterator();
+      for (let i = 0; batchesPerEpoch === undefined || i < batchesPerEpoch; i++) {
+        const next = await iterator.next();
+        if (next.done) {
+          if (batchesPerEpoch !== undefined) iterator = null;
+          return;
+        }
+        yield checkBatch(next.value);
+      }
+    },
+  };
+}
+
+function progressCallback(stepsPerEpoch: number, epochs: number): tfl.CustomCallback {
+  let progress: ReturnType<typeof createProgress> | null = null;
+  return new tfl.CustomCallback({
+    onEpochBegin: async (epoch) => {
+      progress = createProgress({ label: `epoch ${epoch + 1}/${epochs}`, total: stepsPerEpoch, enabled: true });
+    },
+    onBatchEnd: async (_batch, logs) => {
+      progress?.tick(1, formatLogs(logs));
+    },
+    onEpochEnd: async (_epoch, logs) => {
+      progress?.done(formatLogs(logs));
+      progress = null;
+    },
+  });
+}
+
+/** A loss spec as the @tfsim loss (if it is one) and the function tfjs-layers gets. */
+function resolveLoss(spec: LossSpec): { loss: Loss | null; fn: LossFunction | string } {
+  if (isLoss(spec)) return { loss: spec, fn: spec.lossFunction };
+  if (typeof spec === 'function') return { loss: null, fn: spec };
+  if (typeof spec === 'string') {
+    try {
+      const loss = getLoss(spec);
+      return { loss, fn: loss.lossFunction };
+    } catch (err) {
+      if (!(err instanceof UnknownNameError)) throw err;
+      // not one of ours: a tfjs-layers loss name (meanSquaredError, ...)
+      return { loss: null, fn: spec };
+    }
+  }
+  throw new TfsimError(`loss must be a @tfsim loss, a loss name or a function, got ${describe(spec)}`);
+}
+
+function resolveMetric(spec: MetricSpec): MetricFunction | string {
+  if (typeof spec === 'string' || typeof spec === 'function') return spec;
+  if (typeof spec === 'object' && spec !== null && typeof spec.metricFunction === 'function') return spec.metricFunction;
+  throw new ValueError(`metric must be a training metric (with metricFunction), a metric name or a function, got ${describe(spec)}`);
+}
