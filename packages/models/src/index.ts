@@ -17,6 +17,8 @@ export {
   toLabelArray,
   withIndex,
 } from './index-api';
+export * from './contrastive';
+export * from './schedules';
 export {
   type CompileChoices,
   type DatasetLike,

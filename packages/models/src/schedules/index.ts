@@ -1,0 +1,2 @@
+export { type LearningRateSchedule, WarmupCosineDecay, type WarmupCosineDecayConfig } from './warmup-cosine-decay';
+export { LearningRateScheduler, type LearningRateScheduleLike, optimizerStep, scheduledRate, setLearningRate } from './optimizer';
