@@ -25,7 +25,11 @@ export type DistanceSpec = NonNullable<IndexerOptions['distance']>;
 export type EvalInputs = tf.Tensor | tf.TensorLike;
 
 export interface EvalCallbackOptions {
-  /** Distance of the index built each epoch. Default `cosine`. */
+  /**
+   * Distance of the index built each epoch. Default: the distance of the
+   * model's own index when it has one (a SimilarityModel, as the Python
+   * callback uses the model's index), else `cosine`.
+   */
   distance?: DistanceSpec;
   /** Classification metrics. Default `['binary_accuracy']`, the Python library's default. */
   metrics?: ReadonlyArray<ClassificationMetricSpec>;
@@ -60,8 +64,20 @@ export interface EvalCallbackOptions {
   loggers?: ReadonlyArray<EpochLogger>;
   /** Batch size of the model's predict. Default 32. */
   batchSize?: number;
-  /** For a multi-output model: which output is the embedding. */
+  /** For a multi-output model: which output is the embedding. Default: the model's index's, if any. */
   embeddingOutput?: number;
+}
+
+/** What the callback reads of a SimilarityModel's own index (duck-typed: callbacks does not depend on @tfsim/models). */
+interface ModelIndex {
+  distance: DistanceSpec;
+  embeddingOutput: number | null;
+}
+
+function modelIndex(model: unknown): ModelIndex | null {
+  const index = (model as { indexerOrNull?: unknown }).indexerOrNull;
+  if (index instanceof Indexer) return { distance: index.distance, embeddingOutput: index.embeddingOutput };
+  return null;
 }
 
 /** The model interface the callback needs: what tfjs-layers hands it, or anything with `predict`. */
@@ -76,6 +92,19 @@ interface InputSource {
   rows: number;
 }
 
+/** The shape nested arrays would have if every entry were like the first. */
+function firstEntriesShape(x: unknown): number[] {
+  const shape: number[] = [];
+  let v = x;
+  while (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    const a = v as ArrayLike<unknown>;
+    shape.push(a.length);
+    if (a.length === 0) break;
+    v = a[0];
+  }
+  return shape;
+}
+
 function inputSource(x: EvalInputs, what: string): InputSource {
   if (x instanceof tf.Tensor) {
     if (x.isDisposed) throw new StateError(`${what} is a disposed tensor`);
@@ -85,11 +114,11 @@ function inputSource(x: EvalInputs, what: string): InputSource {
   if (!Array.isArray(x) && !ArrayBuffer.isView(x)) {
     throw new ValueError(`${what} must be a tf.Tensor or a nested array of numbers (one entry per example)`);
   }
-  let shape: number[];
-  try {
-    shape = tf.tidy(() => tf.tensor(x).shape);
-  } catch (err) {
-    throw new ShapeError(`${what} cannot be made into a tensor: ${(err as Error).message}`, { cause: err });
+  // tf.tensor infers the shape from the first entries, so check ragged arrays here.
+  const shape = firstEntriesShape(x);
+  const size = tf.util.flatten(x as unknown as number[]).length;
+  if (size !== tf.util.sizeFromShape(shape)) {
+    throw new ShapeError(`${what} is ragged: its first entries give shape [${shape.join(', ')}] (${tf.util.sizeFromShape(shape)} numbers) but it holds ${size}`);
   }
   if (shape.length < 1 || shape[0] === 0) throw new ShapeError(`${what} must have at least one example`);
   return { tensor: null, values: x, rows: shape[0]! };
@@ -120,14 +149,16 @@ function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
 /**
  * Evaluates the model's embeddings at the end of every epoch. Unlike the
  * Python callback, which rebuilds (and leaves empty) the model's own index,
- * this one builds a fresh in-memory index with `distance` each epoch, so it
- * works with any model that has `predict` and never touches a model's index.
+ * this one builds a fresh in-memory index each epoch, so it works with any
+ * model that has `predict` and never touches a model's index; from a
+ * SimilarityModel's index it takes only the distance and embedding output.
  *
  * Pass it to `model.fit(x, y, { callbacks: [callback] })`; outside fit, call
  * `setModel(model)` and then `onEpochEnd(epoch, logs)`.
  */
 export class EvalCallback extends Callback {
-  readonly distance: DistanceSpec;
+  /** The distance given, or undefined to use the model's index's (else cosine). */
+  readonly distance: DistanceSpec | undefined;
   readonly k: number;
   readonly matcher: MatcherSpec;
   readonly classificationMetrics: ReadonlyArray<ClassificationMetricSpec>;
@@ -171,9 +202,9 @@ export class EvalCallback extends Callback {
     this.classCounts = new Map();
     for (const l of this.targetLabels) this.classCounts.set(l, (this.classCounts.get(l) ?? 0) + 1);
 
-    this.distance = options.distance ?? 'cosine';
+    this.distance = options.distance;
     // Fails now, not at the end of the first epoch, on an unknown distance.
-    new Indexer(1, { distance: this.distance });
+    if (this.distance !== undefined) new Indexer(1, { distance: this.distance });
     this.k = options.k ?? 1;
     assertInteger(this.k, 'k', 1);
     this.batchSize = options.batchSize ?? 32;
@@ -264,13 +295,15 @@ export class EvalCallback extends Callback {
     if (model == null || typeof model.predict !== 'function') {
       throw new StateError('EvalCallback has no model: pass it to model.fit({ callbacks: [...] }) or call setModel(model) first');
     }
-    const targetEmbeddings = await this.embed(model, this.targets, 'targets');
-    const queryEmbeddings = await this.embed(model, this.queries, 'queries');
+    const own = modelIndex(model);
+    const embeddingOutput = this.embeddingOutput ?? own?.embeddingOutput ?? undefined;
+    const targetEmbeddings = await this.embed(model, this.targets, 'targets', embeddingOutput);
+    const queryEmbeddings = await this.embed(model, this.queries, 'queries', embeddingOutput);
     if (queryEmbeddings.cols !== targetEmbeddings.cols) {
       throw new ShapeError(`the model embeds targets in ${targetEmbeddings.cols} and queries in ${queryEmbeddings.cols} dimensions`);
     }
 
-    const index = new Indexer(targetEmbeddings.cols, { distance: this.distance });
+    const index = new Indexer(targetEmbeddings.cols, { distance: this.distance ?? own?.distance ?? 'cosine' });
     let lookups: Lookup[][];
     try {
       await index.batchAdd(targetEmbeddings, this.targetLabels, null, { verbose: false });
@@ -322,7 +355,7 @@ export class EvalCallback extends Callback {
   }
 
   /** The model's embeddings of an input, as a matrix; every tensor made here is disposed. */
-  private async embed(model: Embedder, source: InputSource, what: string): Promise<Matrix> {
+  private async embed(model: Embedder, source: InputSource, what: string, embeddingOutput: number | undefined): Promise<Matrix> {
     if (source.tensor?.isDisposed) {
       throw new StateError(`the ${what} tensor was disposed; EvalCallback reads it at every epoch end, so keep it until training ends`);
     }
@@ -332,13 +365,13 @@ export class EvalCallback extends Callback {
       output = model.predict(input, { batchSize: this.batchSize });
       let embeddings: tf.Tensor;
       if (Array.isArray(output)) {
-        if (this.embeddingOutput === undefined) {
+        if (embeddingOutput === undefined) {
           throw new ShapeError(`the model has ${output.length} outputs: set embeddingOutput to the index of the embedding output`);
         }
-        if (this.embeddingOutput >= output.length) {
-          throw new ShapeError(`embeddingOutput is ${this.embeddingOutput} but the model has ${output.length} outputs`);
+        if (embeddingOutput >= output.length) {
+          throw new ShapeError(`embeddingOutput is ${embeddingOutput} but the model has ${output.length} outputs`);
         }
-        embeddings = output[this.embeddingOutput]!;
+        embeddings = output[embeddingOutput]!;
       } else {
         embeddings = output;
       }
