@@ -31,3 +31,4 @@ export {
   type EfficientNetVariant,
 } from './efficientnet';
 export { loadWeights, readWeights, saveWeights, WEIGHTS_FORMAT, type LoadWeightsResult } from './weights';
+export { EfficientNetSim, ResNet18Sim, ResNet50Sim } from './similarity';
