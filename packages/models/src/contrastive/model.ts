@@ -36,7 +36,7 @@ import { checkSameShape, type ContrastiveData, type ViewAugmenter, type ViewSour
 export const CONTRASTIVE_ALGORITHMS = ['simsiam', 'simclr', 'barlow', 'vicreg'] as const;
 export type ContrastiveAlgorithm = (typeof CONTRASTIVE_ALGORITHMS)[number];
 
-/** What `predict` (and so the index) returns: Python's L2-normalised projector output, or the backbone's output. */
+/** What `predict` (and so the index) returns: Python's L2-normalised projector output, or the L2-normalised backbone output. */
 export type ContrastiveEmbedding = 'projector' | 'backbone';
 
 /** A loss of the two branches' outputs `(a, b) -> scalar`, if not a @tfsim/losses loss. */
@@ -80,7 +80,7 @@ export interface ContrastiveModelOptions {
   algorithm?: ContrastiveAlgorithm | string;
   /** Default 'contrastive_model'. */
   name?: string;
-  /** What predict() and the index use. Default 'projector' (Python's predict). */
+  /** What predict() and the index use, L2-normalised: 'projector' (default, Python's predict) or 'backbone'. */
   embedding?: ContrastiveEmbedding;
 }
 
@@ -536,8 +536,10 @@ export class ContrastiveModel extends Base {
 
   /**
    * Embeddings of `x` (inference mode), in batches of `batchSize` (default
-   * 32): the L2-normalised projector output, as Python's predict, or the
-   * backbone's output with `embedding: 'backbone'`. The caller disposes it.
+   * 32): the L2-normalised projector output, as Python's predict, or with
+   * `embedding: 'backbone'` the L2-normalised backbone output (the index's
+   * cosine distance, `1 - a.b` as in Python, expects unit vectors). For the
+   * raw representation use `model.backbone.predict(x)`. The caller disposes it.
    */
   predict(x: tf.Tensor, options: { batchSize?: number } = {}): tf.Tensor2D {
     if (!isTensor(x)) throw new ValueError('predict takes a tensor of examples');
@@ -552,8 +554,7 @@ export class ContrastiveModel extends Base {
           tf.tidy(() => {
             const xb = n <= batchSize ? x : tf.slice(x, start, Math.min(batchSize, n - start));
             const h = singleOutput(this.backbone.apply(xb, { training: false }) as tf.Tensor, 'backbone');
-            if (this.embedding === 'backbone') return (h === xb ? tf.clone(h) : h) as tf.Tensor2D;
-            const z = singleOutput(this.projector.apply(h, { training: false }) as tf.Tensor, 'projector');
+            const z = this.embedding === 'backbone' ? h : singleOutput(this.projector.apply(h, { training: false }) as tf.Tensor, 'projector');
             return l2Normalize(z, 1) as tf.Tensor2D;
           }),
         );
