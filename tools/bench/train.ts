@@ -1,0 +1,258 @@
+/**
+ * `pnpm --filter @tfsim/tools bench:train [--steps 30] [--cpu-steps 2] [--rounds 2] [--tiny] [--json f] [--doc f] [--no-python] [--python-peers tensorflow,torch]`
+ *
+ * Training throughput (samples per second) of one fixed small CNN with
+ * MultiSimilarityLoss at batch 64 (16 classes x 4 examples, 28x28x1 inputs):
+ *   conv 3x3x32 relu, maxpool 2, conv 3x3x64 relu, maxpool 2, flatten,
+ *   dense 64, L2 normalisation; Adam 1e-3; loss defaults of the Python
+ *   library (cosine, alpha 2, beta 40, epsilon 0.1, lambda 0.5).
+ * On every TensorFlow.js backend (one child process each: a process keeps its
+ * backend), and, in the same run, on Python TensorFlow (python/train_tf.py, the
+ * loss written there) and on pytorch-metric-learning with CPU torch
+ * (python/train_torch.py, its MultiSimilarityLoss and MultiSimilarityMiner).
+ * The native backend and the two Python peers run back to back in `rounds`
+ * rounds; each reports its best round. Each step reads the loss back, so every
+ * step is complete when timed.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  fmt,
+  machine,
+  machineLine,
+  markdownTable,
+  nodeArgs,
+  PERFORMANCE_DOC,
+  PYTHON_DIR,
+  pythonExecutable,
+  pythonHasModule,
+  RESULTS_DIR,
+  runJsonChild,
+  updateDocSection,
+  writeJson,
+  type Machine,
+} from './common';
+
+export interface TrainRun {
+  /** `tfjs-node`, `wasm`, `cpu`, `python-tensorflow`, `pytorch-metric-learning`. */
+  peer: string;
+  available: boolean;
+  reason?: string;
+  version?: string;
+  batch?: number;
+  steps?: number;
+  stepMs?: number;
+  samplesPerSec?: number;
+  /** Loss of the last step (a sanity check: positive and finite). */
+  loss?: number;
+}
+
+export interface TrainResults {
+  benchmark: 'train';
+  machine: Machine;
+  batch: number;
+  side: number;
+  runs: TrainRun[];
+  /** tfjs-node samples/s over Python TensorFlow's (target >= 0.8). */
+  nativeOverTensorflow?: number;
+  nativeOverTorch?: number;
+}
+
+interface ChildArgs {
+  steps: number;
+  warmup: number;
+  batch: number;
+  side: number;
+}
+
+/** Inside the child: trains on the requested backend and returns its throughput. */
+async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
+  const { setupBackend, Rng } = await import('@tfsim/utils');
+  try {
+    await setupBackend({ backend });
+  } catch (err) {
+    return { peer: backend, available: false, reason: (err as Error).message.split('\n')[0] };
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const { MetricEmbedding } = await import('@tfsim/layers');
+  const { MultiSimilarityLoss } = await import('@tfsim/losses');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [a.side, a.side, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      new MetricEmbedding({ units: 64 }),
+    ],
+  });
+  const loss = new MultiSimilarityLoss();
+  const optimizer = tf.train.adam(1e-3);
+  const rng = new Rng(7);
+  const batches = Array.from({ length: 4 }, () => {
+    const x = Float32Array.from({ length: a.batch * a.side * a.side }, () => rng.normal());
+    return tf.tensor4d(x, [a.batch, a.side, a.side, 1]);
+  });
+  const labels = tf.tensor1d(
+    Array.from({ length: a.batch }, (_, i) => Math.floor(i / 4)),
+    'int32',
+  );
+  let last = Number.NaN;
+  const step = async (i: number) => {
+    const value = optimizer.minimize(() => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never), true);
+    last = (await value!.data())[0]!;
+    value!.dispose();
+  };
+  try {
+    for (let i = 0; i < a.warmup; i++) await step(i);
+  } catch (err) {
+    return { peer: backend, available: false, reason: `training fails: ${(err as Error).message.split('\n')[0]}` };
+  }
+  const t0 = performance.now();
+  for (let i = 0; i < a.steps; i++) await step(i);
+  const ms = performance.now() - t0;
+  return {
+    peer: backend,
+    available: true,
+    version: `TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()})`,
+    batch: a.batch,
+    steps: a.steps,
+    stepMs: ms / a.steps,
+    samplesPerSec: (a.steps * a.batch * 1000) / ms,
+    loss: last,
+  };
+}
+
+const PY_PEERS = [
+  { key: 'tensorflow', peer: 'python-tensorflow', script: 'train_tf.py', modules: ['tensorflow'] },
+  { key: 'torch', peer: 'pytorch-metric-learning', script: 'train_torch.py', modules: ['torch', 'pytorch_metric_learning'] },
+];
+
+function runJs(backend: string, a: ChildArgs): TrainRun {
+  const [cmd, args] = nodeArgs(__filename, [
+    '--child', backend, '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side),
+  ]);
+  const res = runJsonChild<TrainRun>(cmd, args, { env: { ...process.env, TFSIM_BACKEND: '' } });
+  return res.ok ? res.value : { peer: backend, available: false, reason: res.error };
+}
+
+function runPython(peer: (typeof PY_PEERS)[number], a: ChildArgs): TrainRun {
+  const py = pythonExecutable();
+  if (!py) return { peer: peer.peer, available: false, reason: 'no Python venv: run tools/bench/setup-python.sh' };
+  const missing = peer.modules.filter((m) => !pythonHasModule(m));
+  if (missing.length) return { peer: peer.peer, available: false, reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}` };
+  const res = runJsonChild<TrainRun>(
+    py,
+    [path.join(PYTHON_DIR, peer.script), '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side)],
+    { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
+  );
+  return res.ok ? { ...res.value, peer: peer.peer } : { peer: peer.peer, available: false, reason: res.error };
+}
+
+function best(runs: TrainRun[]): TrainRun {
+  const ok = runs.filter((r) => r.available);
+  if (!ok.length) return runs[runs.length - 1]!;
+  return ok.reduce((b, r) => (r.samplesPerSec! > b.samplesPerSec! ? r : b));
+}
+
+export function trainTable(r: TrainResults): string {
+  const native = r.runs.find((x) => x.peer === 'tfjs-node');
+  const rows = r.runs.map((x) =>
+    x.available
+      ? [x.peer, x.version ?? '', fmt(x.samplesPerSec), fmt(x.stepMs), String(x.steps), native?.available ? fmt(native.samplesPerSec! / x.samplesPerSec!, 2) : 'n/a']
+      : [x.peer, `not available: ${x.reason ?? ''}`, '', '', '', ''],
+  );
+  const target =
+    r.nativeOverTensorflow === undefined
+      ? 'Target (tfjs-node >= 0.8 x Python TensorFlow): not measured (a peer is missing).'
+      : `Target (tfjs-node >= 0.8 x Python TensorFlow): ${fmt(r.nativeOverTensorflow, 2)} — ${r.nativeOverTensorflow >= 0.8 ? 'met' : `missed by ${fmt((0.8 - r.nativeOverTensorflow) * 100, 0)} points`}.`;
+  return [
+    `Machine: ${machineLine(r.machine)}.`,
+    '',
+    `Small CNN (28x28x1, two conv, dense 64, L2), MultiSimilarityLoss, Adam, batch ${r.batch}; best of the rounds, each a timed run after warm-up steps.`,
+    '',
+    markdownTable(['peer', 'version', 'samples/s', 'ms/step', 'timed steps', 'tfjs-node / this'], rows),
+    '',
+    target,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      steps: { type: 'string', default: '30' },
+      'cpu-steps': { type: 'string', default: '2' },
+      warmup: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '2' },
+      batch: { type: 'string', default: '64' },
+      side: { type: 'string', default: '28' },
+      backends: { type: 'string', default: 'tfjs-node,wasm,cpu' },
+      tiny: { type: 'boolean', default: false },
+      'no-python': { type: 'boolean', default: false },
+      /** Which Python peers: `tensorflow`, `torch` (comma-separated). */
+      'python-peers': { type: 'string', default: 'tensorflow,torch' },
+      json: { type: 'string', default: path.join(RESULTS_DIR, 'train.json') },
+      doc: { type: 'string' },
+    },
+  });
+  const tiny = values.tiny;
+  const a: ChildArgs = {
+    steps: tiny ? 2 : Number(values.steps),
+    warmup: tiny ? 1 : Number(values.warmup),
+    batch: tiny ? 16 : Number(values.batch),
+    side: tiny ? 12 : Number(values.side),
+  };
+  if (values.child) {
+    const result = await trainChild(values.child, a);
+    process.stdout.write(`\n${JSON.stringify(result)}\n`);
+    return;
+  }
+  const m = machine();
+  const backends = values.backends.split(',').filter(Boolean);
+  const rounds = tiny ? 1 : Number(values.rounds);
+  const wanted = values['python-peers'].split(',');
+  const peers = values['no-python'] ? [] : PY_PEERS.filter((p) => wanted.includes(p.key));
+  // Native backend and Python peers back to back, `rounds` times.
+  const byPeer = new Map<string, TrainRun[]>();
+  const record = (run: TrainRun) => {
+    console.error(`${run.peer}: ${run.available ? `${fmt(run.samplesPerSec)} samples/s (${fmt(run.stepMs)} ms/step)` : `unavailable: ${run.reason}`}`);
+    byPeer.set(run.peer, [...(byPeer.get(run.peer) ?? []), run]);
+  };
+  for (let round = 0; round < rounds; round++) {
+    if (backends.includes('tfjs-node')) record(runJs('tfjs-node', a));
+    for (const p of peers) {
+      const prev = byPeer.get(p.peer);
+      if (prev && !prev[0]!.available) continue;
+      record(runPython(p, a));
+    }
+  }
+  for (const backend of backends.filter((b) => b !== 'tfjs-node')) {
+    record(runJs(backend, backend === 'cpu' && !tiny ? { ...a, steps: Number(values['cpu-steps']), warmup: 1 } : a));
+  }
+  const runs = [...byPeer.values()].map(best);
+  const find = (peer: string) => runs.find((r) => r.peer === peer && r.available);
+  const native = find('tfjs-node');
+  const tfPy = find('python-tensorflow');
+  const torch = find('pytorch-metric-learning');
+  const results: TrainResults = {
+    benchmark: 'train',
+    machine: m,
+    batch: a.batch,
+    side: a.side,
+    runs,
+    nativeOverTensorflow: native && tfPy ? native.samplesPerSec! / tfPy.samplesPerSec! : undefined,
+    nativeOverTorch: native && torch ? native.samplesPerSec! / torch.samplesPerSec! : undefined,
+  };
+  writeJson(values.json, results);
+  const table = trainTable(results);
+  console.log(table);
+  if (values.doc) updateDocSection(values.doc === 'default' ? PERFORMANCE_DOC : values.doc, 'train', table);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
