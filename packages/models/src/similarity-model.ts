@@ -421,10 +421,10 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     return loadModel(dir, options);
   }
 
-  /** Frees the model's weights, the losses' variables and the index's handles. */
+  /** Frees the model's weights and closes the index's store (the losses given to compile stay the caller's). */
   override dispose(): ReturnType<tfl.LayersModel['dispose']> {
     const result = super.dispose();
-    void this.indexerOrNull?.close();
+    this.indexerOrNull?.close().catch(() => undefined);
     return result;
   }
 }

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ActivationStdLoggingLayer, MetricEmbedding } from '@tfsim/layers';
 import { ArcFaceLoss, MultiSimilarityLoss, ProxyAnchorLoss } from '@tfsim/losses';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
+import { avgPos } from '@tfsim/training-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
 import { describeEachBackend, expectNoLeak, testBackends } from '@tfsim/test-utils';
 import { SimilarityModel } from '../src/similarity-model';
@@ -10,6 +11,12 @@ import { buildMlp, clustersTensor, makeClusters, recallAt1 } from './fixture';
 
 // Training is the slow part: it runs on the fastest backend only.
 const fastest = testBackends()[0]!;
+
+/** A metric in the training-metrics shape (`metricFunction`): MetricEmbedding rows have norm 1, so it logs exactly 1. */
+function meanNormMetric() {
+  const fn = (_y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.norm(p, 'euclidean', 1));
+  return { metricFunction: Object.defineProperty(fn, 'name', { value: 'mean_norm' }) };
+}
 
 /** Log entries of a tfjs History as plain numbers. */
 function series(history: tfl.History, key: string): number[] {
@@ -24,9 +31,8 @@ describeEachBackend(
 
     it('learns the clusters with MultiSimilarityLoss from a sampler: loss falls, recall@1 on held-out points rises', async () => {
       const model = buildMlp(train.dim);
-      // A duck-typed training metric: unwrapped to its metricFunction. MetricEmbedding rows have norm 1.
-      const meanNorm = Object.defineProperty((_y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.norm(p, 'euclidean', 1)), 'name', { value: 'mean_norm' });
-      model.compile({ optimizer: tf.train.adam(0.01), loss: new MultiSimilarityLoss(), metrics: [{ metricFunction: meanNorm }] });
+      // Training metrics are unwrapped to their metricFunction.
+      model.compile({ optimizer: tf.train.adam(0.01), loss: new MultiSimilarityLoss(), metrics: [meanNormMetric(), avgPos('cosine')] });
       expect(model.distance!.name).toBe('cosine');
       const xTrain = clustersTensor(train);
       const xHeld = clustersTensor(held);
@@ -42,6 +48,10 @@ describeEachBackend(
       expect(loss).toHaveLength(5);
       expect(loss[4]!).toBeLessThan(0.5 * loss[0]!);
       for (const v of series(history, 'mean_norm')) expect(v).toBeCloseTo(1, 5);
+      // positives pull together: the mean distance to the farthest positive falls
+      const meanPos = series(history, 'mean_pos');
+      expect(meanPos).toHaveLength(5);
+      expect(meanPos[4]!).toBeLessThan(meanPos[0]!);
 
       await model.resetIndex();
       await model.index(xTrain, train.y, null, { verbose: 0 });
@@ -53,7 +63,7 @@ describeEachBackend(
       const evaluated = await model.evaluateRetrieval(xHeld, held.y, [new RecallAtK({ k: 1 })], 0);
       expect(evaluated['recall@1']).toBeCloseTo(recallAfter, 6);
       console.log(
-        `[${fastest}] MultiSimilarityLoss: loss ${loss.map((v) => v.toFixed(4)).join(' -> ')}; recall@1 ${recallBefore.toFixed(4)} -> ${recallAfter.toFixed(4)}; fit ${seconds.toFixed(1)} s`,
+        `[${fastest}] MultiSimilarityLoss: loss ${loss.map((v) => v.toFixed(4)).join(' -> ')}; mean_pos ${meanPos.map((v) => v.toFixed(4)).join(' -> ')}; recall@1 ${recallBefore.toFixed(4)} -> ${recallAfter.toFixed(4)}; fit ${seconds.toFixed(1)} s`,
       );
 
       // No leaks: more training, indexing, lookups, calibration and matching leave the tensor count as it was.
@@ -103,7 +113,7 @@ describeEachBackend(
     ] as const)('trains the variables of %s with the model (custom loop)', async (_name, makeLoss, lr) => {
       const model = buildMlp(train.dim);
       const loss = makeLoss();
-      model.compile({ optimizer: tf.train.adam(lr), loss });
+      model.compile({ optimizer: tf.train.adam(lr), loss, metrics: [meanNormMetric(), avgPos('cosine')] });
       const before = loss.weights.arraySync() as number[][];
       const kernelBefore = model.getLayer('dense_1').getWeights()[0]!.arraySync() as number[][];
       const xTrain = clustersTensor(train);
@@ -112,12 +122,19 @@ describeEachBackend(
       const losses = series(history, 'loss');
       expect(losses).toHaveLength(4);
       expect(losses[3]!).toBeLessThan(0.7 * losses[0]!);
+      // the custom loop logs the compiled metrics too
+      for (const v of series(history, 'mean_norm')) expect(v).toBeCloseTo(1, 5);
+      const meanPos = series(history, 'mean_pos');
+      expect(meanPos).toHaveLength(4);
+      expect(meanPos[3]!).toBeLessThan(meanPos[0]!);
       const after = loss.weights.arraySync() as number[][];
       const moved = Math.max(...after.flatMap((row, i) => row.map((v, j) => Math.abs(v - before[i]![j]!))));
       expect(moved).toBeGreaterThan(1e-3);
       const kernelAfter = model.getLayer('dense_1').getWeights()[0]!.arraySync() as number[][];
       expect(kernelAfter).not.toEqual(kernelBefore);
-      console.log(`[${fastest}] ${_name}: loss ${losses.map((v) => v.toFixed(4)).join(' -> ')}; centres moved by up to ${moved.toFixed(4)}`);
+      console.log(
+        `[${fastest}] ${_name}: loss ${losses.map((v) => v.toFixed(4)).join(' -> ')}; mean_pos ${meanPos.map((v) => v.toFixed(4)).join(' -> ')}; centres moved by up to ${moved.toFixed(4)}`,
+      );
 
       // The custom loop from tensors, and without leaks once warmed up.
       await model.fit(xTrain, train.y, { epochs: 1, batchSize: 64, verbose: 0 });
