@@ -251,6 +251,15 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     const args = maybeArgs ?? {};
     if (yOrArgs === undefined || yOrArgs === null) throw new ValueError('fit(x, y) needs labels y (or pass a sampler or dataset as x)');
     const n = countBatch(x);
+    if (!this.tilesLabels()) {
+      // not a @tfsim loss: tfjs-layers gets the targets as they are
+      const { verbose, callbacks, ...rest } = args;
+      return super.fit(x as Tensor, yOrArgs as Tensor, {
+        ...(rest as tfl.ModelFitArgs),
+        verbose: 0,
+        callbacks: this.trainingCallbacks(callbacks, verbose, Math.ceil(n / (args.batchSize ?? 32)), args.epochs ?? 1),
+      });
+    }
     const labels = isTensorLike(yOrArgs) ? yOrArgs : tf.tensor1d(Array.from(yOrArgs as ArrayLike<number>), 'int32');
     try {
       if (labels.shape[0] !== n) throw new ShapeError(`x has ${n} examples but y has ${labels.shape[0]} labels`);
@@ -273,10 +282,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
 
   private async fitBatches(dataset: DatasetLike, args: SimilarityFitArgs, steps: number): Promise<tfl.History> {
     if (this.lossVariables().length > 0) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
-    const mapped = dataset.map((batch) => {
-      const { xs, ys } = checkBatch(batch);
-      return { xs, ys: this.layersTargets(ys) };
-    });
+    const mapped = this.tilesLabels()
+      ? dataset.map((batch) => {
+          const { xs, ys } = checkBatch(batch);
+          return { xs, ys: this.layersTargets(ys) };
+        })
+      : dataset;
     const { verbose, callbacks, ...rest } = args;
     return super.fitDataset(mapped as unknown as Parameters<tfl.LayersModel['fitDataset']>[0], {
       ...(rest as unknown as tfl.ModelFitDatasetArgs<unknown>),
@@ -284,6 +295,11 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       verbose: 0,
       callbacks: this.trainingCallbacks(callbacks, verbose, steps, args.epochs ?? 1),
     });
+  }
+
+  /** Whether fit repeats class labels to the output's shape: when compiled with a @tfsim loss. */
+  tilesLabels(): boolean {
+    return this.similarityLosses.some((l) => l !== null);
   }
 
   /** Variables the losses own (class centres, proxies), trained with the model. */

@@ -48,6 +48,27 @@ describeEachBackend('SimilarityModel bad input', () => {
     model.dispose();
   });
 
+  it('gives a non-metric loss its targets as they are (no label repetition)', async () => {
+    const inputs = tfl.input({ shape: [2] });
+    const outputs = tfl.layers.dense({ units: 2, kernelInitializer: 'zeros', useBias: false }).apply(inputs) as tfl.SymbolicTensor;
+    const model = new SimilarityModel({ inputs, outputs });
+    model.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError', distance: 'l2' });
+    const xs = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const targets = tf.tensor2d([
+      [2, 0],
+      [0, 3],
+    ]);
+    // one full-batch step from zero weights: w -= 0.5 * dMSE/dw = 0.5 * (2/4) * x^T y
+    await model.fit(xs, targets, { epochs: 1, batchSize: 2, shuffle: false, verbose: 0 });
+    const kernel = model.getWeights()[0]!;
+    expect(Array.from(kernel.dataSync())).toEqual([0.5, 0, 0, 0.75]);
+    tf.dispose([xs, targets]); // getWeights returns the variables themselves
+    model.dispose();
+  });
+
   it('indexes the chosen output of a multi-output model', async () => {
     const inputs = tfl.input({ shape: [3] });
     const a = new MetricEmbedding({ units: 2, name: 'a' }).apply(inputs) as tfl.SymbolicTensor;
