@@ -27,6 +27,8 @@ module.exports = {
   reporters: ['default', path.join(__dirname, 'tools', 'jest', 'count-reporter.cjs')],
   // tfjs-node hands out typed arrays of the main realm; see setup-realm.cjs.
   setupFiles: [path.join(__dirname, 'tools', 'jest', 'setup-realm.cjs')],
+  // Native TensorFlow settings (oneDNN off where it crashes) for the real environment.
+  globalSetup: path.join(__dirname, 'tools', 'jest', 'global-setup.cjs'),
   testTimeout: 120000,
   // One line per test, so CI logs show each suite's backend ([tensorflow], [wasm], [cpu]).
   verbose: true,

@@ -22,6 +22,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'native');
@@ -156,12 +157,14 @@ function setupTfjsNode(force: boolean): boolean {
     const why = tfjsLoads();
     if (why === '') {
       log('tfjs-node: the native binding loads; nothing to do');
+      probeOneDnn(dir);
       return true;
     }
     log(`tfjs-node: the native binding does not load (${why.slice(0, 200)})`);
     log('tfjs-node: trying its ordinary install (downloads libtensorflow)');
     if (run(process.execPath, [path.join(dir, 'scripts', 'install.js')], dir, 300_000) && tfjsLoads() === '') {
       log('tfjs-node: ordinary install worked');
+      probeOneDnn(dir);
       return true;
     }
     log('tfjs-node: the ordinary install failed; building against the tensorflow-cpu wheel instead');
@@ -178,7 +181,48 @@ function setupTfjsNode(force: boolean): boolean {
     return false;
   }
   log('tfjs-node: native TensorFlow backend ready (built against the tensorflow-cpu wheel)');
+  probeOneDnn(dir);
   return true;
+}
+
+/**
+ * TensorFlow 2.21's oneDNN kernels die with SIGFPE on large convolutions on
+ * some virtual machines (seen: AMD EPYC guests that hide the CPU cache
+ * topology; a 1x1 convolution of 1024 to 2048 channels is enough, in Python
+ * TensorFlow too). Probe in a child process; where it crashes and the same
+ * convolution runs with oneDNN off, record that next to the addon so that
+ * setupBackend (@tfsim/utils) turns oneDNN off before TensorFlow loads.
+ */
+export const ONEDNN_PROBE =
+  "const tf = require('@tensorflow/tfjs-node');" +
+  'const y = tf.conv2d(tf.ones([1, 6, 6, 1024]), tf.ones([1, 1, 1024, 2048]), 1, "valid");' +
+  "if (y.dataSync()[0] !== 1024) throw new Error('conv2d computed ' + y.dataSync()[0]);";
+
+function probeOneDnn(dir: string): void {
+  const settingsFile = path.join(tfjsBindingPath(dir).modulePath, NATIVE_SETTINGS_FILE);
+  const probe = (oneDnn: boolean) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+    if (oneDnn) delete env.TF_ENABLE_ONEDNN_OPTS;
+    else env.TF_ENABLE_ONEDNN_OPTS = '0';
+    return spawnSync(process.execPath, ['-e', ONEDNN_PROBE], { cwd: path.join(ROOT, 'packages', 'utils'), env, timeout: 120_000 });
+  };
+  const withOneDnn = probe(true);
+  if (withOneDnn.status === 0) {
+    fs.rmSync(settingsFile, { force: true });
+    log('tfjs-node: oneDNN kernels pass the convolution probe');
+    return;
+  }
+  const failure = withOneDnn.signal ? `killed by ${withOneDnn.signal}` : `exit ${withOneDnn.status}`;
+  if (probe(false).status !== 0) {
+    log(`tfjs-node: the convolution probe fails with and without oneDNN (${failure}); leaving oneDNN as it is`);
+    return;
+  }
+  const settings: NativeSettings = {
+    oneDNN: false,
+    reason: `a 1x1 convolution of 1024 to 2048 channels was ${failure} with oneDNN on, and ran with it off (tools/native/setup.ts)`,
+  };
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
+  log(`tfjs-node: oneDNN crashes here (${failure}); recorded in ${path.relative(ROOT, settingsFile)}: the backend will run with TF_ENABLE_ONEDNN_OPTS=0`);
 }
 
 // ---------------------------------------------------------------- faiss-node

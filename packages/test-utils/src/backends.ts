@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // The union package registers the gradients of every core op (tfjs-core alone
 // does not) and the cpu backend, as in a user's process.
 import '@tensorflow/tfjs';
+import { prepareNativeBackend } from '@tfsim/utils';
 
 export type TestBackend = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -28,7 +29,8 @@ let nativeError: string | undefined;
 
 function loadNative(): boolean {
   try {
-    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+    // Log level, and oneDNN off where setup:native found it crashing.
+    prepareNativeBackend('@tensorflow/tfjs-node');
     // Loaded on demand: a missing or broken native binding must not fail the import.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');

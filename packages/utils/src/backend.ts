@@ -33,7 +33,8 @@ interface Candidate {
   packageName: string;
   /** The name TensorFlow.js registers it under. */
   tfBackend: string;
-  load(): void;
+  /** Loads the package; returns notes on settings applied. */
+  load(): string[] | void;
 }
 
 /** Requires a package relative to this module; marked for the graph check. */
@@ -78,18 +79,27 @@ export function ensureGradientsRegistered(): void {
   }
 }
 
-function quietNativeLogs(): void {
-  // TensorFlow's C++ logging (oneDNN, CPU feature notices) is noise for users.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+/** What `pnpm setup:native` records next to a native addon it checked (tools/native/setup.ts). */
+export interface NativeSettings {
+  /**
+   * false when TensorFlow's oneDNN kernels crashed this machine's probe (seen:
+   * SIGFPE in large convolutions on virtual machines that hide the CPU cache
+   * topology); the backend then runs with TF_ENABLE_ONEDNN_OPTS=0.
+   */
+  oneDNN?: boolean;
+  reason?: string;
 }
 
+export const NATIVE_SETTINGS_FILE = 'tfsim-native.json';
+
 /**
- * Throws unless the package's native addon file exists. Requiring a native
- * tfjs package whose addon is missing registers its kernels before failing,
- * so trying the next one would print a warning per kernel ("already
- * registered"); checking the file first keeps the fall-through quiet.
+ * The folder of the package's built native addon (`lib/napi-v*`). Throws
+ * unless the addon file exists: requiring a native tfjs package whose addon is
+ * missing registers its kernels before failing, so trying the next one would
+ * print a warning per kernel ("already registered"); checking the file first
+ * keeps the fall-through quiet.
  */
-function assertNativeAddonBuilt(packageName: string): void {
+function nativeAddonDir(packageName: string): string {
   let dir: string;
   try {
     dir = path.dirname(require.resolve(`${packageName}/package.json`));
@@ -97,11 +107,41 @@ function assertNativeAddonBuilt(packageName: string): void {
     throw new Error(`${packageName} is not installed`);
   }
   const lib = path.join(dir, 'lib');
-  const built = fs.existsSync(lib)
-    && fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
-  if (!built) {
+  const found = fs.existsSync(lib)
+    ? fs.readdirSync(lib).find((d) => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')))
+    : undefined;
+  if (!found) {
     throw new Error(`the native addon of ${packageName} is not built (no ${path.join(lib, 'napi-v*', 'tfjs_binding.node')})`);
   }
+  return path.join(lib, found);
+}
+
+export function readNativeSettings(addonDir: string): NativeSettings {
+  const file = path.join(addonDir, NATIVE_SETTINGS_FILE);
+  if (!fs.existsSync(file)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as NativeSettings;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Prepares the process environment for a native TensorFlow package, before it
+ * is required (TensorFlow reads these variables when it loads): quiet C++
+ * logs, and oneDNN off where `pnpm setup:native` found it crashing, unless
+ * the user set TF_ENABLE_ONEDNN_OPTS. Returns notes for the backend report.
+ * Throws when the package's native addon is not built.
+ */
+export function prepareNativeBackend(packageName = '@tensorflow/tfjs-node'): string[] {
+  const settings = readNativeSettings(nativeAddonDir(packageName));
+  // TensorFlow's C++ logging (CPU feature notices) is noise for users.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  if (settings.oneDNN === false && process.env.TF_ENABLE_ONEDNN_OPTS === undefined) {
+    process.env.TF_ENABLE_ONEDNN_OPTS = '0';
+    return [`oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): ${settings.reason ?? 'it crashed the setup probe on this machine'}`];
+  }
+  return [];
 }
 
 const CANDIDATES: Record<BackendName, Candidate> = {
@@ -110,9 +150,9 @@ const CANDIDATES: Record<BackendName, Candidate> = {
     packageName: '@tensorflow/tfjs-node-gpu',
     tfBackend: 'tensorflow',
     load: () => {
-      assertNativeAddonBuilt('@tensorflow/tfjs-node-gpu');
-      quietNativeLogs();
+      const notes = prepareNativeBackend('@tensorflow/tfjs-node-gpu');
       requireLazily('@tensorflow/tfjs-node-gpu');
+      return notes;
     },
   },
   'tfjs-node': {
@@ -120,9 +160,9 @@ const CANDIDATES: Record<BackendName, Candidate> = {
     packageName: '@tensorflow/tfjs-node',
     tfBackend: 'tensorflow',
     load: () => {
-      assertNativeAddonBuilt('@tensorflow/tfjs-node');
-      quietNativeLogs();
+      const notes = prepareNativeBackend('@tensorflow/tfjs-node');
       requireLazily('@tensorflow/tfjs-node');
+      return notes;
     },
   },
   wasm: {
@@ -162,6 +202,8 @@ export interface BackendReport {
   forced: boolean;
   /** The faster backends that were tried first and why each was passed over. */
   skipped: SkippedBackend[];
+  /** Settings applied to the backend, e.g. oneDNN turned off where it crashes. */
+  notes: string[];
   /** One line for logs: "backend tfjs-node (tensorflow); skipped tfjs-node-gpu: ..." */
   summary: string;
 }
@@ -186,8 +228,8 @@ function firstLine(err: unknown): string {
   return message.split('\n')[0]!.trim();
 }
 
-async function activate(candidate: Candidate): Promise<void> {
-  candidate.load();
+async function activate(candidate: Candidate): Promise<string[]> {
+  const notes = candidate.load() ?? [];
   const tf = loadTfjsCore();
   if (!tf.findBackend(candidate.tfBackend) && !tf.engine().registryFactory[candidate.tfBackend]) {
     throw new Error(`${candidate.packageName} loaded but did not register the "${candidate.tfBackend}" backend`);
@@ -201,6 +243,7 @@ async function activate(candidate: Candidate): Promise<void> {
   const value = (await probe.data())[0];
   probe.dispose();
   if (value !== 3) throw new Error(`the "${candidate.tfBackend}" backend computed 1 + 2 = ${value}`);
+  return notes;
 }
 
 /**
@@ -217,8 +260,9 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   const skipped: SkippedBackend[] = [];
   for (const name of order) {
     const candidate = CANDIDATES[name];
+    let notes: string[];
     try {
-      await activate(candidate);
+      notes = await activate(candidate);
     } catch (err) {
       if (forced) {
         const source = options.backend !== undefined ? 'requested' : 'requested by TFSIM_BACKEND';
@@ -232,13 +276,15 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     const why = forced ? ' (forced)' : '';
     const summary =
       `backend ${name} (${candidate.tfBackend})${why}` +
-      skipped.map((s) => `; skipped ${s.name}: ${s.reason}`).join('');
+      skipped.map((s) => `; skipped ${s.name}: ${s.reason}`).join('') +
+      notes.map((n) => `; ${n}`).join('');
     const report: BackendReport = {
       name,
       tfBackend: candidate.tfBackend,
       packageName: candidate.packageName,
       forced,
       skipped,
+      notes,
       summary,
     };
     options.log?.(summary);

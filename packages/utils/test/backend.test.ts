@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { BackendError, type BackendReport, resolveBackendName } from '../src';
+import { BackendError, type BackendReport, NATIVE_SETTINGS_FILE, readNativeSettings, resolveBackendName } from '../src';
 
 const tsx = require.resolve('tsx/cli');
 const script = path.join(__dirname, 'fixtures', 'select-backend.ts');
 const breakNative = path.join(__dirname, 'fixtures', 'break-native.cjs');
 
-type Outcome = BackendReport & { error?: string; errorName?: string; stderr: string };
+type Outcome = BackendReport & { error?: string; errorName?: string; stderr: string; conv?: number; oneDnnEnv: string | null };
 
 /** Runs backend selection in a fresh process (a backend is chosen once per process). */
 function selectInChild(env: Record<string, string | undefined>, backendArg?: string): Outcome {
@@ -18,7 +20,7 @@ function selectInChild(env: Record<string, string | undefined>, backendArg?: str
     timeout: 120_000,
   });
   const line = result.stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith('{')) throw new Error(`child failed: ${result.stderr}`);
+  if (!line.startsWith('{')) throw new Error(`child failed (${result.signal ?? `exit ${result.status}`}): ${result.stderr}`);
   return { ...(JSON.parse(line) as Outcome), stderr: result.stderr };
 }
 
@@ -60,6 +62,43 @@ describe('setupBackend', () => {
     expect(outcome.error).toMatch(
       /^backend "tfjs-node" was requested by TFSIM_BACKEND but cannot be used: libtensorflow\.so\.2: cannot open/,
     );
+  });
+
+  it('runs a large convolution on the native backend, with oneDNN off where setup:native recorded that it crashes', () => {
+    const report = selectInChild({ TFSIM_PROBE_CONV: '1', TF_ENABLE_ONEDNN_OPTS: undefined });
+    if (report.name !== 'tfjs-node') {
+      expect(process.env.TFSIM_REQUIRE_NATIVE).not.toBe('1');
+      return;
+    }
+    // Without the setting, this child dies of SIGFPE on machines where the probe failed.
+    expect(report.conv).toBe(1024);
+    const lib = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib');
+    const addonDir = path.join(lib, fs.readdirSync(lib).find((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')))!);
+    const settings = readNativeSettings(addonDir);
+    if (settings.oneDNN === false) {
+      expect(report.oneDnnEnv).toBe('0');
+      expect(report.notes).toEqual([`oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): ${settings.reason}`]);
+      expect(report.summary).toContain('; oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): ');
+    } else {
+      expect(report).toMatchObject({ oneDnnEnv: null, notes: [] });
+    }
+  });
+
+  it('leaves TF_ENABLE_ONEDNN_OPTS to the user when set', () => {
+    const report = selectInChild({ TF_ENABLE_ONEDNN_OPTS: '1' });
+    expect(report.oneDnnEnv).toBe('1');
+    expect(report.notes).toEqual([]);
+  });
+
+  it('reads the settings setup:native records, and none where there are none', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-native-'));
+    try {
+      expect(readNativeSettings(dir)).toEqual({});
+      fs.writeFileSync(path.join(dir, NATIVE_SETTINGS_FILE), JSON.stringify({ oneDNN: false, reason: 'probe crashed' }));
+      expect(readNativeSettings(dir)).toEqual({ oneDNN: false, reason: 'probe crashed' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('knows backend names and aliases', () => {
