@@ -24,7 +24,7 @@ export interface SerializedLoss {
 /** A loss function in the form tfjs-layers' `model.compile({ loss })` takes. */
 export type LayersLossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-/** Base of every @tfsim loss. */
+/** Base of every `@tfsim` loss. */
 export abstract class Loss {
   /** The class name used to save and recreate it: `TripletLoss`, `SimCLRLoss`, ... */
   abstract readonly className: string;

@@ -123,7 +123,7 @@ function formatLogs(logs: Record<string, unknown> | undefined): string {
 
 /**
  * A functional tfjs-layers model (`new SimilarityModel({inputs, outputs,
- * name})`) with an index. `compile` takes @tfsim losses and training metrics
+ * name})`) with an index. `compile` takes `@tfsim` losses and training metrics
  * and creates the index with the loss's distance; `fit` takes tensors, a
  * tfjs-data dataset or a sampler; `save` writes the model and its index, and
  * `loadModel` brings both back.
@@ -131,7 +131,7 @@ function formatLogs(logs: Record<string, unknown> | undefined): string {
 export class SimilarityModel extends withIndex(tfl.LayersModel) {
   static override className = 'SimilarityModel';
 
-  /** The @tfsim losses given to compile, one per output (null where the loss is not one). */
+  /** The `@tfsim` losses given to compile, one per output (null where the loss is not one). */
   similarityLosses: Array<Loss | null> = [];
   /** What compile chose (distance, embedding output, loss), saved with the model. */
   compileChoices: CompileChoices | null = null;
@@ -297,7 +297,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     });
   }
 
-  /** Whether fit repeats class labels to the output's shape: when compiled with a @tfsim loss. */
+  /** Whether fit repeats class labels to the output's shape: when compiled with a `@tfsim` loss. */
   tilesLabels(): boolean {
     return this.similarityLosses.some((l) => l !== null);
   }
@@ -309,7 +309,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
 
   /**
    * Targets in the shape tfjs-layers wants: labels repeated across each
-   * output's width (`[batch, dim]`), as the @tfsim losses read them.
+   * output's width (`[batch, dim]`), as the `@tfsim` losses read them.
    */
   layersTargets(labels: Tensor): Tensor | Tensor[] {
     return tf.tidy(() => {

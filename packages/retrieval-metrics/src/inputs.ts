@@ -13,7 +13,7 @@ export type RowsLike<T = number> =
 export interface RetrievalInputs {
   /** One label per query. */
   queryLabels: ArrayLike<number>;
-  /** [queries x neighbours]: true (or 1) where the neighbour has the query's label. Derived from lookupLabels when omitted. */
+  /** `[queries x neighbours]`: true (or 1) where the neighbour has the query's label. Derived from lookupLabels when omitted. */
   matchMask?: RowsLike<boolean | number>;
   /** [queries x neighbours] labels of the neighbours, nearest first. */
   lookupLabels?: RowsLike;

@@ -1,5 +1,5 @@
 /**
- * The whole of @tfsim under one import, each package as a namespace named
+ * The whole of `@tfsim` under one import, each package as a namespace named
  * after its Python module (`tensorflow_similarity.losses` is `tfsim.losses`,
  * `classification_metrics` is `tfsim.classificationMetrics`):
  *

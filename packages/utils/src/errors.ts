@@ -1,5 +1,5 @@
 /**
- * Errors raised by @tfsim packages. Each names the problem (which argument,
+ * Errors raised by `@tfsim` packages. Each names the problem (which argument,
  * which shape, which name) so that bad input is caught where it enters.
  */
 export class TfsimError extends Error {
