@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { input, layers, model, regularizers, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { SimCLRLoss, simsiamLoss, SimSiamLoss, VicReg } from '@tfsim/losses';
+import { ContrastiveAugmenter } from '@tfsim/samplers';
 import { describeEachBackend, expectClose, tempDir, testBackends } from '@tfsim/test-utils';
 import { ShapeError, StateError, UnknownNameError, ValueError } from '@tfsim/utils';
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import { FEATURES, mlpBackbone, nuisanceAugmenter, syntheticData } from './fixtu
 const [fastest] = testBackends();
 
 function smallSimSiam(seed = 3): ContrastiveModel {
-  return createContrastiveModel(mlpBackbone(seed, 8), { algorithm: 'simsiam', projectorDim: 8, predictorHiddenDim: 4, seed });
+  return createContrastiveModel(mlpBackbone(seed, 8), { algorithm: 'simsiam', projectorDim: 8, predictorHiddenDim: 16, seed });
 }
 
 function views(seed: number, rows = 12): [tf.Tensor2D, tf.Tensor2D] {
@@ -114,6 +115,50 @@ describeEachBackend(
       expectClose(got, expected, 1e-5);
       tf.dispose([v1, v2, got, expected, ...z]);
       [m1, m2, m3].forEach((m) => m.dispose());
+    });
+
+    it('trains every algorithm: repeated steps on one pair of views lower its loss (Barlow, VicReg, SimCLR, SimSiam)', async () => {
+      const [v1, v2] = views(12, 16);
+      for (const algorithm of ['barlow', 'vicreg', 'simclr', 'simsiam']) {
+        // Heads wide enough that no row's predictor hidden layer is all zero: the predictor's output
+        // would then be its bias (0 at first), where L2-normalising has a gradient of about 1e6.
+        const m = createContrastiveModel(mlpBackbone(4, 8), { algorithm, projectorDim: 16, predictorHiddenDim: 32, seed: 6 });
+        const rate = { barlow: 1e-3, vicreg: 1e-3, simclr: 0.02, simsiam: 0.01 }[algorithm]!;
+        m.compile({ optimizer: tf.train.sgd(rate) });
+        const losses: number[] = [];
+        for (let i = 0; i < 6; i++) losses.push((await m.trainStep(v1, v2)).loss);
+        expect({ algorithm, lower: losses[5]! < losses[0]! }).toEqual({ algorithm, lower: true });
+        m.dispose();
+      }
+      tf.dispose([v1, v2]);
+    });
+
+    it('takes a ContrastiveAugmenter (per-example views) with a tensor of examples', async () => {
+      const data = syntheticData(5, 4, 8);
+      const x = tf.tensor2d(data.x, [data.n, FEATURES]);
+      // Each view: the example with its nuisance features scaled by a random factor.
+      const augmenter = new ContrastiveAugmenter(
+        (example, rng) => tf.tidy(() => tf.mul(example, tf.tensor1d(Array.from({ length: FEATURES }, (_, j) => (j < 4 ? 1 : rng.uniform(-1, 1)))))),
+        { seed: 3 },
+      );
+      const m = createContrastiveModel(mlpBackbone(2, 8), { algorithm: 'simclr', projectorDim: 8, seed: 1 });
+      m.compile({ optimizer: 'adam' });
+      const history = await m.fit(x, { augmenter, batchSize: 16, epochs: 2, verbose: false });
+      // 32 examples in batches of 16: 2 steps per epoch, each finite.
+      expect(history.history.loss).toHaveLength(2);
+      expect(m.optimizer!.iterations).toBe(4);
+      for (const l of history.history.loss!) expect(Number.isFinite(l)).toBe(true);
+      m.dispose();
+      x.dispose();
+    });
+
+    it('summary prints backbone, projector and predictor', () => {
+      const m = smallSimSiam();
+      const lines: string[] = [];
+      m.summary((line) => lines.push(line));
+      const text = lines.join('\n');
+      expect(text).toMatch(/\[Backbone\][\s\S]*backbone_hidden[\s\S]*\[Projector\][\s\S]*projector_layer_0[\s\S]*\[Predictor\][\s\S]*predictor_layer_0/);
+      m.dispose();
     });
 
     it('predict: L2-normalised projector outputs in inference mode, batch by batch; or L2-normalised backbone outputs', () => {
