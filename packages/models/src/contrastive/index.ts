@@ -4,6 +4,7 @@ export {
   CONTRASTIVE_MODEL_FORMAT,
   CONTRASTIVE_MODEL_FORMAT_VERSION,
   type ContrastiveAlgorithm,
+  type ContrastiveCallback,
   type ContrastiveCompileOptions,
   type ContrastiveEmbedding,
   type ContrastiveEvaluateOptions,

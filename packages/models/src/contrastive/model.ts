@@ -116,6 +116,21 @@ export interface ContrastiveFitOptions {
   verbose?: boolean;
   /** Called after each epoch with its logs; set `model.stopTraining = true` to stop. */
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
+  /**
+   * Keras-style callbacks (e.g. @tfsim/callbacks' EvalCallback): `setModel`
+   * gets this model, then `onTrainBegin`, `onEpochBegin`, `onEpochEnd`
+   * (values they add to the logs go into the history) and `onTrainEnd`.
+   */
+  callbacks?: ContrastiveCallback[];
+}
+
+/** The parts of a tfjs-layers / Keras callback that ContrastiveModel.fit calls. */
+export interface ContrastiveCallback {
+  setModel?(model: unknown): void;
+  onTrainBegin?(logs?: Record<string, number>): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Record<string, number>): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs?: Record<string, number>): void | Promise<void>;
+  onTrainEnd?(logs?: Record<string, number>): void | Promise<void>;
 }
 
 /** Per-epoch values, as a Keras History: `history.loss[e]` is epoch e's mean loss. */
@@ -493,8 +508,12 @@ export class ContrastiveModel extends Base {
     );
     const history: ContrastiveHistory = { epoch: [], history: {} };
     const record = (key: string, value: number) => (history.history[key] ??= []).push(value);
+    const callbacks = options.callbacks ?? [];
+    for (const cb of callbacks) cb.setModel?.(this);
     this.stopTraining = false;
+    for (const cb of callbacks) await cb.onTrainBegin?.({});
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, {});
       stdLayers.forEach((l) => l.resetState());
       const progress = createProgress({ label: `epoch ${epoch + 1}/${epochs}`, total: train.steps, enabled: options.verbose });
       const sums: Record<string, number> = {};
@@ -526,11 +545,13 @@ export class ContrastiveModel extends Base {
       if (validation) {
         for (const [k, v] of Object.entries(await this.evaluateSource(validation))) logs[`val_${k}`] = v;
       }
-      progress.done(Object.entries(logs).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' - '));
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      progress.done(Object.entries(logs).map(([k, v]) => `${k} ${Number(v).toFixed(4)}`).join(' - '));
       history.epoch.push(epoch);
-      for (const [k, v] of Object.entries(logs)) record(k, v);
+      for (const [k, v] of Object.entries(logs)) record(k, Number(v));
       await options.onEpochEnd?.(epoch, logs);
     }
+    for (const cb of callbacks) await cb.onTrainEnd?.({});
     return history;
   }
 

@@ -152,6 +152,34 @@ describeEachBackend(
       x.dispose();
     });
 
+    it('runs Keras-style callbacks (as EvalCallback uses them) and keeps what they log', async () => {
+      const model = smallSimSiam();
+      model.compile({ optimizer: 'sgd' });
+      const [v1, v2] = views(7, 16);
+      const calls: string[] = [];
+      let seen: unknown;
+      const callback = {
+        setModel: (m: unknown) => void (seen = m),
+        onTrainBegin: () => void calls.push('train begin'),
+        onEpochBegin: (e: number) => void calls.push(`epoch ${e} begin`),
+        onEpochEnd: async (e: number, logs?: Record<string, number>) => {
+          calls.push(`epoch ${e} end`);
+          // What EvalCallback does: embed with the model's predict, write a value into the logs.
+          const embeddings = (seen as ContrastiveModel).predict(v1, { batchSize: 8 });
+          logs!.mean_norm = tf.tidy(() => tf.mean(tf.norm(embeddings, 'euclidean', 1)).dataSync()[0]!);
+          embeddings.dispose();
+        },
+        onTrainEnd: () => void calls.push('train end'),
+      };
+      const history = await model.fit([v1, v2], { epochs: 2, batchSize: 16, verbose: false, callbacks: [callback] });
+      expect(seen).toBe(model);
+      expect(calls).toEqual(['train begin', 'epoch 0 begin', 'epoch 0 end', 'epoch 1 begin', 'epoch 1 end', 'train end']);
+      // Unit vectors: predict L2-normalises.
+      expectClose(history.history.mean_norm!, [1, 1], 1e-5);
+      tf.dispose([v1, v2]);
+      model.dispose();
+    });
+
     it('summary prints backbone, projector and predictor', () => {
       const m = smallSimSiam();
       const lines: string[] = [];
