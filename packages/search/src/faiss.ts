@@ -313,18 +313,23 @@ export class FaissSearch implements Search {
     return this.index !== undefined && this.index.isTrained();
   }
 
-  /** Rows as faiss gets them: a copy, L2-normalised for cosine. */
+  /**
+   * Rows as faiss gets them. faiss only reads them (and copies what it keeps),
+   * so the rows are passed as they are, except for cosine: a copy,
+   * L2-normalised. (Copying every batch cost time and a transient buffer that
+   * stayed resident: see docs/performance.md, 1M-row IVF index.)
+   */
   private prepare(m: Matrix): Float32Array {
-    const data = Float32Array.from(m.data);
-    if (this.distance.name === 'cosine') {
-      for (let i = 0; i < m.rows; i++) {
-        const row = data.subarray(i * m.cols, (i + 1) * m.cols);
-        let norm = 0;
-        for (let j = 0; j < m.cols; j++) norm += row[j]! * row[j]!;
-        if (norm > 0) {
-          const scale = 1 / Math.sqrt(norm);
-          for (let j = 0; j < m.cols; j++) row[j] = row[j]! * scale;
-        }
+    const cosine = this.distance.name === 'cosine';
+    if (!cosine) return m.data.subarray(0, m.rows * m.cols);
+    const data = Float32Array.from(m.data.subarray(0, m.rows * m.cols));
+    for (let i = 0; i < m.rows; i++) {
+      const row = data.subarray(i * m.cols, (i + 1) * m.cols);
+      let norm = 0;
+      for (let j = 0; j < m.cols; j++) norm += row[j]! * row[j]!;
+      if (norm > 0) {
+        const scale = 1 / Math.sqrt(norm);
+        for (let j = 0; j < m.cols; j++) row[j] = row[j]! * scale;
       }
     }
     return data;
