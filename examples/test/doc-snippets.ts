@@ -24,34 +24,53 @@ export function snippetsOf(file: string): Snippet[] {
   return [...text.matchAll(SNIPPET)].map((m, index) => ({ file, index, code: m[1]!, expected: m[2]!.trim() }));
 }
 
+/**
+ * A snippet as a CommonJS module exporting `run()`: its imports stay at the
+ * top, the rest (which may use top-level await) becomes the body of `run`.
+ * (CommonJS because tsx's ESM interop cannot see the names a package
+ * re-exports with `export *` from its TypeScript sources.)
+ */
+export function asModule(code: string): string {
+  const lines = code.split('\n');
+  let end = 0;
+  while (end < lines.length && (lines[end]!.startsWith('import ') || lines[end]!.trim() === '')) {
+    while (end < lines.length && lines[end]!.startsWith('import ') && !/from '[^']+';$|^import '[^']+';$/.test(lines[end]!)) end++;
+    end++;
+  }
+  return `${lines.slice(0, end).join('\n')}\nexport async function run(): Promise<void> {\n${lines.slice(end).join('\n')}\n}\n`;
+}
+
 /** Output (or the error) of each snippet, in order. */
 export function runSnippets(snippets: Snippet[]): string[] {
   const dir = join(EXAMPLES_DIR, `.doc-snippets-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
-    snippets.forEach((s, i) => writeFileSync(join(dir, `snippet-${i}.mts`), s.code));
+    snippets.forEach((s, i) => writeFileSync(join(dir, `snippet-${i}.ts`), asModule(s.code)));
     const outFile = join(dir, 'outputs.json');
     const runner = `
 import { format } from 'node:util';
 import { writeFileSync } from 'node:fs';
-const outputs = [];
-const log = console.log;
-for (let i = 0; i < ${snippets.length}; i++) {
-  const lines = [];
-  console.log = (...args) => lines.push(format(...args));
-  try {
-    await import('./snippet-' + i + '.mts');
-  } catch (err) {
-    lines.push('ERROR ' + (err && err.stack || err));
+async function main(): Promise<void> {
+  const outputs: string[] = [];
+  const log = console.log;
+  for (let i = 0; i < ${snippets.length}; i++) {
+    const lines: string[] = [];
+    console.log = (...args: unknown[]) => lines.push(format(...args));
+    try {
+      await (require('./snippet-' + i) as { run(): Promise<void> }).run();
+    } catch (err) {
+      lines.push('ERROR ' + ((err as Error)?.stack ?? String(err)));
+    }
+    console.log = log;
+    outputs.push(lines.join('\\n').trim());
   }
-  console.log = log;
-  outputs.push(lines.join('\\n').trim());
+  writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(outputs));
 }
-writeFileSync(${JSON.stringify(outFile)}, JSON.stringify(outputs));
+void main();
 `;
-    writeFileSync(join(dir, 'runner.mts'), runner);
+    writeFileSync(join(dir, 'runner.ts'), runner);
     const tsx = join(EXAMPLES_DIR, '..', 'node_modules', '.bin', 'tsx');
-    execFileSync(tsx, ['--conditions=@tfsim/source', join(dir, 'runner.mts')], {
+    execFileSync(tsx, ['--conditions=@tfsim/source', join(dir, 'runner.ts')], {
       cwd: EXAMPLES_DIR,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TFSIM_PROGRESS: '0' },

@@ -41,7 +41,7 @@ export async function runFashionMnist(options: FashionOptions): Promise<FashionR
     knownClasses: KNOWN_CLASSES,
     unseenClasses: UNSEEN_CLASSES,
     sizes: { trainPerClass: 2000, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 },
-    architecture: native ? 'notebook' : 'small',
+    architecture: native ? 'notebook' : 'mlp',
     embeddingSize: 64,
     steps: options.steps ?? (native ? 1000 : 300),
     classesPerBatch: 6,

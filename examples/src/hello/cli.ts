@@ -24,14 +24,14 @@ async function main(): Promise<void> {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
     return n;
   };
-  if (values.architecture !== undefined && values.architecture !== 'notebook' && values.architecture !== 'small') {
-    throw new Error(`--architecture must be notebook or small, got "${values.architecture}"`);
+  if (values.architecture !== undefined && values.architecture !== 'notebook' && values.architecture !== 'mlp') {
+    throw new Error(`--architecture must be notebook or mlp, got "${values.architecture}"`);
   }
   const result = await runHello({
     outDir: path.resolve(values.out),
     quick: values.quick,
     steps: number(values.steps, 'steps'),
-    architecture: values.architecture as 'notebook' | 'small' | undefined,
+    architecture: values.architecture as 'notebook' | 'mlp' | undefined,
     embeddingSize: number(values.embedding, 'embedding'),
     learningRate: number(values.lr, 'lr'),
   });

@@ -43,12 +43,13 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
   const backend = await setupBackend(options.backend ? { backend: options.backend } : {});
   const native = backend.tfBackend === 'tensorflow';
   // The notebook's CNN trains in about 70 ms a batch on the native backend and
-  // in seconds on the pure-JS ones, so without it the model is smaller.
-  const architecture = options.architecture ?? (native ? 'notebook' : 'small');
+  // in seconds on the pure-JS ones (and wasm has no convolution gradient), so
+  // without it the model is a small dense network.
+  const architecture = options.architecture ?? (native ? 'notebook' : 'mlp');
   const steps = options.steps ?? (options.quick ? 40 : native ? 1000 : 300);
   const plan = native
     ? `native TensorFlow backend: the Python notebook's CNN, ${steps} steps`
-    : `no native TensorFlow backend (run \`pnpm setup:native\` to build one): a smaller CNN, ${steps} steps`;
+    : `no native TensorFlow backend (run \`pnpm setup:native\` to build one): a small dense network instead of the CNN, ${steps} steps`;
   log(`${backend.summary}\n${plan}`);
   const data = loadMnistDigits();
   const report = await runSupervised({

@@ -62,6 +62,7 @@ export interface RetrievalNumbers {
 
 export interface SupervisedReport {
   dataset: string;
+  classNames: string[];
   knownClasses: number[];
   unseenClasses: number[];
   sizes: { train: number; index: number; calibration: number; testKnown: number; testUnseen: number };
@@ -175,6 +176,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
   const accuracy = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;
   const report: SupervisedReport = {
     dataset: options.datasetName,
+    classNames: [...options.classNames],
     knownClasses: [...options.knownClasses],
     unseenClasses: [...options.unseenClasses],
     sizes: {

@@ -6,15 +6,16 @@ import { SimilarityModel } from '@tfsim/models';
 import type { AugmenterFn } from '@tfsim/samplers';
 import { Rng } from '@tfsim/utils';
 
-export type Architecture = 'notebook' | 'small';
+export type Architecture = 'notebook' | 'mlp';
 
 export interface ModelOptions {
   height: number;
   width: number;
   /**
    * `notebook`: the Python hello world's CNN (conv 32, 32, max-pool, conv 64,
-   * 64, flatten); `small`: conv 16, pool, conv 32, pool (about ten times
-   * fewer operations, for the slow pure-JS backends).
+   * 64, flatten); `mlp`: flatten, dense 256 (ReLU) — for the backends
+   * without native TensorFlow: far fewer operations, and no convolution
+   * gradient, which the wasm backend lacks.
    */
   architecture: Architecture;
   embeddingSize: number;
@@ -29,10 +30,10 @@ export function buildModel(options: ModelOptions): SimilarityModel {
   const input = tfl.input({ shape: [height, width, 1] });
   const stack: tfl.layers.Layer[] =
     architecture === 'notebook'
-      ? [conv(32), conv(32), tfl.layers.maxPooling2d({ poolSize: 2 }), conv(64), conv(64)]
-      : [conv(16), tfl.layers.maxPooling2d({ poolSize: 2 }), conv(32), tfl.layers.maxPooling2d({ poolSize: 2 })];
+      ? [conv(32), conv(32), tfl.layers.maxPooling2d({ poolSize: 2 }), conv(64), conv(64), tfl.layers.flatten()]
+      : [tfl.layers.flatten(), tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init() })];
   let x = input;
-  for (const layer of [...stack, tfl.layers.flatten()]) x = layer.apply(x) as tfl.SymbolicTensor;
+  for (const layer of stack) x = layer.apply(x) as tfl.SymbolicTensor;
   const output = new MetricEmbedding({ units: embeddingSize, kernelInitializer: init() }).apply(x) as tfl.SymbolicTensor;
   return new SimilarityModel({ inputs: input, outputs: output, name: `similarity_${architecture}` });
 }
