@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string', default: DEFAULT_DATA_DIR },
-      out: { type: 'string', default: path.join('out', 'fashion-mnist') },
+      // Default: out/fashion-mnist at the repository's root (gitignored), whatever the working folder.
+      out: { type: 'string', default: path.resolve(__dirname, '..', '..', '..', 'out', 'fashion-mnist') },
       steps: { type: 'string' },
     },
   });

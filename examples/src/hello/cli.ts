@@ -10,7 +10,8 @@ import { formatHello, runHello } from './run';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string', default: path.join('out', 'hello') },
+      // Default: out/hello at the repository's root (gitignored), whatever the working folder.
+      out: { type: 'string', default: path.resolve(__dirname, '..', '..', '..', 'out', 'hello') },
       steps: { type: 'string' },
       quick: { type: 'boolean', default: false },
       architecture: { type: 'string' },
