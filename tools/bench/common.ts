@@ -16,8 +16,8 @@ export const PERFORMANCE_DOC = path.join(ROOT, 'docs', 'performance.md');
 export interface Machine {
   cpu: string;
   cores: number;
-  /** 1-, 5- and 15-minute load averages when the benchmark started. */
-  load: [number, number, number];
+  /** 1-, 5- and 15-minute load averages when the benchmark started (null: not recorded). */
+  load: [number, number, number] | null;
   memoryGiB: number;
   node: string;
   /** Nominal fp32 peak: cores x clock x flops per cycle (2 FMA pipes x 8 lanes x 2 with AVX2/AVX-512). */
@@ -56,7 +56,7 @@ export function machine(): Machine {
 export function machineLine(m: Machine): string {
   return (
     `${m.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cores} cores of ${m.cpu} (nominal fp32 peak ${m.peakGflops} GFLOP/s), ` +
-    `${m.memoryGiB} GiB; load average ${m.load.join(' / ')} at the start; Node ${m.node}`
+    `${m.memoryGiB} GiB; ${m.load ? `load average ${m.load.join(' / ')} at the start` : 'load not recorded'}; Node ${m.node}`
   );
 }
 

@@ -63,6 +63,8 @@ export interface IndexRun {
   queriesPerSec?: number;
   /** 2 n q d / lookup time. */
   effectiveGflops?: number;
+  /** CPU time (all threads) of the timed lookup: over lookupMs, the cores it actually had on a shared machine. */
+  lookupCpuMs?: number;
   recallAt10?: number;
   rssDeltaBytes?: number;
   /** RSS delta over n x d x 4 bytes. */
@@ -79,6 +81,8 @@ export interface IndexResults {
   k: number;
   runs: IndexRun[];
   targets: Array<{ name: string; value: number | null; target: string; met: boolean | null }>;
+  /** Rows replaced by later runs (`--merge`): when, and which (impl/algo/n). */
+  remeasured?: Array<{ machine: Machine; runs: string[] }>;
 }
 
 export function ivfSettings(n: number): { nlist: number; nprobe: number; trainRows: number } {
@@ -129,6 +133,8 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   // One chunk buffer, allocated and touched before the baseline: the delta is the index's.
   const chunk = new Float32Array(Math.min(CHUNK, n) * DIM).fill(0);
   const ids = new Int32Array(Math.min(CHUNK, n));
+  // IVF's training rows are the benchmark's input too: read before the baseline, kept to the end.
+  const sample = o.algo === 'ivf' ? readNpyRows(keys, 0, trainRows, new Float32Array(trainRows * DIM)) : undefined;
   global.gc?.();
   const rss0 = rssBytes();
   const search =
@@ -138,8 +144,7 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
         ? new FaissSearch('euclidean', DIM, { algo: 'ivf', nlist, nprobe })
         : new FaissSearch('euclidean', DIM, { algo: o.algo });
   let trainMs: number | undefined;
-  if (o.algo === 'ivf') {
-    const sample = readNpyRows(keys, 0, trainRows, new Float32Array(trainRows * DIM));
+  if (sample) {
     const t = performance.now();
     (search as InstanceType<typeof FaissSearch>).train({ data: sample, rows: trainRows, cols: DIM });
     trainMs = performance.now() - t;
@@ -155,16 +160,24 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   }
   global.gc?.();
   const rssDeltaBytes = rssBytes() - rss0;
+  if (sample && sample.length !== trainRows * DIM) throw new Error('training sample changed'); // keeps it alive to here
   const qh = npyHeader(o.queries);
   const q = qh.shape[0]!;
   const queries = { data: readNpyRows(qh, 0, q, new Float32Array(q * DIM)), rows: q, cols: DIM };
   search.batchLookup({ data: queries.data.subarray(0, Math.min(q, 10) * DIM), rows: Math.min(q, 10), cols: DIM }, K); // warm-up
   let lookupMs = Number.POSITIVE_INFINITY;
   let found: Array<{ ids: Int32Array }> = [];
+  let lookupCpuMs = 0;
   for (let r = 0; r < o.reps; r++) {
+    const cpu = process.cpuUsage();
     const t = performance.now();
     found = search.batchLookup(queries, K);
-    lookupMs = Math.min(lookupMs, performance.now() - t);
+    const ms = performance.now() - t;
+    if (ms < lookupMs) {
+      lookupMs = ms;
+      const used = process.cpuUsage(cpu);
+      lookupCpuMs = (used.user + used.system) / 1000;
+    }
   }
   let bindingQueriesPerSec: number | undefined;
   const binding = (search as unknown as { index?: { searchTyped?: (x: Float32Array, k: number) => unknown } }).index;
@@ -202,6 +215,7 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
     lookupMs,
     queriesPerSec: (q * 1000) / lookupMs,
     effectiveGflops: (2 * n * q * DIM) / (lookupMs * 1e6),
+    lookupCpuMs,
     recallAt10,
     rssDeltaBytes,
     memoryRatio: rssDeltaBytes / (n * DIM * 4),
@@ -240,29 +254,34 @@ export function indexTable(r: IndexResults): string {
   const rows = r.runs.map((x) => {
     const peer = r.runs.find((y) => y.impl !== x.impl && y.algo === x.algo && y.n === x.n && y.available);
     const ratio = x.impl === 'tfsim' && x.available && peer ? fmt(x.queriesPerSec! / peer.queriesPerSec!, 2) : '';
+    // The same ratio per CPU-second: queries over the CPU time each lookup got.
+    const cpuRatio = x.impl === 'tfsim' && x.available && peer && x.lookupCpuMs && peer.lookupCpuMs ? fmt(peer.lookupCpuMs / x.lookupCpuMs, 2) : '';
     return x.available
       ? [
           x.n.toLocaleString('en-US'), x.impl, x.algo,
           x.trainMs === undefined ? '' : fmt(x.trainMs / 1000, 1),
-          fmt(x.addPerSec, 0), fmt(x.queriesPerSec, 0), x.bindingQueriesPerSec === undefined ? '' : fmt(x.bindingQueriesPerSec, 0), ratio, fmt(x.effectiveGflops),
+          fmt(x.addPerSec, 0), fmt(x.queriesPerSec, 0), x.bindingQueriesPerSec === undefined ? '' : fmt(x.bindingQueriesPerSec, 0), ratio, cpuRatio, fmt(x.effectiveGflops),
+          x.lookupCpuMs ? fmt(x.lookupCpuMs / x.lookupMs!, 2) : 'n/a',
           x.recallAt10 === undefined ? 'n/a' : x.recallAt10.toFixed(3),
           mib(x.rssDeltaBytes), fmt(x.memoryRatio, 2),
         ]
-      : [x.n.toLocaleString('en-US'), x.impl, x.algo, `not available: ${x.reason ?? ''}`, '', '', '', '', '', '', '', ''];
+      : [x.n.toLocaleString('en-US'), x.impl, x.algo, `not available: ${x.reason ?? ''}`, '', '', '', '', '', '', '', '', '', ''];
   });
   const m = r.machine;
   return [
     `Machine: ${machineLine(m)}.`,
     '',
     `${r.dim}-d float32 vectors (clustered), ${r.queries} queries, k = ${r.k}, euclidean. add: rows/s of batchAdd in chunks of ${CHUNK.toLocaleString('en-US')}; ` +
-      `lookup: queries/s of one batchLookup of all queries (best of the repetitions); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; recall@10 against LinearSearch (exact); ` +
+      `lookup: queries/s of one batchLookup of all queries (best of the repetitions); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; cores used: CPU time of the timed lookup over its wall time (on a shared machine, what it got of the 2 cores); same per CPU-s: the tfsim / python ratio of queries per CPU-second (where both CPU times were recorded); recall@10 against LinearSearch (exact); ` +
       'memory: RSS after adding minus before (the child process holds nothing else), and its ratio to n x d x 4 bytes. ' +
       `Effective GFLOP/s: 2 n q d / lookup time; the machine's nominal fp32 peak is ${m.peakGflops} GFLOP/s at the clock /proc/cpuinfo reports (about 190 at the boost clock).`,
     '',
     markdownTable(
-      ['n', 'implementation', 'index', 'train s', 'add rows/s', 'lookup q/s', 'faiss-node direct q/s', 'tfsim / python', 'eff. GFLOP/s', 'recall@10', 'RSS delta', 'RSS / raw'],
+      ['n', 'implementation', 'index', 'train s', 'add rows/s', 'lookup q/s', 'faiss-node direct q/s', 'tfsim / python', 'same per CPU-s', 'eff. GFLOP/s', 'cores used', 'recall@10', 'RSS delta', 'RSS / raw'],
       rows,
     ),
+    '',
+    ...(r.remeasured ?? []).flatMap((x) => ['', `Re-measured (\`--merge\`) in a later run, ${machineLine(x.machine)}: ${x.runs.join(', ')}.`]),
     '',
     'Targets:',
     '',
@@ -310,9 +329,18 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,100000,1000000' },
       queries: { type: 'string', default: '1000' },
       algos: { type: 'string', default: 'linear,flat,hnsw,ivf' },
+      /**
+       * algo:n pairs not run. Default: HNSW at 1M, whose two builds (tfsim and
+       * Python, single-threaded inserts at efConstruction 40) alone would take
+       * most of the 30-minute budget on 2 cores; its row gives the build time
+       * extrapolated from the largest size measured.
+       */
+      skip: { type: 'string', default: 'hnsw:1000000' },
       'data-dir': { type: 'string', default: path.join(RESULTS_DIR, 'data') },
       tiny: { type: 'boolean', default: false },
       'no-python': { type: 'boolean', default: false },
+      /** Re-measure some configurations: replace their rows in the existing JSON, keep the others. */
+      merge: { type: 'boolean', default: false },
       json: { type: 'string', default: path.join(RESULTS_DIR, 'index.json') },
       doc: { type: 'string' },
     },
@@ -335,6 +363,14 @@ async function main(): Promise<void> {
     // Fewer repetitions where one lookup takes seconds.
     const reps = n >= 1_000_000 ? 1 : Number(values.reps);
     for (const algo of algos) {
+      if (values.skip.split(',').includes(`${algo}:${n}`)) {
+        for (const impl of ['tfsim', 'python-faiss']) {
+          const before = runs.filter((r) => r.impl === impl && r.algo === algo && r.available && r.addPerSec).at(-1);
+          const estimate = before ? ` (its build alone would take about ${fmt(n / before.addPerSec! / 60, 0)} min at the ${before.n.toLocaleString('en-US')}-row rate)` : '';
+          runs.push({ impl, algo, n, available: false, reason: `not run by default${estimate}; --skip '' runs it` });
+        }
+        continue;
+      }
       const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined };
       const js = runTfsim(o);
       runs.push(js);
@@ -346,7 +382,19 @@ async function main(): Promise<void> {
       }
     }
   }
-  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, runs, targets: targets(runs) };
+  let all = runs;
+  let remeasured: IndexResults['remeasured'];
+  if (values.merge && fs.existsSync(values.json)) {
+    const old = JSON.parse(fs.readFileSync(values.json, 'utf8')) as IndexResults;
+    const key = (r: IndexRun) => `${r.impl}/${r.algo}/${r.n}`;
+    const fresh = new Map(runs.map((r) => [key(r), r]));
+    all = old.runs.map((r) => fresh.get(key(r)) ?? r);
+    for (const r of runs) if (!old.runs.some((o) => key(o) === key(r))) all.push(r);
+    remeasured = [...(old.remeasured ?? []), { machine: { ...m }, runs: [...fresh.keys()] }];
+    // The table's machine line stays the first run's; the re-measured rows say when they ran.
+    Object.assign(m, { date: old.machine.date, load: old.machine.load });
+  }
+  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, runs: all, targets: targets(all), remeasured };
   writeJson(values.json, results);
   const table = indexTable(results);
   console.log(table);
