@@ -10,14 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { MultiSimilarityLoss } from '@tfsim/losses';
-import { LearningRateScheduler, loadModel, type SimilarityModel } from '@tfsim/models';
+import { MultiSimilarityLoss, type MultiSimilarityLossOptions } from '@tfsim/losses';
+import { LearningRateScheduler, loadModel, WarmupCosineDecay, type SimilarityModel } from '@tfsim/models';
 import { MapAtR, RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
 import type { Lookup } from '@tfsim/utils';
 import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '@tfsim/visualization';
 import type { ImageDataset } from '../data/idx';
-import { buildModel, zoomShiftAugmenter, type Architecture } from './model';
+import { affineAugmenter, buildModel, zoomShiftAugmenter, type Architecture } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
 
 export interface SupervisedOptions {
@@ -38,6 +38,14 @@ export interface SupervisedOptions {
   /** Peak learning rate of Adam; decays to 0 along a cosine. */
   learningRate: number;
   augment: boolean;
+  /** With `augment`: a random affine distortion (rotation in degrees) instead of the default zoom and shift. */
+  affine?: { rotation: number; zoom: number; shift: number; shear: number };
+  /** Linear warmup steps before the cosine decay. Default 0. */
+  warmupSteps?: number;
+  /** Batch normalisation in the CNN. Default false. */
+  batchNorm?: boolean;
+  /** MultiSimilarityLoss parameters; default the Python library's. */
+  loss?: MultiSimilarityLossOptions;
   seed: number;
   /** Where the pictures and the saved model go; null: a temporary folder, no pictures. */
   outDir: string | null;
@@ -110,8 +118,8 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
       `test ${splits.testKnown.length} known + ${splits.testUnseen.length} unseen`,
   );
 
-  const model = buildModel({ height: data.height, width: data.width, architecture: options.architecture, embeddingSize: options.embeddingSize, seed: options.seed });
-  const loss = new MultiSimilarityLoss();
+  const model = buildModel({ height: data.height, width: data.width, architecture: options.architecture, embeddingSize: options.embeddingSize, seed: options.seed, batchNorm: options.batchNorm ?? false });
+  const loss = new MultiSimilarityLoss(options.loss ?? {});
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss });
 
   // Training: class-balanced batches of the known classes only.
@@ -121,7 +129,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     examplesPerClassPerBatch: options.examplesPerClassPerBatch,
     stepsPerEpoch: options.steps,
     seed: options.seed,
-    ...(options.augment ? { augmenter: zoomShiftAugmenter(options.seed + 1) } : {}),
+    ...(options.augment ? { augmenter: options.affine ? affineAugmenter(options.seed + 1, options.affine) : zoomShiftAugmenter(options.seed + 1) } : {}),
   });
   const losses: number[] = [];
   const started = Date.now();
@@ -136,9 +144,8 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
       }
     },
   });
-  const peak = options.learningRate;
-  const cosine = (step: number) => 0.5 * peak * (1 + Math.cos((Math.PI * Math.min(step, options.steps)) / options.steps));
-  await model.fit(sampler, { epochs: 1, verbose: 0, callbacks: [new LearningRateScheduler(cosine), progress] });
+  const schedule = new WarmupCosineDecay(options.learningRate, options.steps, options.warmupSteps ?? 0);
+  await model.fit(sampler, { epochs: 1, verbose: 0, callbacks: [new LearningRateScheduler(schedule), progress] });
   const trainSeconds = (Date.now() - started) / 1000;
   train.x.dispose();
 

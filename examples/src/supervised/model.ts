@@ -20,17 +20,26 @@ export interface ModelOptions {
   architecture: Architecture;
   embeddingSize: number;
   seed: number;
+  /** Batch normalisation after each convolution, before its ReLU (notebook architecture only). */
+  batchNorm?: boolean;
 }
 
 export function buildModel(options: ModelOptions): SimilarityModel {
   const { height, width, architecture, embeddingSize, seed } = options;
   let layerSeed = seed;
   const init = () => tfl.initializers.glorotUniform({ seed: layerSeed++ });
-  const conv = (filters: number) => tfl.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', kernelInitializer: init() });
+  const conv = (filters: number): tfl.layers.Layer[] =>
+    options.batchNorm
+      ? [
+          tfl.layers.conv2d({ filters, kernelSize: 3, useBias: false, kernelInitializer: init() }),
+          tfl.layers.batchNormalization(),
+          tfl.layers.activation({ activation: 'relu' }),
+        ]
+      : [tfl.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', kernelInitializer: init() })];
   const input = tfl.input({ shape: [height, width, 1] });
   const stack: tfl.layers.Layer[] =
     architecture === 'notebook'
-      ? [conv(32), conv(32), tfl.layers.maxPooling2d({ poolSize: 2 }), conv(64), conv(64), tfl.layers.flatten()]
+      ? [...conv(32), ...conv(32), tfl.layers.maxPooling2d({ poolSize: 2 }), ...conv(64), ...conv(64), tfl.layers.flatten()]
       : [tfl.layers.flatten(), tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init() })];
   let x = input;
   for (const layer of stack) x = layer.apply(x) as tfl.SymbolicTensor;
@@ -60,4 +69,69 @@ export function zoomShiftAugmenter(seed: number, zoom = 0.25, shift = 0.15): Aug
       const [h, w] = [x.shape[1]!, x.shape[2]!];
       return [tf.image.cropAndResize(x as tf.Tensor4D, tf.tensor2d(boxes), tf.range(0, n, 1, 'int32') as tf.Tensor1D, [h, w])];
     });
+}
+
+/** One image's affine distortion: rotation (radians), scale, shear (slope), shift (pixels). */
+export interface AffineParameters {
+  angle: number;
+  scale: number;
+  shear: number;
+  dy: number;
+  dx: number;
+}
+
+/**
+ * Warps `n` images `[n, h, w]` (row-major, one channel) about their centres:
+ * output pixel p samples the source at centre + A^-1 (p - centre - d), with
+ * A = scale * R(angle) * [[1, shear], [0, 1]] acting on (x, y), bilinear,
+ * zero outside the source.
+ */
+export function warpAffine(source: ArrayLike<number>, n: number, h: number, w: number, parameters: readonly AffineParameters[]): Float32Array {
+  const out = new Float32Array(n * h * w);
+  const [cy, cx] = [(h - 1) / 2, (w - 1) / 2];
+  for (let i = 0; i < n; i++) {
+    const { angle, scale, shear, dy, dx } = parameters[i]!;
+    const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+    const [a, b, c, d] = [cos * scale, (cos * shear - sin) * scale, sin * scale, (sin * shear + cos) * scale];
+    const det = a * d - b * c;
+    const [ia, ib, ic, id] = [d / det, -b / det, -c / det, a / det];
+    const base = i * h * w;
+    const at = (y: number, x: number) => (y >= 0 && y < h && x >= 0 && x < w ? source[base + y * w + x]! : 0);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const [px, py] = [x - cx - dx, y - cy - dy];
+        const sx = ia * px + ib * py + cx;
+        const sy = ic * px + id * py + cy;
+        const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+        const [fx, fy] = [sx - x0, sy - y0];
+        out[base + y * w + x] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Random affine distortion of each image of a batch `[n, h, w, 1]`: rotation
+ * up to `rotation` degrees, zoom in [1 - zoom, 1 + zoom], shear up to `shear`
+ * (a slope) and shift up to `shift` of the side (see `warpAffine`).
+ * Computed in JavaScript: the native backend has no affine-transform kernel,
+ * and a batch of 28x28 digits is a few thousand multiply-adds per image.
+ */
+export function affineAugmenter(seed: number, options: { rotation: number; zoom: number; shift: number; shear: number }): AugmenterFn {
+  const rng = new Rng(seed);
+  return (x) => {
+    const [n, h, w] = [x.shape[0]!, x.shape[1]!, x.shape[2]!];
+    const parameters: AffineParameters[] = [];
+    for (let i = 0; i < n; i++) {
+      parameters.push({
+        angle: (rng.uniform(-options.rotation, options.rotation) * Math.PI) / 180,
+        scale: rng.uniform(1 - options.zoom, 1 + options.zoom),
+        shear: rng.uniform(-options.shear, options.shear),
+        dy: rng.uniform(-options.shift, options.shift) * h,
+        dx: rng.uniform(-options.shift, options.shift) * w,
+      });
+    }
+    return [tf.tensor4d(warpAffine(x.dataSync(), n, h, w, parameters), [n, h, w, 1])];
+  };
 }
