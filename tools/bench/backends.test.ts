@@ -36,4 +36,17 @@ describe('bench:backends', () => {
     expect(table).toContain('| wasm | not available: not installed | | |');
     expect(table).toContain('on test machine');
   });
+
+  it('labels the native rows by their oneDNN setting', () => {
+    const table = markdownTable(
+      [
+        { backend: 'tfjs-node', available: true, notes: ['oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): probe crashed'], matmulMs: 10, matmulGflops: 256, cnnStepMs: 8, mlpStepMs: 2 },
+        { backend: 'tfjs-node+onednn', available: true, notes: [], matmulMs: 10, matmulGflops: 256, cnnStepMs: 4, mlpStepMs: 2 },
+        { backend: 'cpu', available: true, matmulMs: 100, matmulGflops: 25.6, cnnStepMs: 400, mlpStepMs: 4 },
+      ],
+      'test machine',
+    );
+    expect(table).toContain('| tfjs-node (oneDNN off: it crashes here) | 10 ms (10.0x), 256.0 GFLOP/s | 8.00 ms (50.0x) |');
+    expect(table).toContain('| tfjs-node (oneDNN forced on) | 10 ms (10.0x), 256.0 GFLOP/s | 4.00 ms (100.0x) |');
+  });
 });

@@ -19,13 +19,18 @@ export interface BackendTimings {
   backend: string;
   available: boolean;
   reason?: string;
+  /** Settings setupBackend applied (e.g. oneDNN off where it crashes). */
+  notes?: string[];
   matmulMs?: number;
   matmulGflops?: number;
   cnnStepMs?: number;
   mlpStepMs?: number;
 }
 
-const BACKENDS = ['tfjs-node', 'wasm', 'cpu'];
+// 'tfjs-node+onednn': native with oneDNN forced on (TF_ENABLE_ONEDNN_OPTS=1),
+// to show what setupBackend's oneDNN-off setting costs where it applies.
+const BACKENDS = ['tfjs-node', 'tfjs-node+onednn', 'wasm', 'cpu'];
+const ONEDNN_ON = '+onednn';
 const DOC_BEGIN = '<!-- bench:backends:begin -->';
 const DOC_END = '<!-- bench:backends:end -->';
 
@@ -40,8 +45,10 @@ async function measure(backend: string, reps: number, tiny: boolean): Promise<Ba
   // --tiny shrinks every job (used by the test that checks this script runs).
   const [m, n, batch, side] = tiny ? [200, 1000, 4, 16] : [2000, 10000, 64, 28];
   const { setupBackend } = await import('@tfsim/utils');
+  if (backend.endsWith(ONEDNN_ON)) process.env.TF_ENABLE_ONEDNN_OPTS = '1';
+  let notes: string[];
   try {
-    await setupBackend({ backend });
+    notes = (await setupBackend({ backend: backend.replace(ONEDNN_ON, '') })).notes;
   } catch (err) {
     return { backend, available: false, reason: (err as Error).message };
   }
@@ -106,6 +113,7 @@ async function measure(backend: string, reps: number, tiny: boolean): Promise<Ba
   return {
     backend,
     available: true,
+    notes,
     matmulMs,
     matmulGflops: (2 * m * 64 * n) / (matmulMs * 1e6),
     cnnStepMs,
@@ -121,10 +129,14 @@ function fmt(ms: number | undefined, base: number | undefined): string {
 
 export function markdownTable(results: BackendTimings[], machine: string): string {
   const cpu = results.find((r) => r.backend === 'cpu');
+  const label = (r: BackendTimings) =>
+    r.backend.endsWith(ONEDNN_ON)
+      ? `${r.backend.replace(ONEDNN_ON, '')} (oneDNN forced on)`
+      : `${r.backend}${r.notes?.some((n) => n.startsWith('oneDNN off')) ? ' (oneDNN off: it crashes here)' : ''}`;
   const rows = results.map((r) =>
     r.available
-      ? `| ${r.backend} | ${fmt(r.matmulMs, cpu?.matmulMs)}, ${r.matmulGflops!.toFixed(1)} GFLOP/s | ${fmt(r.cnnStepMs, cpu?.cnnStepMs)} | ${fmt(r.mlpStepMs, cpu?.mlpStepMs)} |`
-      : `| ${r.backend} | not available: ${r.reason?.split('\n')[0]} | | |`,
+      ? `| ${label(r)} | ${fmt(r.matmulMs, cpu?.matmulMs)}, ${r.matmulGflops!.toFixed(1)} GFLOP/s | ${fmt(r.cnnStepMs, cpu?.cnnStepMs)} | ${fmt(r.mlpStepMs, cpu?.mlpStepMs)} |`
+      : `| ${label(r)} | not available: ${r.reason?.split('\n')[0]} | | |`,
   );
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, one run, median of repeated timings; speed-up over \`cpu\` in parentheses.`,
