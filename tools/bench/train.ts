@@ -75,6 +75,8 @@ export interface TrainResults {
   nativeOverTensorflow?: number;
   nativeOverTorchByRound: number[];
   nativeOverTorch?: number;
+  /** oneDNN setting of both TensorFlows (tfjs-node and Python), e.g. 'off (...)'. */
+  oneDnn?: string;
 }
 
 interface ChildArgs {
@@ -236,7 +238,8 @@ export function trainTable(r: TrainResults): string {
   return [
     `Machine: ${machineLine(r.machine)}.`,
     '',
-    `Small CNN (28x28x1, two conv, dense 64, L2), MultiSimilarityLoss, Adam, batch ${r.batch}. tfjs-node and the Python peers run back to back in each round; the table shows each peer's best round, the ratios are per round.`,
+    `Small CNN (28x28x1, two conv, dense 64, L2), MultiSimilarityLoss, Adam, batch ${r.batch}. tfjs-node and the Python peers run back to back in each round; the table shows each peer's best round, the ratios are per round.` +
+      (r.oneDnn ? ` oneDNN for tfjs-node and Python TensorFlow alike: ${r.oneDnn}.` : ''),
     '',
     markdownTable(['peer', 'version', 'samples/s', 'ms/step', 'timed steps'], rows),
     '',
@@ -277,6 +280,16 @@ async function main(): Promise<void> {
     return;
   }
   const m = machine();
+  // Both TensorFlows run with the same oneDNN setting: off where setup:native
+  // found it crashing (prepareNativeBackend sets TF_ENABLE_ONEDNN_OPTS=0 here,
+  // and every child inherits it), unless the caller set the variable.
+  let oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS === '0' ? 'off (TF_ENABLE_ONEDNN_OPTS=0)' : 'on';
+  try {
+    const { prepareNativeBackend } = await import('@tfsim/utils');
+    if (prepareNativeBackend().length > 0) oneDnn = 'off (it crashes on this machine; TF_ENABLE_ONEDNN_OPTS=0)';
+  } catch {
+    // no native tfjs build: the setting only concerns Python TensorFlow
+  }
   const backends = values.backends.split(',').filter(Boolean);
   const rounds = tiny ? 1 : Number(values.rounds);
   const wanted = values['python-peers'].split(',');
@@ -317,6 +330,7 @@ async function main(): Promise<void> {
     nativeOverTensorflow: mean(overTf),
     nativeOverTorchByRound: overTorch,
     nativeOverTorch: mean(overTorch),
+    oneDnn,
   };
   writeJson(values.json, results);
   const table = trainTable(results);
