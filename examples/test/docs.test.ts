@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { DOCS_DIR, label, runSnippets, snippetsOf, type Snippet } from './doc-snippets';
 
 /**
- * Every ```ts snippet of the guides and the getting-started page that shows
- * its output runs (in one process) and prints exactly that output, so the
- * docs cannot drift from the API.
+ * Every ```ts snippet of the guides, the getting-started page and the
+ * README of @tfsim/utils (which cannot run its own: the shared test helpers
+ * depend on it) that shows its output runs (in one process) and prints
+ * exactly that output, so the docs cannot drift from the API.
  */
 const files = [
   join(DOCS_DIR, 'getting-started.md'),
@@ -13,6 +14,8 @@ const files = [
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => join(DOCS_DIR, 'guides', f)),
+  // Last: it forces the cpu backend for the rest of the process.
+  join(DOCS_DIR, '..', 'packages', 'utils', 'README.md'),
 ];
 const snippets: Snippet[] = files.flatMap(snippetsOf);
 
