@@ -21,4 +21,9 @@ export {
 } from './activation-std';
 export { l2Normalize, L2_EPSILON } from './l2';
 export { Normalization, type NormalizationArgs } from './normalization';
-export { FreezableBatchNormalization, type BatchNormalizationArgs } from './batch-normalization';
+export {
+  FreezableBatchNormalization,
+  NonAffineBatchNormalization,
+  type BatchNormalizationArgs,
+  type NonAffineBatchNormalizationArgs,
+} from './batch-normalization';

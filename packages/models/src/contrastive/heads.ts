@@ -6,9 +6,8 @@
  * ActivationStdLoggingLayer that tracks collapse.
  */
 import { initializers, input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { ActivationStdLoggingLayer } from '@tfsim/layers';
+import { ActivationStdLoggingLayer, NonAffineBatchNormalization } from '@tfsim/layers';
 import { assertInteger, ValueError } from '@tfsim/utils';
-import { NonAffineBatchNormalization } from './batch-normalization';
 
 /** Batch-normalisation epsilon of the heads, from the original papers' implementations. */
 export const BN_EPSILON = 1.001e-5;

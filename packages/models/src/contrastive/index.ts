@@ -20,7 +20,6 @@ export {
 } from './model';
 export { createContrastiveModel, type CreateContrastiveModelOptions } from './create';
 export { BN_EPSILON, getPredictor, getProjector, type PredictorOptions, type ProjectorOptions } from './heads';
-export { NonAffineBatchNormalization, type NonAffineBatchNormalizationArgs } from './batch-normalization';
 export {
   type ContrastiveData,
   splitViews,

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { ActivationStdLoggingLayer } from '@tfsim/layers';
+import { ActivationStdLoggingLayer, NonAffineBatchNormalization } from '@tfsim/layers';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
-import { BN_EPSILON, createContrastiveModel, getPredictor, getProjector, NonAffineBatchNormalization } from '../../src';
+import { BN_EPSILON, createContrastiveModel, getPredictor, getProjector } from '../../src';
 import { PYTHON_HEADS, type PythonHead } from './python-heads';
 
 function describeHead(m: LayersModel): PythonHead {
