@@ -21,15 +21,22 @@ export function readmeExamples(packageRoot: string): ReadmeExample[] {
   return [...readme.matchAll(EXAMPLE)].map((m) => ({ code: m[1]!, output: m[2]! }));
 }
 
-/** Runs `code` as an ES module in `packageRoot`; returns its standard output. */
-export function runExample(packageRoot: string, code: string, options: { cwd?: string } = {}): string {
-  const file = join(packageRoot, `.readme-example-${process.pid}-${Math.random().toString(36).slice(2)}.mts`);
+export interface RunExampleOptions {
+  cwd?: string;
+  /** 'esm' (default; top-level await) or 'commonjs' (as the built packages load). */
+  module?: 'esm' | 'commonjs';
+}
+
+/** Runs `code` in `packageRoot`; returns its standard output. */
+export function runExample(packageRoot: string, code: string, options: RunExampleOptions = {}): string {
+  const extension = options.module === 'commonjs' ? 'ts' : 'mts';
+  const file = join(packageRoot, `.readme-example-${process.pid}-${Math.random().toString(36).slice(2)}.${extension}`);
   writeFileSync(file, code);
   try {
     return execFileSync(join(packageRoot, '..', '..', 'node_modules', '.bin', 'tsx'), ['--conditions=@tfsim/source', file], {
       cwd: options.cwd ?? packageRoot,
       encoding: 'utf8',
-      env: { ...process.env, TFSIM_PROGRESS: '0' },
+      env: { ...process.env, TFSIM_PROGRESS: '0', TF_CPP_MIN_LOG_LEVEL: '3' },
     });
   } finally {
     rmSync(file, { force: true });
@@ -37,13 +44,13 @@ export function runExample(packageRoot: string, code: string, options: { cwd?: s
 }
 
 /** Registers one test per README example: it must print exactly the README's output. */
-export function testReadmeExamples(packageRoot: string): void {
+export function testReadmeExamples(packageRoot: string, options: Pick<RunExampleOptions, 'module'> = {}): void {
   const examples = readmeExamples(packageRoot);
   describe('README', () => {
     it('has runnable examples', () => expect(examples.length).toBeGreaterThan(0));
 
     it.each(examples.map((e, i) => [i, e] as const))('example %i prints what the README says', (_i, example) => {
-      expect(runExample(packageRoot, example.code).trim()).toBe(example.output.trim());
+      expect(runExample(packageRoot, example.code, options).trim()).toBe(example.output.trim());
     });
   });
 }
