@@ -3,9 +3,9 @@
  * lookups held in memory.
  */
 import { type ClassificationMetric, makeClassificationMetric } from '@tfsim/classification-metrics';
-import { type ClassificationMatch, makeClassificationMatcher, toLabelVector } from '@tfsim/matchers';
-import { type RetrievalMetric, type RowsLike, computeMatchMask } from '@tfsim/retrieval-metrics';
-import { type Lookup, ShapeError, TfsimError, ValueError, createProgress } from '@tfsim/utils';
+import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
+import { type RetrievalMetric, assertRetrievalMetrics, computeMatchMask } from '@tfsim/retrieval-metrics';
+import { type Lookup, type RowsLike, ShapeError, ValueError, createProgress, toLabels } from '@tfsim/utils';
 import type {
   CalibrateOptions,
   CalibrationResults,
@@ -51,17 +51,15 @@ export class MemoryEvaluator implements Evaluator {
     retrievalMetrics: ReadonlyArray<RetrievalMetric>,
     options: EvaluateRetrievalOptions = {},
   ): Record<string, number> {
-    const queryLabels = toLabelVector(targetLabels, 'targetLabels');
+    const queryLabels = toLabels(targetLabels, { name: 'targetLabels', op: 'evaluateRetrieval' });
     if (queryLabels.length !== lookups.length) {
       throw new ShapeError(`targetLabels has ${queryLabels.length} labels but there are ${lookups.length} lookup sets`);
     }
     if (lookups.length === 0) throw new ValueError('lookups must not be empty');
+    assertRetrievalMetrics(retrievalMetrics);
     const labels = unpackLookupLabels(lookups);
     const distances = unpackLookupDistances(lookups, options.distanceRounding ?? 8);
     for (const m of retrievalMetrics) {
-      if (m == null || typeof m.compute !== 'function') {
-        throw new TfsimError(`${String(m)} is not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })`);
-      }
       if (labels.cols < m.k) {
         throw new ValueError(
           `Each query example returned ${labels.cols} neighbors, but retrieval metric ${m.name} requires the K >= ${m.k}.`,
@@ -130,7 +128,7 @@ export class MemoryEvaluator implements Evaluator {
     if (!Array.isArray(lookups) || lookups.length === 0) {
       throw new ValueError('lookups must not be empty. Is there no data in the index?');
     }
-    const queryLabels = toLabelVector(targetLabels, 'targetLabels');
+    const queryLabels = toLabels(targetLabels, { name: 'targetLabels', op: 'calibrate' });
     if (queryLabels.length !== lookups.length) {
       throw new ShapeError(`targetLabels has ${queryLabels.length} labels but there are ${lookups.length} lookup sets`);
     }

@@ -4,8 +4,7 @@
  * unpacks them: short rows are padded (label 0x7FFFFFFF, distance Infinity)
  * and distances can be rounded, in float32, half to even.
  */
-import { EmptyIndexError, type Lookup, ShapeError, ValueError } from '@tfsim/utils';
-import type { DistanceMatrix, LabelMatrix } from '@tfsim/matchers';
+import { type DistanceMatrix, EmptyIndexError, type LabelMatrix, type Lookup, ShapeError, ValueError } from '@tfsim/utils';
 
 /** The label given to the missing neighbours of a short lookup row. */
 export const PADDING_LABEL = 0x7fffffff;
@@ -32,9 +31,9 @@ export function unpackLookupLabels(lookups: ReadonlyArray<ReadonlyArray<Lookup>>
     const row = lookups[i]!;
     for (let j = 0; j < row.length; j++) {
       const label = row[j]?.label;
-      if (label === null || label === undefined || !Number.isFinite(label)) {
+      if (typeof label !== 'number' || !Number.isSafeInteger(label)) {
         throw new ValueError(
-          `lookups[${i}][${j}] has label ${String(label)}: evaluation needs every indexed item to have a numeric label`,
+          `lookups[${i}][${j}] has label ${String(label)}: evaluation needs every indexed item to have an integer label`,
         );
       }
       data[i * cols + j] = label;

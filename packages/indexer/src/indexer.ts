@@ -21,7 +21,7 @@ import {
   unpackLookupLabels,
 } from '@tfsim/evaluators';
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
-import type { RetrievalMetric } from '@tfsim/retrieval-metrics';
+import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
 import type { Search } from '@tfsim/search';
 import type { Store } from '@tfsim/stores';
 import {
@@ -40,6 +40,7 @@ import {
   createProgress,
   progressEnabled,
   readArray,
+  toLabel,
   readManifest,
   writeArray,
   writeFolderAtomically,
@@ -50,7 +51,6 @@ import {
   type Predictions,
   checkData,
   checkDatum,
-  checkLabel,
   checkLabels,
   checkTargetLabels,
   toEmbedding,
@@ -268,13 +268,14 @@ export class Indexer {
   // ------------------------------------------------------------------ adding
 
   /** Adds one embedding with its label and data; returns its id. */
-  add(prediction: Prediction, label?: Label | null, data?: unknown, options: AddOptions = {}): Promise<number> {
+  async add(prediction: Prediction, label?: Label | null, data?: unknown, options: AddOptions = {}): Promise<number> {
+    // Inputs are checked and copied at the call, not when the queued operation runs.
+    const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction', 'Indexer.add');
+    const l = toLabel(label, { name: 'label', op: 'Indexer.add', nullable: true });
+    const datum = checkDatum(data, 'data');
     return this.exclusive(async () => {
-      const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction');
-      const l = checkLabel(label, 'label');
-      checkDatum(data, 'data');
       const m: Matrix = { data: embedding, rows: 1, cols: this.embeddingSize };
-      return (await this.addChecked(m, [l], [data], options.verbose))[0]!;
+      return (await this.addChecked(m, [l], [datum], options.verbose))[0]!;
     });
   }
 
@@ -283,18 +284,16 @@ export class Indexer {
    * entry per row when given; returns their ids. All or nothing: on any
    * failure neither search nor store keeps a row of the batch.
    */
-  batchAdd(
+  async batchAdd(
     predictions: Predictions,
     labels?: ReadonlyArray<Label | null | undefined> | ArrayLike<number> | null,
     data?: ReadonlyArray<unknown> | null,
     options: AddOptions = {},
   ): Promise<number[]> {
-    return this.exclusive(async () => {
-      const m = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
-      const l = checkLabels(labels, m.rows);
-      const d = checkData(data, m.rows);
-      return this.addChecked(m, l, d, options.verbose);
-    });
+    const m = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.batchAdd');
+    const l = checkLabels(labels, m.rows, 'Indexer.batchAdd');
+    const d = checkData(data, m.rows);
+    return this.exclusive(() => this.addChecked(m, l, d, options.verbose));
   }
 
   private async addChecked(m: Matrix, labels: Array<Label | null> | null, data: unknown[] | null, verbose: Verbose): Promise<number[]> {
@@ -353,21 +352,17 @@ export class Indexer {
   // ---------------------------------------------------------------- lookups
 
   /** The k nearest neighbours of one embedding, nearest first (rank 1). */
-  singleLookup(prediction: Prediction, k = 5): Promise<Lookup[]> {
+  async singleLookup(prediction: Prediction, k = 5): Promise<Lookup[]> {
+    const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction', 'Indexer.singleLookup');
     return this.exclusive(async () => {
-      const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction');
       return (await this.lookupChecked({ data: embedding, rows: 1, cols: this.embeddingSize }, k, false))[0]!;
     });
   }
 
   /** The k nearest neighbours of each embedding. */
-  batchLookup(predictions: Predictions, k = 5, verbose?: Verbose): Promise<Lookup[][]> {
-    return this.exclusive(() => this.lookupUnlocked(predictions, k, verbose));
-  }
-
-  private lookupUnlocked(predictions: Predictions, k: number, verbose: Verbose): Promise<Lookup[][]> {
-    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
-    return this.lookupChecked(q, k, verbose);
+  async batchLookup(predictions: Predictions, k = 5, verbose?: Verbose): Promise<Lookup[][]> {
+    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.batchLookup');
+    return this.exclusive(() => this.lookupChecked(q, k, verbose));
   }
 
   private async lookupChecked(q: Matrix, k: number, verbose: Verbose): Promise<Lookup[][]> {
@@ -423,29 +418,20 @@ export class Indexer {
    * number of indexed examples (RPrecision, MapAtR without `r`) get the
    * index's.
    */
-  evaluateRetrieval(
+  async evaluateRetrieval(
     predictions: Predictions,
     targetLabels: ArrayLike<Label>,
     retrievalMetrics: ReadonlyArray<RetrievalMetric>,
     verbose?: Verbose,
   ): Promise<Record<string, number>> {
+    const op = 'Indexer.evaluateRetrieval';
+    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', op);
+    const labels = checkTargetLabels(targetLabels, q.rows, op);
+    assertRetrievalMetrics(retrievalMetrics);
     return this.exclusive(async () => {
-      const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
-      const labels = checkTargetLabels(targetLabels, q.rows);
-      if (!Array.isArray(retrievalMetrics) || retrievalMetrics.length === 0) {
-        throw new ValueError('retrievalMetrics must list at least one RetrievalMetric');
-      }
-      const needsCounts = retrievalMetrics.some((m) => typeof (m as { neededK?: unknown }).neededK === 'function' && (m as { r?: unknown }).r == null);
+      const needsCounts = retrievalMetrics.some((m) => m.needsClassCounts());
       const classCounts = needsCounts ? await this.classCountsUnlocked() : undefined;
-      let k = 1;
-      for (const m of retrievalMetrics) {
-        if (m == null || typeof m.compute !== 'function' || typeof m.k !== 'number') {
-          throw new ValueError(`${String(m)} is not a valid RetrievalMetric: create it with its k, e.g. new RecallAtK({ k: 5 })`);
-        }
-        const needs = m as { neededK?: (c: Map<number, number> | null) => number; r?: unknown };
-        const mk = typeof needs.neededK === 'function' && needs.r == null ? needs.neededK(classCounts ?? null) : m.k;
-        k = Math.max(k, mk);
-      }
+      const k = Math.max(1, ...retrievalMetrics.map((m) => m.neededK(classCounts ?? null)));
       const lookups = await this.lookupChecked(q, k + 1, verbose);
       return this.evaluator.evaluateRetrieval(labels, lookups, retrievalMetrics, classCounts ? { classCounts } : {});
     });
@@ -469,7 +455,7 @@ export class Indexer {
    * [metric name]: values}`. Positional as in Python, or
    * `(predictions, targetLabels, distanceThresholds, {metrics, matcher, k, verbose})`.
    */
-  evaluateClassification(
+  async evaluateClassification(
     predictions: Predictions,
     targetLabels: ArrayLike<Label>,
     distanceThresholds: ArrayLike<number>,
@@ -479,9 +465,9 @@ export class Indexer {
     verbose?: Verbose,
   ): Promise<Record<string, Float32Array>> {
     const o: EvaluateClassificationOptions = isPlainObject(metrics) ? (metrics as EvaluateClassificationOptions) : { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
+    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.evaluateClassification');
+    const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.evaluateClassification');
     return this.exclusive(async () => {
-      const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
-      const labels = checkTargetLabels(targetLabels, q.rows);
       const combined = (o.metrics ?? ['f1']).map((m) => makeClassificationMetric(m));
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
       const lookups = await this.lookupChecked(q, o.k ?? 1, o.verbose);
@@ -504,7 +490,7 @@ export class Indexer {
    * (saved with it) for `match`. Positional as in Python, or
    * `(predictions, targetLabels, thresholdsTargets, {calibrationMetric, k, matcher, extraMetrics, rounding, verbose})`.
    */
-  calibrate(
+  async calibrate(
     predictions: Predictions,
     targetLabels: ArrayLike<Label>,
     thresholdsTargets: Readonly<Record<string, number>> = {},
@@ -518,9 +504,9 @@ export class Indexer {
     const o: CalibrateOptions = isPlainObject(calibrationMetric)
       ? (calibrationMetric as CalibrateOptions)
       : { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
+    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.calibrate');
+    const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.calibrate');
     return this.exclusive(async () => {
-      const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
-      const labels = checkTargetLabels(targetLabels, q.rows);
       const metric = makeClassificationMetric(o.calibrationMetric ?? 'f1_score');
       const extra = (o.extraMetrics ?? ['precision', 'recall']).map((m) => makeClassificationMetric(m));
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
@@ -549,7 +535,7 @@ export class Indexer {
    * `noMatchLabel` otherwise. Needs a calibrated, non-empty index.
    * Positional as in Python, or `(predictions, {noMatchLabel, k, matcher, verbose})`.
    */
-  match(
+  async match(
     predictions: Predictions,
     noMatchLabel: number | MatchOptions = -1,
     k = 1,
@@ -557,8 +543,8 @@ export class Indexer {
     verbose?: Verbose,
   ): Promise<Record<string, number[]>> {
     const o: MatchOptions = isPlainObject(noMatchLabel) ? (noMatchLabel as MatchOptions) : { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
+    const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.match');
     return this.exclusive(async () => {
-      const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions');
       if ((await this.syncedSize()) === 0) throw new EmptyIndexError('the index is empty: add and calibrate before match');
       if (!this.isCalibrated || Object.keys(this.cutpoints).length === 0) {
         throw new StateError('the index is not calibrated: call calibrate() before match()');

@@ -6,6 +6,7 @@ import {
   ShapeError,
   ValueError,
   isMatrix,
+  toLabels,
   toMatrix,
 } from '@tfsim/utils';
 
@@ -38,60 +39,56 @@ function isRows(x: unknown): boolean {
   return Array.isArray(x) && x.length > 0 && x[0] != null && typeof x[0] === 'object' && typeof (x[0] as ArrayLike<number>).length === 'number';
 }
 
-/** Embeddings as a matrix of `dim` columns, finite, at least one row. */
-export function toEmbeddings(predictions: Predictions, dim: number, embeddingOutput: number | null, what: string): Matrix {
+/**
+ * Embeddings as a matrix of `dim` columns, finite, at least one row: always a
+ * copy, made at the call, so that a caller reusing its buffer before the
+ * queued operation runs cannot change what is indexed or looked up.
+ */
+export function toEmbeddings(predictions: Predictions, dim: number, embeddingOutput: number | null, what: string, op: string): Matrix {
   const p = pickOutput(predictions, embeddingOutput, what);
   if (p == null || typeof p !== 'object') throw new ShapeError(`${what} must be a matrix (an array of rows, or {data, rows, cols})`);
   if (!isMatrix(p) && Array.isArray(p) && p.length > 0 && !isRows(p)) {
     throw new ShapeError(`${what} must be a matrix with one row per item; for one embedding use add / singleLookup`);
   }
-  const m = toMatrix(p as MatrixLike, { name: what, cols: dim });
-  return m;
+  return toMatrix(p as MatrixLike, { name: what, op, cols: dim, copy: true });
 }
 
-/** One embedding of `dim` values: a vector, or a matrix of exactly one row. */
-export function toEmbedding(prediction: Prediction, dim: number, embeddingOutput: number | null, what: string): Float32Array {
+/** One embedding of `dim` values: a vector, or a matrix of exactly one row (a copy, as toEmbeddings). */
+export function toEmbedding(prediction: Prediction, dim: number, embeddingOutput: number | null, what: string, op: string): Float32Array {
   const p = pickOutput(prediction, embeddingOutput, what);
   if (p == null || typeof p !== 'object') throw new ShapeError(`${what} must be an array of ${dim} numbers`);
   if (isMatrix(p) || isRows(p)) {
-    const m = toMatrix(p as MatrixLike, { name: what, cols: dim });
+    const m = toMatrix(p as MatrixLike, { name: what, op, cols: dim, copy: true });
     if (m.rows !== 1) throw new ShapeError(`${what} must be one embedding, got ${m.rows} rows (use the batch method for several)`);
     return m.data;
   }
   const v = p as ArrayLike<number>;
   if (typeof v.length !== 'number') throw new ShapeError(`${what} must be an array of ${dim} numbers`);
-  return toMatrix([v], { name: what, cols: dim }).data;
+  return toMatrix([v], { name: what, op, cols: dim }).data;
 }
 
-/** Labels: integers or null (absent). */
-export function checkLabels(labels: ReadonlyArray<Label | null | undefined> | ArrayLike<number> | null | undefined, n: number): Array<Label | null> | null {
+/** Labels: one safe integer or null (absent) per embedding. */
+export function checkLabels(labels: ArrayLike<unknown> | null | undefined, n: number, op: string): Array<Label | null> | null {
   if (labels == null) return null;
-  if (typeof labels.length !== 'number' || typeof labels === 'string') throw new ValueError('labels must be an array of integer labels');
-  if (labels.length !== n) throw new ShapeError(`labels has ${labels.length} entries but there are ${n} embeddings`);
-  const out: Array<Label | null> = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = checkLabel((labels as ArrayLike<unknown>)[i], `labels[${i}]`);
-  return out;
+  return toLabels(labels, { name: 'labels', op, nullable: true, expected: { length: n, of: 'embeddings' } });
 }
 
-export function checkLabel(label: unknown, what: string): Label | null {
-  if (label === null || label === undefined) return null;
-  if (typeof label !== 'number' || !Number.isInteger(label)) {
-    throw new ValueError(`${what} must be an integer class id or null, got ${typeof label === 'number' ? label : typeof label}`);
-  }
-  return label;
-}
-
-/** Data: one JSON-serialisable value per embedding (checked up front, so a store never half-writes). */
+/**
+ * Data: one JSON-serialisable value per embedding, checked up front (so a
+ * store never half-writes) and copied as JSON at the call: every store keeps
+ * data as JSON, so the copy is what would be stored, taken before the caller
+ * can change it.
+ */
 export function checkData(data: ReadonlyArray<unknown> | null | undefined, n: number): unknown[] | null {
   if (data == null) return null;
   if (!Array.isArray(data)) throw new ValueError('data must be an array with one entry per embedding');
   if (data.length !== n) throw new ShapeError(`data has ${data.length} entries but there are ${n} embeddings`);
-  data.forEach((d, i) => checkDatum(d, `data[${i}]`));
-  return data as unknown[];
+  return data.map((d, i) => checkDatum(d, `data[${i}]`));
 }
 
-export function checkDatum(d: unknown, what: string): void {
-  if (d === undefined) return;
+/** A JSON copy of one datum (undefined stays undefined). */
+export function checkDatum(d: unknown, what: string): unknown {
+  if (d === undefined) return undefined;
   let text: string | undefined;
   try {
     text = JSON.stringify(d);
@@ -99,17 +96,10 @@ export function checkDatum(d: unknown, what: string): void {
     throw new ValueError(`${what} is not JSON-serialisable: ${(err as Error).message}`);
   }
   if (text === undefined) throw new ValueError(`${what} is not JSON-serialisable (${typeof d})`);
+  return JSON.parse(text) as unknown;
 }
 
-/** Query labels: one finite number per query. */
-export function checkTargetLabels(labels: ArrayLike<Label>, n: number, what = 'targetLabels'): Label[] {
-  if (labels == null || typeof labels.length !== 'number') throw new ValueError(`${what} must be an array of labels`);
-  if (labels.length !== n) throw new ShapeError(`${what} has ${labels.length} labels but there are ${n} queries`);
-  const out: Label[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = labels[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${what}[${i}] must be a number, got ${String(v)}`);
-    out[i] = v;
-  }
-  return out;
+/** Query labels: one safe integer per query. */
+export function checkTargetLabels(labels: ArrayLike<unknown>, n: number, op: string): Float64Array {
+  return toLabels(labels, { name: 'targetLabels', op, expected: { length: n, of: 'queries' } });
 }

@@ -239,9 +239,9 @@ describe('Indexer: bad input gets clear errors', () => {
 
   it('labels or data of the wrong length, non-integer labels, unserialisable data', async () => {
     const index = new Indexer(3);
-    await expect(index.batchAdd(embs, [0])).rejects.toThrow(new ShapeError('labels has 1 entries but there are 2 embeddings'));
+    await expect(index.batchAdd(embs, [0])).rejects.toThrow(new ShapeError('labels (Indexer.batchAdd) has 1 entries but there are 2 embeddings'));
     await expect(index.batchAdd(embs, [0, 1], ['x'])).rejects.toThrow(ShapeError);
-    await expect(index.batchAdd(embs, [0, 1.5])).rejects.toThrow(/labels\[1\] must be an integer class id or null, got 1.5/);
+    await expect(index.batchAdd(embs, [0, 1.5])).rejects.toThrow(/labels\[1\] \(Indexer.batchAdd\) is 1.5; labels must be safe integers or null/);
     await expect(index.batchAdd(embs, [0, 1], [1n, 2n] as never)).rejects.toThrow(/data\[0\] is not JSON-serialisable/);
     expect(await index.size()).toBe(0);
     expect(index.search.size()).toBe(0);
@@ -249,13 +249,13 @@ describe('Indexer: bad input gets clear errors', () => {
 
   it('embeddings and queries of the wrong dimension, or not finite', async () => {
     const index = new Indexer(3);
-    await expect(index.batchAdd([[1, 2]])).rejects.toThrow(/predictions has dimension 2, expected 3/);
+    await expect(index.batchAdd([[1, 2]])).rejects.toThrow(/predictions \(Indexer.batchAdd\) has dimension 2, expected 3/);
     await expect(index.batchAdd([[1, 2, NaN]])).rejects.toThrow(ValueError);
     await index.batchAdd(embs, [0, 1]);
-    await expect(index.singleLookup([1, 2, 3, 4])).rejects.toThrow(/prediction has dimension 4, expected 3/);
+    await expect(index.singleLookup([1, 2, 3, 4])).rejects.toThrow(/prediction \(Indexer.singleLookup\) has dimension 4, expected 3/);
     await expect(index.batchLookup([[1, 2]])).rejects.toThrow(ShapeError);
     await expect(index.batchLookup(embs, 0)).rejects.toThrow(/k must be an integer >= 1/);
-    await expect(index.calibrate([[1, 0, 0]], [0, 1])).rejects.toThrow(/targetLabels has 2 labels but there are 1 queries/);
+    await expect(index.calibrate([[1, 0, 0]], [0, 1])).rejects.toThrow(/targetLabels \(Indexer.calibrate\) has 2 entries but there are 1 queries/);
   });
 
   it('lookup, calibrate or match before anything is indexed; match before calibrate', async () => {
@@ -280,6 +280,6 @@ describe('Indexer: bad input gets clear errors', () => {
     await expect(index.evaluateClassification([[1, 0, 0]], [0], [0.5], ['acc'])).rejects.toThrow(UnknownNameError);
     await index.calibrate([[1, 0, 0]], [0], {}, { verbose: false });
     await expect(index.match([[1, 0, 0]], -1, 1, 'match_any')).rejects.toThrow(UnknownNameError);
-    await expect(index.evaluateRetrieval([[1, 0, 0]], [0], [{ name: 'x' } as never])).rejects.toThrow(/not a valid RetrievalMetric/);
+    await expect(index.evaluateRetrieval([[1, 0, 0]], [0], [{ name: 'x' } as never])).rejects.toThrow(/retrievalMetrics\[0\] is object, not a RetrievalMetric/);
   });
 });

@@ -3,16 +3,17 @@
  * distance per query from its k neighbours, then count true/false
  * positives/negatives at every distance threshold.
  */
-import { ShapeError, StateError } from '@tfsim/utils';
 import {
   type DistanceMatrix,
   type LabelMatrix,
   type RowsLike,
+  ShapeError,
+  StateError,
   toDistanceMatrix,
   toLabelMatrix,
-  toLabelVector,
-  toSortedThresholds,
-} from './rows';
+  toLabels,
+  toVector,
+} from '@tfsim/utils';
 
 /** One derived label and distance per query. */
 export interface DerivedMatch {
@@ -80,7 +81,8 @@ export abstract class ClassificationMatch {
 
   /** Sets the distance thresholds (sorted ascending); `[Infinity]` when omitted. */
   compile(distanceThresholds?: ArrayLike<number> | null): void {
-    this.distanceThresholds = toSortedThresholds(distanceThresholds ?? [Number.POSITIVE_INFINITY]);
+    const thresholds = distanceThresholds ?? [Number.POSITIVE_INFINITY];
+    this.distanceThresholds = toVector(thresholds, { name: 'distanceThresholds', op: 'compile', rule: 'number' }).sort();
   }
 
   /**
@@ -88,8 +90,8 @@ export abstract class ClassificationMatch {
    * distances ([queries x k] each).
    */
   deriveMatch(lookupLabels: RowsLike, lookupDistances: RowsLike): DerivedMatch {
-    const labels = toLabelMatrix(lookupLabels);
-    const distances = toDistanceMatrix(lookupDistances);
+    const labels = toLabelMatrix(lookupLabels, { op: 'deriveMatch' });
+    const distances = toDistanceMatrix(lookupDistances, { op: 'deriveMatch' });
     checkLookupShapes(labels, distances);
     return this.derive(labels, distances);
   }
@@ -203,7 +205,7 @@ export abstract class ClassificationMatch {
     lookupLabels: RowsLike,
     lookupDistances: RowsLike,
   ): { match: Uint8Array; derived: DerivedMatch } {
-    const q = toLabelVector(queryLabels);
+    const q = toLabels(queryLabels, { name: 'queryLabels' });
     const labels = toLabelMatrix(lookupLabels);
     const distances = toDistanceMatrix(lookupDistances);
     if (q.length !== labels.rows) {

@@ -7,12 +7,5 @@ export { ClassificationMatch, type DerivedMatch, type MatchCounts, type MatcherC
 export { MatchNearest } from './match-nearest';
 export { MatchMajorityVote } from './match-majority-vote';
 export { makeClassificationMatcher, matchers } from './registry';
-export {
-  type DistanceMatrix,
-  type LabelMatrix,
-  type RowsLike,
-  toDistanceMatrix,
-  toLabelMatrix,
-  toLabelVector,
-  toSortedThresholds,
-} from './rows';
+/** The matrices the matchers work on; parsed by the input layer of @tfsim/utils. */
+export type { DistanceMatrix, LabelMatrix, RowsLike } from '@tfsim/utils';

@@ -105,6 +105,21 @@ describe('ClassificationMatch', () => {
     expect(() => m.compile([0.1, NaN])).toThrow(ValueError);
   });
 
+  it('takes labels as safe integers and numbers as numbers, as every package does (issue 18 item 9)', () => {
+    const m = new MatchNearest();
+    m.compile([1]);
+    expect(() => m.computeCount([10, 1.5], [[10], [20]], [[0.1], [0.2]])).toThrow(
+      new ValueError('queryLabels[1] is 1.5; labels must be safe integers'),
+    );
+    expect(() => m.deriveMatch([[10], ['20']] as never, [[0.1], [0.2]])).toThrow(
+      new ValueError("lookupLabels (deriveMatch) contains '20' (a string) at row 1, column 0; labels must be safe integers"),
+    );
+    expect(() => m.deriveMatch([[10], [20]], [[0.1], [null]] as never)).toThrow(ValueError);
+    expect(() => m.compile(['0.5'] as never)).toThrow(
+      new ValueError("distanceThresholds[0] (compile) is '0.5' (a string); values must be numbers (not NaN)"),
+    );
+  });
+
   it('accepts flat {data, rows, cols} matrices', () => {
     const m = new MatchNearest();
     m.compile([1, 2]);

@@ -22,6 +22,7 @@ import {
   createProgress,
   progressEnabled,
   readManifest,
+  toLabels,
   writeFolderAtomically,
   writeManifest,
 } from '@tfsim/utils';
@@ -259,6 +260,10 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         verbose: 0,
         callbacks: this.trainingCallbacks(callbacks, verbose, Math.ceil(n / (args.batchSize ?? 32)), args.epochs ?? 1),
       });
+    }
+    // labels follow the project's rule (safe integers); a float tensor is read back once to check it
+    if (!isTensorLike(yOrArgs) || yOrArgs.dtype !== 'int32') {
+      toLabels(isTensorLike(yOrArgs) ? yOrArgs.dataSync() : (yOrArgs as ArrayLike<unknown>), { name: 'y', op: 'SimilarityModel.fit' });
     }
     const labels = isTensorLike(yOrArgs) ? yOrArgs : tf.tensor1d(Array.from(yOrArgs as ArrayLike<number>), 'int32');
     try {

@@ -48,6 +48,22 @@ describeEachBackend('SimilarityModel bad input', () => {
     model.dispose();
   });
 
+  it('fit refuses labels that are not safe integers instead of casting them to int32 (issue 18 item 9)', async () => {
+    const model = buildMlp(16);
+    model.compile({ optimizer: 'sgd', loss: new TripletLoss() });
+    const xs = x();
+    const before = tf.memory().numTensors;
+    await expect(model.fit(xs, [0, 1, '2', 3] as never)).rejects.toThrow("y[2] (SimilarityModel.fit) is '2' (a string); labels must be safe integers");
+    await expect(model.fit(xs, [0, 1, 0.5, 3])).rejects.toThrow('y[2] (SimilarityModel.fit) is 0.5');
+    await expect(model.fit(xs, [0, NaN, 1, 1])).rejects.toThrow('y[1] (SimilarityModel.fit) is NaN');
+    const floatLabels = tf.tensor1d([0, 1, 1.5, 0]);
+    await expect(model.fit(xs, floatLabels)).rejects.toThrow('y[2] (SimilarityModel.fit) is 1.5');
+    floatLabels.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    xs.dispose();
+    model.dispose();
+  });
+
   it('gives a non-metric loss its targets as they are (no label repetition)', async () => {
     const inputs = tfl.input({ shape: [2] });
     const outputs = tfl.layers.dense({ units: 2, kernelInitializer: 'zeros', useBias: false }).apply(inputs) as tfl.SymbolicTensor;

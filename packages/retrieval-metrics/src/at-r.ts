@@ -45,6 +45,12 @@ function average(values: Float64Array, labels: Float64Array, keep: Uint8Array, h
   return total / sums.size;
 }
 
+/** Neighbours to look up for these counts: the largest R. */
+function largestR(counts: ReadonlyMap<number, number> | null): number {
+  if (!counts || counts.size === 0) return 1;
+  return Math.max(1, ...counts.values());
+}
+
 /** Shared machinery: R per query, lone queries, the first neighbour looked at. */
 abstract class RelevanceMetric extends RetrievalMetric {
   r: Map<number, number> | null;
@@ -92,17 +98,21 @@ abstract class RelevanceMetric extends RetrievalMetric {
 export class RPrecision extends RelevanceMetric {
   constructor(options: AtROptions = {}) {
     super(options, 1, { name: 'r_precision', canonicalName: 'r_precision' });
-    this.k = this.neededK(this.r);
+    this.k = largestR(this.r);
   }
 
   override get name(): string {
     return this.baseName;
   }
 
-  /** Neighbours to look up for these counts: the largest R (plus the query itself when dropped). */
-  neededK(counts: ReadonlyMap<number, number> | null): number {
-    if (!counts || counts.size === 0) return 1;
-    return Math.max(1, ...counts.values());
+  /** R comes from the index unless the metric has its own `r`. */
+  override needsClassCounts(): boolean {
+    return this.r == null;
+  }
+
+  /** The largest R of the index's counts, unless the metric has its own `r` (then its k). */
+  override neededK(classCounts: ReadonlyMap<number, number> | null): number {
+    return this.r == null ? largestR(classCounts) : this.k;
   }
 
   /** Fewer than R neighbours are allowed: only those looked up count. */

@@ -1,5 +1,5 @@
-import { ShapeError } from '@tfsim/utils';
-import { type Mask, type RetrievalInputs, toDistances } from './inputs';
+import { ShapeError, toDistanceMatrix } from '@tfsim/utils';
+import type { Mask, RetrievalInputs } from './inputs';
 import { RetrievalMetric, type RetrievalMetricOptions, averageFloat32 } from './retrieval-metric';
 
 const f32 = Math.fround;
@@ -18,7 +18,7 @@ export class BNDCG extends RetrievalMetric {
   protected computeChecked(queryLabels: Float64Array, mask: Mask, inputs: RetrievalInputs): number {
     let distances: { data: Float32Array; rows: number; cols: number } | null = null;
     if (inputs.lookupDistances != null) {
-      distances = toDistances(inputs.lookupDistances);
+      distances = toDistanceMatrix(inputs.lookupDistances);
       if (distances.rows !== queryLabels.length) {
         throw new ShapeError(
           `The number of lookup distance rows must equal the number of query labels. Number of lookup distance rows is ${distances.rows} but the number of query labels is ${queryLabels.length}.`,

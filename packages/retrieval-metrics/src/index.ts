@@ -10,9 +10,11 @@ export {
   RetrievalMetric,
   type RetrievalMetricConfig,
   type RetrievalMetricOptions,
+  assertRetrievalMetrics,
   pythonFloat,
 } from './retrieval-metric';
-export { computeMatchMask, type Mask, type RetrievalInputs, type RowsLike } from './inputs';
+export { computeMatchMask, type Mask, type RetrievalInputs } from './inputs';
+export type { RowsLike } from '@tfsim/utils';
 export { RecallAtK } from './recall-at-k';
 export { PrecisionAtK, type PrecisionAtKOptions } from './precision-at-k';
 export { MapAtK } from './map-at-k';

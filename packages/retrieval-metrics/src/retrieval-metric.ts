@@ -3,8 +3,8 @@
  * found for each query, averaged over the queries (micro) or over the classes
  * (macro).
  */
-import { ShapeError, ValueError, assertInteger } from '@tfsim/utils';
-import { type Mask, type RetrievalInputs, computeMatchMask, toLabels, toMask } from './inputs';
+import { ShapeError, ValueError, assertInteger, toLabels, toRows } from '@tfsim/utils';
+import { type Mask, type RetrievalInputs, computeMatchMask } from './inputs';
 
 export type Average = 'micro' | 'macro';
 
@@ -94,13 +94,27 @@ export abstract class RetrievalMetric {
     if (inputs == null || typeof inputs !== 'object') {
       throw new ValueError('compute takes {queryLabels, matchMask or lookupLabels, lookupDistances}');
     }
-    const queryLabels = toLabels(inputs.queryLabels);
+    const queryLabels = toLabels(inputs.queryLabels, { name: 'queryLabels', op: `${this.name}.compute` });
     let mask: Mask;
-    if (inputs.matchMask != null) mask = toMask(inputs.matchMask);
+    if (inputs.matchMask != null) mask = toRows(inputs.matchMask, { name: 'matchMask', rule: 'mask', dtype: 'uint8' });
     else if (inputs.lookupLabels != null) mask = computeMatchMask(queryLabels, inputs.lookupLabels);
     else throw new ValueError(`${this.name}: compute needs matchMask or lookupLabels`);
     this.checkShape(queryLabels, mask);
     return this.computeChecked(queryLabels, mask, inputs);
+  }
+
+  /**
+   * Whether `compute` needs the index's number of examples per class
+   * (`classCounts`): true for the metrics with a per-class R and no `r` of
+   * their own. An indexer reads this to know what to pass.
+   */
+  needsClassCounts(): boolean {
+    return false;
+  }
+
+  /** Neighbours to look up per query, given the index's class counts: `k` unless R decides. */
+  neededK(_classCounts: ReadonlyMap<number, number> | null): number {
+    return this.k;
   }
 
   protected abstract computeChecked(queryLabels: Float64Array, mask: Mask, inputs: RetrievalInputs): number;
@@ -122,6 +136,21 @@ export abstract class RetrievalMetric {
     }
     if (mask.rows === 0) throw new ShapeError(`${this.name}: there are no queries`);
   }
+}
+
+/**
+ * Checks a list of retrieval metrics before anything is computed: at least
+ * one, each a RetrievalMetric (the one check of the project; ValueError).
+ */
+export function assertRetrievalMetrics(metrics: unknown, what = 'retrievalMetrics'): asserts metrics is ReadonlyArray<RetrievalMetric> {
+  if (!Array.isArray(metrics) || metrics.length === 0) {
+    throw new ValueError(`${what} must list at least one RetrievalMetric, e.g. [new RecallAtK({ k: 5 })]`);
+  }
+  metrics.forEach((m: unknown, i) => {
+    if (!(m instanceof RetrievalMetric)) {
+      throw new ValueError(`${what}[${i}] is ${m === null ? 'null' : typeof m}, not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })`);
+    }
+  });
 }
 
 /** Unique labels in order of first appearance (the order of tf.unique). */

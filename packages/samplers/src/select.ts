@@ -2,17 +2,16 @@
  * Labels, class indexes and the random draws samplers share.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, isTensor, type Rng, ShapeError, ValueError } from '@tfsim/utils';
+import { assertInteger, isTensor, type Rng, ShapeError, ValueError, toLabel } from '@tfsim/utils';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** Checks one label: an integer that fits the int32 `ys` tensor. */
-export function checkLabel(label: number, where: string): number {
-  if (!Number.isInteger(label) || label < INT32_MIN || label > INT32_MAX) {
-    throw new ValueError(`${where} must be an integer class id in int32 range, got ${label}`);
-  }
-  return label;
+/** Checks one label: the project's label rule (toLabel), and within int32, for the `ys` tensor. */
+export function checkLabel(label: unknown, where: string): number {
+  const l = toLabel(label, { name: where });
+  if (l < INT32_MIN || l > INT32_MAX) throw new ValueError(`${where} must be a class id in int32 range, got ${l}`);
+  return l;
 }
 
 /** Labels as plain numbers (one read-back for a tensor), each checked. */
@@ -29,7 +28,7 @@ export function readLabels(y: tf.Tensor | ArrayLike<number>, name = 'y'): number
     throw new ValueError(`${name} must be a tensor or an array of class ids`);
   }
   const labels = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) labels[i] = checkLabel(Number(values[i]), `${name}[${i}]`);
+  for (let i = 0; i < values.length; i++) labels[i] = checkLabel(values[i], `${name}[${i}]`);
   return labels;
 }
 
@@ -74,7 +73,7 @@ export function sampleDistinct(rng: Rng, n: number, k: number): number[] {
 /** Checks `classList` against the classes present; returns it deduplicated and sorted. */
 export function resolveClassList(classList: readonly number[] | undefined, present: ReadonlySet<number>): number[] {
   if (!classList || classList.length === 0) return uniqueSorted(present);
-  const wanted = uniqueSorted(classList.map((c, i) => checkLabel(Number(c), `classList[${i}]`)));
+  const wanted = uniqueSorted(classList.map((c, i) => checkLabel(c, `classList[${i}]`)));
   const missing = wanted.filter((c) => !present.has(c));
   if (missing.length) {
     const known = uniqueSorted(present);

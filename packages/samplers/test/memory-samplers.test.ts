@@ -144,7 +144,8 @@ describe('MultiShotMemorySampler', () => {
     );
     expect(() => new MultiShotMemorySampler([1, 2], [0, 1], { classList: [0, 5] })).toThrow('classList names class(es) 5 with no example in y; classes in y: 0, 1');
     expect(() => new MultiShotMemorySampler([], [])).toThrow('x and y are empty');
-    expect(() => new MultiShotMemorySampler([1, 2], [0, 0.5])).toThrow(/y\[1\] must be an integer class id/);
+    expect(() => new MultiShotMemorySampler([1, 2], [0, 0.5])).toThrow(/y\[1\] is 0.5; labels must be safe integers/);
+    expect(() => new MultiShotMemorySampler([1, 2], [0, '1'] as never)).toThrow(/y\[1\] is '1' \(a string\); labels must be safe integers/);
     expect(() => new MultiShotMemorySampler([1, 2], [0, 1], { classesPerBatch: 1, examplesPerClassPerBatch: 0 })).toThrow(ValueError);
     expect(() => new MultiShotMemorySampler([1, 2], [0, 1], { stepsPerEpoch: 0 })).toThrow(/stepsPerEpoch/);
   });

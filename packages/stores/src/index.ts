@@ -8,7 +8,7 @@ export { readStore, STORE_FORMAT, STORE_FORMAT_VERSION, type StoreSnapshot, writ
 export {
   checkId,
   checkIds,
-  checkLabel,
+  checkBatchDim,
   dataToJson,
   type PreparedBatch,
   prepareBatch,

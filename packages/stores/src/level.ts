@@ -2,7 +2,7 @@ import type { Level } from 'level';
 import { FormatError, type IndexedItem, type Label, type MatrixLike } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
-import { checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
+import { checkBatchDim, checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface LevelStoreOptions {
@@ -115,9 +115,11 @@ export class LevelStore implements Store {
   }
 
   async add(embedding: ArrayLike<number>, label?: Label | null, data?: unknown): Promise<number> {
+    const batch = prepareOne(embedding, label, data, undefined);
     const ids = await this.enqueue(async () => {
       await this.handle();
-      return this.write(prepareOne(embedding, label, data, this.dim));
+      checkBatchDim(batch.embeddings, this.dim);
+      return this.write(batch);
     });
     return ids[0]!;
   }
@@ -127,9 +129,12 @@ export class LevelStore implements Store {
     labels?: ReadonlyArray<Label | null> | null,
     data?: ReadonlyArray<unknown> | null,
   ): Promise<number[]> {
+    // checked and copied at the call; the dimension once earlier writes are done
+    const batch = prepareBatch(embeddings, labels, data, undefined);
     return this.enqueue(async () => {
       await this.handle();
-      return this.write(prepareBatch(embeddings, labels, data, this.dim));
+      checkBatchDim(batch.embeddings, this.dim);
+      return this.write(batch);
     });
   }
 

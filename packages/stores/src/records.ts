@@ -9,6 +9,8 @@ import {
   type Matrix,
   type MatrixLike,
   ShapeError,
+  toLabel,
+  toLabels,
   toMatrix,
   ValueError,
 } from '@tfsim/utils';
@@ -19,14 +21,6 @@ export interface PreparedBatch {
   labels: Array<Label | null>;
   /** One JSON text per record (`null` for absent data). */
   data: string[];
-}
-
-/** The label of a record: an integer class id, or null. */
-export function checkLabel(label: unknown, what: string): Label | null {
-  if (label === null || label === undefined) return null;
-  if (typeof label !== 'number') throw new ValueError(`${what} must be an integer or null, got ${typeof label}`);
-  assertInteger(label, what);
-  return label;
 }
 
 /**
@@ -48,8 +42,10 @@ export function dataToJson(data: unknown, what: string): string {
 
 /**
  * Checks a batch against the store's dimension (`dim`, or undefined while the
- * store is empty): same dimension for every row, finite values, one label and
- * one data entry per row when given.
+ * store is empty): same dimension for every row, finite values, one label
+ * (a safe integer or null) and one data entry per row when given. The batch
+ * is a copy taken now: call it when the store's method is called, not when a
+ * queued write runs, so a caller may reuse its buffers at once.
  */
 export function prepareBatch(
   embeddings: MatrixLike,
@@ -57,17 +53,22 @@ export function prepareBatch(
   data: ReadonlyArray<unknown> | null | undefined,
   dim: number | undefined,
 ): PreparedBatch {
-  const m = toMatrix(embeddings, { name: 'embeddings', allowEmpty: true, ...(dim === undefined ? {} : { cols: dim }) });
+  const m = toMatrix(embeddings, { name: 'embeddings', allowEmpty: true, copy: true });
   if (m.rows > 0 && m.cols === 0) throw new ShapeError('embeddings have dimension 0');
-  if (labels != null) assertSameLength(labels, { length: m.rows }, 'labels', 'embeddings');
+  checkBatchDim(m, dim);
   if (data != null) assertSameLength(data, { length: m.rows }, 'data', 'embeddings');
-  const outLabels: Array<Label | null> = new Array(m.rows);
+  const outLabels =
+    labels == null ? new Array<Label | null>(m.rows).fill(null) : toLabels(labels, { nullable: true, expected: { length: m.rows, of: 'embeddings' } });
   const outData: string[] = new Array(m.rows);
-  for (let i = 0; i < m.rows; i++) {
-    outLabels[i] = labels == null ? null : checkLabel(labels[i], `labels[${i}]`);
-    outData[i] = data == null ? 'null' : dataToJson(data[i], `data[${i}]`);
-  }
+  for (let i = 0; i < m.rows; i++) outData[i] = data == null ? 'null' : dataToJson(data[i], `data[${i}]`);
   return { embeddings: m, labels: outLabels, data: outData };
+}
+
+/** Checks a prepared batch against the store's dimension (undefined while the store is empty). */
+export function checkBatchDim(embeddings: Matrix, dim: number | undefined): void {
+  if (dim !== undefined && embeddings.rows > 0 && embeddings.cols !== dim) {
+    throw new ShapeError(`embeddings has dimension ${embeddings.cols}, expected ${dim}`);
+  }
 }
 
 /** Checks one embedding (a row) against the store's dimension. */
@@ -80,7 +81,7 @@ export function prepareOne(
   if (embedding == null || typeof (embedding as ArrayLike<number>).length !== 'number') {
     throw new ShapeError('embedding must be an array of numbers');
   }
-  return prepareBatch([embedding], [label ?? null], [data], dim);
+  return prepareBatch([embedding], [toLabel(label, { name: 'label', nullable: true })], [data], dim);
 }
 
 /** Checks that `ids` are integers of records present in a store of `size` records. */

@@ -6,6 +6,7 @@
 export * from './errors';
 export * from './types';
 export * from './validate';
+export * from './inputs';
 export * from './matrix';
 export * from './rng';
 export * from './registry';

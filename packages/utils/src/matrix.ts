@@ -1,16 +1,15 @@
-import { ShapeError } from './errors';
+import { type InputContext, toRows } from './inputs';
 import type { Matrix, MatrixLike } from './types';
-import { assertFinite } from './validate';
 
-export interface ToMatrixOptions {
-  /** Used in error messages: "queries", "embeddings", ... */
-  name?: string;
+export interface ToMatrixOptions extends InputContext {
   /** Required number of columns (the embedding dimension). */
   cols?: number;
   /** Accept zero rows. Default false. */
   allowEmpty?: boolean;
   /** Reject NaN and Infinity. Default true. */
   finite?: boolean;
+  /** Copy a Matrix too (rows are always copied): for values kept after the call returns. Default false. */
+  copy?: boolean;
 }
 
 export function isMatrix(x: unknown): x is Matrix {
@@ -21,44 +20,20 @@ export function isMatrix(x: unknown): x is Matrix {
 }
 
 /**
- * Validates a matrix or converts a list of rows into one. A `Matrix` is used
- * as is (no copy); rows are copied once into a new Float32Array.
+ * Validates a matrix or converts a list of rows into one (see `toRows` for
+ * the rule: values of type number, finite unless `finite: false`). A
+ * `Matrix` is used as is (no copy, unless `copy`); rows are copied once into
+ * a new Float32Array.
  */
 export function toMatrix(x: MatrixLike, opts: ToMatrixOptions = {}): Matrix {
-  const name = opts.name ?? 'matrix';
-  let m: Matrix;
-  if (isMatrix(x)) {
-    if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 0 || x.cols < 0 ||
-      x.data.length !== x.rows * x.cols) {
-      throw new ShapeError(`${name}: data of length ${x.data.length} does not hold ${x.rows} x ${x.cols} values`);
-    }
-    m = x;
-  } else if (Array.isArray(x)) {
-    const rows = x.length;
-    const cols = rows > 0 ? x[0]!.length : (opts.cols ?? 0);
-    const data = new Float32Array(rows * cols);
-    for (let i = 0; i < rows; i++) {
-      const row = x[i]!;
-      if (row == null || typeof row.length !== 'number') {
-        throw new ShapeError(`${name}: row ${i} is not an array of numbers`);
-      }
-      if (row.length !== cols) {
-        throw new ShapeError(`${name}: row ${i} has ${row.length} values, expected ${cols} like row 0`);
-      }
-      for (let j = 0; j < cols; j++) data[i * cols + j] = row[j]!;
-    }
-    m = { data, rows, cols };
-  } else {
-    throw new ShapeError(`${name} must be a Matrix {data, rows, cols} or an array of rows`);
-  }
-  if (opts.cols !== undefined && m.cols !== opts.cols && !(m.rows === 0 && opts.allowEmpty)) {
-    throw new ShapeError(`${name} has dimension ${m.cols}, expected ${opts.cols}`);
-  }
-  if (m.rows === 0 && !opts.allowEmpty) {
-    throw new ShapeError(`${name} is empty`);
-  }
-  if (opts.finite !== false) assertFinite(m.data, name, m.cols);
-  return m;
+  return toRows(x, {
+    name: opts.name ?? 'matrix',
+    op: opts.op,
+    rule: opts.finite === false ? 'any' : 'finite',
+    cols: opts.cols,
+    allowEmpty: opts.allowEmpty ?? false,
+    copy: opts.copy,
+  });
 }
 
 /** Row `i` as a view (no copy). */
