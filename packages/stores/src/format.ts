@@ -8,6 +8,7 @@ import {
   type ArrayDescriptor,
   FormatError,
   type Label,
+  parseSavedJson,
   readArray,
   readManifest,
   writeArray,
@@ -68,17 +69,19 @@ export async function writeStore(dir: string, type: string, name: string, snapsh
 export async function readStore(dir: string): Promise<StoreSnapshot> {
   const manifest = (await readManifest(dir, STORE_FORMAT, [STORE_FORMAT_VERSION])) as unknown as StoreManifest;
   const { size, dim, arrays } = manifest;
-  if (!Number.isInteger(size) || size < 0 || !Number.isInteger(dim) || dim < 0 || (size > 0 && dim === 0)) {
+  if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(dim) || dim < 0 || (size > 0 && dim === 0)) {
     throw new FormatError(`${dir}: manifest has an invalid size (${String(size)}) or dimension (${String(dim)})`);
   }
   if (typeof arrays !== 'object' || arrays === null) throw new FormatError(`${dir}: manifest lists no arrays`);
+  // lengths agree with size and dim before any array is read (each file's size is checked against its length)
+  for (const [key, length] of [['embeddings', size * dim], ['labels', size]] as const) {
+    if (arrays[key]?.length !== length) {
+      throw new FormatError(`${dir}: the ${key} array must hold ${length} values for ${size} records of dimension ${dim}`);
+    }
+  }
   const embeddings = await readArray(dir, arrays.embeddings, 'float32');
   const labelValues = await readArray(dir, arrays.labels, 'float64');
   const dataBytes = await readArray(dir, arrays.data, 'uint8');
-  if (embeddings.length !== size * dim) {
-    throw new FormatError(`${dir}: embeddings hold ${embeddings.length} values, expected ${size} x ${dim}`);
-  }
-  if (labelValues.length !== size) throw new FormatError(`${dir}: ${labelValues.length} labels for ${size} records`);
   for (let i = 0; i < embeddings.length; i++) {
     if (!Number.isFinite(embeddings[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${embeddings[i]}`);
   }
@@ -86,15 +89,16 @@ export async function readStore(dir: string): Promise<StoreSnapshot> {
   for (let i = 0; i < size; i++) {
     const v = labelValues[i]!;
     if (Number.isNaN(v)) labels[i] = null;
-    else if (Number.isInteger(v)) labels[i] = v;
-    else throw new FormatError(`${dir}: label ${i} is ${v}, not an integer`);
+    else if (Number.isSafeInteger(v)) labels[i] = v;
+    else throw new FormatError(`${dir}: label ${i} is ${v}, not a safe integer`);
   }
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(dataBytes));
-  } catch (err) {
-    throw new FormatError(`${dir}: data is not valid UTF-8 JSON: ${(err as Error).message}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(dataBytes);
+  } catch {
+    throw new FormatError(`${dir}: data is not valid UTF-8`);
   }
+  const parsed = parseSavedJson(text, `${dir}: data`);
   if (!Array.isArray(parsed) || parsed.length !== size) {
     throw new FormatError(`${dir}: data must be a JSON array of ${size} entries`);
   }

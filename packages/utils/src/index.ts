@@ -12,5 +12,6 @@ export * from './rng';
 export * from './registry';
 export * from './progress';
 export * from './persist';
+export * from './saved-files';
 export * from './backend';
 export * from './tensor';

@@ -7,8 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { FormatError } from './errors';
+import { parseSavedJson, readSavedFile } from './saved-files';
 
 export const MANIFEST_FILE = 'manifest.json';
+/** A manifest is small: its arrays live in their own files. */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export type ArrayDtype = 'float32' | 'float64' | 'int32' | 'uint8';
 export type TypedArrayOf<D extends ArrayDtype> = D extends 'float32'
@@ -69,15 +72,12 @@ export async function readArray<D extends ArrayDtype>(
   if (descriptor.dtype !== dtype) {
     throw new FormatError(`${path.join(dir, descriptor.file)} holds ${descriptor.dtype}, expected ${dtype}`);
   }
-  const bytes = await fsp.readFile(path.join(dir, descriptor.file)).catch((err: NodeJS.ErrnoException) => {
-    throw new FormatError(`${path.join(dir, descriptor.file)} is missing or unreadable: ${err.message}`);
-  });
-  const Ctor = CTORS[dtype];
-  if (bytes.byteLength !== descriptor.length * Ctor.BYTES_PER_ELEMENT) {
-    throw new FormatError(
-      `${path.join(dir, descriptor.file)} has ${bytes.byteLength} bytes, expected ${descriptor.length} ${dtype} values`,
-    );
+  if (!Number.isSafeInteger(descriptor.length) || descriptor.length < 0) {
+    throw new FormatError(`${path.join(dir, descriptor.file)}: the manifest gives it an invalid length`);
   }
+  const Ctor = CTORS[dtype];
+  // a regular file of exactly the manifest's size, checked before reading
+  const bytes = await readSavedFile(dir, descriptor.file, { expectedBytes: descriptor.length * Ctor.BYTES_PER_ELEMENT });
   // Copy into an aligned buffer of its own (Buffer pools are not aligned).
   const out = new Ctor(descriptor.length);
   new Uint8Array(out.buffer).set(bytes);
@@ -94,19 +94,11 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
  */
 export async function readManifest(dir: string, format: string, supportedVersions: readonly number[]): Promise<Manifest> {
   const file = path.join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch {
-    throw new FormatError(`${dir} is not a saved ${format}: ${MANIFEST_FILE} is missing`);
-  }
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(text) as Manifest;
-  } catch (err) {
-    throw new FormatError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof manifest !== 'object' || manifest === null || manifest.format !== format) {
+  const exists = await fsp.lstat(file).then(() => true, () => false);
+  if (!exists) throw new FormatError(`${dir} is not a saved ${format}: ${MANIFEST_FILE} is missing`);
+  const bytes = await readSavedFile(dir, MANIFEST_FILE, { maxBytes: MAX_MANIFEST_BYTES });
+  const manifest = parseSavedJson(bytes.toString('utf8'), file) as Manifest;
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest) || manifest.format !== format) {
     throw new FormatError(`${dir} holds format "${String(manifest?.format)}", expected "${format}"`);
   }
   if (!supportedVersions.includes(manifest.version)) {

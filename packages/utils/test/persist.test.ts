@@ -26,7 +26,7 @@ describe('save format', () => {
     fs.mkdirSync(dir);
     const d = await writeArray(dir, 'x.f32', new Float32Array(4));
     fs.truncateSync(path.join(dir, 'x.f32'), 10);
-    await expect(readArray(dir, d, 'float32')).rejects.toThrow('has 10 bytes, expected 4 float32 values');
+    await expect(readArray(dir, d, 'float32')).rejects.toThrow('has 10 bytes, the manifest says 16');
     await expect(readArray(dir, d, 'int32')).rejects.toThrow('holds float32, expected int32');
     await expect(readArray(dir, { ...d, file: '../x.f32' }, 'float32')).rejects.toThrow(FormatError);
   });
