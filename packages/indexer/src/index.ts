@@ -7,8 +7,6 @@ export {
   type AddOptions,
   type CalibrateOptions,
   type EvaluateClassificationOptions,
-  INDEX_FORMAT,
-  INDEX_FORMAT_VERSION,
   type IndexDataFrame,
   Indexer,
   type IndexerOptions,
@@ -18,6 +16,7 @@ export {
   type Verbose,
 } from './indexer';
 export type { Prediction, Predictions } from './inputs';
+export { INDEX_FORMAT, INDEX_FORMAT_VERSION } from './saved-index';
 export { type IndexStats, type QueryPerformance } from './stats';
 export { isSearch, isStore, makeSearch, makeStore, type SearchSpec, type StoreSpec } from './resolve';
 export { formatTable } from './table';

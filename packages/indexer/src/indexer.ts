@@ -4,7 +4,6 @@
  * `Indexer`, on typed arrays (no TensorFlow.js).
  */
 import { performance } from 'node:perf_hooks';
-import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import {
   type ClassificationMetric,
@@ -25,7 +24,6 @@ import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-m
 import type { Search } from '@tfsim/search';
 import type { Store } from '@tfsim/stores';
 import {
-  type ArrayDescriptor,
   EmptyIndexError,
   FormatError,
   type IndexedItem,
@@ -39,12 +37,8 @@ import {
   assertInteger,
   createProgress,
   progressEnabled,
-  readArray,
   toLabel,
-  readManifest,
-  writeArray,
   writeFolderAtomically,
-  writeManifest,
 } from '@tfsim/utils';
 import {
   type Prediction,
@@ -56,12 +50,10 @@ import {
   toEmbedding,
   toEmbeddings,
 } from './inputs';
-import { type SearchSpec, type StoreSpec, makeSearch, makeStore } from './resolve';
-import { type IndexStats, LatencyBuffer, queryPerformance } from './stats';
+import { type SearchSpec, type StoreSpec, isStore, makeSearch, makeStore } from './resolve';
+import { type IndexState, checkSearchAgainstStore, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
+import { type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
 import { formatTable } from './table';
-
-export const INDEX_FORMAT = 'tfsim.index';
-export const INDEX_FORMAT_VERSION = 1;
 
 export type Verbose = boolean | number | undefined;
 
@@ -131,24 +123,6 @@ export interface IndexDataFrame {
   data: unknown[];
 }
 
-interface IndexManifest {
-  format: string;
-  version: number;
-  size: number;
-  distance: string;
-  embeddingSize: number;
-  embeddingOutput: number | null;
-  evaluator: string;
-  kvStoreConfig: Record<string, unknown>;
-  searchConfig: Record<string, unknown>;
-  statBufferSize: number;
-  isCalibrated: boolean;
-  calibrationMetricConfig: { name: string; canonicalName: string };
-  cutpoints: Record<string, Record<string, number | string>>;
-  calibrationThresholds: Array<{ key: string; array: ArrayDescriptor }>;
-  stats: { numLookups: number; timings: ArrayDescriptor };
-}
-
 /** Neighbours looked up per chunk of queries, so progress moves on long lookups. */
 const LOOKUP_CHUNK = 1024;
 
@@ -162,28 +136,6 @@ function showOutput(verbose: Verbose): boolean {
 
 function progressFlag(verbose: Verbose): boolean | undefined {
   return verbose === undefined ? undefined : Boolean(verbose);
-}
-
-/** Cutpoints in JSON: non-finite numbers as strings. */
-function encodeCutpoints(cutpoints: Record<string, Cutpoint>): Record<string, Record<string, number | string>> {
-  const out: Record<string, Record<string, number | string>> = {};
-  for (const [name, cp] of Object.entries(cutpoints)) {
-    out[name] = {};
-    for (const [key, value] of Object.entries(cp)) {
-      out[name]![key] = typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-    }
-  }
-  return out;
-}
-
-function decodeCutpoints(cutpoints: Record<string, Record<string, number | string>>): Record<string, Cutpoint> {
-  const out: Record<string, Cutpoint> = {};
-  for (const [name, cp] of Object.entries(cutpoints ?? {})) {
-    const decoded: Record<string, number | string> = {};
-    for (const [key, value] of Object.entries(cp)) decoded[key] = key === 'name' ? value : Number(value);
-    out[name] = decoded as Cutpoint;
-  }
-  return out;
 }
 
 /**
@@ -249,6 +201,9 @@ export class Indexer {
     if (this.embeddingOutput !== null) assertInteger(this.embeddingOutput, 'embeddingOutput', 0);
     this.statBufferSize = o.statBufferSize ?? 1000;
     assertInteger(this.statBufferSize, 'statBufferSize', 1);
+    if (this.statBufferSize > MAX_STAT_BUFFER_SIZE) {
+      throw new ValueError(`statBufferSize must be at most ${MAX_STAT_BUFFER_SIZE}, got ${this.statBufferSize}`);
+    }
     const ev = o.evaluator ?? 'memory';
     if (typeof ev === 'string') {
       if (ev.toLowerCase() !== 'memory') throw new UnknownNameError('evaluator', ev, ['memory']);
@@ -653,35 +608,24 @@ export class Indexer {
         if (exists) throw new ValueError(`${dir} already exists; pass { overwrite: true } to replace it`);
       }
       const size = await this.syncedSize();
-      await writeFolderAtomically(dir, async (tmp) => {
-        const thresholds: IndexManifest['calibrationThresholds'] = [];
-        let i = 0;
-        for (const [key, values] of Object.entries(this.calibrationThresholds)) {
-          thresholds.push({ key, array: await writeArray(tmp, `calibration-${i++}.f32`, Float32Array.from(values)) });
-        }
-        const timings = await writeArray(tmp, 'lookup-timings.f64', this.timings.toArray());
-        const calibrationConfig = this.calibrationMetric.getConfig();
-        const manifest: IndexManifest = {
-          format: INDEX_FORMAT,
-          version: INDEX_FORMAT_VERSION,
-          size,
-          distance: this.distance.name,
-          embeddingSize: this.embeddingSize,
-          embeddingOutput: this.embeddingOutput,
-          evaluator: this.evaluatorType,
-          kvStoreConfig: { ...this.kvStore.getConfig() },
-          searchConfig: { ...this.search.getConfig() },
-          statBufferSize: this.statBufferSize,
-          isCalibrated: this.isCalibrated,
-          calibrationMetricConfig: { name: calibrationConfig.name, canonicalName: calibrationConfig.canonicalName },
-          cutpoints: encodeCutpoints(this.cutpoints),
-          calibrationThresholds: thresholds,
-          stats: { numLookups: this.numLookups, timings },
-        };
-        await this.kvStore.save(path.join(tmp, 'store'));
-        await this.search.save(path.join(tmp, 'search'));
-        await writeManifest(tmp, manifest as unknown as { format: string; version: number });
-      });
+      const calibrationConfig = this.calibrationMetric.getConfig();
+      const state: IndexState = {
+        size,
+        distance: this.distance.name,
+        embeddingSize: this.embeddingSize,
+        embeddingOutput: this.embeddingOutput,
+        evaluator: this.evaluatorType,
+        kvStoreConfig: { ...this.kvStore.getConfig() },
+        searchConfig: { ...this.search.getConfig() },
+        statBufferSize: this.statBufferSize,
+        isCalibrated: this.isCalibrated,
+        calibrationMetricConfig: { name: calibrationConfig.name, canonicalName: calibrationConfig.canonicalName },
+        cutpoints: this.cutpoints,
+        calibrationThresholds: this.calibrationThresholds,
+        numLookups: this.numLookups,
+        timings: this.timings.toArray(),
+      };
+      await writeFolderAtomically(dir, (tmp) => writeIndexFolder(tmp, state, this.kvStore, this.search));
     });
   }
 
@@ -690,36 +634,47 @@ export class Indexer {
    * configs (or the ones given), contents, calibration and statistics.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<Indexer> {
-    const md = (await readManifest(dir, INDEX_FORMAT, [INDEX_FORMAT_VERSION])) as unknown as IndexManifest;
+    const saved = await readIndexFolder(dir);
     const progress = createProgress({ label: 'loading index', total: 2, enabled: progressFlag(options.verbose) });
-    const evaluator = options.evaluator ?? (md.evaluator === 'memory' ? 'memory' : undefined);
-    const index = new Indexer(md.embeddingSize, {
-      distance: md.distance,
-      search: options.search ?? (md.searchConfig as SearchSpec),
-      kvStore: options.kvStore ?? (md.kvStoreConfig as StoreSpec),
+    const evaluator = options.evaluator ?? (saved.evaluator === 'memory' ? 'memory' : undefined);
+    const createdStore = options.kvStore === undefined || typeof options.kvStore === 'string' || !isStore(options.kvStore);
+    const index = new Indexer(saved.embeddingSize, {
+      distance: saved.distance,
+      search: options.search ?? (saved.searchConfig as SearchSpec),
+      kvStore: options.kvStore ?? storeForLoad(saved.kvStoreConfig),
       evaluator,
-      embeddingOutput: md.embeddingOutput,
-      statBufferSize: md.statBufferSize,
+      embeddingOutput: saved.embeddingOutput,
+      statBufferSize: saved.statBufferSize,
     });
-    await index.kvStore.load(path.join(dir, 'store'));
-    progress.tick();
-    await index.search.load(path.join(dir, 'search'));
-    progress.tick();
-    const stored = await index.kvStore.size();
-    if (stored !== md.size || index.search.size() !== md.size) {
-      throw new FormatError(`${dir}: the manifest lists ${md.size} items, the store holds ${stored} and the search ${index.search.size()}`);
-    }
-    index.isCalibrated = Boolean(md.isCalibrated);
-    if (index.isCalibrated) {
-      index.calibrationMetric = makeClassificationMetric(md.calibrationMetricConfig.canonicalName, md.calibrationMetricConfig.name);
-      index.cutpoints = decodeCutpoints(md.cutpoints);
-      const thresholds: Record<string, Float32Array> = {};
-      for (const { key, array } of md.calibrationThresholds ?? []) thresholds[key] = await readArray(dir, array, 'float32');
-      index.calibrationThresholds = thresholds;
-    }
-    if (md.stats) {
-      index.numLookups = md.stats.numLookups;
-      index.timings = LatencyBuffer.from(index.statBufferSize, await readArray(dir, md.stats.timings, 'float64'));
+    try {
+      // A load never replaces records it did not write: the store must start empty.
+      const existing = await index.kvStore.size();
+      if (existing !== 0) {
+        throw new StateError(
+          `${dir}: the store to load into already holds ${existing} records; Indexer.load only fills an empty store (give an empty one as kvStore, or none)`,
+        );
+      }
+      await index.kvStore.load(saved.storeDir);
+      progress.tick();
+      await index.search.load(saved.searchDir);
+      progress.tick();
+      const stored = await index.kvStore.size();
+      if (stored !== saved.size || index.search.size() !== saved.size) {
+        throw new FormatError(`${dir}: the manifest lists ${saved.size} items, the store holds ${stored} and the search ${index.search.size()}`);
+      }
+      await checkSearchAgainstStore(index.search, index.kvStore, stored, dir);
+      index.isCalibrated = saved.isCalibrated;
+      if (saved.isCalibrated) {
+        const config = saved.calibrationMetricConfig!;
+        index.calibrationMetric = makeClassificationMetric(config.canonicalName, config.name);
+        index.cutpoints = saved.cutpoints;
+        index.calibrationThresholds = saved.calibrationThresholds;
+      }
+      index.numLookups = saved.numLookups;
+      index.timings = LatencyBuffer.from(index.statBufferSize, saved.timings);
+    } catch (err) {
+      if (createdStore) await index.kvStore.close().catch(() => undefined);
+      throw err;
     }
     progress.done();
     return index;

@@ -18,6 +18,9 @@ export interface IndexStats {
   queryPerformance: QueryPerformance;
 }
 
+/** The most query latencies an index keeps (8 MB of float64). */
+export const MAX_STAT_BUFFER_SIZE = 1_000_000;
+
 /** A ring buffer of the last `capacity` latencies, in seconds. */
 export class LatencyBuffer {
   private values: Float64Array;

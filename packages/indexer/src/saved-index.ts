@@ -1,0 +1,213 @@
+/**
+ * The saved form of an index: a manifest (settings, calibration, the configs
+ * of store and search) with the calibration curve and latency statistics as
+ * binary arrays, and the store and the search in their own sub-folders. Read
+ * back through one validator that type-checks every field before anything is
+ * built from it.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { Cutpoint } from '@tfsim/evaluators';
+import type { Search } from '@tfsim/search';
+import type { Store, StoreConfig } from '@tfsim/stores';
+import {
+  type ArrayDescriptor,
+  FormatError,
+  type Manifest,
+  assertSavedFolder,
+  readArray,
+  readManifest,
+  writeArray,
+  writeManifest,
+} from '@tfsim/utils';
+import { type EncodedCutpoints, decodeCutpoints, encodeCutpoints } from './cutpoints';
+import { MAX_STAT_BUFFER_SIZE } from './stats';
+
+export const INDEX_FORMAT = 'tfsim.index';
+export const INDEX_FORMAT_VERSION = 1;
+
+interface IndexManifest {
+  format: string;
+  version: number;
+  size: number;
+  distance: string;
+  embeddingSize: number;
+  embeddingOutput: number | null;
+  evaluator: string;
+  kvStoreConfig: StoreConfig;
+  searchConfig: Record<string, unknown> & { type: string };
+  statBufferSize: number;
+  isCalibrated: boolean;
+  calibrationMetricConfig: { name: string; canonicalName: string } | null;
+  cutpoints: EncodedCutpoints;
+  calibrationThresholds: Array<{ key: string; array: ArrayDescriptor }>;
+  stats: { numLookups: number; timings: ArrayDescriptor };
+}
+
+/** What an index saves besides its store and search. */
+export interface IndexState {
+  size: number;
+  distance: string;
+  embeddingSize: number;
+  embeddingOutput: number | null;
+  evaluator: string;
+  kvStoreConfig: StoreConfig;
+  searchConfig: Record<string, unknown> & { type: string };
+  statBufferSize: number;
+  isCalibrated: boolean;
+  calibrationMetricConfig: { name: string; canonicalName: string } | null;
+  cutpoints: Record<string, Cutpoint>;
+  calibrationThresholds: Record<string, Float32Array>;
+  numLookups: number;
+  timings: Float64Array;
+}
+
+/** Writes the manifest and arrays of `state` into `dir` (a fresh folder), then the store and the search. */
+export async function writeIndexFolder(dir: string, state: IndexState, store: Store, search: Search): Promise<void> {
+  const thresholds: IndexManifest['calibrationThresholds'] = [];
+  let i = 0;
+  for (const [key, values] of Object.entries(state.calibrationThresholds)) {
+    thresholds.push({ key, array: await writeArray(dir, `calibration-${i++}.f32`, Float32Array.from(values)) });
+  }
+  const { calibrationThresholds: _t, numLookups, timings, cutpoints, ...settings } = state;
+  const manifest: IndexManifest = {
+    format: INDEX_FORMAT,
+    version: INDEX_FORMAT_VERSION,
+    ...settings,
+    cutpoints: encodeCutpoints(cutpoints),
+    calibrationThresholds: thresholds,
+    stats: { numLookups, timings: await writeArray(dir, 'lookup-timings.f64', timings) },
+  };
+  await store.save(path.join(dir, 'store'));
+  await search.save(path.join(dir, 'search'));
+  await writeManifest(dir, manifest as unknown as Manifest);
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isCount = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+
+function field<T>(md: Record<string, unknown>, key: string, ok: (x: unknown) => x is T, expected: string, dir: string): T {
+  const value = md[key];
+  if (!ok(value)) throw new FormatError(`${dir}: manifest field ${key} must be ${expected}`);
+  return value;
+}
+
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isBoolean = (x: unknown): x is boolean => typeof x === 'boolean';
+const isConfig = (x: unknown): x is Record<string, unknown> & { type: string } => isRecord(x) && typeof x.type === 'string';
+const isDescriptor = (x: unknown): x is ArrayDescriptor =>
+  isRecord(x) && typeof x.file === 'string' && typeof x.dtype === 'string' && isCount(x.length);
+
+/** Every field of a saved index's manifest, type-checked; a FormatError names the first bad one. */
+function validateManifest(md: Manifest, dir: string): IndexManifest {
+  const m = md as Record<string, unknown>;
+  const isCalibrated = field(m, 'isCalibrated', isBoolean, 'true or false', dir);
+  const metricConfig = m.calibrationMetricConfig as { name: string; canonicalName: string } | null | undefined;
+  const hasMetricConfig = isRecord(metricConfig) && isString(metricConfig.name) && isString(metricConfig.canonicalName);
+  if (isCalibrated ? !hasMetricConfig : metricConfig != null && !hasMetricConfig) {
+    throw new FormatError(`${dir}: manifest field calibrationMetricConfig must be {name, canonicalName}${isCalibrated ? ' for a calibrated index' : ''}`);
+  }
+  const stats = field(m, 'stats', isRecord, 'an object', dir);
+  if (!isCount(stats.numLookups)) throw new FormatError(`${dir}: manifest field stats.numLookups must be a count (an integer >= 0)`);
+  if (!isDescriptor(stats.timings)) throw new FormatError(`${dir}: manifest field stats.timings must be an array descriptor`);
+  const thresholds = field(m, 'calibrationThresholds', Array.isArray, 'a list', dir) as unknown[];
+  thresholds.forEach((t, i) => {
+    if (!isRecord(t) || !isString(t.key) || !isDescriptor(t.array)) {
+      throw new FormatError(`${dir}: manifest field calibrationThresholds[${i}] must be {key, array}`);
+    }
+  });
+  const embeddingOutput = m.embeddingOutput;
+  if (embeddingOutput !== null && !isCount(embeddingOutput)) {
+    throw new FormatError(`${dir}: manifest field embeddingOutput must be null or an integer >= 0`);
+  }
+  const statBufferSize = field(m, 'statBufferSize', (x): x is number => isCount(x, 1) && x <= MAX_STAT_BUFFER_SIZE,
+    `an integer from 1 to ${MAX_STAT_BUFFER_SIZE}`, dir);
+  return {
+    format: md.format,
+    version: md.version,
+    size: field(m, 'size', (x): x is number => isCount(x), 'a count (an integer >= 0)', dir),
+    distance: field(m, 'distance', isString, 'a distance name', dir),
+    embeddingSize: field(m, 'embeddingSize', (x): x is number => isCount(x, 1), 'an integer >= 1', dir),
+    embeddingOutput,
+    evaluator: field(m, 'evaluator', isString, 'an evaluator name', dir),
+    kvStoreConfig: field(m, 'kvStoreConfig', isConfig, 'a store config {type, ...}', dir) as StoreConfig,
+    searchConfig: field(m, 'searchConfig', isConfig, 'a search config {type, ...}', dir),
+    statBufferSize,
+    isCalibrated,
+    calibrationMetricConfig: hasMetricConfig ? { name: metricConfig!.name, canonicalName: metricConfig!.canonicalName } : null,
+    cutpoints: field(m, 'cutpoints', isRecord, 'an object', dir) as EncodedCutpoints,
+    calibrationThresholds: thresholds as IndexManifest['calibrationThresholds'],
+    stats: { numLookups: stats.numLookups, timings: stats.timings },
+  };
+}
+
+/** A saved index, checked whole; the store and search folders are checked to be folders (not links). */
+export interface SavedIndex extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds'> {
+  cutpoints: Record<string, Cutpoint>;
+  calibrationThresholds: Record<string, Float32Array>;
+  storeDir: string;
+  searchDir: string;
+}
+
+export async function readIndexFolder(dir: string): Promise<SavedIndex> {
+  const md = validateManifest(await readManifest(dir, INDEX_FORMAT, [INDEX_FORMAT_VERSION]), dir);
+  const storeDir = path.join(dir, 'store');
+  const searchDir = path.join(dir, 'search');
+  await assertSavedFolder(storeDir, 'store folder');
+  await assertSavedFolder(searchDir, 'search folder');
+  const cutpoints = decodeCutpoints(md.cutpoints, `${dir}: cutpoints`);
+  const thresholds = Object.create(null) as Record<string, Float32Array>;
+  for (const { key, array } of md.calibrationThresholds) thresholds[key] = await readArray(dir, array, 'float32');
+  const timings = await readArray(dir, md.stats.timings, 'float64');
+  const { format: _f, version: _v, stats, ...settings } = md;
+  return { ...settings, cutpoints, calibrationThresholds: thresholds, numLookups: stats.numLookups, timings, storeDir, searchDir };
+}
+
+/**
+ * The store a load creates from a saved config: of the same type, but never
+ * the place the config names (a load writes only to a store it created, or to
+ * an empty one the caller gives): a LevelDB in a new temporary folder, a new
+ * key prefix on a Redis server.
+ */
+export function storeForLoad(config: StoreConfig): StoreConfig {
+  const type = config.type.toLowerCase().replace(/store$/, '');
+  const name = typeof config.name === 'string' ? { name: config.name } : {};
+  if (type === 'level') return { type: 'level', ...name } as StoreConfig;
+  if (type === 'redis') {
+    const connection = Object.fromEntries(['url', 'host', 'port', 'db'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+    const base = typeof config.prefix === 'string' ? config.prefix.slice(0, 200) : 'tfsim';
+    return { type: 'redis', ...name, ...connection, prefix: `${base}:loaded-${randomBytes(6).toString('hex')}` } as StoreConfig;
+  }
+  return { type: config.type, ...name } as StoreConfig;
+}
+
+/** How many stored records the check of a loaded search looks up. */
+const SEARCH_CHECK_SAMPLE = 32;
+
+/**
+ * Checks that a loaded search agrees with its store: looking up a sample of
+ * stored embeddings returns distinct ids that the store holds (a search whose
+ * ids are all 0, or point past the store, is refused here, not at lookup).
+ */
+export async function checkSearchAgainstStore(search: Search, store: Store, size: number, dir: string): Promise<void> {
+  if (size === 0) return;
+  const step = Math.max(1, Math.floor(size / SEARCH_CHECK_SAMPLE));
+  const ids: number[] = [];
+  for (let id = 0; id < size && ids.length < SEARCH_CHECK_SAMPLE; id += step) ids.push(id);
+  const { embeddings } = await store.batchGet(ids);
+  const dim = search.dim;
+  const queries = new Float32Array(ids.length * dim);
+  embeddings.forEach((e, i) => queries.set(e, i * dim));
+  const found = search.batchLookup({ data: queries, rows: ids.length, cols: dim }, Math.min(size, 8));
+  found.forEach((n, i) => {
+    const seen = new Set<number>();
+    for (const id of n.ids) {
+      if (!Number.isSafeInteger(id) || id < 0 || id >= size || seen.has(id)) {
+        throw new FormatError(
+          `${dir}: the saved search does not match the store: looking up record ${ids[i]} returned id ${id}${seen.has(id) ? ' twice' : ''}, but the store holds ids 0 to ${size - 1}`,
+        );
+      }
+      seen.add(id);
+    }
+  });
+}
