@@ -9,7 +9,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
 import { type Evaluator, MemoryEvaluator, unpackLookupDistances, unpackLookupLabels } from '@tfsim/evaluators';
 import { type EvaluateClassificationOptions, Indexer, type IndexerOptions } from '@tfsim/indexer';
-import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger } from '@tfsim/utils';
+import { makeClassificationMetric } from '@tfsim/classification-metrics';
+import { getDistance } from '@tfsim/distances';
+import { makeClassificationMatcher } from '@tfsim/matchers';
+import { assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
+import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, toLabels, toVector } from '@tfsim/utils';
 import { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 
 /** A classification metric: a name (`binary_accuracy`, `f1score`, `precision`, ...) or a ClassificationMetric. */
@@ -124,22 +128,13 @@ function inputSource(x: EvalInputs, what: string): InputSource {
   return { tensor: null, values: x, rows: shape[0]! };
 }
 
+/** Labels as plain numbers (one read-back for a tensor): the project's label rule, safe integers. */
 function labelArray(labels: ArrayLike<number> | tf.Tensor, what: string): number[] {
-  let values: ArrayLike<number>;
   if (labels instanceof tf.Tensor) {
     if (labels.rank !== 1) throw new ShapeError(`${what} must be a 1-D tensor, got shape [${labels.shape.join(', ')}]`);
-    values = labels.dataSync() as ArrayLike<number>;
-  } else {
-    if (labels == null || typeof labels.length !== 'number' || typeof labels === 'string') {
-      throw new ValueError(`${what} must be an array of integer class ids`);
-    }
-    values = labels;
+    return Array.from(toLabels(labels.dataSync(), { name: what, op: 'EvalCallback' }));
   }
-  const out = Array.from(values, Number);
-  out.forEach((v, i) => {
-    if (!Number.isInteger(v)) throw new ValueError(`${what}[${i}] must be an integer class id, got ${String(values[i])}`);
-  });
-  return out;
+  return Array.from(toLabels(labels, { name: what, op: 'EvalCallback' }));
 }
 
 function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
@@ -203,8 +198,8 @@ export class EvalCallback extends Callback {
     for (const l of this.targetLabels) this.classCounts.set(l, (this.classCounts.get(l) ?? 0) + 1);
 
     this.distance = options.distance;
-    // Fails now, not at the end of the first epoch, on an unknown distance.
-    if (this.distance !== undefined) new Indexer(1, { distance: this.distance });
+    // Names are checked through the registries now, not at the end of the first epoch.
+    if (this.distance !== undefined) getDistance(this.distance);
     this.k = options.k ?? 1;
     assertInteger(this.k, 'k', 1);
     this.batchSize = options.batchSize ?? 32;
@@ -222,27 +217,12 @@ export class EvalCallback extends Callback {
     if (thresholds == null || typeof thresholds.length !== 'number' || thresholds.length === 0) {
       throw new ValueError('distanceThresholds must be a non-empty array of numbers');
     }
-    this.distanceThresholds = Float32Array.from(thresholds, Number);
-    this.distanceThresholds.forEach((t, i) => {
-      if (Number.isNaN(t)) throw new ValueError(`distanceThresholds[${i}] is NaN`);
-    });
+    this.distanceThresholds = toVector(thresholds, { name: 'distanceThresholds', op: 'EvalCallback', rule: 'number' });
 
-    if (this.classificationMetrics.length > 0) {
-      // Unknown metric or matcher names fail here: evaluate one made-up lookup.
-      this.evaluator.evaluateClassification(
-        [0],
-        { data: Float64Array.of(0), rows: 1, cols: 1 },
-        { data: Float32Array.of(0), rows: 1, cols: 1 },
-        this.distanceThresholds,
-        this.classificationMetrics,
-        this.matcher,
-        { verbose: false },
-      );
-    }
-    this.retrievalMetrics.forEach((m, i) => {
-      if (m == null || typeof m.compute !== 'function' || typeof m.k !== 'number') {
-        throw new ValueError(`retrievalMetrics[${i}] is not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })`);
-      }
+    this.classificationMetrics.forEach((m) => makeClassificationMetric(m));
+    makeClassificationMatcher(this.matcher);
+    if (this.retrievalMetrics.length > 0) assertRetrievalMetrics(this.retrievalMetrics);
+    this.retrievalMetrics.forEach((m) => {
       if (m.k > this.k) {
         throw new ValueError(`retrieval metric ${m.name} needs ${m.k} neighbours per query, but k is ${this.k}: set k >= ${m.k}`);
       }

@@ -33,7 +33,7 @@ describeEachBackend(
 
     it('rejects labels that are not integer class ids, and empty or ragged inputs', () => {
       expect(() => new EvalCallback(QUERIES, [0, 1, 1.5, 2, 3], TARGETS, TARGET_LABELS)).toThrow(
-        new ValueError('queryLabels[2] must be an integer class id, got 1.5'),
+        new ValueError('queryLabels[2] (EvalCallback) is 1.5; labels must be safe integers'),
       );
       expect(() => new EvalCallback([], [], TARGETS, TARGET_LABELS)).toThrow(ShapeError);
       expect(() => new EvalCallback([[1, 0], [1]], [0, 1], TARGETS, TARGET_LABELS)).toThrow(
@@ -53,11 +53,11 @@ describeEachBackend(
       expect(() => make({ k: 0 })).toThrow(/k/);
       expect(() => make({ batchSize: 1.5 })).toThrow(/batchSize/);
       expect(() => make({ distanceThresholds: [] })).toThrow(new ValueError('distanceThresholds must be a non-empty array of numbers'));
-      expect(() => make({ distanceThresholds: [0.1, NaN] })).toThrow(new ValueError('distanceThresholds[1] is NaN'));
+      expect(() => make({ distanceThresholds: [0.1, NaN] })).toThrow(new ValueError('distanceThresholds[1] (EvalCallback) is NaN; values must be numbers (not NaN)'));
       expect(() => make({ retrievalMetrics: [new RecallAtK({ k: 5 })] })).toThrow(
         new ValueError('retrieval metric recall@5 needs 5 neighbours per query, but k is 1: set k >= 5'),
       );
-      expect(() => make({ retrievalMetrics: [{} as never] })).toThrow(/retrievalMetrics\[0\] is not a RetrievalMetric/);
+      expect(() => make({ retrievalMetrics: [{} as never] })).toThrow(/retrievalMetrics\[0\] is object, not a RetrievalMetric/);
       expect(() => make({ metrics: [] })).toThrow(/nothing to evaluate/);
     });
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { io } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FormatError } from '@tfsim/utils';
+import { FormatError, MAX_MANIFEST_BYTES, parseSavedJson, readSavedFile } from '@tfsim/utils';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 
@@ -55,29 +55,31 @@ export async function writeLayersModel(
 /** Reads the model saved in `dir` (by either writer) with its weights. */
 export async function readLayersModel(dir: string): Promise<tfl.LayersModel> {
   const file = path.join(dir, MODEL_JSON);
-  let modelJSON: io.ModelJSON;
-  try {
-    modelJSON = JSON.parse(await fsp.readFile(file, 'utf8')) as io.ModelJSON;
-  } catch (err) {
-    throw new FormatError(`${file} is missing or not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
+  // a regular file inside the folder; parse errors never quote it
+  const modelJSON = parseSavedJson((await readSavedFile(dir, MODEL_JSON, { maxBytes: MAX_MANIFEST_BYTES })).toString('utf8'), file) as io.ModelJSON;
   if (!modelJSON || typeof modelJSON !== 'object' || !modelJSON.modelTopology) {
     throw new FormatError(`${file} holds no model topology`);
   }
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
     const specs: io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
+    const files: string[] = [];
     for (const group of manifest) {
       for (const p of group.paths) {
-        if (path.basename(p) !== p.replace(/^\.\//, '')) throw new FormatError(`${file} names a weights file outside its folder: ${p}`);
-        const bytes = await fsp.readFile(path.join(dir, p)).catch((err: Error) => {
-          throw new FormatError(`${path.join(dir, p)} is missing or unreadable: ${err.message}`);
-        });
-        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+        const name = typeof p === 'string' ? p.replace(/^\.\//, '') : '';
+        if (path.basename(name) !== name) throw new FormatError(`${file} names a weights file outside its folder`);
+        files.push(name);
       }
       specs.push(...group.weights);
     }
+    // the size the manifest describes bounds what is read, before anything is read
     const expected = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype, file), 0);
+    const buffers: ArrayBuffer[] = [];
+    let read = 0;
+    for (const name of files) {
+      const bytes = await readSavedFile(dir, name, { maxBytes: Math.max(0, expected - read) });
+      read += bytes.byteLength;
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    }
     const data = tf.io.concatenateArrayBuffers(buffers);
     if (data.byteLength !== expected) {
       throw new FormatError(`${dir}: the weights files hold ${data.byteLength} bytes, the manifest describes ${expected}`);

@@ -14,6 +14,7 @@ import { getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/l
 import {
   FormatError,
   type Manifest,
+  assertSavedFolder,
   ShapeError,
   StateError,
   TfsimError,
@@ -501,7 +502,12 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   }
   try {
     if (md.index !== null && md.index !== undefined) {
-      if (path.basename(md.index) !== md.index) throw new FormatError(`${folder}: the manifest names an index folder outside it: ${md.index}`);
+      // a folder of its own inside the model folder: not '', '.', '..', a path or a link
+      const name = md.index;
+      if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || path.basename(name) !== name) {
+        throw new FormatError(`${folder}: the manifest field index must name a folder inside the model folder`);
+      }
+      await assertSavedFolder(path.join(folder, name), 'index folder');
       model.indexer = await Indexer.load(path.join(folder, md.index), { verbose: options.verbose, kvStore: options.kvStore, search: options.search });
     } else if (md.compile) {
       model.createIndex({ distance: md.compile.distance, embeddingOutput: md.compile.embeddingOutput });
