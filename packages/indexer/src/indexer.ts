@@ -4,7 +4,6 @@
  * `Indexer`, on typed arrays (no TensorFlow.js).
  */
 import { performance } from 'node:perf_hooks';
-import { promises as fsp } from 'node:fs';
 import {
   type ClassificationMetric,
   F1Score,
@@ -35,6 +34,7 @@ import {
   UnknownNameError,
   ValueError,
   assertInteger,
+  checkOverwrite,
   createProgress,
   progressEnabled,
   toLabel,
@@ -603,10 +603,7 @@ export class Indexer {
    */
   save(dir: string, options: SaveOptions = {}): Promise<void> {
     return this.exclusive(async () => {
-      if (options.overwrite === false) {
-        const exists = await fsp.stat(dir).then(() => true, () => false);
-        if (exists) throw new ValueError(`${dir} already exists; pass { overwrite: true } to replace it`);
-      }
+      await checkOverwrite(dir, options.overwrite);
       const size = await this.syncedSize();
       const calibrationConfig = this.calibrationMetric.getConfig();
       const state: IndexState = {

@@ -7,22 +7,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Distance } from '@tfsim/distances';
-import { type Search, type SearchConfig, getSearch } from '@tfsim/search';
-import { type Store, type StoreConfig, getStore } from '@tfsim/stores';
+import { type Search, type SearchConfig, getSearch, isSearch } from '@tfsim/search';
+import { type Store, type StoreConfig, getStore, isStore, storeTypes } from '@tfsim/stores';
 import { ShapeError, TfsimError, ValueError } from '@tfsim/utils';
+
+export { isSearch, isStore };
 
 export type SearchSpec = Search | string | SearchConfig;
 export type StoreSpec = Store | string | StoreConfig;
-
-export function isSearch(x: unknown): x is Search {
-  return typeof x === 'object' && x !== null && typeof (x as Search).batchLookup === 'function' &&
-    typeof (x as Search).batchAdd === 'function' && typeof (x as Search).getConfig === 'function';
-}
-
-export function isStore(x: unknown): x is Store {
-  return typeof x === 'object' && x !== null && typeof (x as Store).batchGet === 'function' &&
-    typeof (x as Store).batchAdd === 'function' && typeof (x as Store).getConfig === 'function';
-}
 
 /**
  * A search over the index's distance and dimension from a name or a config
@@ -54,9 +46,9 @@ export function makeStore(spec: StoreSpec): Store {
   if (typeof spec !== 'string' && (spec === null || typeof spec !== 'object')) {
     throw new TfsimError('kvStore must be a name (memory, level, redis), a store config or a Store');
   }
-  const type = typeof spec === 'string' ? spec : String(spec.type);
+  const type = storeTypes.get(typeof spec === 'string' ? spec : String(spec.type));
   const hasPath = typeof spec === 'object' && typeof spec.path === 'string';
-  if (type.toLowerCase().replace(/store$/, '') === 'level' && !hasPath) {
+  if (type === 'level' && !hasPath) {
     return getStore(spec, { path: mkdtempSync(path.join(tmpdir(), 'tfsim-level-')) });
   }
   return getStore(spec);

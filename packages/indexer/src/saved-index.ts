@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { Cutpoint } from '@tfsim/evaluators';
 import type { Search } from '@tfsim/search';
-import type { Store, StoreConfig } from '@tfsim/stores';
+import { type Store, type StoreConfig, storeTypes } from '@tfsim/stores';
 import {
   type ArrayDescriptor,
   FormatError,
@@ -170,7 +170,7 @@ export async function readIndexFolder(dir: string): Promise<SavedIndex> {
  * key prefix on a Redis server.
  */
 export function storeForLoad(config: StoreConfig): StoreConfig {
-  const type = config.type.toLowerCase().replace(/store$/, '');
+  const type = storeTypes.get(config.type);
   const name = typeof config.name === 'string' ? { name: config.name } : {};
   if (type === 'level') return { type: 'level', ...name } as StoreConfig;
   if (type === 'redis') {
@@ -178,7 +178,7 @@ export function storeForLoad(config: StoreConfig): StoreConfig {
     const base = typeof config.prefix === 'string' ? config.prefix.slice(0, 200) : 'tfsim';
     return { type: 'redis', ...name, ...connection, prefix: `${base}:loaded-${randomBytes(6).toString('hex')}` } as StoreConfig;
   }
-  return { type: config.type, ...name } as StoreConfig;
+  return { type, ...name } as StoreConfig;
 }
 
 /** How many stored records the check of a loaded search looks up. */

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { MemoryStore } from '@tfsim/stores';
 import { tempDir } from '@tfsim/test-utils';
-import { FormatError, ValueError } from '@tfsim/utils';
+import { FolderExistsError, FormatError } from '@tfsim/utils';
 import { INDEX_FORMAT, Indexer } from '../src';
 import { clusters } from './helpers';
 
@@ -57,7 +57,7 @@ describe('save and load (same process)', () => {
     await index.batchAdd(embeddings.slice(0, 5), [0, 1, 2, 3, 0]);
     const folder = path.join(dir, 'c');
     await index.save(folder);
-    await expect(index.save(folder, { overwrite: false })).rejects.toThrow(ValueError);
+    await expect(index.save(folder, { overwrite: false })).rejects.toThrow(new FolderExistsError(folder));
 
     class BrokenStore extends MemoryStore {
       override async save(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   FormatError,
   type Manifest,
   assertSavedFolder,
+  checkOverwrite,
   ShapeError,
   StateError,
   TfsimError,
@@ -27,7 +28,6 @@ import {
   writeFolderAtomically,
   writeManifest,
 } from '@tfsim/utils';
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
@@ -418,9 +418,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   override async save(handlerOrURL: io.IOHandler | string, config: SimilaritySaveConfig = {}): Promise<io.SaveResult> {
     if (typeof handlerOrURL !== 'string') return super.save(handlerOrURL, config);
     const dir = handlerOrURL.replace(/^file:\/\//, '');
-    if (config.overwrite === false && (await fsp.stat(dir).then(() => true, () => false))) {
-      throw new ValueError(`${dir} already exists; pass { overwrite: true } to replace it`);
-    }
+    await checkOverwrite(dir, config.overwrite);
     const saveIndex = (config.saveIndex ?? true) && this.indexerOrNull !== null;
     let result: io.SaveResult | undefined;
     await writeFolderAtomically(dir, async (tmp) => {

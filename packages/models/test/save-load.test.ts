@@ -51,7 +51,7 @@ describeEachBackend('SimilarityModel save and loadModel', (ctx) => {
       },
     });
     expect(JSON.parse(fs.readFileSync(path.join(target, 'model.json'), 'utf8')).modelTopology.class_name).toBe('SimilarityModel');
-    await expect(model.save(target, { overwrite: false })).rejects.toThrow(`${target} already exists; pass { overwrite: true } to replace it`);
+    await expect(model.save(target, { overwrite: false })).rejects.toThrow(`${target} already exists and overwrite is false; pass { overwrite: true } to replace it`);
     model.dispose();
   });
 

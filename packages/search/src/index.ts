@@ -13,4 +13,4 @@ export {
   type FaissIndex,
   type FaissSearchOptions,
 } from './faiss';
-export { getSearch } from './registry';
+export { getSearch, isSearch, searchTypes } from './registry';

@@ -1,17 +1,17 @@
-import { UnknownNameError, ValueError } from '@tfsim/utils';
+import { Registry, ValueError } from '@tfsim/utils';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
 import { LinearSearch } from './linear';
 import type { Search, SearchConfig } from './search';
 
-const TYPES: Record<string, 'linear' | 'faiss'> = {
-  linear: 'linear',
-  linearsearch: 'linear',
-  faiss: 'faiss',
-  faisssearch: 'faiss',
-};
+/** Search implementations by name and Python alias (case-insensitive). */
+export const searchTypes = new Registry<'linear' | 'faiss'>('search algorithm');
+searchTypes.register(['linear', 'LinearSearch'], () => 'linear');
+searchTypes.register(['faiss', 'FaissSearch'], () => 'faiss');
 
-function isSearch(x: unknown): x is Search {
-  return typeof x === 'object' && x !== null && typeof (x as Search).batchLookup === 'function';
+/** Whether `x` is a Search (the one test of the project: what the Indexer calls). */
+export function isSearch(x: unknown): x is Search {
+  return typeof x === 'object' && x !== null && typeof (x as Search).batchLookup === 'function' &&
+    typeof (x as Search).batchAdd === 'function' && typeof (x as Search).getConfig === 'function';
 }
 
 /**
@@ -27,8 +27,7 @@ export function getSearch(
   if (isSearch(identifier)) return identifier;
   const config: Partial<SearchConfig> =
     typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
-  const type = TYPES[String(config.type).toLowerCase()];
-  if (!type) throw new UnknownNameError('search', String(config.type), Object.keys(TYPES));
+  const type = searchTypes.get(String(config.type));
   const { distance, dim, name, type: _type, ...rest } = config;
   if (distance === undefined || dim === undefined) {
     throw new ValueError(`a ${type} search needs a distance and a dimension (dim)`);

@@ -1,4 +1,4 @@
-import { FaissSearch, faissAvailable, getSearch, LinearSearch } from '../src';
+import { FaissSearch, faissAvailable, getSearch, isSearch, LinearSearch } from '../src';
 
 describe('getSearch', () => {
   it('makes searches by name, alias or config, and passes a search through', () => {
@@ -17,7 +17,12 @@ describe('getSearch', () => {
   });
 
   it('rejects unknown names and missing settings', () => {
-    expect(() => getSearch('nmslib', { distance: 'cosine', dim: 2 })).toThrow(/unknown search "nmslib"/);
+    expect(() => getSearch('nmslib', { distance: 'cosine', dim: 2 })).toThrow(/unknown search algorithm "nmslib"; known search algorithms: linear, faiss/);
     expect(() => getSearch('linear')).toThrow(/needs a distance and a dimension/);
+  });
+
+  it('isSearch needs what the Indexer calls: batchLookup, batchAdd and getConfig', () => {
+    expect(isSearch(new LinearSearch('cosine', 2))).toBe(true);
+    expect(isSearch({ batchLookup: () => undefined })).toBe(false);
   });
 });

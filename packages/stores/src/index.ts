@@ -17,4 +17,4 @@ export {
 } from './records';
 export { LevelStore, type LevelStoreOptions } from './level';
 export { RedisStore, type RedisStoreOptions } from './redis';
-export { getStore } from './registry';
+export { getStore, isStore, storeTypes } from './registry';

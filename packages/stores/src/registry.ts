@@ -1,20 +1,19 @@
-import { UnknownNameError, ValueError } from '@tfsim/utils';
+import { Registry, ValueError } from '@tfsim/utils';
 import { LevelStore } from './level';
 import { MemoryStore } from './memory';
 import { RedisStore, type RedisStoreOptions } from './redis';
 import type { Store, StoreConfig } from './store';
 
-const TYPES: Record<string, 'memory' | 'level' | 'redis'> = {
-  memory: 'memory',
-  memorystore: 'memory',
-  level: 'level',
-  levelstore: 'level',
-  redis: 'redis',
-  redisstore: 'redis',
-};
+/** Store implementations by name and Python alias (case-insensitive). */
+export const storeTypes = new Registry<'memory' | 'level' | 'redis'>('store');
+storeTypes.register(['memory', 'MemoryStore'], () => 'memory');
+storeTypes.register(['level', 'LevelStore'], () => 'level');
+storeTypes.register(['redis', 'RedisStore'], () => 'redis');
 
-function isStore(x: unknown): x is Store {
-  return typeof x === 'object' && x !== null && typeof (x as Store).batchGet === 'function';
+/** Whether `x` is a Store (the one test of the project: what the Indexer calls). */
+export function isStore(x: unknown): x is Store {
+  return typeof x === 'object' && x !== null && typeof (x as Store).batchGet === 'function' &&
+    typeof (x as Store).batchAdd === 'function' && typeof (x as Store).getConfig === 'function';
 }
 
 /**
@@ -27,8 +26,7 @@ export function getStore(identifier: Store | StoreConfig | string, settings: Par
   if (isStore(identifier)) return identifier;
   const config: Partial<StoreConfig> =
     typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
-  const type = TYPES[String(config.type).toLowerCase()];
-  if (!type) throw new UnknownNameError('store', String(config.type), Object.keys(TYPES));
+  const type = storeTypes.get(String(config.type));
   const name = config.name === undefined ? {} : { name: config.name };
   if (type === 'memory') return new MemoryStore(name);
   if (type === 'level') {

@@ -1,4 +1,4 @@
-import { getStore, LevelStore, MemoryStore, RedisStore } from '../src';
+import { getStore, isStore, LevelStore, MemoryStore, RedisStore } from '../src';
 
 describe('getStore', () => {
   it('makes stores by name, alias or config, and passes a store through', async () => {
@@ -18,5 +18,12 @@ describe('getStore', () => {
   it('rejects unknown names and missing settings', () => {
     expect(() => getStore('cached')).toThrow(/unknown store "cached"; known stores: memory/);
     expect(() => getStore('level')).toThrow(/needs a `path`/);
+  });
+
+  it('isStore needs what the Indexer calls: batchGet, batchAdd and getConfig', () => {
+    expect(isStore(new MemoryStore())).toBe(true);
+    expect(isStore({ batchGet: () => undefined })).toBe(false);
+    expect(isStore({ batchGet: () => undefined, batchAdd: () => undefined })).toBe(false);
+    expect(() => getStore({ batchGet: () => undefined } as never)).toThrow(/unknown store "undefined"/);
   });
 });

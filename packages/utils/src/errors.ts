@@ -15,14 +15,21 @@ export class ShapeError extends TfsimError {}
 /** A value outside its domain: NaN or Infinity, k < 1, a negative count, ... */
 export class ValueError extends TfsimError {}
 
-/** A distance, metric, loss, matcher, ... name that is not registered. */
-export class UnknownNameError extends TfsimError {
+/** A distance, metric, loss, matcher, search, store ... name that is not registered: a ValueError. */
+export class UnknownNameError extends ValueError {
   constructor(
     readonly kind: string,
     readonly unknown: string,
     readonly known: readonly string[],
   ) {
     super(`unknown ${kind} "${unknown}"; known ${kind}s: ${known.join(', ')}`);
+  }
+}
+
+/** A save would replace a folder that exists while `overwrite` is false: a ValueError. */
+export class FolderExistsError extends ValueError {
+  constructor(readonly dir: string) {
+    super(`${dir} already exists and overwrite is false; pass { overwrite: true } to replace it`);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { FormatError } from './errors';
+import { FolderExistsError, FormatError } from './errors';
 
 /** Deepest JSON nesting a saved file may hold (deeper input would overflow the stack downstream). */
 export const MAX_JSON_DEPTH = 256;
@@ -101,4 +101,13 @@ export function parseSavedJson(text: string, what: string, maxDepth = MAX_JSON_D
   } catch {
     throw new FormatError(`${what} is not valid JSON`);
   }
+}
+
+/**
+ * The one overwrite check of every save: throws FolderExistsError when `dir`
+ * exists (as anything, a link included) and `overwrite` is false.
+ */
+export async function checkOverwrite(dir: string, overwrite: boolean | undefined): Promise<void> {
+  if (overwrite !== false) return;
+  if (await fsp.lstat(dir).then(() => true, () => false)) throw new FolderExistsError(dir);
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FormatError, assertSavedFolder, parseSavedJson, readArray, readManifest, writeArray } from '../src';
+import { FolderExistsError, FormatError, assertSavedFolder, checkOverwrite, parseSavedJson, readArray, readManifest, writeArray } from '../src';
 
 // Issue 18 item 3: a hostile saved folder. Each case is a file that loaded (or hung, or
 // grew the process) before; each must now be a FormatError that quotes nothing from the file.
@@ -95,5 +95,18 @@ describe('reading a hostile saved folder', () => {
   it('parseSavedJson: strings may hold brackets; depth counts only structure', () => {
     expect(parseSavedJson('{"a":"[[[[[[","b":[[1]]}', 'x', 3)).toEqual({ a: '[[[[[[', b: [[1]] });
     expect(() => parseSavedJson('[[[[1]]]]', 'x', 3)).toThrow(new FormatError('x nests deeper than 3 levels'));
+  });
+});
+
+describe('checkOverwrite: the one overwrite check of every save', () => {
+  it('refuses an existing folder, file or dangling link only when overwrite is false', async () => {
+    const dir = folder();
+    await expect(checkOverwrite(dir, false)).rejects.toThrow(new FolderExistsError(dir));
+    await expect(checkOverwrite(dir, true)).resolves.toBeUndefined();
+    await expect(checkOverwrite(dir, undefined)).resolves.toBeUndefined();
+    const dangling = path.join(tmp, `dangling-${n++}`);
+    fs.symlinkSync(path.join(tmp, 'nowhere'), dangling);
+    await expect(checkOverwrite(dangling, false)).rejects.toThrow(FolderExistsError);
+    await expect(checkOverwrite(path.join(tmp, 'never-made'), false)).resolves.toBeUndefined();
   });
 });

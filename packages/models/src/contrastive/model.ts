@@ -14,6 +14,7 @@ import { withoutGradient } from '@tfsim/distances';
 import { activationStdLayers, l2Normalize } from '@tfsim/layers';
 import { Barlow, deserializeLoss, getLoss, type Loss, serializeLoss, type SerializedLoss, SimCLRLoss, SimSiamLoss, VicReg } from '@tfsim/losses';
 import {
+  checkOverwrite,
   createProgress,
   ensureGradientsRegistered,
   FormatError,
@@ -26,7 +27,6 @@ import {
   writeFolderAtomically,
   writeManifest,
 } from '@tfsim/utils';
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
 import { type LearningRateScheduleLike, scheduledRate, setLearningRate } from '../schedules/optimizer';
@@ -622,14 +622,7 @@ export class ContrastiveModel extends Base {
    * optimizer's state is not saved: compile again to continue training.
    */
   async save(dir: string, options: ContrastiveSaveOptions = {}): Promise<void> {
-    const overwrite = options.overwrite ?? true;
-    if (!overwrite) {
-      const exists = await fsp.stat(dir).then(
-        () => true,
-        () => false,
-      );
-      if (exists) throw new StateError(`${dir} exists and overwrite is false`);
-    }
+    await checkOverwrite(dir, options.overwrite);
     const saveIndex = (options.saveIndex ?? true) && this.indexerOrNull !== null;
     const loss = this.loss && typeof this.loss !== 'function' ? serializeLoss(this.loss) : null;
     await writeFolderAtomically(dir, async (tmp) => {
