@@ -50,6 +50,7 @@ import {
   toEmbedding,
   toEmbeddings,
 } from './inputs';
+import { isPlainObject, optionsOf } from './call-style';
 import { type SearchSpec, type StoreSpec, isStore, makeSearch, makeStore } from './resolve';
 import { type IndexState, checkSearchAgainstStore, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
 import { type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
@@ -123,12 +124,11 @@ export interface IndexDataFrame {
   data: unknown[];
 }
 
+const INDEXER_OPTIONS = ['distance', 'search', 'kvStore', 'evaluator', 'embeddingOutput', 'statBufferSize'] as const;
+
 /** Neighbours looked up per chunk of queries, so progress moves on long lookups. */
 const LOOKUP_CHUNK = 1024;
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
-}
 
 function showOutput(verbose: Verbose): boolean {
   return verbose === undefined ? progressEnabled(process.stdout) : Boolean(verbose);
@@ -190,10 +190,12 @@ export class Indexer {
     embeddingOutput?: number | null,
     statBufferSize?: number,
   ) {
+    // a distance config {name} in the distance position is a distance, not options (see call-style.ts)
     const o: IndexerOptions =
-      isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions && Object.keys(distanceOrOptions).length === 1)
-        ? (distanceOrOptions as IndexerOptions)
-        : { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
+      (isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions)
+        ? optionsOf<IndexerOptions>(distanceOrOptions, INDEXER_OPTIONS, 'Indexer')
+        : undefined) ??
+      { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
     assertInteger(embeddingSize, 'embeddingSize', 1);
     this.embeddingSize = embeddingSize;
     this.distance = getDistance(o.distance ?? 'cosine');
@@ -419,7 +421,9 @@ export class Indexer {
     k?: number,
     verbose?: Verbose,
   ): Promise<Record<string, Float32Array>> {
-    const o: EvaluateClassificationOptions = isPlainObject(metrics) ? (metrics as EvaluateClassificationOptions) : { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
+    const o: EvaluateClassificationOptions =
+      optionsOf<EvaluateClassificationOptions>(metrics, ['metrics', 'matcher', 'k', 'verbose'], 'Indexer.evaluateClassification') ??
+      { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.evaluateClassification');
     const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.evaluateClassification');
     return this.exclusive(async () => {
@@ -456,9 +460,9 @@ export class Indexer {
     rounding = 2,
     verbose?: Verbose,
   ): Promise<CalibrationResults> {
-    const o: CalibrateOptions = isPlainObject(calibrationMetric)
-      ? (calibrationMetric as CalibrateOptions)
-      : { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
+    const o: CalibrateOptions =
+      optionsOf<CalibrateOptions>(calibrationMetric, ['calibrationMetric', 'k', 'matcher', 'extraMetrics', 'rounding', 'verbose'], 'Indexer.calibrate') ??
+      { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.calibrate');
     const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.calibrate');
     return this.exclusive(async () => {
@@ -497,7 +501,9 @@ export class Indexer {
     matcher: string | ClassificationMatch = 'match_nearest',
     verbose?: Verbose,
   ): Promise<Record<string, number[]>> {
-    const o: MatchOptions = isPlainObject(noMatchLabel) ? (noMatchLabel as MatchOptions) : { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
+    const o: MatchOptions =
+      optionsOf<MatchOptions>(noMatchLabel, ['noMatchLabel', 'k', 'matcher', 'verbose'], 'Indexer.match') ??
+      { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.match');
     return this.exclusive(async () => {
       if ((await this.syncedSize()) === 0) throw new EmptyIndexError('the index is empty: add and calibrate before match');
