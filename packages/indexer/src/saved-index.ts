@@ -26,24 +26,6 @@ import { MAX_STAT_BUFFER_SIZE } from './stats';
 export const INDEX_FORMAT = 'tfsim.index';
 export const INDEX_FORMAT_VERSION = 1;
 
-interface IndexManifest {
-  format: string;
-  version: number;
-  size: number;
-  distance: string;
-  embeddingSize: number;
-  embeddingOutput: number | null;
-  evaluator: string;
-  kvStoreConfig: StoreConfig;
-  searchConfig: Record<string, unknown> & { type: string };
-  statBufferSize: number;
-  isCalibrated: boolean;
-  calibrationMetricConfig: { name: string; canonicalName: string } | null;
-  cutpoints: EncodedCutpoints;
-  calibrationThresholds: Array<{ key: string; array: ArrayDescriptor }>;
-  stats: { numLookups: number; timings: ArrayDescriptor };
-}
-
 /** What an index saves besides its store and search. */
 export interface IndexState {
   size: number;
@@ -60,6 +42,15 @@ export interface IndexState {
   calibrationThresholds: Record<string, Float32Array>;
   numLookups: number;
   timings: Float64Array;
+}
+
+/** The manifest: the settings of IndexState, with cutpoints encoded and arrays described. */
+interface IndexManifest extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds' | 'numLookups' | 'timings'> {
+  format: string;
+  version: number;
+  cutpoints: EncodedCutpoints;
+  calibrationThresholds: Array<{ key: string; array: ArrayDescriptor }>;
+  stats: { numLookups: number; timings: ArrayDescriptor };
 }
 
 /** Writes the manifest and arrays of `state` into `dir` (a fresh folder), then the store and the search. */
