@@ -3,7 +3,7 @@
  * with a message naming the argument and the shapes.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { isTensor, ShapeError, ValueError } from '@tfsim/utils';
+import { isTensor, ShapeError, toLabels, ValueError } from '@tfsim/utils';
 import { tfc } from './tf';
 
 /** Class labels: a tensor of shape `[n]` or `[n, 1]` (int or float), or plain numbers. */
@@ -49,7 +49,8 @@ export function toLabelVector(labels: LabelsInput, rows: number, what: string, l
   if (labels.length !== rows) {
     throw new ShapeError(`${loss}: ${what} has ${labels.length} entries but the embeddings have ${rows} rows`);
   }
-  return tf.tensor1d(Array.from(labels), 'float32');
+  // plain labels follow the project's rule (safe integers), as everywhere else
+  return tf.tensor1d(Array.from(toLabels(labels, { name: what, op: loss })), 'float32');
 }
 
 /** Throws unless `value` is a finite number (optionally > 0 or >= 0). */

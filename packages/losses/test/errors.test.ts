@@ -36,6 +36,15 @@ describeEachBackend('bad input', () => {
     });
   });
 
+  it('plain labels follow the label rule of @tfsim/utils: safe integers, no strings', async () => {
+    await expectNoLeak(() => {
+      expect(() => new TripletLoss().call([0, 0, 1, 1.5], embeddings)).toThrow(
+        new ValueError('labels[3] (TripletLoss) is 1.5; labels must be safe integers'),
+      );
+      expect(() => new SupConLoss().call([0, '0', 1, 1] as never, embeddings)).toThrow(/labels\[1\] \(SupConLoss\) is '0' \(a string\)/);
+    });
+  });
+
   it('embeddings that are not 2-D, labels of another shape', async () => {
     await expectNoLeak(() => {
       const flat = tf.tensor1d([1, 2, 3, 4]);
@@ -85,7 +94,7 @@ describeEachBackend('bad input', () => {
     const outOfRange = tf.tensor1d([0, 1, 2, 1]);
     await expectNoLeak(() => {
       expect(() => loss.call(outOfRange, embeddings)).toThrow('ArcFaceLoss: label 2 at position 2 is not a class index in [0, 2)');
-      expect(() => loss.call([0, 1, 0.5, 1], embeddings)).toThrow('label 0.5 at position 2');
+      expect(() => loss.call([0, 1, 0.5, 1], embeddings)).toThrow('labels[2] (ArcFaceLoss) is 0.5; labels must be safe integers');
       expect(() => proxy.call(labels, embeddings)).toThrow('embeddings have dimension 2, the loss was built for 3');
     });
     tf.dispose([outOfRange]);
