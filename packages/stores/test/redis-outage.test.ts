@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { MemoryStore, RedisStore } from '../src';
-import { redisUnavailable, startRedis, type TestRedis } from './redis-server';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 const unavailable = redisUnavailable() ?? (process.env.TFSIM_REDIS_URL ? 'outages need a server of our own' : undefined);
 const required = process.env.TFSIM_REQUIRE_REDIS === '1';

@@ -1,7 +1,9 @@
 /**
- * A throw-away Redis server for the RedisStore tests: Debian's redis-server on
- * a free loopback port, in a temporary folder, without persistence. With
- * TFSIM_REDIS_URL set, that server is used instead.
+ * A throw-away Redis server for tests: Debian's redis-server on a free
+ * loopback port, in a temporary folder, without persistence unless asked;
+ * it can be restarted on the same port and stalled (SIGSTOP). With
+ * TFSIM_REDIS_URL set, that server is used instead (no restart or stall).
+ * Imported as `@tfsim/test-utils/redis` (no TensorFlow.js).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
