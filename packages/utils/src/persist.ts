@@ -107,7 +107,9 @@ export async function readManifest(dir: string, format: string, supportedVersion
   try {
     manifest = JSON.parse(text) as Manifest;
   } catch (err) {
-    throw new FormatError(`${file} is not valid JSON: ${(err as Error).message}`);
+    // Only where it broke: the parser's message quotes the text, which may be any file a link points at.
+    const at = /position \d+/.exec((err as Error).message)?.[0];
+    throw new FormatError(`${file} is not valid JSON${at ? ` (${at})` : ''}`);
   }
   if (typeof manifest !== 'object' || manifest === null || manifest.format !== format) {
     throw new FormatError(`${dir} holds format "${String(manifest?.format)}", expected "${format}"`);

@@ -43,6 +43,9 @@ describe('save format', () => {
     await expect(readManifest(dir, 'tfsim.test', [1])).rejects.toThrow('version 9; this release reads version 1');
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{not json');
     await expect(readManifest(dir, 'tfsim.test', [1])).rejects.toThrow('is not valid JSON');
+    // The error never quotes the file: it may be anything a link points at.
+    fs.writeFileSync(path.join(dir, 'manifest.json'), 'root:x:0:0:secret');
+    await expect(readManifest(dir, 'tfsim.test', [1])).rejects.toThrow(/is not valid JSON( \(position \d+\))?$/);
     await writeManifest(dir, { format: 'tfsim.test', version: 1, extra: [1, 2] });
     expect(await readManifest(dir, 'tfsim.test', [1])).toEqual({ format: 'tfsim.test', version: 1, extra: [1, 2] });
   });
