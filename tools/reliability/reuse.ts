@@ -6,53 +6,61 @@ import * as path from 'node:path';
 import { Indexer } from '@tfsim/indexer';
 import { LevelStore, MemoryStore, RedisStore, type Store } from '@tfsim/stores';
 import { startRedis } from '@tfsim/test-utils/redis';
+import type { Label } from '@tfsim/utils';
 import type { Case, Outcome } from './common';
 
 const DIM = 4;
 
-/** Three un-awaited batchAdds from one reused buffer; the store must hold the three distinct rows. */
-async function reuseOn(store: Store): Promise<Outcome> {
-  const buffer = new Float32Array(DIM);
-  const calls: Array<Promise<number[]>> = [];
-  for (let k = 1; k <= 3; k++) {
-    buffer.fill(k);
-    calls.push(store.batchAdd([buffer], [k]));
-  }
-  await Promise.all(calls);
-  const records = await store.toRecords();
-  const firsts = records.map((r) => r.embedding[0]);
-  const right = records.length === 3 && records.every((r) => r.embedding.every((v) => v === r.label));
-  return right
-    ? { verdict: 'ok', detail: 'each call stored its own values' }
-    : { verdict: 'data-lost', detail: `stored first values ${firsts.join(', ')} for labels 1, 2, 3` };
+/** What a reuse case writes to: a store (one-row batchAdd) or an Indexer (add). */
+interface Target {
+  add(row: Float32Array, label: number): Promise<unknown>;
+  toRecords(): Promise<Array<{ label?: Label | null; embedding?: Float32Array }>>;
+  close(): Promise<void>;
 }
 
-async function closing(store: Store, fn: (s: Store) => Promise<Outcome>): Promise<Outcome> {
+const storeTarget = (store: Store): Target => ({
+  add: (row, label) => store.batchAdd([row], [label]),
+  toRecords: () => store.toRecords(),
+  close: () => store.close(),
+});
+
+/** Three un-awaited adds from one reused buffer; the target must hold the three distinct rows. */
+async function reuseOn(target: Target): Promise<Outcome> {
   try {
-    return await fn(store);
+    const buffer = new Float32Array(DIM);
+    const calls: Array<Promise<unknown>> = [];
+    for (let k = 1; k <= 3; k++) {
+      buffer.fill(k);
+      calls.push(target.add(buffer, k));
+    }
+    await Promise.all(calls);
+    const records = await target.toRecords();
+    const right = records.length === 3 && records.every((r) => r.embedding!.every((v) => v === r.label));
+    return right
+      ? { verdict: 'ok', detail: 'each call stored its own values' }
+      : { verdict: 'data-lost', detail: `stored first values ${records.map((r) => r.embedding![0]).join(', ')} for labels 1, 2, 3` };
   } finally {
-    await store.close();
+    await target.close();
   }
 }
 
 export const REUSE_CASES: Case[] = [
-  { name: 'MemoryStore.batchAdd with a reused buffer', group: 'buffer-reuse', expect: ['ok'], run: () => closing(new MemoryStore(), reuseOn) },
+  { name: 'MemoryStore.batchAdd with a reused buffer', group: 'buffer-reuse', expect: ['ok'], run: () => reuseOn(storeTarget(new MemoryStore())) },
   {
     name: 'LevelStore.batchAdd with a reused buffer',
     group: 'buffer-reuse',
     pendingOn: 'oneway',
     expect: ['ok'],
-    run: (scratch) => closing(new LevelStore({ path: path.join(scratch, 'level') }), reuseOn),
+    run: (scratch) => reuseOn(storeTarget(new LevelStore({ path: path.join(scratch, 'level') }))),
   },
   {
     name: 'RedisStore.batchAdd with a reused buffer',
     group: 'buffer-reuse',
-    pendingOn: 'oneway',
     expect: ['ok'],
     async run() {
       const server = await startRedis();
       try {
-        return await closing(new RedisStore({ url: server.url, prefix: 'reuse' }), reuseOn);
+        return await reuseOn(storeTarget(new RedisStore({ url: server.url, prefix: 'reuse' })));
       } finally {
         await server.stop();
       }
@@ -63,25 +71,7 @@ export const REUSE_CASES: Case[] = [
     group: 'buffer-reuse',
     pendingOn: 'oneway',
     expect: ['ok'],
-    async run() {
-      const index = new Indexer(DIM, { distance: 'l2' });
-      try {
-        const buffer = new Float32Array(DIM);
-        const calls: Array<Promise<number>> = [];
-        for (let k = 1; k <= 3; k++) {
-          buffer.fill(k);
-          calls.push(index.add(buffer, k));
-        }
-        await Promise.all(calls);
-        const records = await index.toRecords();
-        const right = records.length === 3 && records.every((r) => r.embedding!.every((v) => v === r.label));
-        return right
-          ? { verdict: 'ok', detail: 'each add stored its own values' }
-          : { verdict: 'data-lost', detail: `stored ${records.map((r) => r.embedding![0]).join(', ')} for labels 1, 2, 3` };
-      } finally {
-        await index.close();
-      }
-    },
+    run: () => reuseOn(new Indexer(DIM, { distance: 'l2' })),
   },
   {
     name: 'Indexer.batchLookup with a query changed after the call',
