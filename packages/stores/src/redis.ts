@@ -28,6 +28,8 @@ const WRITE_CHUNK_RECORDS = 4096;
 const WRITE_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Staged chunks of a batch whose client died before its commit expire after this long. */
 const STAGE_TTL_MS = 3_600_000;
+/** How long a committed batch's token is kept to recognise a re-sent commit (one small key per batch). */
+const TOKEN_TTL_MS = 600_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 
 // Every write is one Lua script, and Redis runs a script atomically: it checks
@@ -41,7 +43,7 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 /**
  * KEYS: size, dim, token.
  * ARGV: record-key prefix, dim ('' for none), mode ('add' | 'replace'),
- * stage-key prefix, staged count, ttl ms, then the records inline (if not staged).
+ * stage-key prefix, staged count, token ttl ms, then the records inline (if not staged).
  * Returns the first id, -1 when a staged record is missing (expired), or
  * -2 - stored dim on a dimension mismatch.
  */
@@ -270,14 +272,14 @@ export class RedisStore implements Store {
     try {
       first = await this.run(what, async (redis) => {
         if (!staged) {
-          return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, '0', String(STAGE_TTL_MS), ...records)) as number;
+          return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, '0', String(TOKEN_TTL_MS), ...records)) as number;
         }
         let offset = 0;
         for (const chunk of chunks) {
           await redis.eval(STAGE_SCRIPT, 0, stagePrefix, String(offset), String(STAGE_TTL_MS), ...chunk);
           offset += chunk.length;
         }
-        return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, String(records.length), String(STAGE_TTL_MS))) as number;
+        return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, String(records.length), String(TOKEN_TTL_MS))) as number;
       });
     } catch (err) {
       if (staged) await this.dropStaged(stagePrefix, records.length);
