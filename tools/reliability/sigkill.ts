@@ -48,7 +48,6 @@ async function saveKilledAt(dir: string, step: SaveStep): Promise<void> {
 
 /** Adds batches 0, 1, ... of `rows` rows (label = batch) forever, printing `acked b` after each. */
 async function addForever(store: Store, rows: number): Promise<void> {
-  process.stdout.write('ready\n');
   for (let batch = 0; ; batch++) {
     await store.batchAdd(batchOf(batch, rows, DIM), Array.from({ length: rows }, () => batch));
     process.stdout.write(`acked ${batch}\n`);
@@ -64,14 +63,19 @@ export const WORKERS: Record<string, (args: string[]) => Promise<void>> = {
 
 // ---- the trials (run in the case process) ----
 
-/** Runs a worker, kills it `delayMs` after its first line (or when it exits), returns the last acknowledged number. */
+/**
+ * Runs a worker and kills it `delayMs` after its first acknowledgement (so
+ * the kill lands among writes, whatever the machine's speed); returns the
+ * last acknowledged number. Workers that kill themselves print nothing.
+ */
 async function killedWorker(args: string[], delayMs: number): Promise<{ lastAcked: number; killed: boolean }> {
   const child = spawnChild('worker', ...args);
   let lastAcked = -1;
   let timer: NodeJS.Timeout | undefined;
   onLines(child, (line) => {
     const acked = /^acked (\d+)$/.exec(line);
-    if (acked) lastAcked = Number(acked[1]);
+    if (!acked) return;
+    lastAcked = Number(acked[1]);
     timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
   });
   let stderr = '';
