@@ -261,8 +261,7 @@ export class RedisStore implements Store {
    * in one script when they fit one chunk, else staged chunk by chunk and
    * committed by one script. Returns the first id.
    */
-  private async commit(mode: 'add' | 'replace', dim: string, records: Buffer[]): Promise<number> {
-    const token = randomUUID();
+  private async commit(mode: 'add' | 'replace', dim: string, records: Buffer[], token = randomUUID()): Promise<number> {
     const keys = [this.sizeKey, this.dimKey, `${this.prefix}:batch:${token}`] as const;
     const stagePrefix = `${this.prefix}:stage:${token}:`;
     const chunks = chunksOf(records);

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { MemoryStore, RedisStore } from '../src';
+import { encodeRecord } from '../src/codec';
 import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 const unavailable = redisUnavailable() ?? (process.env.TFSIM_REDIS_URL ? 'outages need a server of our own' : undefined);
@@ -108,6 +109,27 @@ if (unavailable && !required) {
         expect(await store.size()).toBe(0);
       } finally {
         server.resume();
+        await store.close();
+      }
+    }, 30_000);
+  });
+
+  describe('RedisStore re-sent commits', () => {
+    it('applies a commit re-sent with the same batch token once (inline and staged)', async () => {
+      const store = new RedisStore({ url: server.url, prefix: prefix() });
+      // White box: what ioredis re-sends after a reconnect is the same script with the same token.
+      const commit = (store as unknown as { commit(mode: string, dim: string, records: Buffer[], token: string): Promise<number> }).commit.bind(store);
+      const record = (v: number) => Buffer.from(encodeRecord(Float32Array.of(v), null, 'null'));
+      try {
+        expect(await commit('add', '1', [record(1), record(2)], 'token-a')).toBe(0);
+        expect(await commit('add', '1', [record(1), record(2)], 'token-a')).toBe(0);
+        expect(await store.size()).toBe(2);
+        const staged = Array.from({ length: 5000 }, (_, i) => record(i));
+        expect(await commit('add', '1', staged, 'token-b')).toBe(2);
+        expect(await commit('add', '1', staged, 'token-b')).toBe(2);
+        expect(await store.size()).toBe(5002);
+        expect(Array.from((await store.get(5001)).embedding)).toEqual([4999]);
+      } finally {
         await store.close();
       }
     }, 30_000);
