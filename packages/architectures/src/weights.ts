@@ -9,7 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { FormatError, ShapeError, ValueError, writeFolderAtomically } from '@tfsim/utils';
+import { FormatError, recoverInterruptedSave, ShapeError, ValueError, writeFolderAtomically } from '@tfsim/utils';
 import { allLayers, type LayersModel } from './common';
 
 const MODEL_JSON = 'model.json';
@@ -39,6 +39,8 @@ export function resolveWeightsOption(weights: string | null | undefined, builder
 }
 
 async function modelJsonPath(location: string): Promise<string> {
+  // A saveWeights killed between its two renames leaves the folder beside its path.
+  await recoverInterruptedSave(location).catch(() => false);
   let stat;
   try {
     stat = await fsp.stat(location);

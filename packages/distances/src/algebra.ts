@@ -18,6 +18,18 @@ export type MaskedReduction = {
   indices: Tensor1D;
 };
 
+/**
+ * `oneHot(indices, depth)` as float32 0/1, for any depth >= 1 (tfjs' oneHot
+ * refuses depth 1, which a batch of one row needs). Indices outside
+ * [0, depth) give a row of zeros, as oneHot does.
+ */
+export function oneHotFloat(indices: Tensor, depth: number): Tensor2D {
+  const tf = loadTfjsCore();
+  return tf.tidy(() =>
+    tf.cast(tf.equal(tf.reshape(tf.cast(indices, 'int32'), [-1, 1]), tf.range(0, depth, 1, 'int32')), 'float32'),
+  ) as Tensor2D;
+}
+
 /** What a row with nothing selected reports: just below its minimum (max) or above its maximum (min), as in Python. */
 const MASK_OFFSET = 1e-6;
 
@@ -105,7 +117,7 @@ function maskedExtremeRows(distances: Tensor2D, mask: Tensor, extreme: Extreme):
     return tf.cast(extreme === 'max' ? tf.argMax(candidates, 1) : tf.argMin(candidates, 1), 'int32') as Tensor1D;
   });
   const anySelected = withoutGradient(() => tf.any(tf.cast(mask, 'bool'), 1, true));
-  const picked = tf.sum(tf.mul(distances, tf.oneHot(indices, cols)), 1, true);
+  const picked = tf.sum(tf.mul(distances, oneHotFloat(indices, cols)), 1, true);
   const fallback =
     extreme === 'max'
       ? tf.sub(tf.min(distances, 1, true), MASK_OFFSET)

@@ -22,4 +22,4 @@ export {
   serializeDistance,
   type DistanceIdentifier,
 } from './registry';
-export { buildMasks, maskedMax, maskedMin, withoutGradient, type MaskedReduction, type PairMasks } from './algebra';
+export { buildMasks, maskedMax, maskedMin, oneHotFloat, withoutGradient, type MaskedReduction, type PairMasks } from './algebra';

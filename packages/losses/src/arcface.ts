@@ -4,7 +4,7 @@
  * class widened by a margin.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { getDistance, oneHotFloat, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import { ValueError } from '@tfsim/utils';
 import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
 import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
@@ -35,7 +35,7 @@ interface Params {
 function perExample(labels: Tensor1D, embeddings: Tensor2D, centres: Tensor2D, p: Params): Tensor1D {
   const tf = tfc();
   const cosine = tf.matMul(l2Normalize(embeddings), l2Normalize(centres), false, true);
-  const target = tf.oneHot(tf.cast(labels, 'int32'), p.numClasses);
+  const target = oneHotFloat(labels, p.numClasses);
   const targetCosine = tf.sum(tf.mul(cosine, target), 1);
   const angle = tf.acos(tf.clipByValue(targetCosine, -1, 1));
   const widened = tf.where(

@@ -21,11 +21,12 @@ export interface BarlowOptions {
 function standardizeColumns(x: Tensor2D): Tensor2D {
   const tf = tfc();
   const { mean, variance } = tf.moments(x, 0);
-  const std = tf.sqrt(variance);
-  // divide_no_nan, with a gradient: 0 (and no NaN) where the std is 0.
-  const constant = withoutGradient(() => tf.cast(tf.equal(std, 0), 'float32'));
-  const safeStd = tf.add(std, constant);
-  return tf.mul(tf.div(tf.sub(x, mean), safeStd), tf.sub(1, constant)) as Tensor2D;
+  // divide_no_nan, with a finite gradient: where the variance is 0 the sqrt
+  // is taken of 1 instead (its slope at 0 is infinite, and infinity times the
+  // 0 of the mask is NaN), and the column is 0.
+  const constant = withoutGradient(() => tf.cast(tf.equal(variance, 0), 'float32'));
+  const std = tf.sqrt(tf.add(variance, constant));
+  return tf.mul(tf.div(tf.sub(x, mean), std), tf.sub(1, constant)) as Tensor2D;
 }
 
 /** Sum of squared off-diagonal entries of a square matrix. */

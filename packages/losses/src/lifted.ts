@@ -3,7 +3,7 @@
  * as the Python library computes it.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { buildMasks, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
 import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
 import { logsumexp, POSITIVE_MINING, positiveDistances, type PositiveMining } from './mining';
@@ -43,7 +43,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   // As the Python library does: the columns of the mined positives' indices
   // (tf.gather on axis 1) joined to the anchor's own distances.
   // (tf.gather(d, idx, 1) is d . onehot(idx)^T; a product, for wasm's sake.)
-  const chosen = tf.cast(tf.oneHot(positive.indices, d.shape[1]), 'float32');
+  const chosen = oneHotFloat(positive.indices, d.shape[1]);
   const reordered = tf.matMul(d, chosen, false, true);
   const negatives = tf.cast(negativeMask, 'float32');
   const reorderedNegatives = tf.matMul(negatives, chosen, false, true);

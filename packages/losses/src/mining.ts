@@ -4,7 +4,7 @@
  * @tfsim/distances' algebra.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { maskedMax, maskedMin, withoutGradient, type MaskedReduction } from '@tfsim/distances';
+import { maskedMax, maskedMin, oneHotFloat, withoutGradient, type MaskedReduction } from '@tfsim/distances';
 import { stopGradient, tfc } from './tf';
 
 export const POSITIVE_MINING = ['hard', 'easy'] as const;
@@ -37,8 +37,7 @@ export function negativeDistances(
     const maxPositive = maskedMax(distances, positiveMask).values;
     const beyond = tf.cast(tf.greater(distances, maxPositive), 'float32');
     const farthestNegative = maskedMax(distances, negativeMask).indices;
-    // (int32 one-hot, then cast: the wasm backend writes a float32 one-hot as integer bits.)
-    const fallback = tf.cast(tf.oneHot(farthestNegative, distances.shape[1]), 'float32');
+    const fallback = oneHotFloat(farthestNegative, distances.shape[1]);
     // where(beyond, negative, fallback), in float arithmetic: the wasm
     // backend's select on boolean tensors gives wrong values.
     const negative = tf.cast(negativeMask, 'float32');

@@ -4,7 +4,7 @@
  * examples and pushing the others.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { getDistance, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import { ValueError } from '@tfsim/utils';
 import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
 import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
@@ -31,7 +31,7 @@ interface Params {
 function loss(labels: Tensor1D, embeddings: Tensor2D, proxies: Tensor2D, p: Params): Scalar {
   const tf = tfc();
   const cosine = similarityMatrix(p.distance, embeddings, proxies);
-  const positive = tf.oneHot(tf.cast(labels, 'int32'), p.numClasses) as Tensor2D;
+  const positive = oneHotFloat(labels, p.numClasses);
   const negative = tf.sub(1, positive) as Tensor2D;
   const positiveTerms = maskedLogSumExp(tf.mul(tf.sub(p.margin, cosine), p.alpha) as Tensor2D, positive, 0, true);
   const negativeTerms = maskedLogSumExp(tf.mul(tf.add(cosine, p.margin), p.alpha) as Tensor2D, negative, 0, true);

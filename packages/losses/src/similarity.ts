@@ -34,8 +34,11 @@ export function maskedLogSumExp(x: Tensor2D, keep: Tensor2D, axis: 0 | 1, addOne
   // exp of -Infinity is 0 with a 0 gradient: masked entries never reach the sum.
   let sum = tf.sum(tf.exp(tf.sub(kept, shift)), axis, true);
   if (addOne) sum = tf.add(sum, tf.exp(tf.neg(shift)));
-  const out = tf.add(tf.log(sum), shift);
-  return tf.where(tf.any(keepBool, axis, true), out, tf.zerosLike(out)) as Tensor2D;
+  const any = tf.any(keepBool, axis, true);
+  // log of an empty sum (0) would be -Infinity, whose gradient through the
+  // where below is 0 * Infinity = NaN: take the log of 1 there instead.
+  const out = tf.add(tf.log(tf.where(any, sum, tf.onesLike(sum))), shift);
+  return tf.where(any, out, tf.zerosLike(out)) as Tensor2D;
 }
 
 /** The mean of the values > 0, or 0 when there are none (pytorch-metric-learning's AvgNonZeroReducer). */

@@ -3,7 +3,7 @@
  * example's neighbourhood, weighted by exp(-d / T), belongs to its class.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { buildMasks, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import { checkNumber, type LabelsInput } from './inputs';
 import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
 import { tfc } from './tf';
@@ -44,7 +44,10 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const all = tf.sum(weights, 1);
   const sameClass = tf.sum(tf.mul(weights, positiveMask), 1);
   const hasPositive = tf.cast(tf.notEqual(tf.sum(positiveMask, 1), 0), 'float32');
-  return tf.neg(tf.mul(tf.log(tf.add(LOG_EPSILON, tf.div(sameClass, all))), hasPositive));
+  // A row without neighbours (a batch of one) has 0 / 0: Python's NaN * 0 is
+  // NaN there; we divide by 1 instead, so the excluded row is 0 with a 0 gradient.
+  const safeAll = tf.where(withoutGradient(() => tf.greater(all, 0)), all, tf.onesLike(all));
+  return tf.neg(tf.mul(tf.log(tf.add(LOG_EPSILON, tf.div(sameClass, safeAll))), hasPositive));
 }
 
 /** Per-example soft nearest neighbour losses `[batch]` (the Python `soft_nn_loss`). */

@@ -4,7 +4,7 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { withoutGradient } from '@tfsim/distances';
+import { oneHotFloat, withoutGradient } from '@tfsim/distances';
 import { loadTfjsCore } from '@tfsim/utils';
 
 export type Tf = typeof TfCore;
@@ -46,6 +46,5 @@ export function diagPart(m: Tensor): Tensor {
  */
 export function gatherRows(m: Tensor, indices: Tensor): Tensor {
   const tf = tfc();
-  const oneHot = tf.cast(tf.oneHot(tf.cast(indices, 'int32'), m.shape[0]!), 'float32');
-  return tf.matMul(oneHot, m as Tensor2D);
+  return tf.matMul(oneHotFloat(indices, m.shape[0]!), m as Tensor2D);
 }

@@ -34,7 +34,7 @@ export function getStore(identifier: Store | StoreConfig | string, settings: Par
     return new LevelStore({ ...name, path: config.path, ...(typeof config.sync === 'boolean' ? { sync: config.sync } : {}) });
   }
   const options: RedisStoreOptions = { ...name };
-  for (const key of ['url', 'host', 'port', 'db', 'prefix'] as const) {
+  for (const key of ['url', 'host', 'port', 'db', 'prefix', 'commandTimeout'] as const) {
     if (config[key] !== undefined) (options as Record<string, unknown>)[key] = config[key];
   }
   return new RedisStore(options);

@@ -42,5 +42,8 @@ export class StateError extends TfsimError {}
 /** A saved file or folder is of another format or an unsupported version. */
 export class FormatError extends TfsimError {}
 
+/** A server or store did not answer: unreachable, or no reply within its timeout. */
+export class UnavailableError extends TfsimError {}
+
 /** A compute backend could not be loaded or selected. */
 export class BackendError extends TfsimError {}

@@ -1,7 +1,9 @@
 /**
- * A throw-away Redis server for the RedisStore tests: Debian's redis-server on
- * a free loopback port, in a temporary folder, without persistence. With
- * TFSIM_REDIS_URL set, that server is used instead.
+ * A throw-away Redis server for tests: Debian's redis-server on a free
+ * loopback port, in a temporary folder, without persistence unless asked;
+ * it can be restarted on the same port and stalled (SIGSTOP). With
+ * TFSIM_REDIS_URL set, that server is used instead (no restart or stall).
+ * Imported as `@tfsim/test-utils/redis` (no TensorFlow.js).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +14,16 @@ import * as path from 'node:path';
 export interface TestRedis {
   url: string;
   stop(): Promise<void>;
+  /** Stops the server, waits `downMs`, starts it again on the same port and folder (own servers only). */
+  restart(downMs: number): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that holds its connections and answers nothing (own servers only). */
+  pause(): void;
+  resume(): void;
+}
+
+export interface RedisSettings {
+  /** Append-only file with fsync per write, so a restart keeps every acknowledged write. */
+  persistent?: boolean;
 }
 
 /** Why no server can be had here, or undefined when one can. */
@@ -36,11 +48,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function startOnce(port: number, dir: string): Promise<ChildProcess> {
+function startOnce(port: number, dir: string, settings: RedisSettings): Promise<ChildProcess> {
+  const persistence = settings.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   return new Promise((resolve, reject) => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -68,25 +81,42 @@ function startOnce(port: number, dir: string): Promise<ChildProcess> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  if (process.env.TFSIM_REDIS_URL) return { url: process.env.TFSIM_REDIS_URL, stop: async () => undefined };
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startRedis(settings: RedisSettings = {}): Promise<TestRedis> {
+  if (process.env.TFSIM_REDIS_URL) {
+    const unsupported = () => {
+      throw new Error('restart/pause need a server of our own; unset TFSIM_REDIS_URL');
+    };
+    return { url: process.env.TFSIM_REDIS_URL, stop: async () => undefined, restart: async () => unsupported(), pause: unsupported, resume: unsupported };
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-redis-'));
   let lastError: unknown;
   // The free port may be taken by someone else before the server binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const child = await startOnce(port, dir);
+      let child = await startOnce(port, dir, settings);
       return {
         url: `redis://127.0.0.1:${port}/0`,
-        stop: () =>
-          new Promise<void>((resolve) => {
-            child.once('exit', () => {
-              fs.rmSync(dir, { recursive: true, force: true });
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
+        stop: async () => {
+          await stopChild(child);
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+        restart: async (downMs) => {
+          await stopChild(child);
+          await new Promise((resolve) => setTimeout(resolve, downMs));
+          child = await startOnce(port, dir, settings);
+        },
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
       };
     } catch (err) {
       lastError = err;
