@@ -9,6 +9,7 @@ export * from './validate';
 export * from './matrix';
 export * from './rng';
 export * from './registry';
+export * from './options';
 export * from './progress';
 export * from './persist';
 export * from './backend';
