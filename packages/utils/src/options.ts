@@ -53,14 +53,16 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The known key `option` most likely meant: its camelCase spelling, the same
- * name in another case, or the closest name within a third of its length.
+ * name in another case, the one known key it begins, or the closest name within two edits (a third of its length for long names).
  */
 export function suggestOption(option: string, known: readonly string[]): string | undefined {
   const camel = snakeToCamel(option).toLowerCase();
   const exact = known.find((k) => k.toLowerCase() === camel || k.toLowerCase() === option.toLowerCase());
   if (exact !== undefined) return exact;
+  const extensions = known.filter((k) => camel.length >= 3 && k.toLowerCase().startsWith(camel));
+  if (extensions.length === 1) return extensions[0];
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(option.length / 3)) + 1;
+  let bestDistance = Math.max(2, Math.floor(option.length / 3)) + 1;
   for (const k of known) {
     const d = editDistance(camel, k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
@@ -92,7 +94,13 @@ export function checkOptions<T>(options: T | undefined, keys: OptionKeys<T>, own
   }
 }
 
-/** A Keras-serialized object: `{ class_name, config }` (Keras) or `{ className, config }` (ours). */
+/** An object as Keras serializes it (`tf.keras.utils.serialize_keras_object`), with Python option names. */
+export interface KerasObject {
+  class_name: string;
+  config?: Record<string, unknown>;
+}
+
+/** A serialized object read from Keras' `{ class_name, config }` or our `{ className, config }`. */
 export interface SerializedObject {
   className: string;
   config: Record<string, unknown>;
@@ -100,12 +108,14 @@ export interface SerializedObject {
 
 /**
  * `{ className, config }` of a Keras `{ class_name, config }` or of our own
- * `{ className, config }`; undefined for anything else.
+ * `{ className, config }`; undefined for anything else. The package prefix
+ * of a Keras registered name is dropped (`Similarity>TripletLoss`).
  */
 export function readSerializedObject(x: unknown): SerializedObject | undefined {
   if (!isPlainObject(x)) return undefined;
-  const className = x.class_name ?? x.className;
-  if (typeof className !== 'string') return undefined;
+  const raw = x.class_name ?? x.className;
+  if (typeof raw !== 'string') return undefined;
+  const className = raw.slice(raw.lastIndexOf('>') + 1);
   const config = x.config ?? {};
   if (!isPlainObject(config)) {
     throw new ValueError(`the config of a serialized ${className} must be an object, got ${JSON.stringify(config)}`);

@@ -96,6 +96,10 @@ describe('name conversions', () => {
       config: { margin: 1 },
     });
     expect(readSerializedObject({ className: 'cosine' })).toEqual({ className: 'cosine', config: {} });
+    expect(readSerializedObject({ class_name: 'Similarity>CosineDistance', config: { name: 'cosine' } })).toEqual({
+      className: 'CosineDistance',
+      config: { name: 'cosine' },
+    });
     expect(readSerializedObject({ name: 'cosine' })).toBeUndefined();
     expect(readSerializedObject('cosine')).toBeUndefined();
     expect(() => readSerializedObject({ class_name: 'X', config: 3 })).toThrow(/config of a serialized X must be an object/);
