@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { type IndexedItem, type Label, type MatrixLike, ShapeError, ValueError } from '@tfsim/utils';
+import { type IndexedItem, type Label, type MatrixLike, ShapeError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
@@ -50,6 +50,7 @@ return #ARGV - 2
  * consecutive ids. Durability is the server's (its RDB/AOF settings).
  */
 export class RedisStore implements Store {
+  static readonly optionKeys: OptionKeys<RedisStoreOptions> = { url: true, host: true, port: true, db: true, name: true, prefix: true };
   readonly name: string;
   readonly prefix: string;
   private readonly options: RedisStoreOptions;
@@ -57,6 +58,7 @@ export class RedisStore implements Store {
   private connecting: Promise<Redis> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.options = options;
     this.name = options.name ?? 'redis';
     this.prefix = options.prefix ?? `tfsim:${this.name}`;
