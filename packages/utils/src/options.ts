@@ -77,17 +77,18 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * Throws unless `options` is undefined or a plain object whose own keys are
- * all in `keys`: ValueError for a non-object, UnknownOptionError (naming
+ * Throws unless `options` is undefined or a plain object whose own keys (those
+ * with a value other than undefined) are all in `keys`: ValueError for a non-object, UnknownOptionError (naming
  * `owner` and suggesting a known key) for the first unknown key.
  */
-export function checkOptions<T>(options: T | undefined, keys: OptionKeys<T>, owner: string): void {
+export function checkOptions(options: unknown, keys: Readonly<Record<string, true>>, owner: string): void {
   if (options === undefined) return;
   if (!isPlainObject(options)) {
     throw new ValueError(`${owner} takes an options object, got ${Array.isArray(options) ? 'an array' : String(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!Object.prototype.hasOwnProperty.call(keys, key)) {
+  for (const [key, value] of Object.entries(options)) {
+    // An undefined value sets nothing (as an absent key), as options are often spread from optional values.
+    if (value !== undefined && !Object.prototype.hasOwnProperty.call(keys, key)) {
       const known = Object.keys(keys);
       throw new UnknownOptionError(owner, key, suggestOption(key, known), known);
     }

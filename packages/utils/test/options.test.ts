@@ -34,10 +34,12 @@ const extraKey: OptionKeys<TripletLike> = { ...KEYS, temperature: true };
 void [missingKey, extraKey];
 
 describe('checkOptions', () => {
-  it('accepts undefined, an empty object and known keys (even when undefined)', () => {
+  it('accepts undefined, an empty object, known keys, and any key whose value is undefined (it sets nothing)', () => {
     expect(() => checkOptions(undefined, KEYS, 'TripletLoss')).not.toThrow();
     expect(() => checkOptions({}, KEYS, 'TripletLoss')).not.toThrow();
     expect(() => checkOptions({ margin: 1, name: undefined }, KEYS, 'TripletLoss')).not.toThrow();
+    expect(() => checkOptions({ margin: 1, clipAtR: undefined }, KEYS, 'TripletLoss')).not.toThrow();
+    expect(() => checkOptions({ margin: 1, clipAtR: null }, KEYS, 'TripletLoss')).toThrow(UnknownOptionError);
     expect(() => checkOptions(Object.create(null) as TripletLike, KEYS, 'TripletLoss')).not.toThrow();
   });
 
