@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
 import { type Evaluator, MemoryEvaluator, unpackLookupDistances, unpackLookupLabels } from '@tfsim/evaluators';
 import { type EvaluateClassificationOptions, Indexer, type IndexerOptions } from '@tfsim/indexer';
-import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger } from '@tfsim/utils';
+import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 
 /** A classification metric: a name (`binary_accuracy`, `f1score`, `precision`, ...) or a ClassificationMetric. */
@@ -157,6 +157,7 @@ function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
  * `setModel(model)` and then `onEpochEnd(epoch, logs)`.
  */
 export class EvalCallback extends Callback {
+  static readonly optionKeys: OptionKeys<EvalCallbackOptions> = { distance: true, metrics: true, k: true, matcher: true, distanceThresholds: true, knownClasses: true, retrievalMetrics: true, tbLogdir: true, jsonlPath: true, verbose: true, print: true, warn: true, loggers: true, batchSize: true, embeddingOutput: true };
   /** The distance given, or undefined to use the model's index's (else cosine). */
   readonly distance: DistanceSpec | undefined;
   readonly k: number;
@@ -189,6 +190,7 @@ export class EvalCallback extends Callback {
     options: EvalCallbackOptions = {},
   ) {
     super();
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.queries = inputSource(queries, 'queries');
     this.targets = inputSource(targets, 'targets');
     this.queryLabels = labelArray(queryLabels, 'queryLabels');

@@ -44,6 +44,8 @@ import {
   writeArray,
   writeFolderAtomically,
   writeManifest,
+  checkOptions,
+  type OptionKeys,
 } from '@tfsim/utils';
 import {
   type Prediction,
@@ -194,6 +196,9 @@ function decodeCutpoints(cutpoints: Record<string, Record<string, number | strin
  * or not at all, and operations run one at a time (concurrent calls queue).
  */
 export class Indexer {
+  static readonly optionKeys: OptionKeys<IndexerOptions> = {
+    distance: true, search: true, kvStore: true, evaluator: true, embeddingOutput: true, statBufferSize: true,
+  };
   readonly embeddingSize: number;
   readonly distance: Distance;
   readonly search: Search;
@@ -242,6 +247,7 @@ export class Indexer {
       isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions && Object.keys(distanceOrOptions).length === 1)
         ? (distanceOrOptions as IndexerOptions)
         : { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
+    checkOptions(o, new.target.optionKeys, new.target.name);
     assertInteger(embeddingSize, 'embeddingSize', 1);
     this.embeddingSize = embeddingSize;
     this.distance = getDistance(o.distance ?? 'cosine');

@@ -61,3 +61,14 @@ describe('training metric names, options and configs', () => {
     expect(() => new DistanceMetric('hamming')).toThrow(UnknownNameError);
   });
 });
+
+describe('option keys', () => {
+  it('DistanceMetric and DistanceGapMetric reject unknown keys with a suggestion', () => {
+    expect(() => new DistanceMetric('cosine', { positive_mining_strategy: 'hard' } as never)).toThrow(
+      "unknown option 'positive_mining_strategy' for DistanceMetric; did you mean 'positiveMiningStrategy'?",
+    );
+    expect(() => new DistanceGapMetric('cosine', { aggregate: 'max' } as never)).toThrow(
+      "unknown option 'aggregate' for DistanceGapMetric; known options: name",
+    );
+  });
+});
