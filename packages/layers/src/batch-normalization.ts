@@ -75,10 +75,8 @@ export type NonAffineBatchNormalizationArgs = Omit<BatchNormalizationArgs, 'cent
  * the moving statistics in inference. Normalises the last axis only.
  */
 export class NonAffineBatchNormalization extends batchNormalizationClass() {
-  static readonly optionKeys: OptionKeys<NonAffineBatchNormalizationArgs> = {
-    ...LAYER_KEYS, axis: true, momentum: true, epsilon: true, movingMeanInitializer: true, movingVarianceInitializer: true,
-    betaConstraint: true, gammaConstraint: true, betaRegularizer: true, gammaRegularizer: true,
-  };
+  // BatchNormalization's keys: its own config (center: false, the unused initializers) comes back through fromConfig.
+  static readonly optionKeys: Readonly<Record<string, true>> = BATCH_NORMALIZATION_ARG_KEYS;
   static override className = 'NonAffineBatchNormalization';
 
   constructor(args: NonAffineBatchNormalizationArgs = {}) {

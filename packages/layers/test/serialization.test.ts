@@ -140,6 +140,11 @@ describe('layer arguments', () => {
     expect(() => new ActivationStdLoggingLayer({ name: 'std', trainabel: false } as never)).toThrow("did you mean 'trainable'?");
     const embedding = new MetricEmbedding({ units: 4, useBias: false, name: 'emb', trainable: false, inputShape: [3] });
     expect([embedding.name, embedding.trainable, (embedding.getConfig() as { useBias: boolean }).useBias]).toEqual(['emb', false, false]);
+    // A layer's own config comes back through fromConfig (tfjs adds customObjects): every key of it is accepted.
+    for (const layer of [new NonAffineBatchNormalization({ momentum: 0.9 }), new FreezableBatchNormalization(), embedding, new Normalization()]) {
+      const cls = layer.constructor as new (args: unknown) => tfl.layers.Layer;
+      expect(new cls({ ...layer.getConfig(), customObjects: {} }).getConfig()).toEqual(layer.getConfig());
+    }
     const gem = new GeneralizedMeanPooling1D({ p: 2, keepdims: true, dtype: 'float32' });
     expect([gem.p, gem.keepdims]).toEqual([2, true]);
   });
