@@ -46,7 +46,7 @@ const BUILD: Record<string, () => Built> = {
   MemoryStore: () => ({ object: new stores.MemoryStore() }),
   RedisStore: () => ({ object: new stores.RedisStore() }),
   LinearSearch: () => ({ object: new search.LinearSearch('cosine', 4) }),
-  Indexer: () => ({ object: new indexer.Indexer(4), aliases: { evaluator: (o: indexer.Indexer) => o.evaluatorType } }),
+  Indexer: () => ({ object: new indexer.Indexer(4), aliases: { evaluator: (o: InstanceType<typeof indexer.Indexer>) => o.evaluatorType } }),
   RecallAtK: () => ({ object: new retrievalMetrics.RecallAtK() }),
   PrecisionAtK: () => ({ object: new retrievalMetrics.PrecisionAtK() }),
   MapAtK: () => ({ object: new retrievalMetrics.MapAtK() }),
@@ -54,8 +54,8 @@ const BUILD: Record<string, () => Built> = {
   EvalCallback: () => ({
     object: new callbacks.EvalCallback([[0, 0]], [0], [[0, 1]], [0], { print: () => undefined }),
     aliases: {
-      metrics: (o: callbacks.EvalCallback) => o.classificationMetrics,
-      verbose: (o: callbacks.EvalCallback) => o.loggers.some((l) => l instanceof callbacks.ConsoleLogger),
+      metrics: (o: InstanceType<typeof callbacks.EvalCallback>) => o.classificationMetrics,
+      verbose: (o: InstanceType<typeof callbacks.EvalCallback>) => o.loggers.some((l) => l instanceof callbacks.ConsoleLogger),
     },
   }),
   GeneralizedMeanPooling1D: () => ({ object: new layers.GeneralizedMeanPooling1D() }),
