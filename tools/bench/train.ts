@@ -120,7 +120,7 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   );
   let last = Number.NaN;
   const step = async (i: number) => {
-    const value = optimizer.minimize(() => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never), true);
+    const value = optimizer.minimize(() => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never) as tfjs.Scalar, true);
     last = (await value!.data())[0]!;
     value!.dispose();
   };

@@ -5,6 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization, GeneralizedMeanPooling2D, MetricEmbedding } from '@tfsim/layers';
+import type { OptionKeys } from '@tfsim/utils';
 import { ShapeError, ValueError } from '@tfsim/utils';
 
 export type SymbolicTensor = tfl.SymbolicTensor;
@@ -75,6 +76,9 @@ export interface ResolvedHead {
   pooling: Pooling;
   gemP: number;
 }
+
+/** The keys of the head options, which every architecture takes. */
+export const HEAD_OPTION_KEYS: OptionKeys<HeadOptions> = { embeddingSize: true, l2Norm: true, includeTop: true, pooling: true, gemP: true };
 
 /** Fills in the Python defaults and checks the head options (before anything is built). */
 export function resolveHead(options: HeadOptions, builder: string): ResolvedHead {

@@ -6,7 +6,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization, Normalization } from '@tfsim/layers';
-import { ValueError } from '@tfsim/utils';
+import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
 import {
   applyTrainable,
   buildSimilarityGraph,
@@ -19,6 +19,7 @@ import {
   type SimilarityGraph,
   type SymbolicTensor,
   type TrainableMode,
+  HEAD_OPTION_KEYS,
 } from './common';
 import { loadWeights, resolveWeightsOption } from './weights';
 
@@ -264,7 +265,10 @@ export interface EfficientNetSimOptions extends HeadOptions {
  * MetricEmbedding(128). Asynchronous because pretrained weights are read from
  * disk.
  */
+const EFFICIENTNET_OPTION_KEYS: OptionKeys<EfficientNetSimOptions> = { ...HEAD_OPTION_KEYS, variant: true, weights: true, trainable: true };
+
 export async function buildEfficientNetSim(inputShape: ImageShape, options: EfficientNetSimOptions = {}): Promise<SimilarityGraph> {
+  checkOptions(options, EFFICIENTNET_OPTION_KEYS, 'EfficientNetSim');
   const shape = checkImageShape(inputShape, MIN_SIZE, 'EfficientNetSim');
   const variant = typeof options.variant === 'object' ? checkScaling(options.variant, 'EfficientNetSim') : resolveVariant(options.variant ?? 'B0', 'EfficientNetSim');
   const weights = resolveWeightsOption(options.weights, 'EfficientNetSim');

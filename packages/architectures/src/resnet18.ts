@@ -5,6 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
+import { checkOptions } from '@tfsim/utils';
 import {
   buildSimilarityGraph,
   checkImageShape,
@@ -14,6 +15,7 @@ import {
   type LayersModel,
   type SimilarityGraph,
   type SymbolicTensor,
+  HEAD_OPTION_KEYS,
 } from './common';
 
 const BN_EPSILON = 1.001e-5;
@@ -84,6 +86,7 @@ export type ResNet18SimOptions = HeadOptions;
  * pixels a side.
  */
 export function buildResNet18Sim(inputShape: ImageShape, options: ResNet18SimOptions = {}): SimilarityGraph {
+  checkOptions(options, HEAD_OPTION_KEYS, 'ResNet18Sim');
   const shape = checkImageShape(inputShape, 1, 'ResNet18Sim');
   const head = resolveHead(options, 'ResNet18Sim');
   return buildSimilarityGraph(createResNet18Backbone(shape), shape, head, 'resnet18sim');

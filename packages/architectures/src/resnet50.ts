@@ -5,6 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
+import { checkOptions, type OptionKeys } from '@tfsim/utils';
 import {
   applyTrainable,
   buildSimilarityGraph,
@@ -17,6 +18,7 @@ import {
   type SimilarityGraph,
   type SymbolicTensor,
   type TrainableMode,
+  HEAD_OPTION_KEYS,
 } from './common';
 import { loadWeights, resolveWeightsOption } from './weights';
 
@@ -103,12 +105,15 @@ export interface ResNet50SimOptions extends HeadOptions {
   trainable?: TrainableMode;
 }
 
+const RESNET50_OPTION_KEYS: OptionKeys<ResNet50SimOptions> = { ...HEAD_OPTION_KEYS, weights: true, trainable: true };
+
 /**
  * The graph of the Python library's `ResNet50Sim(input_shape, ...)`:
  * images -> ResNet50 -> GeM pooling (p = 3) -> MetricEmbedding(128).
  * Asynchronous because pretrained weights are read from disk.
  */
 export async function buildResNet50Sim(inputShape: ImageShape, options: ResNet50SimOptions = {}): Promise<SimilarityGraph> {
+  checkOptions(options, RESNET50_OPTION_KEYS, 'ResNet50Sim');
   const shape = checkImageShape(inputShape, MIN_SIZE, 'ResNet50Sim');
   const weights = resolveWeightsOption(options.weights, 'ResNet50Sim');
   const trainable = checkTrainable(options.trainable ?? (weights ? 'frozen' : 'full'), 'ResNet50Sim');

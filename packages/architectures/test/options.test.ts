@@ -17,6 +17,17 @@ describe('builder arguments', () => {
     await expect(buildEfficientNetSim([31, 64, 3])).rejects.toThrow(ShapeError);
   });
 
+  it('reject an unknown option key with a suggestion, before building anything', async () => {
+    expect(() => buildResNet18Sim([32, 32, 3], { embedding_size: 64 } as never)).toThrow(
+      "unknown option 'embedding_size' for ResNet18Sim; did you mean 'embeddingSize'?",
+    );
+    expect(() => buildResNet18Sim([32, 32, 3], { weights: 'imagenet' } as never)).toThrow("unknown option 'weights' for ResNet18Sim");
+    await expect(buildResNet50Sim([32, 32, 3], { gem_p: 2 } as never)).rejects.toThrow("did you mean 'gemP'?");
+    await expect(buildEfficientNetSim([32, 32, 3], { l2_norm: false } as never)).rejects.toThrow(
+      "unknown option 'l2_norm' for EfficientNetSim; did you mean 'l2Norm'?",
+    );
+  });
+
   it('reject unknown pooling, trainable, variant and a bad embedding size', async () => {
     expect(() => buildResNet18Sim([16, 16, 3], { pooling: 'sum' as 'avg' })).toThrow(/pooling must be 'gem', 'avg', 'max' or null, got 'sum'/);
     expect(() => buildResNet18Sim([16, 16, 3], { embeddingSize: 0 })).toThrow(ValueError);

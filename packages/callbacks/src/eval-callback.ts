@@ -13,7 +13,7 @@ import { makeClassificationMetric } from '@tfsim/classification-metrics';
 import { getDistance } from '@tfsim/distances';
 import { makeClassificationMatcher } from '@tfsim/matchers';
 import { assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
-import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, toLabels, toVector } from '@tfsim/utils';
+import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toVector } from '@tfsim/utils';
 import { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 
 /** A classification metric: a name (`binary_accuracy`, `f1score`, `precision`, ...) or a ClassificationMetric. */
@@ -152,6 +152,7 @@ function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
  * `setModel(model)` and then `onEpochEnd(epoch, logs)`.
  */
 export class EvalCallback extends Callback {
+  static readonly optionKeys: OptionKeys<EvalCallbackOptions> = { distance: true, metrics: true, k: true, matcher: true, distanceThresholds: true, knownClasses: true, retrievalMetrics: true, tbLogdir: true, jsonlPath: true, verbose: true, print: true, warn: true, loggers: true, batchSize: true, embeddingOutput: true };
   /** The distance given, or undefined to use the model's index's (else cosine). */
   readonly distance: DistanceSpec | undefined;
   readonly k: number;
@@ -184,6 +185,7 @@ export class EvalCallback extends Callback {
     options: EvalCallbackOptions = {},
   ) {
     super();
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.queries = inputSource(queries, 'queries');
     this.targets = inputSource(targets, 'targets');
     this.queryLabels = labelArray(queryLabels, 'queryLabels');

@@ -112,3 +112,14 @@ describeEachBackend(
   },
   { only: ['cpu'] },
 );
+
+describe('EvalCallback options', () => {
+  it('rejects an unknown key with a suggestion (Python keywords are the usual cause)', () => {
+    expect(() => new EvalCallback(QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, { tb_logdir: '/tmp/x' } as never)).toThrow(
+      "unknown option 'tb_logdir' for EvalCallback; did you mean 'tbLogdir'?",
+    );
+    expect(() => new EvalCallback(QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, { known_classes: [0] } as never)).toThrow(
+      "did you mean 'knownClasses'?",
+    );
+  });
+});

@@ -16,6 +16,7 @@ export {
   deserializeDistance,
   distanceAliases,
   distanceNames,
+  fromPythonConfig,
   getDistance,
   isDistance,
   registerDistance,

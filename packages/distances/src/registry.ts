@@ -2,7 +2,7 @@
  * Distances by name: the Python library's `distances.get`, `serialize` and
  * `deserialize`, case-insensitive, with the same aliases.
  */
-import { Registry, ValueError } from '@tfsim/utils';
+import { checkOptions, type OptionKeys, readSerializedObject, Registry, type KerasObject, ValueError } from '@tfsim/utils';
 import { CosineDistance } from './cosine';
 import type { Distance, DistanceConfig } from './distance';
 import { EuclideanDistance, SquaredEuclideanDistance } from './euclidean';
@@ -46,8 +46,29 @@ export function isDistance(x: unknown): x is Distance {
   );
 }
 
-/** What `getDistance` accepts: a name or alias, a saved config, or a distance (returned as is). */
-export type DistanceIdentifier = string | DistanceConfig | Distance;
+/** What `getDistance` accepts: a name or alias, a saved config (ours, Python's or Keras'), or a distance (returned as is). */
+export type DistanceIdentifier = string | DistanceConfig | KerasObject | Distance;
+
+/** The keys of a distance config: a distance has no option but its name. */
+const CONFIG_KEYS: OptionKeys<DistanceConfig> = { name: true };
+
+/**
+ * The distance of a config object: ours or Python's `{ name }` (`get_config()`),
+ * or Keras' `{ class_name, config }` (`Similarity>CosineDistance`); an unknown
+ * key is an error.
+ */
+function fromConfigObject(config: object): Distance | undefined {
+  const keras = readSerializedObject(config);
+  if (keras !== undefined) {
+    checkOptions(keras.config, CONFIG_KEYS, keras.className);
+    // The class decides the formula; Python lets its instance carry any name.
+    const name = keras.config.name;
+    return registry.get(registry.has(keras.className) || typeof name !== 'string' ? keras.className : name);
+  }
+  if (typeof (config as DistanceConfig).name !== 'string') return undefined;
+  checkOptions(config as DistanceConfig, CONFIG_KEYS, 'a distance config');
+  return registry.get((config as DistanceConfig).name);
+}
 
 /**
  * The distance named by `identifier` (case-insensitive, aliases accepted:
@@ -57,9 +78,8 @@ export type DistanceIdentifier = string | DistanceConfig | Distance;
 export function getDistance(identifier: DistanceIdentifier): Distance {
   if (isDistance(identifier)) return identifier;
   if (typeof identifier === 'string') return registry.get(identifier);
-  if (typeof identifier === 'object' && identifier !== null && typeof identifier.name === 'string') {
-    return registry.get(identifier.name);
-  }
+  const fromConfig = typeof identifier === 'object' && identifier !== null ? fromConfigObject(identifier) : undefined;
+  if (fromConfig !== undefined) return fromConfig;
   throw new ValueError(
     `cannot interpret ${JSON.stringify(identifier) ?? String(identifier)} as a distance: ` +
       `give a name (${registry.names().join(', ')}), a {name} config or a Distance`,
@@ -86,8 +106,11 @@ export function serializeDistance(distance: DistanceIdentifier): DistanceConfig 
   return { ...getDistance(distance).getConfig() };
 }
 
-/** The distance of a config written by `serializeDistance`, its JSON text, or a bare name. */
-export function deserializeDistance(config: DistanceConfig | string): Distance {
+/**
+ * The distance of a config written by `serializeDistance`, its JSON text, a
+ * bare name, or a Keras `{ class_name, config }` of the Python library.
+ */
+export function deserializeDistance(config: DistanceConfig | KerasObject | string): Distance {
   let parsed: unknown = config;
   if (typeof config === 'string' && !config.trimStart().startsWith('{')) return registry.get(config.trim());
   if (typeof config === 'string') {
@@ -97,8 +120,19 @@ export function deserializeDistance(config: DistanceConfig | string): Distance {
       throw new ValueError(`distance config is not valid JSON: ${config}`, { cause: err });
     }
   }
-  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as DistanceConfig).name !== 'string') {
-    throw new ValueError(`a distance config is an object with a string "name", got ${JSON.stringify(parsed)}`);
+  const distance = typeof parsed === 'object' && parsed !== null ? fromConfigObject(parsed) : undefined;
+  if (distance === undefined) {
+    throw new ValueError(
+      `a distance config is an object with a string "name" or a Keras {class_name, config}, got ${JSON.stringify(parsed)}`,
+    );
   }
-  return registry.get((parsed as DistanceConfig).name);
+  return distance;
+}
+
+/**
+ * The distance of a Python `get_config()` (`{ name: 'cosine' }`) or Keras
+ * `{ class_name, config }`; `name` is the Python class or distance name.
+ */
+export function fromPythonConfig(name: string, config: Record<string, unknown> = {}): Distance {
+  return deserializeDistance({ class_name: name, config });
 }

@@ -4,6 +4,7 @@ import {
   CosineDistance,
   deserializeDistance,
   distanceAliases,
+  fromPythonConfig,
   getDistance,
   serializeDistance,
 } from '../src';
@@ -67,5 +68,41 @@ describe('serializeDistance / deserializeDistance', () => {
     expect(() => deserializeDistance({} as { name: string })).toThrow('a distance config is an object with a string "name"');
     expect(() => deserializeDistance('{not json')).toThrow('not valid JSON');
     expect(() => deserializeDistance({ name: 'nope' })).toThrow(UnknownNameError);
+  });
+});
+
+describe('Python and Keras configs', () => {
+  // What the Python library's Distance.get_config() returns, and Keras' serialize_keras_object around it.
+  const PYTHON = [
+    ['CosineDistance', 'cosine'],
+    ['EuclideanDistance', 'euclidean'],
+    ['SquaredEuclideanDistance', 'squared_euclidean'],
+    ['InnerProductSimilarity', 'inner_product'],
+    ['ManhattanDistance', 'manhattan'],
+    ['SNRDistance', 'snr'],
+  ] as const;
+
+  it.each(PYTHON)('%s: from get_config(), from Keras {class_name, config}, and by fromPythonConfig', (className, name) => {
+    expect(getDistance({ name }).name).toBe(name);
+    expect(deserializeDistance({ class_name: `Similarity>${className}`, config: { name } }).name).toBe(name);
+    expect(deserializeDistance(JSON.stringify({ class_name: className, config: { name } })).name).toBe(name);
+    expect(getDistance({ class_name: className, config: { name: 'renamed_in_python' } }).name).toBe(name);
+    expect(fromPythonConfig(className, { name }).name).toBe(name);
+    expect(fromPythonConfig(name).name).toBe(name);
+  });
+
+  it('a Keras cosine distance computes the Python reference values', () => {
+    const cosine = deserializeDistance({ class_name: 'Similarity>CosineDistance', config: { name: 'cosine' } });
+    const values = cosine.pairwise([[0, 0], [0, 1], [1, 1], [3, 0]], [[0, 1], [1, 1], [3, 0]]);
+    expect(Array.from(values).map((v) => Math.round(v) + 0)).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
+  });
+
+  it('an unknown config key is an error with a suggestion', () => {
+    expect(() => getDistance({ name: 'cosine', nmae: 'x' } as never)).toThrow(
+      "unknown option 'nmae' for a distance config; did you mean 'name'?",
+    );
+    expect(() => fromPythonConfig('CosineDistance', { name: 'cosine', normalize: true })).toThrow(
+      "unknown option 'normalize' for CosineDistance; known options: name",
+    );
   });
 });

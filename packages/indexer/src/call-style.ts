@@ -12,7 +12,7 @@
  * take is an error naming the key, so a misspelt or Python-style option
  * (`no_match_label`) is not silently ignored.
  */
-import { ValueError } from '@tfsim/utils';
+import { checkOptions } from '@tfsim/utils';
 
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null) return false;
@@ -21,12 +21,8 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** `arg` as the options of `op` when it is a plain object (its keys checked against `keys`), else undefined. */
-export function optionsOf<T extends object>(arg: unknown, keys: ReadonlyArray<keyof T & string>, op: string): T | undefined {
+export function optionsOf<T extends object>(arg: unknown, keys: Readonly<Record<string, true>>, op: string): T | undefined {
   if (!isPlainObject(arg)) return undefined;
-  for (const key of Object.keys(arg)) {
-    if (!keys.includes(key as keyof T & string)) {
-      throw new ValueError(`unknown option "${key}" for ${op}; its options are: ${keys.join(', ')}`);
-    }
-  }
+  checkOptions(arg, keys, op);
   return arg as T;
 }

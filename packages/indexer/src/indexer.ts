@@ -39,6 +39,7 @@ import {
   progressEnabled,
   toLabel,
   writeFolderAtomically,
+  type OptionKeys,
 } from '@tfsim/utils';
 import {
   type Prediction,
@@ -124,7 +125,6 @@ export interface IndexDataFrame {
   data: unknown[];
 }
 
-const INDEXER_OPTIONS = ['distance', 'search', 'kvStore', 'evaluator', 'embeddingOutput', 'statBufferSize'] as const;
 
 /** Neighbours looked up per chunk of queries, so progress moves on long lookups. */
 const LOOKUP_CHUNK = 1024;
@@ -145,7 +145,16 @@ function progressFlag(verbose: Verbose): boolean | undefined {
  * Every operation that changes the index updates search and store together
  * or not at all, and operations run one at a time (concurrent calls queue).
  */
+const EVALUATE_CLASSIFICATION_KEYS: OptionKeys<EvaluateClassificationOptions> = { metrics: true, matcher: true, k: true, verbose: true };
+const CALIBRATE_KEYS: OptionKeys<CalibrateOptions> = {
+  calibrationMetric: true, k: true, matcher: true, extraMetrics: true, rounding: true, verbose: true,
+};
+const MATCH_KEYS: OptionKeys<MatchOptions> = { noMatchLabel: true, k: true, matcher: true, verbose: true };
+
 export class Indexer {
+  static readonly optionKeys: OptionKeys<IndexerOptions> = {
+    distance: true, search: true, kvStore: true, evaluator: true, embeddingOutput: true, statBufferSize: true,
+  };
   readonly embeddingSize: number;
   readonly distance: Distance;
   readonly search: Search;
@@ -192,9 +201,7 @@ export class Indexer {
   ) {
     // a distance config {name} in the distance position is a distance, not options (see call-style.ts)
     const o: IndexerOptions =
-      (isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions)
-        ? optionsOf<IndexerOptions>(distanceOrOptions, INDEXER_OPTIONS, 'Indexer')
-        : undefined) ??
+      optionsOf<IndexerOptions>(isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions) ? distanceOrOptions : undefined, new.target.optionKeys, new.target.name) ??
       { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
     assertInteger(embeddingSize, 'embeddingSize', 1);
     this.embeddingSize = embeddingSize;
@@ -422,7 +429,7 @@ export class Indexer {
     verbose?: Verbose,
   ): Promise<Record<string, Float32Array>> {
     const o: EvaluateClassificationOptions =
-      optionsOf<EvaluateClassificationOptions>(metrics, ['metrics', 'matcher', 'k', 'verbose'], 'Indexer.evaluateClassification') ??
+      optionsOf<EvaluateClassificationOptions>(metrics, EVALUATE_CLASSIFICATION_KEYS, 'Indexer.evaluateClassification') ??
       { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.evaluateClassification');
     const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.evaluateClassification');
@@ -461,7 +468,7 @@ export class Indexer {
     verbose?: Verbose,
   ): Promise<CalibrationResults> {
     const o: CalibrateOptions =
-      optionsOf<CalibrateOptions>(calibrationMetric, ['calibrationMetric', 'k', 'matcher', 'extraMetrics', 'rounding', 'verbose'], 'Indexer.calibrate') ??
+      optionsOf<CalibrateOptions>(calibrationMetric, CALIBRATE_KEYS, 'Indexer.calibrate') ??
       { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.calibrate');
     const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.calibrate');
@@ -502,7 +509,7 @@ export class Indexer {
     verbose?: Verbose,
   ): Promise<Record<string, number[]>> {
     const o: MatchOptions =
-      optionsOf<MatchOptions>(noMatchLabel, ['noMatchLabel', 'k', 'matcher', 'verbose'], 'Indexer.match') ??
+      optionsOf<MatchOptions>(noMatchLabel, MATCH_KEYS, 'Indexer.match') ??
       { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.match');
     return this.exclusive(async () => {

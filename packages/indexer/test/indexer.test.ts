@@ -283,3 +283,12 @@ describe('Indexer: bad input gets clear errors', () => {
     await expect(index.evaluateRetrieval([[1, 0, 0]], [0], [{ name: 'x' } as never])).rejects.toThrow(/retrievalMetrics\[0\] is object, not a RetrievalMetric/);
   });
 });
+
+describe('Indexer options', () => {
+  it('rejects an unknown key with a suggestion (a Python keyword is the usual cause)', () => {
+    expect(() => new Indexer(3, { kv_store: 'memory' } as never)).toThrow("unknown option 'kv_store' for Indexer; did you mean 'kvStore'?");
+    expect(() => new Indexer(3, { distance: 'l2', stat_buffer_size: 10 } as never)).toThrow("did you mean 'statBufferSize'?");
+    const index = new Indexer(3, { distance: 'l2', statBufferSize: 10 });
+    expect([index.distance.name, index.statBufferSize]).toEqual(['euclidean', 10]);
+  });
+});

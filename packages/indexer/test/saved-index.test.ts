@@ -5,7 +5,7 @@ import { tempDir } from '@tfsim/test-utils';
 import { FormatError, StateError } from '@tfsim/utils';
 import { Indexer } from '../src';
 import { clusters } from './helpers';
-import { redisUnavailable, startRedis, type TestRedis } from './redis-server';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 // Issue 18 items 1, 3 and 8: a load writes only to a store it created (or an empty one it
 // is given), and a saved index is read through one validator. The hostile files are made

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { CustomCallback, layers, type LayersModel, type Logs } from '@tensorflow/tfjs-layers';
-import { ShapeError, ValueError } from '@tfsim/utils';
+import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import { l2Normalize } from './l2';
-import { singleTensor, type Kwargs, type LayerArgs, type Tensor } from './tfjs';
+import { LAYER_KEYS, singleTensor, type Kwargs, type LayerArgs, type Tensor } from './tfjs';
 
 export interface ActivationStdLoggingLayerArgs extends LayerArgs {
   /** The layer's name, which is also the name of the logged value (required, as in Python). */
@@ -25,11 +25,13 @@ export interface ActivationStdLoggingLayerArgs extends LayerArgs {
  * (and the History) under the layer's name.
  */
 export class ActivationStdLoggingLayer extends layers.Layer {
+  static readonly optionKeys: OptionKeys<ActivationStdLoggingLayerArgs> = LAYER_KEYS;
   static className = 'ActivationStdLoggingLayer';
   private total: tf.Variable | undefined;
   private batches = 0;
 
   constructor(args: ActivationStdLoggingLayerArgs) {
+    checkOptions(args, new.target.optionKeys, new.target.name);
     if (!args || typeof args.name !== 'string' || args.name === '') {
       throw new ValueError('ActivationStdLoggingLayer needs a name: it is also the name of the logged value');
     }

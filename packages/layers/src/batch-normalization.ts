@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
-import { BackendError, ShapeError, ValueError } from '@tfsim/utils';
-import './tfjs';
+import { BackendError, checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+import { LAYER_KEYS } from './tfjs';
 import type { Kwargs, Tensor } from './tfjs';
 
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof layers.batchNormalization>[0]>;
+
+/** The keys of tfjs-layers' BatchNormalization arguments (typed against them). */
+export const BATCH_NORMALIZATION_ARG_KEYS: OptionKeys<BatchNormalizationArgs> = {
+  ...LAYER_KEYS, axis: true, momentum: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true,
+  movingMeanInitializer: true, movingVarianceInitializer: true, betaConstraint: true, gammaConstraint: true, betaRegularizer: true,
+  gammaRegularizer: true,
+};
 
 interface BatchNormalizationConstructor {
   new (args?: BatchNormalizationArgs): layers.Layer;
@@ -37,9 +44,11 @@ function batchNormalizationClass(): BatchNormalizationConstructor {
  * `tf.layers.batchNormalization`.
  */
 export class FreezableBatchNormalization extends batchNormalizationClass() {
+  static readonly optionKeys: Readonly<Record<string, true>> = BATCH_NORMALIZATION_ARG_KEYS;
   static override className = 'FreezableBatchNormalization';
 
   constructor(args: BatchNormalizationArgs = {}) {
+    checkOptions(args, new.target.optionKeys, new.target.name);
     super(args);
   }
 
@@ -66,6 +75,8 @@ export type NonAffineBatchNormalizationArgs = Omit<BatchNormalizationArgs, 'cent
  * the moving statistics in inference. Normalises the last axis only.
  */
 export class NonAffineBatchNormalization extends batchNormalizationClass() {
+  // BatchNormalization's keys: its own config (center: false, the unused initializers) comes back through fromConfig.
+  static readonly optionKeys: Readonly<Record<string, true>> = BATCH_NORMALIZATION_ARG_KEYS;
   static override className = 'NonAffineBatchNormalization';
 
   constructor(args: NonAffineBatchNormalizationArgs = {}) {
@@ -73,6 +84,7 @@ export class NonAffineBatchNormalization extends batchNormalizationClass() {
     if (given.center === true || given.scale === true) {
       throw new ValueError('NonAffineBatchNormalization has no center or scale; use tf.layers.batchNormalization for those');
     }
+    checkOptions(args, new.target.optionKeys, new.target.name);
     if (args.axis !== undefined && args.axis !== -1) {
       throw new ValueError(`NonAffineBatchNormalization normalises the last axis only (axis -1), got axis ${args.axis}`);
     }

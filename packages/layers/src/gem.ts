@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { ShapeError, ValueError } from '@tfsim/utils';
-import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
+import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+import { LAYER_KEYS, singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
@@ -56,11 +56,13 @@ function parseDataFormat(value: unknown): DataFormat {
  * positive values) and shifted back afterwards.
  */
 abstract class GeneralizedMeanPooling extends layers.Layer {
+  static readonly optionKeys: OptionKeys<GeneralizedMeanPoolingArgs> = { ...LAYER_KEYS, p: true, dataFormat: true, keepdims: true };
   readonly p: number;
   readonly dataFormat: DataFormat;
   readonly keepdims: boolean;
 
   constructor(args: GeneralizedMeanPoolingArgs = {}) {
+    checkOptions(args, new.target.optionKeys, new.target.name);
     super(args);
     this.p = parsePower(args.p);
     this.dataFormat = parseDataFormat(args.dataFormat);

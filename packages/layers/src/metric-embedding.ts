@@ -1,6 +1,7 @@
 import { serialization, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { l2Normalize } from './l2';
-import { denseClass, singleTensor, type DenseLayerArgs, type Kwargs } from './tfjs';
+import { checkOptions } from '@tfsim/utils';
+import { DENSE_ARG_KEYS, denseClass, singleTensor, type DenseLayerArgs, type Kwargs } from './tfjs';
 
 export type MetricEmbeddingArgs = DenseLayerArgs;
 
@@ -14,8 +15,10 @@ export type MetricEmbeddingArgs = DenseLayerArgs;
  */
 export class MetricEmbedding extends denseClass() {
   static override className = 'MetricEmbedding';
+  static readonly optionKeys: Readonly<Record<string, true>> = DENSE_ARG_KEYS;
 
   constructor(args: MetricEmbeddingArgs) {
+    checkOptions(args, new.target.optionKeys, new.target.name);
     // tfjs' Dense defaults to Glorot-normal; Keras' (and so the Python
     // layer's) to Glorot-uniform.
     super({ ...args, kernelInitializer: args.kernelInitializer ?? 'glorotUniform' });

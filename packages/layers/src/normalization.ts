@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
-import { ShapeError, ValueError } from '@tfsim/utils';
-import { singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
+import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+import { LAYER_KEYS, singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
 
 export interface NormalizationArgs extends LayerArgs {
   /** The feature axis; only the last one (-1, the default) is supported. */
@@ -25,6 +25,7 @@ const STD_EPSILON = 1e-7;
  * layer in a model built with `weights=None`.
  */
 export class Normalization extends layers.Layer {
+  static readonly optionKeys: OptionKeys<NormalizationArgs> = { ...LAYER_KEYS, axis: true, mean: true, variance: true };
   static className = 'Normalization';
   readonly axis: number;
   private readonly initialMean: number[] | undefined;
@@ -33,6 +34,7 @@ export class Normalization extends layers.Layer {
   private varianceWeight: LayerVariable | undefined;
 
   constructor(args: NormalizationArgs = {}) {
+    checkOptions(args, new.target.optionKeys, new.target.name);
     super(args);
     this.axis = args.axis ?? -1;
     if (this.axis !== -1) throw new ValueError(`Normalization: only axis -1 is supported, got ${this.axis}`);

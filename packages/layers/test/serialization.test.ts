@@ -7,6 +7,7 @@ import {
   GeneralizedMeanPooling1D,
   GeneralizedMeanPooling2D,
   MetricEmbedding,
+  NonAffineBatchNormalization,
   Normalization,
 } from '../src';
 import { seededValues } from './reference';
@@ -123,4 +124,28 @@ describeEachBackend('layers serialisation', ({ backend }) => {
       loaded.dispose();
     });
   }
+});
+
+describe('layer arguments', () => {
+  it('every layer rejects an unknown key with a suggestion, and takes tfjs LayerArgs (passed through) and its own', () => {
+    expect(() => new MetricEmbedding({ units: 4, use_bias: false } as never)).toThrow(
+      "unknown option 'use_bias' for MetricEmbedding; did you mean 'useBias'?",
+    );
+    expect(() => new GeneralizedMeanPooling2D({ data_format: 'channels_first' } as never)).toThrow(
+      "unknown option 'data_format' for GeneralizedMeanPooling2D; did you mean 'dataFormat'?",
+    );
+    expect(() => new Normalization({ axs: -1 } as never)).toThrow("did you mean 'axis'?");
+    expect(() => new FreezableBatchNormalization({ moment: 0.9 } as never)).toThrow("did you mean 'momentum'?");
+    expect(() => new NonAffineBatchNormalization({ epsilom: 1e-3 } as never)).toThrow("did you mean 'epsilon'?");
+    expect(() => new ActivationStdLoggingLayer({ name: 'std', trainabel: false } as never)).toThrow("did you mean 'trainable'?");
+    const embedding = new MetricEmbedding({ units: 4, useBias: false, name: 'emb', trainable: false, inputShape: [3] });
+    expect([embedding.name, embedding.trainable, (embedding.getConfig() as { useBias: boolean }).useBias]).toEqual(['emb', false, false]);
+    // A layer's own config comes back through fromConfig (tfjs adds customObjects): every key of it is accepted.
+    for (const layer of [new NonAffineBatchNormalization({ momentum: 0.9 }), new FreezableBatchNormalization(), embedding, new Normalization()]) {
+      const cls = layer.constructor as new (args: unknown) => tfl.layers.Layer;
+      expect(new cls({ ...layer.getConfig(), customObjects: {} }).getConfig()).toEqual(layer.getConfig());
+    }
+    const gem = new GeneralizedMeanPooling1D({ p: 2, keepdims: true, dtype: 'float32' });
+    expect([gem.p, gem.keepdims]).toEqual([2, true]);
+  });
 });

@@ -3,9 +3,9 @@
  * scaled cosines to trainable class centres, with the angle to the true
  * class widened by a margin.
  */
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { getDistance, oneHotFloat, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ValueError } from '@tfsim/utils';
+import { ValueError, type OptionKeys } from '@tfsim/utils';
 import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
 import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
@@ -86,6 +86,7 @@ export function arcFaceLoss(
  */
 export class ArcFaceLoss extends ClassWeightsLoss {
   readonly className = 'ArcFaceLoss';
+  static override readonly optionKeys: OptionKeys<ArcFaceLossOptions> = { ...ClassWeightsLoss.optionKeys, margin: true, scale: true, distance: true };
   readonly distance: Distance;
   readonly margin: number;
   readonly scale: number;
@@ -117,14 +118,13 @@ export class ArcFaceLoss extends ClassWeightsLoss {
     return perExample(y, embeddings, this.weights as Tensor as Tensor2D, this);
   }
 
-  call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
-    const tf = tfc();
-    return tf.tidy(() => tf.mean(this.compute(labels, embeddings)));
+  call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
+    return tfc().tidy(() => this.applyReduction(this.compute(labels, embeddings)));
   }
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       numClasses: this.numClasses,
       embeddingSize: this.embeddingSize,
       margin: this.margin,

@@ -4,17 +4,17 @@
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { withoutGradient } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber } from './inputs';
-import type { LossConfig } from './loss';
+import { type LossConfig, Loss, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { diagPart, tfc } from './tf';
 
-export interface BarlowOptions {
+export interface BarlowOptions extends LossOptions {
   /** Weight of the off-diagonal (redundancy) terms. Default 5e-3 (Python's `lambda_`). */
   lambda?: number;
   /** Added to the loss. Default 1e-12. */
   margin?: number;
-  name?: string;
 }
 
 /** Columns to zero mean and unit (population) standard deviation; a constant column becomes 0. */
@@ -64,11 +64,12 @@ export function barlowLoss(za: Tensor2D, zb: Tensor2D, options: BarlowOptions = 
  */
 export class Barlow extends SelfSupervisedLoss {
   readonly className = 'Barlow';
+  static override readonly optionKeys: OptionKeys<BarlowOptions> = { ...Loss.optionKeys, lambda: true, margin: true };
   readonly lambda: number;
   readonly margin: number;
 
   constructor(options: BarlowOptions = {}) {
-    super(options.name ?? 'barlow');
+    super(options, 'barlow');
     const o = resolve(options, this.className);
     this.lambda = o.lambda;
     this.margin = o.margin;
@@ -79,6 +80,6 @@ export class Barlow extends SelfSupervisedLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, lambda: this.lambda, margin: this.margin };
+    return { ...this.commonConfig(), lambda: this.lambda, margin: this.margin };
   }
 }

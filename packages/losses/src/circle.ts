@@ -4,19 +4,19 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 
-export interface CircleLossOptions {
+export interface CircleLossOptions extends LossOptions {
   /** Default 'cosine'. */
   distance?: DistanceIdentifier;
   /** Scale of the pair terms. Default 80. */
   gamma?: number;
   /** Relaxation margin m: optimum distances m (positives) and 1 + m (negatives), decision margins m and 1 - m. Default 0.4. */
   margin?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -64,12 +64,13 @@ export function circleLoss(labels: LabelsInput, embeddings: Tensor2D, options: C
  */
 export class CircleLoss extends MetricLoss {
   readonly className = 'CircleLoss';
+  static override readonly optionKeys: OptionKeys<CircleLossOptions> = { ...Loss.optionKeys, distance: true, gamma: true, margin: true };
   readonly distance: Distance;
   readonly gamma: number;
   readonly margin: number;
 
   constructor(options: CircleLossOptions = {}) {
-    super(options.name ?? 'circle_loss');
+    super(options, 'circle_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.gamma = o.gamma;
@@ -81,6 +82,6 @@ export class CircleLoss extends MetricLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance.name, gamma: this.gamma, margin: this.margin };
+    return { ...this.commonConfig(), distance: this.distance.name, gamma: this.gamma, margin: this.margin };
   }
 }

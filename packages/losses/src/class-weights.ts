@@ -4,23 +4,25 @@
  * saving.
  */
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { ShapeError } from '@tfsim/utils';
+import { ShapeError, type OptionKeys } from '@tfsim/utils';
 import { checkInteger } from './inputs';
-import { labelColumnFromLayers, Loss } from './loss';
+import { labelColumnFromLayers, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
-export interface ClassWeightsOptions {
+export interface ClassWeightsOptions extends LossOptions {
   numClasses: number;
   embeddingSize: number;
   /** Seed of the random initialisation (reproducible runs). */
   seed?: number;
   /** Initial values `[numClasses, embeddingSize]`, instead of random ones (copied). */
   initialWeights?: Tensor2D;
-  name?: string;
 }
 
 /** Base of the losses with a `[numClasses, embeddingSize]` variable. */
 export abstract class ClassWeightsLoss extends Loss {
+  static override readonly optionKeys: OptionKeys<ClassWeightsOptions> = {
+    ...Loss.optionKeys, numClasses: true, embeddingSize: true, seed: true, initialWeights: true,
+  };
   readonly numClasses: number;
   readonly embeddingSize: number;
   readonly seed: number | undefined;
@@ -28,7 +30,7 @@ export abstract class ClassWeightsLoss extends Loss {
   readonly weights: Variable;
 
   constructor(options: ClassWeightsOptions, defaultName: string, loss: string, std: (numClasses: number) => number) {
-    super(options?.name ?? defaultName);
+    super(options, defaultName);
     this.numClasses = checkInteger(options?.numClasses, 'numClasses', loss, 1);
     this.embeddingSize = checkInteger(options.embeddingSize, 'embeddingSize', loss, 1);
     this.seed = options.seed;

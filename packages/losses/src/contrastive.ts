@@ -5,18 +5,18 @@
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
-export interface ContrastiveLossOptions {
+export interface ContrastiveLossOptions extends LossOptions {
   /** Default 'euclidean' (on the embeddings as given). A similarity (inner product) flips the margins. */
   distance?: DistanceIdentifier;
   /** Positive pairs closer than this cost nothing. Default 0. */
   positiveMargin?: number;
   /** Negative pairs farther than this cost nothing. Default 1. */
   negativeMargin?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -85,12 +85,13 @@ export function contrastiveLoss(
  */
 export class ContrastiveLoss extends MetricLoss {
   readonly className = 'ContrastiveLoss';
+  static override readonly optionKeys: OptionKeys<ContrastiveLossOptions> = { ...Loss.optionKeys, distance: true, positiveMargin: true, negativeMargin: true };
   readonly distance: Distance;
   readonly positiveMargin: number;
   readonly negativeMargin: number;
 
   constructor(options: ContrastiveLossOptions = {}) {
-    super(options.name ?? 'contrastive_loss');
+    super(options, 'contrastive_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.positiveMargin = o.positiveMargin;
@@ -103,7 +104,7 @@ export class ContrastiveLoss extends MetricLoss {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       distance: this.distance.name,
       positiveMargin: this.positiveMargin,
       negativeMargin: this.negativeMargin,

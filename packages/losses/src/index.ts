@@ -5,7 +5,18 @@
  * a class (`call(labels, embeddings)`, `lossFunction` for tfjs-layers) and as
  * a function returning per-example values.
  */
-export { Loss, MetricLoss, type KeyOptions, type LayersLossFunction, type LossConfig, type PairBatch, type SerializedLoss } from './loss';
+export {
+  Loss,
+  MetricLoss,
+  REDUCTIONS,
+  type KeyOptions,
+  type LayersLossFunction,
+  type LossConfig,
+  type LossOptions,
+  type PairBatch,
+  type Reduction,
+  type SerializedLoss,
+} from './loss';
 export type { LabelsInput } from './inputs';
 export {
   logsumexp,
@@ -34,4 +45,4 @@ export { ArcFaceLoss, arcFaceLoss, type ArcFaceLossOptions } from './arcface';
 export { ContrastiveLoss, contrastiveLoss, type ContrastiveLossOptions } from './contrastive';
 export { SupConLoss, supConLoss, type SupConLossOptions } from './supcon';
 export { ProxyAnchorLoss, proxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor';
-export { deserializeLoss, getLoss, lossNames, serializeLoss } from './registry';
+export { deserializeLoss, fromPythonConfig, getLoss, lossNames, serializeLoss } from './registry';

@@ -4,19 +4,19 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { logsumexp, POSITIVE_MINING, positiveDistances, type PositiveMining } from './mining';
 import { tfc } from './tf';
 
-export interface LiftedStructLossOptions {
+export interface LiftedStructLossOptions extends LossOptions {
   /** Default 'cosine'. */
   distance?: DistanceIdentifier;
   /** 'hard' (default) or 'easy'. */
   positiveMiningStrategy?: PositiveMining;
   /** Default 1. */
   margin?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -71,12 +71,13 @@ export function liftedStructLoss(
  */
 export class LiftedStructLoss extends MetricLoss {
   readonly className = 'LiftedStructLoss';
+  static override readonly optionKeys: OptionKeys<LiftedStructLossOptions> = { ...Loss.optionKeys, distance: true, positiveMiningStrategy: true, margin: true };
   readonly distance: Distance;
   readonly positiveMiningStrategy: PositiveMining;
   readonly margin: number;
 
   constructor(options: LiftedStructLossOptions = {}) {
-    super(options.name ?? 'lifted_struct_loss');
+    super(options, 'lifted_struct_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.positiveMiningStrategy = o.positiveMiningStrategy;
@@ -89,7 +90,7 @@ export class LiftedStructLoss extends MetricLoss {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       distance: this.distance.name,
       positiveMiningStrategy: this.positiveMiningStrategy,
       margin: this.margin,

@@ -5,8 +5,8 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ValueError } from '@tfsim/utils';
-import { checkEmbeddings, toLabelVector, type LabelsInput } from './inputs';
+import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
+import { checkChoice, checkEmbeddings, toLabelVector, type LabelsInput } from './inputs';
 import { tfc } from './tf';
 
 /** A JSON-safe description of a loss; `getLoss(className, config)` recreates it. */
@@ -21,11 +21,36 @@ export interface SerializedLoss {
   config: LossConfig;
 }
 
+/**
+ * How `call` reduces per-example losses, as Keras' `Reduction`: 'auto' and
+ * 'sum_over_batch_size' the mean, 'sum' the sum, 'none' the per-example
+ * values `[batch]` (a loss over the whole batch, as Barlow's, stays a scalar).
+ */
+export type Reduction = 'auto' | 'sum_over_batch_size' | 'sum' | 'none';
+export const REDUCTIONS: readonly Reduction[] = ['auto', 'sum_over_batch_size', 'sum', 'none'];
+
+/** The options every loss takes. */
+export interface LossOptions {
+  /** Default: the Python default name of the loss (`triplet_loss`, ...). */
+  name?: string;
+  /** Default 'auto' (the mean), as Keras. */
+  reduction?: Reduction;
+}
+
 /** A loss function in the form tfjs-layers' `model.compile({ loss })` takes. */
 export type LayersLossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /** Base of every `@tfsim` loss. */
 export abstract class Loss {
+  /**
+   * The option keys the constructor accepts; any other key is an error that
+   * suggests the closest. A subclass with options of its own declares
+   * `static override readonly optionKeys: OptionKeys<ItsOptions> = { ...Parent.optionKeys, ... }`,
+   * which the compiler checks against its options type.
+   */
+  static readonly optionKeys: OptionKeys<LossOptions> = { name: true, reduction: true };
+  readonly name: string;
+  readonly reduction: Reduction;
   /** The class name used to save and recreate it: `TripletLoss`, `SimCLRLoss`, ... */
   abstract readonly className: string;
   /**
@@ -44,7 +69,16 @@ export abstract class Loss {
    */
   readonly lossFunction: LayersLossFunction;
 
-  constructor(readonly name: string) {
+  /**
+   * `options` are the subclass's whole options object, checked against the
+   * `optionKeys` of the class being built (a bare string is taken as the name,
+   * unchecked, for losses written before options were checked).
+   */
+  constructor(options: LossOptions | string | undefined, defaultName: string) {
+    if (typeof options === 'string') options = { name: options };
+    checkOptions(options, new.target.optionKeys, new.target.name);
+    this.name = options?.name ?? defaultName;
+    this.reduction = checkChoice(options?.reduction ?? 'auto', REDUCTIONS, 'reduction', new.target.name);
     this.lossFunction = (yTrue: Tensor, yPred: Tensor) => {
       const tf = tfc();
       return tf.tidy(() => this.call(this.labelsFromLayers(yTrue), yPred));
@@ -56,10 +90,21 @@ export abstract class Loss {
     return yTrue;
   }
 
-  /** The loss of a batch, reduced to a scalar (the mean, as Keras' sum_over_batch_size, unless stated). */
-  abstract call(yTrue: Tensor | LabelsInput, yPred: Tensor): Scalar;
+  /** The loss of a batch, reduced by `reduction`: a scalar, or `[batch]` for 'none'. */
+  abstract call(yTrue: Tensor | LabelsInput, yPred: Tensor): Tensor;
 
   abstract getConfig(): LossConfig;
+
+  /** Applies `reduction` to per-example values; `mean` is the loss's own 'auto' (the mean unless stated). */
+  protected applyReduction(values: Tensor, mean: (values: Tensor) => Scalar = (v) => tfc().mean(v)): Tensor {
+    if (values.rank === 0 || this.reduction === 'none') return values;
+    return this.reduction === 'sum' ? tfc().sum(values) : mean(values);
+  }
+
+  /** The config entries every loss shares: its name, and its reduction unless the default. */
+  protected commonConfig(): LossConfig {
+    return { name: this.name, ...(this.reduction === 'auto' ? {} : { reduction: this.reduction }) };
+  }
 
   /** Frees the variables or state the loss holds (no-op for most). */
   dispose(): void {}
@@ -151,9 +196,12 @@ export abstract class MetricLoss extends Loss {
     return tfc().mean(perExample);
   }
 
-  call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
+  call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
     return tfc().tidy(() =>
-      this.reduce(this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className))),
+      this.applyReduction(
+        this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)),
+        (v) => this.reduce(v as Tensor1D),
+      ),
     );
   }
 }

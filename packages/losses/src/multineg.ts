@@ -4,18 +4,17 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ShapeError, ValueError } from '@tfsim/utils';
+import { ShapeError, ValueError, type OptionKeys } from '@tfsim/utils';
 import { checkEmbeddings, checkNumber } from './inputs';
-import { Loss, type LossConfig } from './loss';
+import { Loss, type LossConfig, type LossOptions } from './loss';
 import { logsumexp } from './mining';
 import { diagPart, tfc } from './tf';
 
-export interface MultiNegativesRankLossOptions {
+export interface MultiNegativesRankLossOptions extends LossOptions {
   /** Must be 'inner_product' (the default): the loss is a softmax over similarities. */
   distance?: DistanceIdentifier;
   /** Multiplies the similarities. Default 20. */
   scale?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -63,11 +62,12 @@ export function multinegRankingLoss(
  */
 export class MultiNegativesRankLoss extends Loss {
   readonly className = 'MultiNegativesRankLoss';
+  static override readonly optionKeys: OptionKeys<MultiNegativesRankLossOptions> = { ...Loss.optionKeys, distance: true, scale: true };
   readonly distance: Distance;
   readonly scale: number;
 
   constructor(options: MultiNegativesRankLossOptions = {}) {
-    super(options.name ?? 'multineg_rank_loss');
+    super(options, 'multineg_rank_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.scale = o.scale;
@@ -83,6 +83,6 @@ export class MultiNegativesRankLoss extends Loss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance.name, scale: this.scale };
+    return { ...this.commonConfig(), distance: this.distance.name, scale: this.scale };
   }
 }

@@ -4,12 +4,13 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, maskedMax, maskedMin, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 
-export interface MultiSimilarityLossOptions {
+export interface MultiSimilarityLossOptions extends LossOptions {
   /** Default 'cosine'. */
   distance?: DistanceIdentifier;
   /** Weight of the positive terms. Default 2. */
@@ -22,7 +23,6 @@ export interface MultiSimilarityLossOptions {
   lmda?: number;
   /** Centre of the distances (1 for cosine). Default 1. */
   center?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -87,6 +87,7 @@ export function multisimilarityLoss(
  */
 export class MultiSimilarityLoss extends MetricLoss {
   readonly className = 'MultiSimilarityLoss';
+  static override readonly optionKeys: OptionKeys<MultiSimilarityLossOptions> = { ...Loss.optionKeys, distance: true, alpha: true, beta: true, epsilon: true, lmda: true, center: true };
   readonly distance: Distance;
   readonly alpha: number;
   readonly beta: number;
@@ -95,7 +96,7 @@ export class MultiSimilarityLoss extends MetricLoss {
   readonly center: number;
 
   constructor(options: MultiSimilarityLossOptions = {}) {
-    super(options.name ?? 'multisim_loss');
+    super(options, 'multisim_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.alpha = o.alpha;
@@ -110,7 +111,7 @@ export class MultiSimilarityLoss extends MetricLoss {
   }
 
   getConfig(): LossConfig {
-    const { name, alpha, beta, epsilon, lmda, center } = this;
-    return { name, distance: this.distance.name, alpha, beta, epsilon, lmda, center };
+    const { alpha, beta, epsilon, lmda, center } = this;
+    return { ...this.commonConfig(), distance: this.distance.name, alpha, beta, epsilon, lmda, center };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { getDistance, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ValueError } from '@tfsim/utils';
+import { ValueError, type OptionKeys } from '@tfsim/utils';
 import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
 import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
@@ -79,6 +79,7 @@ export function proxyAnchorLoss(
  */
 export class ProxyAnchorLoss extends ClassWeightsLoss {
   readonly className = 'ProxyAnchorLoss';
+  static override readonly optionKeys: OptionKeys<ProxyAnchorLossOptions> = { ...ClassWeightsLoss.optionKeys, margin: true, alpha: true, distance: true };
   readonly distance: Distance;
   readonly margin: number;
   readonly alpha: number;
@@ -110,7 +111,7 @@ export class ProxyAnchorLoss extends ClassWeightsLoss {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       numClasses: this.numClasses,
       embeddingSize: this.embeddingSize,
       margin: this.margin,

@@ -4,13 +4,13 @@
  * Names are matched case-insensitively; each loss answers to its class name
  * and to its default `name` (`TripletLoss`, `triplet_loss`).
  */
-import { Registry, ValueError } from '@tfsim/utils';
+import { fromPythonKeys, type KerasObject, readSerializedObject, Registry, ValueError } from '@tfsim/utils';
 import { ArcFaceLoss } from './arcface';
 import { Barlow } from './barlow';
 import { CircleLoss } from './circle';
 import { ContrastiveLoss } from './contrastive';
 import { LiftedStructLoss } from './lifted';
-import { type Loss, MetricLoss, type LossConfig, type SerializedLoss } from './loss';
+import { Loss, MetricLoss, type LossConfig, type SerializedLoss } from './loss';
 import { MultiNegativesRankLoss } from './multineg';
 import { MultiSimilarityLoss } from './multisim';
 import { ProxyAnchorLoss } from './proxy-anchor';
@@ -40,12 +40,11 @@ register(['CircleLoss', 'circle_loss'], (c) => new CircleLoss(c as any));
 register(['SoftNearestNeighborLoss', 'soft_nn_loss'], (c) => new SoftNearestNeighborLoss(c as any));
 register(['LiftedStructLoss', 'lifted_struct_loss'], (c) => new LiftedStructLoss(c as any));
 register(['MultiNegativesRankLoss', 'multineg_rank_loss'], (c) => new MultiNegativesRankLoss(c as any));
-register(['XBM', 'xbm_loss'], (c) => {
-  const inner = c.loss as SerializedLoss | undefined;
+register(['XBM', 'xbm_loss'], ({ loss: inner, ...options }) => {
   if (!inner || typeof inner !== 'object') throw new ValueError('XBM config needs "loss": the wrapped loss, serialized');
-  const loss = deserializeLoss(inner);
+  const loss = inner instanceof Loss ? inner : deserializeLoss(inner as SerializedLoss);
   if (!(loss instanceof MetricLoss)) throw new ValueError(`XBM cannot wrap ${loss.className}`);
-  return new XBM(loss, c as any);
+  return new XBM(loss, options as any);
 });
 register(['SimCLRLoss', 'simclr_loss'], (c) => new SimCLRLoss(c as any));
 register(['SimSiamLoss', 'simsiam_loss'], (c) => new SimSiamLoss(c as any));
@@ -77,8 +76,12 @@ export function serializeLoss(loss: Loss): SerializedLoss {
   return { className: loss.className, config: JSON.parse(JSON.stringify(loss.getConfig())) as LossConfig };
 }
 
-/** The loss of a `serializeLoss` result (or its JSON text). */
-export function deserializeLoss(serialized: SerializedLoss | string): Loss {
+/**
+ * The loss of a `serializeLoss` result, of a Keras `{ class_name, config }`
+ * written by the Python library (Python option names, read as
+ * `fromPythonConfig` does), or of the JSON text of either.
+ */
+export function deserializeLoss(serialized: SerializedLoss | KerasObject | string): Loss {
   let parsed: unknown = serialized;
   if (typeof serialized === 'string') {
     try {
@@ -87,9 +90,26 @@ export function deserializeLoss(serialized: SerializedLoss | string): Loss {
       throw new ValueError(`serialized loss is not valid JSON: ${serialized.slice(0, 80)}`, { cause: err });
     }
   }
-  const s = parsed as SerializedLoss;
-  if (typeof s !== 'object' || s === null || typeof s.className !== 'string') {
-    throw new ValueError(`a serialized loss is {className, config}, got ${JSON.stringify(parsed)}`);
+  const s = readSerializedObject(parsed);
+  if (s === undefined) {
+    throw new ValueError(`a serialized loss is {className, config} or Keras' {class_name, config}, got ${JSON.stringify(parsed)}`);
   }
-  return getLoss(s.className, s.config ?? {});
+  return (parsed as KerasObject).class_name !== undefined ? fromPythonConfig(s.className, s.config) : getLoss(s.className, s.config);
+}
+
+/**
+ * A loss from the Python library's class name and `get_config()` dict:
+ * option names in snake_case (`positive_mining_strategy`, `lambda_`, `lmda`),
+ * `reduction` as Keras spells it ('auto', 'sum_over_batch_size', 'sum',
+ * 'none'), the distance as a name, a `{ name }` config or a Keras object, and
+ * XBM's wrapped loss as a Keras object. An option we do not have is an error.
+ */
+export function fromPythonConfig(name: string, config: Record<string, unknown> = {}): Loss {
+  const options = fromPythonKeys(config, name);
+  if (options.loss !== undefined) {
+    const inner = readSerializedObject(options.loss);
+    if (inner === undefined) throw new ValueError(`${name}: "loss" must be a serialized loss {class_name, config}`);
+    options.loss = fromPythonConfig(inner.className, inner.config);
+  }
+  return getLoss(name, options);
 }

@@ -2,7 +2,7 @@
  * Shared parts of the self-supervised losses: they take the two views'
  * outputs `(za, zb)` instead of labels and embeddings.
  */
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { getDistance, type Distance } from '@tfsim/distances';
 import { ShapeError } from '@tfsim/utils';
 import { checkEmbeddings } from './inputs';
@@ -22,8 +22,8 @@ export function checkViews(za: unknown, zb: unknown, loss: string, minRows = 1):
 }
 
 /**
- * Base of SimCLR, SimSiam, Barlow and VicReg: `call(za, zb)` is the mean of
- * `perExample(za, zb)`. Their outputs are indexed with the cosine distance.
+ * Base of SimCLR, SimSiam, Barlow and VicReg: `call(za, zb)` reduces
+ * `perExample(za, zb)` by `reduction` (the mean by default). Their outputs are indexed with the cosine distance.
  */
 export abstract class SelfSupervisedLoss extends Loss {
   readonly distance: Distance = getDistance('cosine');
@@ -36,8 +36,7 @@ export abstract class SelfSupervisedLoss extends Loss {
     return tfc().tidy(() => this.compute(za, zb));
   }
 
-  call(za: Tensor, zb: Tensor): Scalar {
-    const tf = tfc();
-    return tf.tidy(() => tf.mean(this.compute(za as Tensor2D, zb as Tensor2D)));
+  call(za: Tensor, zb: Tensor): Tensor {
+    return tfc().tidy(() => this.applyReduction(this.compute(za as Tensor2D, zb as Tensor2D)));
   }
 }

@@ -3,18 +3,18 @@
  * among all other examples of both views.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber } from './inputs';
-import type { LossConfig } from './loss';
+import { type LossConfig, Loss, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { l2Normalize, tfc } from './tf';
 
 /** Subtracted from an example's similarity with itself, which must never be its pair. */
 const LARGE_NUM = 1e9;
 
-export interface SimCLRLossOptions {
+export interface SimCLRLossOptions extends LossOptions {
   /** Softmax temperature. Default 0.05. */
   temperature?: number;
-  name?: string;
 }
 
 /** Cross-entropy of each row of `h1` picking its own row of `h2` among `[h2; h1 without itself]`. */
@@ -48,10 +48,11 @@ export function simclrLoss(za: Tensor2D, zb: Tensor2D, options: SimCLRLossOption
  */
 export class SimCLRLoss extends SelfSupervisedLoss {
   readonly className = 'SimCLRLoss';
+  static override readonly optionKeys: OptionKeys<SimCLRLossOptions> = { ...Loss.optionKeys, temperature: true };
   readonly temperature: number;
 
   constructor(options: SimCLRLossOptions = {}) {
-    super(options.name ?? 'simclr_loss');
+    super(options, 'simclr_loss');
     this.temperature = checkNumber(options.temperature ?? 0.05, 'temperature', this.className, '>0');
   }
 
@@ -60,6 +61,6 @@ export class SimCLRLoss extends SelfSupervisedLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, temperature: this.temperature };
+    return { ...this.commonConfig(), temperature: this.temperature };
   }
 }

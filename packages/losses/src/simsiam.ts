@@ -3,20 +3,20 @@
  * the projector's does (the caller stops the projector's gradient).
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkChoice, checkNumber } from './inputs';
-import type { LossConfig } from './loss';
+import { type LossConfig, Loss, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { l2Normalize, tfc } from './tf';
 
 export const PROJECTION_TYPES = ['negative_cosine_sim', 'cosine_distance', 'angular_distance'] as const;
 export type ProjectionType = (typeof PROJECTION_TYPES)[number];
 
-export interface SimSiamLossOptions {
+export interface SimSiamLossOptions extends LossOptions {
   /** How the cosine similarity s becomes a loss: 'negative_cosine_sim' (-s, default), 'cosine_distance' (1 - s), 'angular_distance' (acos(s) / pi). */
   projectionType?: ProjectionType;
   /** Added to every per-example value. Default 0.001. */
   margin?: number;
-  name?: string;
 }
 
 function compute(projector: Tensor2D, predictor: Tensor2D, projectionType: ProjectionType, margin: number): Tensor1D {
@@ -55,11 +55,12 @@ export function simsiamLoss(projector: Tensor2D, predictor: Tensor2D, options: S
  */
 export class SimSiamLoss extends SelfSupervisedLoss {
   readonly className = 'SimSiamLoss';
+  static override readonly optionKeys: OptionKeys<SimSiamLossOptions> = { ...Loss.optionKeys, projectionType: true, margin: true };
   readonly projectionType: ProjectionType;
   readonly margin: number;
 
   constructor(options: SimSiamLossOptions = {}) {
-    super(options.name ?? 'simsiam_loss');
+    super(options, 'simsiam_loss');
     const o = resolve(options, this.className);
     this.projectionType = o.projectionType;
     this.margin = o.margin;
@@ -70,6 +71,6 @@ export class SimSiamLoss extends SelfSupervisedLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, projectionType: this.projectionType, margin: this.margin };
+    return { ...this.commonConfig(), projectionType: this.projectionType, margin: this.margin };
   }
 }

@@ -4,16 +4,16 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
-export interface SoftNearestNeighborLossOptions {
+export interface SoftNearestNeighborLossOptions extends LossOptions {
   /** Default 'sql2' (squared euclidean). */
   distance?: DistanceIdentifier;
   /** Temperature T. Default 1. */
   temperature?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -66,11 +66,12 @@ export function softNnLoss(
  */
 export class SoftNearestNeighborLoss extends MetricLoss {
   readonly className = 'SoftNearestNeighborLoss';
+  static override readonly optionKeys: OptionKeys<SoftNearestNeighborLossOptions> = { ...Loss.optionKeys, distance: true, temperature: true };
   readonly distance: Distance;
   readonly temperature: number;
 
   constructor(options: SoftNearestNeighborLossOptions = {}) {
-    super(options.name ?? 'soft_nn_loss');
+    super(options, 'soft_nn_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.temperature = o.temperature;
@@ -81,6 +82,6 @@ export class SoftNearestNeighborLoss extends MetricLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance.name, temperature: this.temperature };
+    return { ...this.commonConfig(), distance: this.distance.name, temperature: this.temperature };
   }
 }

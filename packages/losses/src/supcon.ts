@@ -5,20 +5,20 @@
  */
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { maskedLogSumExp, meanOfPositive, similarityMatrix } from './similarity';
 import { stopGradient, tfc } from './tf';
 
 /** float32's smallest normal number, pytorch-metric-learning's `small_val`: keeps 0 / 0 at 0. */
 const TINY = 1.1754943508222875e-38;
 
-export interface SupConLossOptions {
+export interface SupConLossOptions extends LossOptions {
   /** Default 'cosine' (embeddings are L2-normalised inside, as pytorch-metric-learning's CosineSimilarity). */
   distance?: DistanceIdentifier;
   /** Default 0.1. */
   temperature?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -78,11 +78,12 @@ export function supConLoss(labels: LabelsInput, embeddings: Tensor2D, options: S
  */
 export class SupConLoss extends MetricLoss {
   readonly className = 'SupConLoss';
+  static override readonly optionKeys: OptionKeys<SupConLossOptions> = { ...Loss.optionKeys, distance: true, temperature: true };
   readonly distance: Distance;
   readonly temperature: number;
 
   constructor(options: SupConLossOptions = {}) {
-    super(options.name ?? 'supcon_loss');
+    super(options, 'supcon_loss');
     const o = resolve(options, this.className);
     this.distance = o.distance;
     this.temperature = o.temperature;
@@ -97,6 +98,6 @@ export class SupConLoss extends MetricLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, distance: this.distance.name, temperature: this.temperature };
+    return { ...this.commonConfig(), distance: this.distance.name, temperature: this.temperature };
   }
 }

@@ -4,8 +4,9 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import {
   marginLoss,
   NEGATIVE_MINING,
@@ -17,7 +18,7 @@ import {
 } from './mining';
 import { diagPart, gatherRows, tfc } from './tf';
 
-export interface TripletLossOptions {
+export interface TripletLossOptions extends LossOptions {
   /** Default 'cosine' (embeddings L2-normalised). */
   distance?: DistanceIdentifier;
   /** 'hard' (default, farthest positive) or 'easy' (closest). */
@@ -26,7 +27,6 @@ export interface TripletLossOptions {
   negativeMiningStrategy?: NegativeMining;
   /** Target gap between negative and positive distances; null or unset: soft margin `softplus(dp - dn)`. */
   margin?: number | null;
-  name?: string;
 }
 
 interface Resolved {
@@ -113,13 +113,14 @@ export function pnLoss(labels: LabelsInput, embeddings: Tensor2D, options: Tripl
  */
 export class TripletLoss extends MetricLoss {
   readonly className: string = 'TripletLoss';
+  static override readonly optionKeys: OptionKeys<TripletLossOptions> = { ...Loss.optionKeys, distance: true, positiveMiningStrategy: true, negativeMiningStrategy: true, margin: true };
   readonly distance: Distance;
   readonly positiveMiningStrategy: PositiveMining;
   readonly negativeMiningStrategy: NegativeMining;
   readonly margin: number | null;
 
   constructor(options: TripletLossOptions = {}) {
-    super(options.name ?? 'triplet_loss');
+    super(options, 'triplet_loss');
     const o = resolveTripletOptions(options, new.target.name);
     this.distance = o.distance;
     this.positiveMiningStrategy = o.positiveMiningStrategy;
@@ -132,7 +133,7 @@ export class TripletLoss extends MetricLoss {
   }
 
   getConfig(): LossConfig {
-    return configOf(this.name, this);
+    return { ...configOf(this.name, this), ...this.commonConfig() };
   }
 }
 

@@ -3,13 +3,14 @@
  * variance floor per feature, and decorrelated features.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber } from './inputs';
-import type { LossConfig } from './loss';
+import { type LossConfig, Loss, type LossOptions } from './loss';
 import { offDiagonalSquaredSum } from './barlow';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { tfc } from './tf';
 
-export interface VicRegOptions {
+export interface VicRegOptions extends LossOptions {
   /** Added to the variance before its square root. Default 1e-4. */
   stdConst?: number;
   /** Weight of the invariance (mean squared error) term. Default 25 (Python's `lambda_`). */
@@ -18,7 +19,6 @@ export interface VicRegOptions {
   mu?: number;
   /** Weight of the covariance term. Default 1. */
   nu?: number;
-  name?: string;
 }
 
 interface Resolved {
@@ -68,13 +68,14 @@ export function vicregLoss(za: Tensor2D, zb: Tensor2D, options: VicRegOptions = 
  */
 export class VicReg extends SelfSupervisedLoss {
   readonly className = 'VicReg';
+  static override readonly optionKeys: OptionKeys<VicRegOptions> = { ...Loss.optionKeys, stdConst: true, lambda: true, mu: true, nu: true };
   readonly stdConst: number;
   readonly lambda: number;
   readonly mu: number;
   readonly nu: number;
 
   constructor(options: VicRegOptions = {}) {
-    super(options.name ?? 'vicreg_loss');
+    super(options, 'vicreg_loss');
     const o = resolve(options, this.className);
     this.stdConst = o.stdConst;
     this.lambda = o.lambda;
@@ -87,6 +88,6 @@ export class VicReg extends SelfSupervisedLoss {
   }
 
   getConfig(): LossConfig {
-    return { name: this.name, stdConst: this.stdConst, lambda: this.lambda, mu: this.mu, nu: this.nu };
+    return { ...this.commonConfig(), stdConst: this.stdConst, lambda: this.lambda, mu: this.mu, nu: this.nu };
   }
 }

@@ -2,19 +2,18 @@
  * Cross-batch memory (XBM, Wang et al., CVPR 2020): a metric loss computed
  * against the current batch plus the embeddings of recent batches.
  */
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Distance } from '@tfsim/distances';
-import { ValueError } from '@tfsim/utils';
+import { ValueError, type OptionKeys } from '@tfsim/utils';
 import { checkInteger, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type LossConfig, type PairBatch } from './loss';
+import { MetricLoss, pairBatch, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
-export interface XBMOptions {
+export interface XBMOptions extends LossOptions {
   /** Number of embeddings (current batch included) compared against. */
   memorySize: number;
   /** Calls before the memory starts filling. Default 0. */
   warmupSteps?: number;
-  name?: string;
 }
 
 /**
@@ -26,6 +25,7 @@ export interface XBMOptions {
  */
 export class XBM extends MetricLoss {
   readonly className = 'XBM';
+  static override readonly optionKeys: OptionKeys<XBMOptions> = { ...Loss.optionKeys, memorySize: true, warmupSteps: true };
   readonly distance: Distance;
   readonly memorySize: number;
   readonly warmupSteps: number;
@@ -37,7 +37,7 @@ export class XBM extends MetricLoss {
     readonly loss: MetricLoss,
     options: XBMOptions,
   ) {
-    super(options?.name ?? 'xbm_loss');
+    super(options, 'xbm_loss');
     if (!(loss instanceof MetricLoss) || loss instanceof XBM) {
       throw new ValueError('XBM wraps a metric loss over labels and embeddings (TripletLoss, MultiSimilarityLoss, ...)');
     }
@@ -101,9 +101,12 @@ export class XBM extends MetricLoss {
     return values;
   }
 
-  override call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
+  override call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
     return tfc().tidy(() =>
-      this.reduce(this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className))),
+      this.applyReduction(
+        this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)),
+        (v) => this.reduce(v as Tensor1D),
+      ),
     );
   }
 
@@ -123,7 +126,7 @@ export class XBM extends MetricLoss {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       loss: { className: this.loss.className, config: this.loss.getConfig() },
       memorySize: this.memorySize,
       warmupSteps: this.warmupSteps,

@@ -357,7 +357,7 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
         const ge = numericGradient((x) => reference(rows(x, n, d), centres), flat(b.embeddings));
         expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), ge, gradTol);
         const gc = numericGradient((x) => reference(b.embeddings, rows(x, numClasses, d)), flat(centres));
-        const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings), loss.trainableWeights);
+        const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings) as tf.Scalar, loss.trainableWeights);
         expectClose(grads[loss.trainableWeights[0]!.name]!, gc, gradTol);
         tf.dispose([v, ...Object.values(grads)]);
       });

@@ -62,7 +62,7 @@ describeEachBackend('pytorch-metric-learning reference', () => {
       }
       expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), c.gradient, GRADIENT_TOL);
       if (c.weightsGradient && loss instanceof ClassWeightsLoss) {
-        const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings), loss.trainableWeights);
+        const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings) as tf.Scalar, loss.trainableWeights);
         expectClose(grads[loss.weights.name]!, c.weightsGradient, GRADIENT_TOL);
         tf.dispose([v, ...Object.values(grads)]);
       }

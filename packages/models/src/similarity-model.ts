@@ -380,7 +380,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         const { value, grads } = tf.variableGrads(() => {
           const yPred = this.apply(xs, { training: true }) as Tensor;
           for (const m of metricFns) kept[m.name] = tf.keep(m.fn(ys, yPred) as tf.Scalar);
-          return loss.call(ys, yPred);
+          return loss.call(ys, yPred) as tf.Scalar; // rank-checked by variableGrads (a loss with reduction none fails there)
         }, vars);
         optimizer.applyGradients(grads);
         const logs: Record<string, number> = { batch: steps, size: ys.shape[0]!, loss: (await value.data())[0]! };

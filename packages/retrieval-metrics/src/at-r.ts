@@ -5,7 +5,7 @@
  * and precision@1. Queries of a class with no other indexed example ("lone"
  * queries) are left out, and values are float64.
  */
-import { StateError, ValueError } from '@tfsim/utils';
+import { StateError, ValueError, type OptionKeys } from '@tfsim/utils';
 import { type Mask, type RetrievalInputs, toCountMap } from './inputs';
 import { type Average, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions } from './retrieval-metric';
 
@@ -53,10 +53,13 @@ function largestR(counts: ReadonlyMap<number, number> | null): number {
 
 /** Shared machinery: R per query, lone queries, the first neighbour looked at. */
 abstract class RelevanceMetric extends RetrievalMetric {
+  static override readonly optionKeys: OptionKeys<AtROptions> = {
+    name: true, canonicalName: true, average: true, dropClosestLookup: true, r: true,
+  };
   r: Map<number, number> | null;
 
   constructor(options: AtROptions, k: number, defaults: { name: string; canonicalName: string }) {
-    super({ ...options, k }, defaults);
+    super(options, defaults, k);
     this.r = toCountMap(options.r);
   }
 
@@ -180,6 +183,7 @@ export interface RankOptions extends Omit<RetrievalMetricOptions, 'distanceThres
 
 /** Mean reciprocal rank of the first neighbour with the query's label among the first k (0 when none). */
 export class MeanReciprocalRank extends RelevanceMetric {
+  static override readonly optionKeys: OptionKeys<RankOptions> = { ...RelevanceMetric.optionKeys, k: true };
   constructor(options: RankOptions = {}) {
     super(options, options.k ?? 5, { name: 'mrr', canonicalName: 'mean_reciprocal_rank' });
   }

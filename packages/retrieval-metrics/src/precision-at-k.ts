@@ -1,5 +1,6 @@
+import type { OptionKeys } from '@tfsim/utils';
 import { type Mask, toCountMap } from './inputs';
-import { RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions, averageFloat32, uniqueLabels } from './retrieval-metric';
+import { RETRIEVAL_METRIC_OPTION_KEYS, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions, averageFloat32, uniqueLabels } from './retrieval-metric';
 
 const f32 = Math.fround;
 
@@ -26,6 +27,7 @@ export interface PrecisionAtKOptions extends RetrievalMetricOptions {
  * are 2..k (not 2..k+1) and each class's R is reduced by one.
  */
 export class PrecisionAtK extends RetrievalMetric {
+  static override readonly optionKeys: OptionKeys<PrecisionAtKOptions> = { ...RETRIEVAL_METRIC_OPTION_KEYS, r: true, clipAtR: true };
   r: Map<number, number> | null;
   clipAtR: boolean;
 

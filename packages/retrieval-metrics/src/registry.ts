@@ -6,7 +6,7 @@ import { PrecisionAtK } from './precision-at-k';
 import { RecallAtK } from './recall-at-k';
 import { RetrievalMetric } from './retrieval-metric';
 
-/** Options of any retrieval metric (each ignores the ones it has no use for). */
+/** Options of any retrieval metric (a key the named metric does not take is an error). */
 export type AnyRetrievalOptions = ConstructorParameters<typeof PrecisionAtK>[0] & ConstructorParameters<typeof MapAtR>[0];
 
 type Factory = (options?: AnyRetrievalOptions) => RetrievalMetric;

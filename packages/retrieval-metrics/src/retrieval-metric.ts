@@ -3,7 +3,7 @@
  * found for each query, averaged over the queries (micro) or over the classes
  * (macro).
  */
-import { ShapeError, ValueError, assertInteger, toLabels, toRows } from '@tfsim/utils';
+import { ShapeError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toRows } from '@tfsim/utils';
 import { type Mask, type RetrievalInputs, computeMatchMask } from './inputs';
 
 export type Average = 'micro' | 'macro';
@@ -44,7 +44,13 @@ export function pythonFloat(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : String(x);
 }
 
+export const RETRIEVAL_METRIC_OPTION_KEYS: OptionKeys<RetrievalMetricOptions> = {
+  name: true, canonicalName: true, k: true, distanceThreshold: true, average: true, dropClosestLookup: true,
+};
+
 export abstract class RetrievalMetric {
+  /** The option keys the constructor accepts; a subclass with other options declares its own. */
+  static readonly optionKeys: Readonly<Record<string, true>> = RETRIEVAL_METRIC_OPTION_KEYS;
   protected baseName: string;
   readonly canonicalName: string;
   k: number;
@@ -52,10 +58,12 @@ export abstract class RetrievalMetric {
   average: Average;
   dropClosestLookup: boolean;
 
-  constructor(options: RetrievalMetricOptions, defaults: { name: string; canonicalName: string }) {
+  /** `fixedK`: the k of a metric whose k is not an option (R-precision's 1). */
+  constructor(options: RetrievalMetricOptions, defaults: { name: string; canonicalName: string }, fixedK?: number) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.baseName = options.name ?? defaults.name;
     this.canonicalName = options.canonicalName ?? defaults.canonicalName;
-    this.k = options.k ?? 5;
+    this.k = fixedK ?? options.k ?? 5;
     assertInteger(this.k, 'k', 1);
     this.distanceThreshold = options.distanceThreshold ?? Number.POSITIVE_INFINITY;
     if (typeof this.distanceThreshold !== 'number' || Number.isNaN(this.distanceThreshold)) {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, ShapeError, ValueError } from '@tfsim/utils';
+import { assertInteger, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import type { AugmenterLike } from './augmenters/augmenter';
 import { type ExampleData, type ExampleSource, exampleCount, type LoadExampleFn, toSource } from './examples';
-import { type Batch, type RawBatch, Sampler, type SamplerOptions } from './sampler';
+import { type Batch, type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from './sampler';
 import { indexByClass, readLabels, resolveClassList, sampleDistinct, selectPositions } from './select';
 
 export interface MultiShotMemorySamplerOptions<X> extends SamplerOptions {
@@ -49,6 +49,9 @@ function sliceBounds(begin: number, size: number, n: number): [number, number] {
  * `loadExampleFn`, items are loaded when a batch needs them.
  */
 export class MultiShotMemorySampler<X = unknown> extends Sampler {
+  static override readonly optionKeys: OptionKeys<MultiShotMemorySamplerOptions<unknown>> = {
+    ...SAMPLER_OPTION_KEYS, loadExampleFn: true, classesPerBatch: true, examplesPerClassPerBatch: true, classList: true, totalExamplesPerClass: true,
+  };
   /** The classes sampled from, ascending. */
   readonly classList: number[];
   protected readonly source: ExampleSource;
@@ -149,6 +152,9 @@ export interface SingleShotMemorySamplerOptions<X> extends SamplerOptions {
  * example twice; here they are distinct.)
  */
 export class SingleShotMemorySampler<X = unknown> extends Sampler {
+  static override readonly optionKeys: OptionKeys<SingleShotMemorySamplerOptions<unknown>> = {
+    ...SAMPLER_OPTION_KEYS, augmenter: true, examplesPerBatch: true, numAugmentationsPerExample: true, loadExampleFn: true,
+  };
   protected readonly source: ExampleSource;
 
   constructor(x: ExampleData<X>, options: SingleShotMemorySamplerOptions<X>) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
-import { assertInteger, Rng, ShapeError, StateError } from '@tfsim/utils';
+import { assertInteger, checkOptions, type OptionKeys, Rng, ShapeError, StateError } from '@tfsim/utils';
 import { type AugmenterLike, runAugmenter } from './augmenters/augmenter';
 
 /** One batch: `xs` of shape `[rows, ...exampleShape]`, `ys` the int32 class ids. */
@@ -44,7 +44,11 @@ export interface RawBatch {
  * seeded `Rng`: never from a backend's random ops, so a seed gives the same
  * batches on cpu, wasm and native TensorFlow.
  */
+/** The option keys every sampler takes; each sampler class declares its own on top (`optionKeys`). */
+export const SAMPLER_OPTION_KEYS: OptionKeys<SamplerOptions> = { stepsPerEpoch: true, augmenter: true, warmup: true, seed: true };
+
 export abstract class Sampler {
+  static readonly optionKeys: Readonly<Record<string, true>> = SAMPLER_OPTION_KEYS;
   readonly classesPerBatch: number;
   readonly examplesPerClassPerBatch: number;
   readonly numAugmentationsPerExample: number;
@@ -64,6 +68,7 @@ export abstract class Sampler {
     numAugmentationsPerExample: number,
     options: SamplerOptions,
   ) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     assertInteger(classesPerBatch, 'classesPerBatch', 1);
     assertInteger(examplesPerClassPerBatch, 'examplesPerClassPerBatch', 1);
     assertInteger(numAugmentationsPerExample, 'numAugmentationsPerExample', 1);

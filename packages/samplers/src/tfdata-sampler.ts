@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
-import { assertInteger, createProgress, isTensor, type Rng, ShapeError, ValueError } from '@tfsim/utils';
+import { assertInteger, checkOptions, createProgress, isTensor, type OptionKeys, type Rng, ShapeError, ValueError } from '@tfsim/utils';
 import { type ExampleSource, type LoadExampleFn, ArraySource, TensorSource } from './examples';
-import { type Batch, type RawBatch, Sampler, type SamplerOptions } from './sampler';
+import { type Batch, type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from './sampler';
 import { checkLabel, resolveClassList } from './select';
 
 export interface TFDataSamplerOptions extends SamplerOptions {
@@ -85,6 +85,10 @@ class ExampleCycle {
  * Create with `await TFDataSampler.create(dataset, options)`.
  */
 export class TFDataSampler extends Sampler {
+  static override readonly optionKeys: OptionKeys<TFDataSamplerOptions> = {
+    ...SAMPLER_OPTION_KEYS, classesPerBatch: true, examplesPerClassPerBatch: true, classList: true, totalExamplesPerClass: true,
+    loadFn: true, warmup: true, labelOutput: true,
+  };
   readonly classList: number[];
   private readonly source: ExampleSource;
   private readonly cycles = new Map<number, ExampleCycle>();
@@ -114,6 +118,7 @@ export class TFDataSampler extends Sampler {
 
   /** Reads `dataset` and makes the sampler; errors for bad input come from here. */
   static async create(dataset: tfd.Dataset<tf.TensorContainer>, options: TFDataSamplerOptions = {}): Promise<TFDataSampler> {
+    checkOptions(options, this.optionKeys, this.name); // before the dataset is read
     const classesPerBatch = options.classesPerBatch ?? 2;
     assertInteger(classesPerBatch, 'classesPerBatch', 1);
     if (options.totalExamplesPerClass !== undefined) assertInteger(options.totalExamplesPerClass, 'totalExamplesPerClass', 1);

@@ -269,3 +269,18 @@ describeEachBackend('MultiShotMemorySampler across backends', () => {
     data.dispose();
   });
 });
+
+describe('sampler options', () => {
+  it('each sampler rejects an unknown key with a suggestion (Python keywords are the usual cause)', () => {
+    const x = [[0], [1], [2], [3]];
+    expect(() => new MultiShotMemorySampler(x, [0, 0, 1, 1], { classes_per_batch: 2 } as never)).toThrow(
+      "unknown option 'classes_per_batch' for MultiShotMemorySampler; did you mean 'classesPerBatch'?",
+    );
+    expect(() => new MultiShotMemorySampler(x, [0, 0, 1, 1], { stepsPerEpoch: 2, steps_per_epoch: 3 } as never)).toThrow(
+      "did you mean 'stepsPerEpoch'?",
+    );
+    expect(() =>
+      new SingleShotMemorySampler(x, { augmenter: (v: unknown) => v, examplesPerBatch: 2, num_augmentations_per_example: 2 } as never),
+    ).toThrow("unknown option 'num_augmentations_per_example' for SingleShotMemorySampler; did you mean 'numAugmentationsPerExample'?");
+  });
+});

@@ -136,3 +136,12 @@ describe('TFDataSampler', () => {
     expect(tf.memory().numTensors).toBe(before + 2);
   });
 });
+
+describe('TFDataSampler options', () => {
+  it('rejects an unknown key with a suggestion before reading the dataset', async () => {
+    const unread = { size: 4, iterator: () => Promise.reject(new Error('read')) } as never;
+    await expect(TFDataSampler.create(unread, { label_output: 1 } as never)).rejects.toThrow(
+      "unknown option 'label_output' for TFDataSampler; did you mean 'labelOutput'?",
+    );
+  });
+});

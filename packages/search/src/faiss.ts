@@ -13,6 +13,8 @@ import {
   writeArray,
   writeFolderAtomically,
   writeManifest,
+  checkOptions,
+  type OptionKeys,
 } from '@tfsim/utils';
 import {
   checkAddBatch,
@@ -158,6 +160,7 @@ const TIE_SLACK = 8;
  *   reject are caught here first where possible.
  */
 export class FaissSearch implements Search {
+  static readonly optionKeys: OptionKeys<FaissSearchOptions> = { name: true, algo: true, nlist: true, nprobe: true, m: true, nbits: true, hnswM: true, efSearch: true, binding: true };
   readonly name: string;
   readonly distance: Distance;
   readonly dim: number;
@@ -178,6 +181,7 @@ export class FaissSearch implements Search {
   private count = 0;
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: FaissSearchOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.distance = resolveDistance(distance);
     this.dim = checkDim(dim);
     this.name = options.name ?? 'faiss';

@@ -14,3 +14,4 @@ export {
   type FaissSearchOptions,
 } from './faiss';
 export { getSearch, isSearch, searchTypes } from './registry';
+export { fromPythonConfig } from './python-config';

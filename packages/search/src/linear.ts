@@ -19,6 +19,8 @@ import {
   writeArray,
   writeFolderAtomically,
   writeManifest,
+  checkOptions,
+  type OptionKeys,
 } from '@tfsim/utils';
 import {
   checkAddBatch,
@@ -89,6 +91,7 @@ function kernelModeOf(distance: Distance): KernelMode | undefined {
  * (near-ties, duplicates) the query is answered by an exact scan instead.
  */
 export class LinearSearch implements Search {
+  static readonly optionKeys: OptionKeys<LinearSearchOptions> = { name: true, threads: true };
   readonly name: string;
   readonly distance: Distance;
   readonly dim: number;
@@ -98,6 +101,7 @@ export class LinearSearch implements Search {
   private ids: Int32Array = new Int32Array(0);
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: LinearSearchOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.distance = resolveDistance(distance);
     this.dim = checkDim(dim);
     this.name = options.name ?? 'linear';

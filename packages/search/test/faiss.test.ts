@@ -243,3 +243,12 @@ if (!faissAvailable() && !required) {
     });
   }
 }
+
+describe('FaissSearch options', () => {
+  it('rejects an unknown key with a suggestion, whether faiss loads or not', () => {
+    expect(() => new FaissSearch('cosine', 4, { n_list: 8 } as never)).toThrow(
+      "unknown option 'n_list' for FaissSearch; did you mean 'nlist'?",
+    );
+    expect(() => new FaissSearch('cosine', 4, { efsearch: 8 } as never)).toThrow("did you mean 'efSearch'?");
+  });
+});

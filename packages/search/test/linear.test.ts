@@ -237,3 +237,14 @@ describe('LinearSearch kernel', () => {
     expectSameAsBruteForce(search, keys, ids, randomMatrix(5, 3, 10), 7);
   });
 });
+
+describe('LinearSearch options', () => {
+  it('rejects an unknown key with a suggestion, before anything is built', () => {
+    expect(() => new LinearSearch('cosine', 3, { thread: 2 } as never)).toThrow(
+      "unknown option 'thread' for LinearSearch; did you mean 'threads'?",
+    );
+    expect(() => new LinearSearch('cosine', 3, { normalize: true } as never)).toThrow(
+      "unknown option 'normalize' for LinearSearch; known options: name, threads",
+    );
+  });
+});

@@ -18,3 +18,4 @@ export {
 export { LevelStore, type LevelStoreOptions } from './level';
 export { RedisStore, type RedisStoreOptions } from './redis';
 export { getStore, isStore, storeTypes } from './registry';
+export { fromPythonConfig } from './python-config';

@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { FormatError, type IndexedItem, type Label, type MatrixLike } from '@tfsim/utils';
+import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { checkBatchDim, checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
@@ -45,6 +45,7 @@ type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: 
  * that order.
  */
 export class LevelStore implements Store {
+  static readonly optionKeys: OptionKeys<LevelStoreOptions> = { path: true, name: true, sync: true };
   readonly name: string;
   readonly path: string;
   private readonly sync: boolean;
@@ -56,6 +57,7 @@ export class LevelStore implements Store {
   private writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: LevelStoreOptions) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     if (!options || typeof options.path !== 'string' || options.path === '') {
       throw new FormatError('LevelStore needs a `path` for its database folder');
     }

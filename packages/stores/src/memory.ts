@@ -1,4 +1,4 @@
-import type { IndexedItem, Label, MatrixLike } from '@tfsim/utils';
+import { type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { readStore, writeStore } from './format';
 import { checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
@@ -13,6 +13,7 @@ export interface MemoryStoreOptions {
  * Every read returns copies: callers cannot change what is stored.
  */
 export class MemoryStore implements Store {
+  static readonly optionKeys: OptionKeys<MemoryStoreOptions> = { name: true };
   readonly name: string;
   private dim: number | undefined;
   private count = 0;
@@ -21,6 +22,7 @@ export class MemoryStore implements Store {
   private data: string[] = [];
 
   constructor(options: MemoryStoreOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.name = options.name ?? 'memory';
   }
 

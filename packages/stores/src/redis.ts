@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError } from '@tfsim/utils';
+import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
@@ -121,6 +121,9 @@ function chunksOf(records: Buffer[]): Buffer[][] {
  * the caller: `size()` tells).
  */
 export class RedisStore implements Store {
+  static readonly optionKeys: OptionKeys<RedisStoreOptions> = {
+    url: true, host: true, port: true, db: true, name: true, prefix: true, commandTimeout: true,
+  };
   readonly name: string;
   readonly prefix: string;
   private readonly options: RedisStoreOptions;
@@ -129,6 +132,7 @@ export class RedisStore implements Store {
   private connecting: Promise<Redis> | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.options = options;
     this.name = options.name ?? 'redis';
     this.prefix = options.prefix ?? `tfsim:${this.name}`;

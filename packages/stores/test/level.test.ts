@@ -102,3 +102,12 @@ describe('LevelStore', () => {
     expect(fs.existsSync(dbPath)).toBe(true);
   });
 });
+
+describe('LevelStore options', () => {
+  it('rejects an unknown key with a suggestion, before opening anything', () => {
+    expect(() => new LevelStore({ path: '/nonexistent/never-created', shard_size: 10 } as never)).toThrow(
+      "unknown option 'shard_size' for LevelStore; known options: path, name, sync",
+    );
+    expect(() => new LevelStore({ path: '/nonexistent/never-created', snyc: true } as never)).toThrow("did you mean 'sync'?");
+  });
+});

@@ -9,3 +9,10 @@ describe('MemoryStore', () => {
     expect(new MemoryStore({ name: 'train' }).name).toBe('train');
   });
 });
+
+describe('MemoryStore options', () => {
+  it('rejects an unknown key with a suggestion', () => {
+    expect(() => new MemoryStore({ nmae: 'train' } as never)).toThrow("unknown option 'nmae' for MemoryStore; did you mean 'name'?");
+    expect(() => new MemoryStore({ verbose: 1 } as never)).toThrow("unknown option 'verbose' for MemoryStore; known options: name");
+  });
+});

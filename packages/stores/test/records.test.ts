@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { tempDir } from '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
 import { LevelStore, MemoryStore, RedisStore, type Store } from '../src';
-import { redisUnavailable, startRedis, type TestRedis } from './redis-server';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 // Issue 18 item 2: every store takes its inputs at the call (prepareBatch copies),
 // so one buffer reused for un-awaited batchAdd calls stores each value once.

@@ -67,3 +67,9 @@ if (unavailable && !required) {
     });
   });
 }
+
+describe('RedisStore options', () => {
+  it('rejects an unknown key with a suggestion, before connecting', () => {
+    expect(() => new RedisStore({ hots: 'localhost' } as never)).toThrow("unknown option 'hots' for RedisStore; did you mean 'host'?");
+  });
+});

@@ -42,8 +42,8 @@ export function tensorNumericGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tens
   return grad;
 }
 
-/** The autodiff gradient of `f` at `x`, as plain numbers (no tensors left behind). */
-export function autodiffGradient(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor): Float64Array {
+/** The autodiff gradient of `f` at `x` (of the sum of its values, if not a scalar), as plain numbers (no tensors left behind). */
+export function autodiffGradient(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): Float64Array {
   const grad = tf.tidy(() => tf.grad(f)(x));
   const values = Float64Array.from(grad.dataSync());
   grad.dispose();

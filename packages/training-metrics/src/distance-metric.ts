@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildMasks, getDistance, maskedMax, maskedMin, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ShapeError, ValueError } from '@tfsim/utils';
+import { ShapeError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { labelVector } from './labels';
 
 export type Aggregate = 'mean' | 'avg' | 'max' | 'min' | 'sum';
@@ -111,6 +111,7 @@ abstract class BatchMetric {
  * its own positive.
  */
 export class DistanceMetric extends BatchMetric {
+  static readonly optionKeys: OptionKeys<DistanceMetricOptions> = { aggregate: true, anchor: true, name: true, positiveMiningStrategy: true, negativeMiningStrategy: true };
   readonly distance: Distance;
   readonly aggregate: Aggregate;
   readonly anchor: Anchor;
@@ -118,6 +119,7 @@ export class DistanceMetric extends BatchMetric {
   readonly negativeMiningStrategy: NegativeMiningStrategy;
 
   constructor(distance: DistanceIdentifier, options: DistanceMetricOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
     const aggregate = oneOf(options.aggregate ?? 'mean', ['mean', 'avg', 'max', 'min', 'sum'] as const, 'DistanceMetric: aggregate');
     const anchor = oneOf(options.anchor ?? 'positive', ['positive', 'negative'] as const, 'DistanceMetric: anchor');
     super(options.name || `${aggregate}_${anchor.slice(0, 3)}`);
@@ -176,8 +178,9 @@ export class DistanceMetric extends BatchMetric {
     };
   }
 
-  static fromConfig(config: Omit<DistanceMetricConfig, 'className'>): DistanceMetric {
-    const { distance, ...options } = config;
+  /** From `getConfig()`, with or without its `className`. */
+  static fromConfig(config: Omit<DistanceMetricConfig, 'className'> & { className?: string }): DistanceMetric {
+    const { distance, className: _className, ...options } = config;
     return new DistanceMetric(distance, options);
   }
 }
@@ -188,12 +191,14 @@ export class DistanceMetric extends BatchMetric {
  * (`dist_gap`): how far apart the classes are at the hardest pairs.
  */
 export class DistanceGapMetric extends BatchMetric {
+  static readonly optionKeys: OptionKeys<{ name?: string }> = { name: true };
   readonly distance: Distance;
   private readonly maxPos: DistanceMetric;
   private readonly minNeg: DistanceMetric;
 
   constructor(distance: DistanceIdentifier, options: { name?: string } = {}) {
     super(options.name || 'dist_gap');
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.distance = getDistance(distance);
     this.maxPos = new DistanceMetric(this.distance, { aggregate: 'max' });
     this.minNeg = new DistanceMetric(this.distance, { aggregate: 'min', anchor: 'negative' });

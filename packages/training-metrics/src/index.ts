@@ -21,6 +21,7 @@ export {
   avgPos,
   deserializeTrainingMetric,
   distGap,
+  fromPythonConfig,
   getTrainingMetric,
   maxNeg,
   maxPos,

@@ -1,5 +1,5 @@
 import type { DistanceIdentifier } from '@tfsim/distances';
-import { Registry, ValueError } from '@tfsim/utils';
+import { fromPythonKeys, type KerasObject, readSerializedObject, Registry, UnknownNameError, ValueError } from '@tfsim/utils';
 import { DistanceGapMetric, DistanceMetric, type DistanceGapMetricConfig, type DistanceMetricConfig } from './distance-metric';
 
 // The Python shortcut functions, with the Python defaults (hard mining) and
@@ -74,9 +74,28 @@ export function trainingMetricNames(): string[] {
   return registry.names();
 }
 
-/** Rebuilds a metric from `getConfig()`. */
-export function deserializeTrainingMetric(config: DistanceMetricConfig | DistanceGapMetricConfig): TrainingMetric {
+/** Rebuilds a metric from `getConfig()`, or from a Keras `{ class_name, config }` of the Python library. */
+export function deserializeTrainingMetric(config: DistanceMetricConfig | DistanceGapMetricConfig | KerasObject): TrainingMetric {
+  if ((config as KerasObject)?.class_name !== undefined) {
+    const keras = readSerializedObject(config)!;
+    return fromPythonConfig(keras.className, keras.config);
+  }
+  config = config as DistanceMetricConfig | DistanceGapMetricConfig;
   if (config?.className === 'DistanceMetric') return DistanceMetric.fromConfig(config);
   if (config?.className === 'DistanceGapMetric') return DistanceGapMetric.fromConfig(config);
   throw new ValueError(`cannot rebuild a training metric from ${JSON.stringify(config)}: className must be DistanceMetric or DistanceGapMetric`);
+}
+
+/**
+ * A metric from the Python class name (`DistanceMetric`, `DistanceGapMetric`)
+ * and its `get_config()`: Python option names, and Keras' `dtype`, which
+ * must be float32 (the metrics compute in float32).
+ */
+export function fromPythonConfig(name: string, config: Record<string, unknown>): TrainingMetric {
+  const { dtype, distance, ...options } = fromPythonKeys(config, name);
+  if (dtype !== undefined && dtype !== 'float32') throw new ValueError(`${name}: the metrics compute in float32, got dtype ${String(dtype)}`);
+  if (distance === undefined) throw new ValueError(`${name}: a Python config needs its "distance"`);
+  if (name === 'DistanceMetric') return new DistanceMetric(distance as DistanceIdentifier, options);
+  if (name === 'DistanceGapMetric') return new DistanceGapMetric(distance as DistanceIdentifier, options);
+  throw new UnknownNameError('training metric class', name, ['DistanceMetric', 'DistanceGapMetric']);
 }

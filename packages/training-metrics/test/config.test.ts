@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import '@tfsim/test-utils';
 import { UnknownNameError, ValueError } from '@tfsim/utils';
 import {
@@ -7,6 +8,7 @@ import {
   DistanceGapMetric,
   DistanceMetric,
   distGap,
+  fromPythonConfig,
   getTrainingMetric,
   maxNeg,
   maxPos,
@@ -59,5 +61,52 @@ describe('training metric names, options and configs', () => {
     expect(() => new DistanceMetric('cosine', { positiveMiningStrategy: 'hardest' as 'hard' })).toThrow(/positiveMiningStrategy/);
     expect(() => new DistanceMetric('cosine', { negativeMiningStrategy: 'semi-hard' as 'hard' })).toThrow(/negativeMiningStrategy must be one of 'hard', 'easy'/);
     expect(() => new DistanceMetric('hamming')).toThrow(UnknownNameError);
+  });
+});
+
+describe('option keys', () => {
+  it('DistanceMetric and DistanceGapMetric reject unknown keys with a suggestion', () => {
+    expect(() => new DistanceMetric('cosine', { positive_mining_strategy: 'hard' } as never)).toThrow(
+      "unknown option 'positive_mining_strategy' for DistanceMetric; did you mean 'positiveMiningStrategy'?",
+    );
+    expect(() => new DistanceGapMetric('cosine', { aggregate: 'max' } as never)).toThrow(
+      "unknown option 'aggregate' for DistanceGapMetric; known options: name",
+    );
+  });
+});
+
+describe('Python configs', () => {
+  // Python's DistanceMetric.get_config(): Keras Metric's name and dtype, then its own options.
+  const python = {
+    name: 'max_neg_easy', dtype: 'float32', distance: 'cosine', aggregate: 'max', anchor: 'negative',
+    positive_mining_strategy: 'hard', negative_mining_strategy: 'easy',
+  };
+
+  it('fromPythonConfig and Keras {class_name, config} give the settings and values of the camelCase options', () => {
+    const ours = new DistanceMetric('cosine', { name: 'max_neg_easy', aggregate: 'max', anchor: 'negative', negativeMiningStrategy: 'easy' });
+    for (const metric of [
+      fromPythonConfig('DistanceMetric', python),
+      deserializeTrainingMetric({ class_name: 'Similarity>DistanceMetric', config: python }),
+    ]) {
+      expect(metric.getConfig()).toEqual(ours.getConfig());
+      const labels = [0, 0, 1, 1];
+      const embeddings = tf.tensor2d([[1, 0], [0.6, 0.8], [0, 1], [0.8, 0.6]]);
+      const [a, b] = [metric.compute(labels, embeddings), ours.compute(labels, embeddings)];
+      expect(a.dataSync()[0]).toBe(b.dataSync()[0]);
+      tf.dispose([a, b, embeddings]);
+    }
+    const gap = deserializeTrainingMetric({
+      class_name: 'Similarity>DistanceGapMetric',
+      config: { name: 'dist_gap', dtype: 'float32', distance: { class_name: 'Similarity>EuclideanDistance', config: { name: 'euclidean' } } },
+    });
+    expect(gap.getConfig()).toEqual({ className: 'DistanceGapMetric', name: 'dist_gap', distance: 'euclidean' });
+  });
+
+  it('an option we do not have, another dtype, or an unknown class is an error', () => {
+    expect(() => fromPythonConfig('DistanceMetric', { ...python, aggregation: 'max' })).toThrow(
+      "unknown option 'aggregation' for DistanceMetric; did you mean 'aggregate'?",
+    );
+    expect(() => fromPythonConfig('DistanceMetric', { ...python, dtype: 'float16' })).toThrow('compute in float32, got dtype float16');
+    expect(() => fromPythonConfig('AvgPos', python)).toThrow(UnknownNameError);
   });
 });

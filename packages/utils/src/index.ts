@@ -10,6 +10,7 @@ export * from './inputs';
 export * from './matrix';
 export * from './rng';
 export * from './registry';
+export * from './options';
 export * from './progress';
 export * from './persist';
 export * from './saved-files';

@@ -1,6 +1,6 @@
-import { ShapeError, ValueError, assertFinite } from '@tfsim/utils';
+import { ShapeError, ValueError, assertFinite, checkOptions, type OptionKeys } from '@tfsim/utils';
 import type { TopLevelSpec } from 'vega-lite';
-import { FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
 
 /** One cutpoint of a calibration: its distance threshold and the metrics there. */
 export interface Cutpoint {
@@ -43,7 +43,10 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * Draws the calibration metric and the extra metrics against the distance
  * threshold, with a dashed rule and a labelled dot at each cutpoint.
  */
+const CALIBRATION_OPTION_KEYS: OptionKeys<CalibrationChartOptions> = { ...CHART_OPTION_KEYS, calibrationMetric: true, width: true, height: true };
+
 export async function calibrationCurve(curve: CalibrationCurve, opts: CalibrationChartOptions = {}): Promise<Chart> {
+  checkOptions(opts, CALIBRATION_OPTION_KEYS, 'calibrationCurve');
   const thresholds = curve?.thresholds;
   if (!thresholds || typeof thresholds !== 'object') throw new ValueError('calibration curve needs thresholds: {distance: [...], <metric>: [...]}');
   const distance = thresholds.distance;

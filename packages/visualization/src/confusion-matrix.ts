@@ -1,8 +1,8 @@
-import { ShapeError, ValueError, assertInteger, assertSameLength } from '@tfsim/utils';
+import { ShapeError, ValueError, assertInteger, assertSameLength, checkOptions, type OptionKeys } from '@tfsim/utils';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ColorScheme } from 'vega';
 import { colorScheme } from './colors';
-import { FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
 
 export interface ConfusionMatrixOptions extends ChartOptions {
   /** Divide each row by its sum (the share of each true class predicted as each class). Default true. */
@@ -59,11 +59,16 @@ function checkLabels(values: ArrayLike<number>, name: string): number {
  *
  * Note the argument order, kept from the Python function: predictions first.
  */
+const CONFUSION_OPTION_KEYS: OptionKeys<ConfusionMatrixOptions> = {
+  ...CHART_OPTION_KEYS, normalize: true, labels: true, title: true, cmap: true, cellSize: true,
+};
+
 export async function confusionMatrix(
   yPred: ArrayLike<number>,
   yTrue: ArrayLike<number>,
   opts: ConfusionMatrixOptions = {},
 ): Promise<ConfusionMatrix> {
+  checkOptions(opts, CONFUSION_OPTION_KEYS, 'confusionMatrix');
   assertSameLength(yPred, yTrue, 'yPred', 'yTrue');
   if (yTrue.length === 0) throw new ValueError('yPred and yTrue are empty; nothing to count');
   const maxId = Math.max(checkLabels(yPred, 'yPred'), checkLabels(yTrue, 'yTrue'));

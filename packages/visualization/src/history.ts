@@ -1,6 +1,6 @@
-import { ShapeError, ValueError, assertFinite } from '@tfsim/utils';
+import { ShapeError, ValueError, assertFinite, checkOptions, type OptionKeys } from '@tfsim/utils';
 import type { TopLevelSpec } from 'vega-lite';
-import { FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
 
 /** Per-epoch values by name (`loss`, `val_loss`, ...), or a training History object holding them. */
 export type HistoryLike =
@@ -21,7 +21,10 @@ export interface HistoryChartOptions extends ChartOptions {
  * `model.fit` returns (epochs counted from 0 there, shown from 1) or a plain
  * record of arrays.
  */
+const HISTORY_OPTION_KEYS: OptionKeys<HistoryChartOptions> = { ...CHART_OPTION_KEYS, width: true, height: true, columns: true };
+
 export async function trainingHistory(history: HistoryLike, opts: HistoryChartOptions = {}): Promise<Chart> {
+  checkOptions(opts, HISTORY_OPTION_KEYS, 'trainingHistory');
   if (!history || typeof history !== 'object') throw new ValueError('history must be a record of per-epoch arrays or a History object');
   const series = ('history' in history && typeof history.history === 'object' ? history.history : history) as Record<string, ArrayLike<number>>;
   const epochs = 'history' in history && typeof history.history === 'object' ? (history.epoch as ArrayLike<number> | undefined) : undefined;

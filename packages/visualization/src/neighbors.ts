@@ -1,4 +1,4 @@
-import { type Label, type Lookup, ValueError } from '@tfsim/utils';
+import { checkOptions, type Label, type Lookup, type OptionKeys, ValueError } from '@tfsim/utils';
 import sharp from 'sharp';
 import { colormapTable } from './colors';
 import { assertSameShape, resolveRange, toImage, toRaster, type ImageLike, type PixelRange, type PlainImage } from './images';
@@ -61,12 +61,17 @@ function clip(text: string, maxChars: number): string {
  * come from each Lookup's `data`. A query without a label marks nothing.
  * The Python library's `viz_neigbors_imgs`, drawn to a PNG.
  */
+const GRID_OPTION_KEYS: OptionKeys<NeighborsGridOptions> = {
+  classMapping: true, cmap: true, mismatchCmap: true, tileSize: true, range: true, path: true,
+};
+
 export async function vizNeighborsImgs(
   example: ImageLike,
   exampleClass: Label | null | undefined,
   neighbors: readonly Lookup[],
   opts: NeighborsGridOptions = {},
 ): Promise<NeighborsGrid> {
+  checkOptions(opts, GRID_OPTION_KEYS, 'vizNeighborsImgs');
   if (opts.path) checkOutputPath(opts.path, ['.png']);
   if (!Array.isArray(neighbors) || neighbors.length === 0) throw new ValueError('neighbors is empty: pass the Lookup list of one query');
   const tileSize = opts.tileSize ?? 128;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import {
   type Matrix, type MatrixLike, Rng, ShapeError, ValueError, assertFinite, assertInteger, createProgress, matrixRow, toMatrix,
+  checkOptions,
+  type OptionKeys,
 } from '@tfsim/utils';
 import { UMAP } from 'umap-js';
 import { classColors, colormapTable } from './colors';
@@ -109,7 +111,13 @@ function extent(values: Float32Array, offset: number): [number, number] {
  * hover, a legend whose entries hide and show their class, wheel zoom, drag
  * pan and double-click reset. The Python library's `projector`, as a file.
  */
+const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
+  labels: true, classMapping: true, images: true, imageSize: true, range: true, cmap: true, tooltipsInfo: true, ptSize: true, colorize: true,
+  plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
+};
+
 export async function projector(embeddings: MatrixLike, opts: ProjectorOptions = {}): Promise<Projection> {
+  checkOptions(opts, PROJECTOR_OPTION_KEYS, 'projector');
   if (opts.path) checkOutputPath(opts.path, ['.html', '.htm']);
   const m = toMatrix(embeddings, { name: 'embeddings' });
   const n = m.rows;

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import { ValueError } from '@tfsim/utils';
+import { type OptionKeys, ValueError } from '@tfsim/utils';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -15,6 +15,9 @@ export interface Chart {
   /** The Vega-Lite specification the chart was drawn from, to restyle or embed it. */
   spec: TopLevelSpec;
 }
+
+/** The keys every chart takes (the charts add their own). */
+export const CHART_OPTION_KEYS: OptionKeys<ChartOptions> = { title: true, scale: true, path: true };
 
 export interface ChartOptions {
   /** Title on top of the chart. */

@@ -68,3 +68,11 @@ describe('calibrationCurve', () => {
     await expect(calibrationCurve({ thresholds: { distance: [0, NaN], f1: [0, 1] } })).rejects.toThrow(ValueError);
   });
 });
+
+describe('calibrationCurve options', () => {
+  it('rejects an unknown key with a suggestion', async () => {
+    await expect(calibrationCurve({} as never, { calibration_metric: 'f1' } as never)).rejects.toThrow(
+      "unknown option 'calibration_metric' for calibrationCurve; did you mean 'calibrationMetric'?",
+    );
+  });
+});

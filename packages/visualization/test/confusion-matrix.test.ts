@@ -90,3 +90,11 @@ describe('confusionMatrix', () => {
     await expect(confusionMatrix([0, 1], [0, 0], { cmap: 'nope' })).rejects.toThrow(/nope/);
   });
 });
+
+describe('confusionMatrix options', () => {
+  it('rejects an unknown key with a suggestion', async () => {
+    await expect(confusionMatrix([0, 1], [0, 1], { cell_size: 10 } as never)).rejects.toThrow(
+      "unknown option 'cell_size' for confusionMatrix; did you mean 'cellSize'?",
+    );
+  });
+});

@@ -36,3 +36,11 @@ describe('trainingHistory', () => {
     await expect(trainingHistory({ loss: [1, Infinity] })).rejects.toThrow(ValueError);
   });
 });
+
+describe('trainingHistory options', () => {
+  it('rejects an unknown key with a suggestion', async () => {
+    await expect(trainingHistory({ loss: [1] }, { colums: 2 } as never)).rejects.toThrow(
+      "unknown option 'colums' for trainingHistory; did you mean 'columns'?",
+    );
+  });
+});

@@ -112,3 +112,11 @@ describe('vizNeighborsImgs', () => {
     await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: ok }], { cmap: 'nope' })).rejects.toThrow(/nope/);
   });
 });
+
+describe('vizNeighborsImgs options', () => {
+  it('rejects an unknown key with a suggestion', async () => {
+    await expect(vizNeighborsImgs([[0]], 0, [], { class_mapping: {} } as never)).rejects.toThrow(
+      "unknown option 'class_mapping' for vizNeighborsImgs; did you mean 'classMapping'?",
+    );
+  });
+});

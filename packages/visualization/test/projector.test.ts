@@ -76,3 +76,9 @@ describe('projector', () => {
     await expect(projector(e, { method: 'tsne' as never })).rejects.toThrow(ValueError);
   });
 });
+
+describe('projector options', () => {
+  it('rejects an unknown key with a suggestion', async () => {
+    await expect(projector([[0, 1]], { pt_size: 3 } as never)).rejects.toThrow("unknown option 'pt_size' for projector; did you mean 'ptSize'?");
+  });
+});

@@ -26,6 +26,8 @@ import {
   ValueError,
   writeFolderAtomically,
   writeManifest,
+  checkOptions,
+  type OptionKeys,
 } from '@tfsim/utils';
 import * as path from 'node:path';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
@@ -237,6 +239,9 @@ function resolveLoss(loss: ContrastiveLoss | string | undefined, algorithm: Cont
 const Base = withIndex(class {});
 
 export class ContrastiveModel extends Base {
+  static readonly optionKeys: OptionKeys<ContrastiveModelOptions> = {
+    backbone: true, projector: true, predictor: true, algorithm: true, name: true, embedding: true,
+  };
   readonly backbone: LayersModel;
   readonly projector: LayersModel;
   readonly predictor: LayersModel | null;
@@ -253,6 +258,7 @@ export class ContrastiveModel extends Base {
   constructor(options: ContrastiveModelOptions) {
     super();
     if (typeof options !== 'object' || options === null) throw new ValueError('ContrastiveModel needs {backbone, projector, predictor?, algorithm?}');
+    checkOptions(options, new.target.optionKeys, new.target.name);
     this.algorithm = checkAlgorithm(options.algorithm ?? 'simsiam');
     if (!isLayersModel(options.backbone)) throw new ValueError('ContrastiveModel needs a backbone (a tfjs LayersModel)');
     if (!isLayersModel(options.projector)) throw new ValueError('ContrastiveModel needs a projector (a tfjs LayersModel)');

@@ -3,7 +3,7 @@
  * to the maximum learning rate, then a cosine decay (SGDR without restarts,
  * Loshchilov & Hutter 2016) down to `alpha` times the maximum.
  */
-import { ValueError } from '@tfsim/utils';
+import { checkOptions, fromPythonKeys, type KerasObject, type OptionKeys, readSerializedObject, ValueError } from '@tfsim/utils';
 
 /** A learning rate as a function of the optimizer step (0 for the first update). */
 export interface LearningRateSchedule {
@@ -19,6 +19,8 @@ export interface WarmupCosineDecayConfig {
   alpha: number;
   name: string | null;
 }
+
+const CONFIG_KEYS: OptionKeys<WarmupCosineDecayConfig> = { maxLearningRate: true, totalSteps: true, warmupSteps: true, alpha: true, name: true };
 
 function checkFinite(value: number, what: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -104,10 +106,17 @@ export class WarmupCosineDecay implements LearningRateSchedule {
     };
   }
 
-  static fromConfig(config: WarmupCosineDecayConfig): WarmupCosineDecay {
-    if (typeof config !== 'object' || config === null) {
-      throw new ValueError(`WarmupCosineDecay.fromConfig needs an object, got ${String(config)}`);
+  /**
+   * From `getConfig()`, the Python `get_config()` (`max_learning_rate`, ...)
+   * or its Keras `{ class_name, config }`; an unknown key is an error.
+   */
+  static fromConfig(given: WarmupCosineDecayConfig | Record<string, unknown> | KerasObject): WarmupCosineDecay {
+    if (typeof given !== 'object' || given === null) {
+      throw new ValueError(`WarmupCosineDecay.fromConfig needs an object, got ${String(given)}`);
     }
+    const keras = readSerializedObject(given);
+    const config = fromPythonKeys(keras ? keras.config : (given as Record<string, unknown>), 'WarmupCosineDecay') as unknown as WarmupCosineDecayConfig;
+    checkOptions(config, CONFIG_KEYS, 'WarmupCosineDecay');
     return new WarmupCosineDecay(config.maxLearningRate, config.totalSteps, config.warmupSteps, config.alpha ?? 0, config.name ?? null);
   }
 }

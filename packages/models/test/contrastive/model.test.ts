@@ -298,6 +298,12 @@ describe('ContrastiveModel errors', () => {
   const backbone = mlpBackbone(1, 8);
   const projector = getProjector(8, { dim: 8, numLayers: 1 });
 
+  it('rejects an unknown option key with a suggestion', () => {
+    expect(() => new ContrastiveModel({ back_bone: backbone, projector, algorithm: 'simclr' } as never)).toThrow(
+      "unknown option 'back_bone' for ContrastiveModel; did you mean 'backbone'?",
+    );
+  });
+
   it('names unknown algorithms and lists the known ones', () => {
     expect(() => createContrastiveModel(backbone, { algorithm: 'byol' })).toThrow(UnknownNameError);
     expect(() => new ContrastiveModel({ backbone, projector, algorithm: 'moco' })).toThrow(

@@ -135,3 +135,20 @@ describeEachBackend(
   },
   { only: fastest ? [fastest] : [] },
 );
+
+describe('WarmupCosineDecay Python configs', () => {
+  it("reads Python's get_config() and its Keras {class_name, config}, with the same rates", () => {
+    const python = { max_learning_rate: 0.1, total_steps: 100, warmup_steps: 10, alpha: 0.2, name: 'sched' };
+    const ours = new WarmupCosineDecay(0.1, 100, 10, 0.2, 'sched');
+    for (const schedule of [
+      WarmupCosineDecay.fromConfig(python),
+      WarmupCosineDecay.fromConfig({ class_name: 'Similarity>WarmupCosineDecay', config: python }),
+    ]) {
+      expect(schedule.getConfig()).toEqual(ours.getConfig());
+      for (const step of [0, 5, 10, 50, 99, 150]) expect(schedule.call(step)).toBe(ours.call(step));
+    }
+    expect(() => WarmupCosineDecay.fromConfig({ ...python, warmup: 3 })).toThrow(
+      "unknown option 'warmup' for WarmupCosineDecay; did you mean 'warmupSteps'?",
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, Rng } from '@tfsim/utils';
+import { assertInteger, Rng, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { Augmenter } from './augmenter';
 import { assertImages } from './image-ops';
 import { randomBlur, randomColorJitter, randomFlipLeftRight, randomResizedCrop, randomSolarize } from './transforms';
@@ -38,6 +38,7 @@ export interface BarlowAugmenterOptions {
  * no-op on [0, 1] images).
  */
 export class BarlowAugmenter extends Augmenter {
+  static readonly optionKeys: OptionKeys<BarlowAugmenterOptions> = { width: true, height: true, flipProbability: true, brightnessMultiplier: true, contrastMultiplier: true, saturationMultiplier: true, hueMultiplier: true, jitterProbability: true, greyscaleProbability: true, blurProbability: true, blurMinSigma: true, blurMaxSigma: true, solarizeProbability: true, solarizePixelMin: true, solarizePixelMax: true, solarizeThresh: true, seed: true };
   readonly width: number;
   readonly height: number;
   readonly flipProbability: number;
@@ -58,6 +59,7 @@ export class BarlowAugmenter extends Augmenter {
 
   constructor(options: BarlowAugmenterOptions) {
     super();
+    checkOptions(options, new.target.optionKeys, new.target.name);
     assertInteger(options.height, 'height', 1);
     assertInteger(options.width, 'width', 1);
     this.width = options.width;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, Rng, ValueError } from '@tfsim/utils';
+import { assertInteger, Rng, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { Augmenter } from './augmenter';
 import { assertImages } from './image-ops';
 import { centerCrop, randomColorJitter, randomCropWithResize, randomFlipLeftRight } from './transforms';
@@ -42,6 +42,7 @@ export interface SimCLRAugmenterOptions {
  * views of shape [N, height, width, 3].
  */
 export class SimCLRAugmenter extends Augmenter {
+  static readonly optionKeys: OptionKeys<SimCLRAugmenterOptions> = { height: true, width: true, isTraining: true, colorDistort: true, jitterStrength: true, jitterStength: true, crop: true, evalCropProportion: true, flip: true, version: true, maxValue: true, seed: true };
   readonly height: number;
   readonly width: number;
   readonly isTraining: boolean;
@@ -57,6 +58,7 @@ export class SimCLRAugmenter extends Augmenter {
 
   constructor(options: SimCLRAugmenterOptions) {
     super();
+    checkOptions(options, new.target.optionKeys, new.target.name);
     assertInteger(options.height, 'height', 1);
     assertInteger(options.width, 'width', 1);
     this.height = options.height;

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, isTensor, StateError, ValueError } from '@tfsim/utils';
-import { type RawBatch, Sampler, type SamplerOptions } from '../sampler';
+import { assertInteger, isTensor, type OptionKeys, StateError, ValueError } from '@tfsim/utils';
+import { type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from '../sampler';
 import { checkLabel } from '../select';
 import { type Compression, readTFRecords } from './records';
 
@@ -107,6 +107,10 @@ export function listShards(shardPath: string | readonly string[], suffix = '*.tf
  * there are enough of them; then the stream ends.
  */
 export class TFRecordDatasetSampler extends Sampler {
+  static override readonly optionKeys: OptionKeys<TFRecordDatasetSamplerOptions> = {
+    ...SAMPLER_OPTION_KEYS, classesPerBatch: true, examplesPerClassPerBatch: true, shardsPerCycle: true, blockLength: true,
+    compression: true, shardSuffix: true, numRepeat: true, bufferSize: true, verifyChecksums: true,
+  };
   readonly shards: string[];
   readonly shardsPerCycle: number;
   readonly blockLength: number;

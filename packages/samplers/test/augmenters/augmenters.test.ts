@@ -230,3 +230,14 @@ describe('sampleDistortedBox', () => {
     }
   });
 });
+
+describe('augmenter options', () => {
+  it('SimCLRAugmenter and BarlowAugmenter reject unknown keys with a suggestion', () => {
+    expect(() => new SimCLRAugmenter({ height: 8, width: 8, color_distort: false } as never)).toThrow(
+      "unknown option 'color_distort' for SimCLRAugmenter; did you mean 'colorDistort'?",
+    );
+    expect(() => new BarlowAugmenter({ height: 8, width: 8, solarize_probability: 0 } as never)).toThrow(
+      "unknown option 'solarize_probability' for BarlowAugmenter; did you mean 'solarizeProbability'?",
+    );
+  });
+});

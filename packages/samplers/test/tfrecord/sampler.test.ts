@@ -227,3 +227,12 @@ describe('TFRecordDatasetSampler', () => {
     expect(() => new TFRecordDatasetSampler(dir, deserialize, { numRepeat: 0 })).toThrow('numRepeat must be -1');
   });
 });
+
+describe('TFRecordDatasetSampler options', () => {
+  it('rejects an unknown key with a suggestion before reading anything', () => {
+    const noRecords: DeserializationFn = () => ({ x: 0, y: 0 });
+    expect(() => new TFRecordDatasetSampler('/nonexistent', noRecords, { shards_per_cycle: 2 } as never)).toThrow(
+      "unknown option 'shards_per_cycle' for TFRecordDatasetSampler; did you mean 'shardsPerCycle'?",
+    );
+  });
+});
