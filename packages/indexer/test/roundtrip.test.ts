@@ -8,7 +8,7 @@ import { LevelStore, RedisStore } from '@tfsim/stores';
 import { Indexer } from '../src';
 import { describeIndex } from './fixtures/roundtrip-report';
 import { clusters } from './helpers';
-import { type TestRedis, redisUnavailable, startRedis } from './redis-server';
+import { type TestRedis, redisUnavailable, startRedis } from '@tfsim/test-utils/redis';
 
 const run = promisify(execFile);
 const tsxCjs = require.resolve('tsx/cjs');

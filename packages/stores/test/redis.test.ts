@@ -1,6 +1,6 @@
 import { RedisStore } from '../src';
 import { testStore } from '../src/conformance';
-import { redisUnavailable, startRedis, type TestRedis } from './redis-server';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 const unavailable = redisUnavailable();
 const required = process.env.TFSIM_REQUIRE_REDIS === '1';

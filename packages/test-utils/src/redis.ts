@@ -1,7 +1,8 @@
 /**
- * A throw-away redis-server for the round-trip test: on a free loopback port,
- * in a temporary folder, without persistence. TFSIM_REDIS_URL points at an
- * existing server instead.
+ * A throw-away Redis server for tests (RedisStore, an index kept in Redis):
+ * Debian's redis-server on a free loopback port, in a temporary folder,
+ * without persistence. With TFSIM_REDIS_URL set, that server is used instead.
+ * No TensorFlow.js here: import it as `@tfsim/test-utils/redis`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,11 +15,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Why no server can be had here; undefined when one can. */
+/** Why no server can be had here, or undefined when one can. */
 export function redisUnavailable(): string | undefined {
   if (process.env.TFSIM_REDIS_URL) return undefined;
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return `redis-server does not run here (${probe.error?.message ?? probe.stderr.trim()})`;
+  if (probe.error || probe.status !== 0) {
+    return `redis-server is not installed or does not run (${probe.error?.message ?? probe.stderr.trim()}); ` +
+      'install it (Debian: apt-get install redis-server) or set TFSIM_REDIS_URL';
+  }
   return undefined;
 }
 
@@ -33,17 +37,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function start(port: number, dir: string): Promise<ChildProcess> {
+function startOnce(port: number, dir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`redis-server did not start on port ${port}: ${output}`));
+      reject(new Error(`redis-server did not become ready on port ${port}: ${output}`));
     }, 10_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -60,19 +64,20 @@ function start(port: number, dir: string): Promise<ChildProcess> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output}`));
+      reject(new Error(`redis-server exited with ${code} on port ${port}: ${output}`));
     });
   });
 }
 
 export async function startRedis(): Promise<TestRedis> {
   if (process.env.TFSIM_REDIS_URL) return { url: process.env.TFSIM_REDIS_URL, stop: async () => undefined };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-indexer-redis-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-redis-'));
   let lastError: unknown;
+  // The free port may be taken by someone else before the server binds it: retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      const child = await start(port, dir);
+      const child = await startOnce(port, dir);
       return {
         url: `redis://127.0.0.1:${port}/0`,
         stop: () =>
