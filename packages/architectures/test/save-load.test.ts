@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectNoLeak, roundTripModel } from '@tfsim/test-utils';
 import { buildEfficientNetSim, buildResNet18Sim, type SimilarityGraph } from '../src';
 import { fastestBackend, graphModel } from './helpers';
