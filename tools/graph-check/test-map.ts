@@ -144,7 +144,6 @@ export const UNTESTED: readonly string[] = [
   'search/kernel/engine',
   'stores/format',
   'stores/records',
-  'test-utils/tmp',
   'training-metrics/labels',
   'utils/tensor',
   'utils/validate',
