@@ -147,5 +147,4 @@ export const UNTESTED: readonly string[] = [
   'training-metrics/labels',
   'utils/tensor',
   'utils/validate',
-  'visualization/render',
 ];
