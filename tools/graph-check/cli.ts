@@ -1,6 +1,7 @@
-/** `pnpm check:graph`: prints every package-graph problem and exits non-zero if any. */
+/** `pnpm check:graph`: prints every package-graph and tests-mirror-src problem and exits non-zero if any. */
 import * as path from 'node:path';
 import { checkGraph, installedTfjsCoreCopies } from './graph';
+import { checkMirror } from './mirror';
 
 const rootDir = path.resolve(__dirname, '..', '..');
 const problems = checkGraph(rootDir);
@@ -8,9 +9,12 @@ const tfjsCopies = installedTfjsCoreCopies(rootDir);
 if (tfjsCopies.length !== 1) {
   problems.push(`expected one copy of @tensorflow/tfjs-core, found ${tfjsCopies.length}: ${tfjsCopies.join(', ')}`);
 }
-if (problems.length > 0) {
-  console.error(`package graph: ${problems.length} problem(s)`);
-  for (const problem of problems) console.error(`  - ${problem}`);
-  process.exit(1);
+const mirror = checkMirror(rootDir);
+for (const [what, found] of [['package graph', problems], ['tests mirror src', mirror]] as const) {
+  if (found.length === 0) console.log(`${what}: ok`);
+  else {
+    console.error(`${what}: ${found.length} problem(s)`);
+    for (const problem of found) console.error(`  - ${problem}`);
+  }
 }
-console.log('package graph: ok');
+if (problems.length + mirror.length > 0) process.exit(1);

@@ -54,7 +54,7 @@ const cleanPackages = (): Record<string, FixturePackage> => ({
   },
   'test-utils': { private: true, deps: ['utils'] },
 });
-const cleanMermaid = ['utils', 'search --> utils', 'losses --> utils', 'class search indexSide'];
+const cleanMermaid = ['utils', 'search --> utils', 'losses --> utils', 'test-utils --> utils', 'class search indexSide'];
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
@@ -130,9 +130,16 @@ describe('checkGraph', () => {
   });
 
   it('fails when a public package is missing from the documented graph', () => {
-    expect(check(cleanPackages(), ['utils', 'search --> utils'])).toEqual([
+    expect(check(cleanPackages(), ['utils', 'search --> utils', 'test-utils --> utils'])).toEqual([
       '@tfsim/losses is not in the documented graph (docs/architecture.md)',
       '@tfsim/losses declares @tfsim/utils, an edge missing from the documented graph',
+    ]);
+  });
+
+  it('fails when a private package (the test helpers) or its run-time edge is missing from the documented graph', () => {
+    expect(check(cleanPackages(), ['utils', 'search --> utils', 'losses --> utils'])).toEqual([
+      '@tfsim/test-utils is not in the documented graph (docs/architecture.md)',
+      '@tfsim/test-utils declares @tfsim/utils, an edge missing from the documented graph',
     ]);
   });
 });

@@ -28,7 +28,7 @@ export interface ReferenceCount {
   output_shape: (number | null)[];
 }
 
-/** test/fixtures/reference-counts.json, written by tools/reference_counts.py from the Python library. */
+/** test/fixtures/reference-counts.json, written by tools/reference/architectures_counts_reference.py from the Python library. */
 export const REFERENCE_COUNTS = JSON.parse(
   readFileSync(join(__dirname, 'fixtures', 'reference-counts.json'), 'utf8'),
 ) as Record<string, ReferenceCount>;

@@ -13,7 +13,7 @@ import { fastestBackend, graphModel, REFERENCE_COUNTS } from './helpers';
 
 /**
  * Parameter counts against the Python library's. The reference numbers were
- * computed by tools/reference_counts.py with tensorflow_similarity 0.18 on
+ * computed by tools/reference/architectures_counts_reference.py with tensorflow_similarity 0.18 on
  * TensorFlow 2.21 / Keras 3.15 (`model.count_params()` and the size of
  * `model.trainable_weights`, input 32x32x3) and are written out here as
  * literals; the test also checks them against that script's JSON output

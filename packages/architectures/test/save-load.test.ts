@@ -1,20 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { describeEachBackend, expectNoLeak, roundTripModel } from '@tfsim/test-utils';
 import { buildEfficientNetSim, buildResNet18Sim, type SimilarityGraph } from '../src';
 import { fastestBackend, graphModel } from './helpers';
-
-async function roundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  saved!.modelTopology = JSON.parse(JSON.stringify(saved!.modelTopology)) as object;
-  return tfl.loadLayersModel(tf.io.fromMemory(saved!));
-}
 
 /**
  * A built similarity model (the backbone nested inside, as in Python) saves
@@ -33,7 +21,7 @@ describeEachBackend(
       const model = graphModel(await build());
       const x = tf.randomUniform([2, ...shape], 0, 255, 'float32', 5);
       const before = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-      const loaded = await roundTrip(model);
+      const loaded = await roundTripModel(model);
       const after = await expectNoLeak(() => {
         const y = loaded.predict(x) as tf.Tensor;
         const values = y.dataSync();

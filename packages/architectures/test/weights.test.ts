@@ -133,7 +133,7 @@ describeEachBackend(
     });
 
     it('with weights, trainable counts equal the Python library (ResNet50Sim, B0)', async () => {
-      // Python: a local Keras weights file as `weights` (tools/reference_counts.py).
+      // Python: a local Keras weights file as `weights` (tools/reference/architectures_counts_reference.py).
       const r50 = graphModel(await buildResNet50Sim([32, 32, 3]));
       await saveWeights(r50.getLayer('resnet50') as tfl.LayersModel, join(dir, 'r50'));
       r50.dispose();

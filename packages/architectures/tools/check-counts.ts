@@ -1,6 +1,6 @@
 /**
  * Builds every configuration of test/fixtures/reference-counts.json (the
- * Python library's counts, from tools/reference_counts.py) and compares the
+ * Python library's counts, from tools/reference/architectures_counts_reference.py) and compares the
  * total and trainable parameter counts, EfficientNet B0 to B7 included (the
  * test suite leaves out the large variants to stay fast).
  *

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type LayersModel } from '@tensorflow/tfjs-layers';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import { describeEachBackend } from '@tfsim/test-utils';
+import { loadReference } from '@tfsim/test-utils/reference';
 import { EvalCallback, type EvalCallbackOptions } from '../src';
 import { IDENTITY, QUERIES, QUERY_LABELS, STRETCH, TARGETS, TARGET_LABELS, linearModel, setKernel } from './fixture';
 
-/** Logs of the Python library's EvalCallback on the same fixture (fixtures/python_reference.py). */
-const reference = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'python-reference.json'), 'utf8')) as Record<string, Array<[string, number]>>;
+/** Logs of the Python library's EvalCallback on the same fixture (tools/reference/callbacks_reference.py). */
+const reference = loadReference<Record<string, Array<[string, number]>>>(__dirname);
 
 const CASES: Record<string, { kernel: number[][]; options: EvalCallbackOptions }> = {
   defaults: { kernel: IDENTITY, options: {} },

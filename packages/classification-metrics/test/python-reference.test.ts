@@ -1,6 +1,6 @@
 import { type ClassificationMetric, makeClassificationMetric } from '../src';
 import { BinaryAccuracy, F1Score, FalsePositiveRate, NegativePredictiveValue, Precision, Recall } from '../src';
-import { loadReference } from './fixture';
+import { loadReference } from '@tfsim/test-utils/reference';
 
 type Case = Record<'tp' | 'fp' | 'tn' | 'fn' | 'f1' | 'precision' | 'recall' | 'binary_accuracy' | 'fpr' | 'npv', number[]> & {
   count: number;
@@ -11,7 +11,7 @@ interface PyConfig {
   maximize: boolean;
   increasing: boolean;
 }
-const ref = loadReference<{ cases: Case[]; names: Record<string, PyConfig> }>();
+const ref = loadReference<{ cases: Case[]; names: Record<string, PyConfig> }>(__dirname);
 
 const metrics: Array<[keyof Case, () => ClassificationMetric]> = [
   ['f1', () => new F1Score()],

@@ -2,7 +2,7 @@ import { makeClassificationMetric } from '@tfsim/classification-metrics';
 import { BNDCG, MapAtK, PrecisionAtK, RecallAtK, type RetrievalMetric } from '@tfsim/retrieval-metrics';
 import type { Lookup } from '@tfsim/utils';
 import { MemoryEvaluator, roundDistance } from '../src';
-import { loadReference } from './fixture';
+import { loadReference } from '@tfsim/test-utils/reference';
 
 interface CalibrationCase {
   target_labels: number[];
@@ -36,7 +36,7 @@ interface Reference {
   }>;
 }
 
-const ref = loadReference<Reference>();
+const ref = loadReference<Reference>(__dirname);
 const ev = new MemoryEvaluator();
 
 function calibrate(c: CalibrationCase) {

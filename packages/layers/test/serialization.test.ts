@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describeEachBackend, expectNoLeak, tempDir } from '@tfsim/test-utils';
+import { describeEachBackend, expectNoLeak, saveToMemory, tempDir } from '@tfsim/test-utils';
 import {
   ActivationStdLoggingLayer,
   FreezableBatchNormalization,
@@ -35,19 +35,6 @@ function sequenceModel(): tfl.LayersModel {
   const merged = tfl.layers.concatenate().apply([x, y]) as tfl.SymbolicTensor;
   const output = new MetricEmbedding({ units: 3 }).apply(merged) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output });
-}
-
-async function saveToMemory(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  // Through JSON text, as a file would be.
-  saved!.modelTopology = JSON.parse(JSON.stringify(saved!.modelTopology)) as object;
-  return saved!;
 }
 
 function predictValues(model: tfl.LayersModel, x: tf.Tensor): Float32Array {

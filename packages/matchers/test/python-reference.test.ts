@@ -1,5 +1,5 @@
 import { MatchMajorityVote, MatchNearest } from '../src';
-import { loadReference } from './fixture';
+import { loadReference } from '@tfsim/test-utils/reference';
 
 interface Expected {
   derived_labels: number[];
@@ -20,7 +20,7 @@ interface Case {
   majority_vote: Expected;
 }
 
-const { cases } = loadReference<{ cases: Case[] }>();
+const { cases } = loadReference<{ cases: Case[] }>(__dirname);
 
 describe('matchers against the Python library (tools/reference/tfsim_reference.py)', () => {
   it('has cases', () => expect(cases.length).toBeGreaterThan(5));

@@ -1,6 +1,6 @@
 import { Rng, StateError } from '@tfsim/utils';
 import { MapAtK, MapAtR, MeanReciprocalRank, PrecisionAt1, PrecisionAtK, RPrecision, computeMatchMask } from '../src';
-import { loadReferenceFile } from './fixture';
+import { loadReference } from '@tfsim/test-utils/reference';
 
 /**
  * Independent plain-loop references (Musgrave et al. 2020, "A Metric Learning
@@ -84,7 +84,8 @@ interface PmlScenario {
 }
 
 describe("pytorch-metric-learning's AccuracyCalculator (tools/reference/pml_reference.py)", () => {
-  const ref = loadReferenceFile<{ class_counts: Record<string, number>; separate: PmlScenario; same_source: PmlScenario }>(
+  const ref = loadReference<{ class_counts: Record<string, number>; separate: PmlScenario; same_source: PmlScenario }>(
+    __dirname,
     'pml-reference.json',
   );
   const cases: Array<[string, PmlScenario, boolean]> = [

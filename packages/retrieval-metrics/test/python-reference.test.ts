@@ -1,5 +1,5 @@
 import { BNDCG, MapAtK, PrecisionAtK, RecallAtK, type RetrievalMetric, computeMatchMask } from '../src';
-import { loadReference } from './fixture';
+import { loadReference } from '@tfsim/test-utils/reference';
 
 interface PyParams {
   k?: number;
@@ -21,7 +21,7 @@ interface NameCase {
   repr: string;
   config: Record<string, unknown>;
 }
-const ref = loadReference<{ cases: Case[]; names: NameCase[] }>();
+const ref = loadReference<{ cases: Case[]; names: NameCase[] }>(__dirname);
 
 /** Our metric for the Python constructor and keyword arguments the fixture names. */
 function fromPython(kind: string, p: PyParams): RetrievalMetric {

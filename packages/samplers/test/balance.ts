@@ -1,4 +1,20 @@
 /** Shared checks of the balance guarantee (not a test file itself). */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch } from '../src';
+
+/** The first `n` batches of a sampler as plain arrays (rows of xs, ys), their tensors disposed. */
+export async function takeBatches(
+  sampler: { generateBatch(batchId: number): Promise<Batch> },
+  n: number,
+): Promise<Array<{ x: number[][]; y: number[] }>> {
+  const out = [];
+  for (let b = 0; b < n; b++) {
+    const batch = await sampler.generateBatch(b);
+    out.push({ x: (await batch.xs.array()) as number[][], y: Array.from(await batch.ys.data()) });
+    tf.dispose([batch.xs, batch.ys]);
+  }
+  return out;
+}
 
 /** Asserts rows are grouped by class: `classes` distinct classes, each `perClass` consecutive rows. */
 export function expectBalanced(labels: ArrayLike<number>, classes: number, perClass: number): number[] {

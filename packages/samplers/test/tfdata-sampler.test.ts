@@ -3,7 +3,7 @@ import * as tfd from '@tensorflow/tfjs-data';
 import '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
 import { TFDataSampler } from '../src';
-import { counts, expectBalanced, warnings } from './balance';
+import { counts, expectBalanced, takeBatches, warnings } from './balance';
 
 /** Elements {xs: [label, id], ys: label}: `sizes[c]` examples of class c, shuffled. */
 function dataset(sizes: number[], seed = 1): tfd.Dataset<tf.TensorContainer> {
@@ -13,16 +13,6 @@ function dataset(sizes: number[], seed = 1): tfd.Dataset<tf.TensorContainer> {
   });
   new Rng(seed).shuffle(rows);
   return tfd.array(rows.map(([c, id]) => ({ xs: tf.tensor1d([c, id]), ys: tf.scalar(c, 'int32') })));
-}
-
-async function take(sampler: TFDataSampler, n: number): Promise<Array<{ x: number[][]; y: number[] }>> {
-  const out = [];
-  for (let b = 0; b < n; b++) {
-    const batch = await sampler.generateBatch(b);
-    out.push({ x: (await batch.xs.array()) as number[][], y: Array.from(await batch.ys.data()) });
-    tf.dispose([batch.xs, batch.ys]);
-  }
-  return out;
 }
 
 describe('TFDataSampler', () => {
@@ -35,7 +25,7 @@ describe('TFDataSampler', () => {
     const sampler = await TFDataSampler.create(ds, { classesPerBatch: 2, examplesPerClassPerBatch: 2, seed: 0 });
     expect(sampler.numExamples).toBe(6);
     expect(await sampler.exampleShape()).toEqual([1]);
-    for (const { x, y } of await take(sampler, 10)) {
+    for (const { x, y } of await takeBatches(sampler, 10)) {
       expectBalanced(y, 2, 2);
       x.forEach((row, i) => expect(row[0]! < 3 ? 1 : 2).toBe(y[i]));
     }
@@ -45,7 +35,7 @@ describe('TFDataSampler', () => {
     const ds = dataset([4, 4, 4, 4, 4, 4]);
     const before = tf.memory().numTensors;
     const sampler = await TFDataSampler.create(ds, { classesPerBatch: 3, examplesPerClassPerBatch: 2, seed: 5 });
-    const batches = await take(sampler, 60);
+    const batches = await takeBatches(sampler, 60);
     for (let b = 0; b < 60; b += 2) {
       // 6 classes, 3 per batch: two batches use each class exactly once.
       const pair = [...batches[b]!.y, ...batches[b + 1]!.y];
@@ -68,7 +58,7 @@ describe('TFDataSampler', () => {
 
   it('never repeats a class in a batch, even when the deck straddles', async () => {
     const sampler = await TFDataSampler.create(dataset([3, 5, 2, 7, 4]), { classesPerBatch: 3, examplesPerClassPerBatch: 2, seed: 11 });
-    for (const { y } of await take(sampler, 200)) expectBalanced(y, 3, 2);
+    for (const { y } of await takeBatches(sampler, 200)) expectBalanced(y, 3, 2);
     sampler.dispose();
   });
 
@@ -84,7 +74,7 @@ describe('TFDataSampler', () => {
     });
     expect(sampler.classList).toEqual([0, 2]);
     expect(sampler.numExamples).toBe(4);
-    for (const { x, y } of await take(sampler, 10)) {
+    for (const { x, y } of await takeBatches(sampler, 10)) {
       expectBalanced(y, 2, 2);
       // The first two of each class, in dataset order: ids 0, 3 and 2, 5.
       x.forEach((row, i) => expect(y[i] === 0 ? [0, 3] : [2, 5]).toContain(row[0]));
@@ -101,7 +91,7 @@ describe('TFDataSampler', () => {
       augmenter: (x, _y, n) => Array.from({ length: n }, () => tf.add(x, 100)),
       seed: 2,
     });
-    const batches = await take(sampler, 3);
+    const batches = await takeBatches(sampler, 3);
     const flags = batches.flatMap(({ x }) => x.map((row) => row[0]! >= 100));
     expect(flags).toEqual([false, false, false, false, false, false, true, true, true, true, true, true]);
     sampler.dispose();
@@ -114,7 +104,7 @@ describe('TFDataSampler', () => {
       { xs: 'c', ys: 1 },
     ] as unknown as tf.TensorContainer[]);
     const sampler = await TFDataSampler.create(ds, { loadFn: (s) => [String(s).charCodeAt(0)], seed: 3 });
-    const [{ x, y }] = await take(sampler, 1);
+    const [{ x, y }] = await takeBatches(sampler, 1);
     expectBalanced(y!, 2, 2);
     x!.forEach((row, i) => expect(y![i] === 0 ? [97, 98] : [99]).toContain(row[0]));
     expect(warnings(warn)).toEqual([expect.stringMatching(/^WARNING: Class 1 only has 1 unique examples/)]);

@@ -2,5 +2,6 @@
 export * from './backends';
 export * from './close';
 export * from './gradients';
+export * from './layers-model';
 export * from './leaks';
 export * from './tmp';

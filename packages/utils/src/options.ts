@@ -4,7 +4,7 @@
  * Python library (`get_config()`, Keras `{class_name, config}`) are read
  * with their Python option names.
  */
-import { ValueError } from './errors';
+import { type ErrorCode, ValueError } from './errors';
 
 /**
  * Every key of an options type, each mapped to `true`. Written as an object
@@ -15,6 +15,8 @@ export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
 
 /** An unknown key in an options object; `suggestion` is the known key it most likely meant. */
 export class UnknownOptionError extends ValueError {
+  override readonly code: ErrorCode = 'ERR_UNKNOWN_OPTION';
+
   constructor(
     readonly owner: string,
     readonly option: string,

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, chromiumAvailable, launchChromium } from '../examples/chromium';
+import { CHROMIUM, chromiumAvailable, launchChromium } from '../tools/chromium';
 import { projector, type Projection } from '../src/projector';
 import { blobs, decodePng } from './helpers';
 

@@ -1,7 +1,7 @@
 /**
  * Parameter counts of the Python library's default heads (get_projector,
  * get_predictor of tensorflow_similarity 0.18 contrastive_model.py, built by
- * Keras on TensorFlow 2.21): produced by python-heads.py in this folder.
+ * Keras on TensorFlow 2.21): produced by tools/reference/models_contrastive_heads_reference.py.
  */
 export interface PythonHead {
   total: number;

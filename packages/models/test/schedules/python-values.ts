@@ -2,7 +2,7 @@
  * WarmupCosineDecay values from the Python library (tensorflow_similarity
  * 0.18 schedules.py on TensorFlow 2.21 / Keras 3, whose CosineDecay computes
  * as Keras 2's did), float32 as Python computes them for a float maximum.
- * Produced by python-values.py in this folder.
+ * Produced by tools/reference/models_schedules_reference.py.
  */
 export const PYTHON_WARMUP_COSINE_DECAY: {
   maxLearningRate: number;

@@ -42,7 +42,7 @@ describe('WarmupCosineDecay', () => {
   });
 
   it("agrees with the Python class's float32 values", () => {
-    // From the Python class itself: see python-values.py.
+    // From the Python class itself: see tools/reference/models_schedules_reference.py.
     for (const { maxLearningRate, totalSteps, warmupSteps, alpha, steps, values } of PYTHON_WARMUP_COSINE_DECAY) {
       const schedule = new WarmupCosineDecay(maxLearningRate, totalSteps, warmupSteps, alpha);
       // Python computes in float32: a few float32 roundings (6e-8 each) of the maximum.

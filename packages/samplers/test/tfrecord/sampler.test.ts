@@ -5,7 +5,7 @@ import '@tfsim/test-utils';
 import { tempDir } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
 import { type DeserializationFn, encodeExample, parseExample, readTFRecordFile, TFRecordDatasetSampler, writeTFRecordFile } from '../../src';
-import { counts, expectBalanced, warnings } from '../balance';
+import { counts, expectBalanced, takeBatches, warnings } from '../balance';
 
 const root = tempDir('tfsim-shards-');
 const FIXTURES = join(__dirname, '..', 'fixtures', 'tfrecord');
@@ -40,16 +40,6 @@ async function writeShards(name: string, sizes: number[], shards: number, order:
   return dir;
 }
 
-async function take(sampler: TFRecordDatasetSampler, n: number): Promise<Array<{ x: number[][]; y: number[] }>> {
-  const out = [];
-  for (let b = 0; b < n; b++) {
-    const batch = await sampler.generateBatch(b);
-    out.push({ x: (await batch.xs.array()) as number[][], y: Array.from(await batch.ys.data()) });
-    tf.dispose([batch.xs, batch.ys]);
-  }
-  return out;
-}
-
 describe('TFRecordDatasetSampler', () => {
   let warn: jest.SpyInstance;
   beforeEach(() => (warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
@@ -62,7 +52,7 @@ describe('TFRecordDatasetSampler', () => {
     const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 4, examplesPerClassPerBatch: 3, bufferSize: 40, seed: 7 });
     const before = tf.memory().numTensors;
     const seen = new Set<number>();
-    for (const { x, y } of await take(sampler, 250)) {
+    for (const { x, y } of await takeBatches(sampler, 250)) {
       expectBalanced(y, 4, 3).forEach((c) => seen.add(c));
       x.forEach((row, i) => expect(row[0]).toBe(y[i]));
       // Classes have >= 3 examples: a class block never repeats an example.
@@ -78,7 +68,7 @@ describe('TFRecordDatasetSampler', () => {
     const dir = await writeShards('seeded', [5, 6, 7, 5, 6], 3, 'shuffled');
     const run = async (seed: number) => {
       const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 2, examplesPerClassPerBatch: 2, bufferSize: 10, seed });
-      const ids = (await take(sampler, 30)).map(({ x }) => x.map((r) => r[1]));
+      const ids = (await takeBatches(sampler, 30)).map(({ x }) => x.map((r) => r[1]));
       await sampler.dispose();
       return ids;
     };
@@ -90,7 +80,7 @@ describe('TFRecordDatasetSampler', () => {
     const dir = await writeShards('small', [6, 1, 6, 6], 2, 'shuffled');
     const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 6, seed: 1 });
     let withSmall = 0;
-    for (const { x, y } of await take(sampler, 60)) {
+    for (const { x, y } of await takeBatches(sampler, 60)) {
       expectBalanced(y, 3, 2);
       if (y.includes(1)) {
         withSmall++;
@@ -150,7 +140,7 @@ describe('TFRecordDatasetSampler', () => {
       { shardSuffix: 'labelled-*.tfrec', classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 12, seed: 5 },
     );
     expect(sampler.shards.map((s) => s.slice(FIXTURES.length + 1))).toEqual(['labelled-00000-of-00002.tfrec', 'labelled-00001-of-00002.tfrec']);
-    for (const { x, y } of await take(sampler, 40)) {
+    for (const { x, y } of await takeBatches(sampler, 40)) {
       expectBalanced(y, 3, 2);
       x.forEach((row, i) => {
         const want = expected.get(row[0]!)!;
@@ -192,7 +182,7 @@ describe('TFRecordDatasetSampler', () => {
       bufferSize: 6,
       seed: 1,
     });
-    for (const { x, y } of await take(sampler, 20)) {
+    for (const { x, y } of await takeBatches(sampler, 20)) {
       expectBalanced(y, 3, 2);
       x.forEach((row, i) => expect(row[0]).toBe(y[i]));
     }

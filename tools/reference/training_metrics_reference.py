@@ -1,13 +1,13 @@
 """Python oracle for the training metrics.
 
-Writes test/fixtures/python-metrics.json: for seeded random batches (labels
+Writes packages/training-metrics/test/fixtures/python-metrics.json: for seeded random batches (labels
 and embeddings) and several distances, the value tensorflow_similarity 0.18's
 training metrics report after one update_state (its result()), for every
 shortcut constructor and for each mining strategy.
 
-    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/reference_metrics.py
+    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/reference/training_metrics_reference.py
 
-(TensorFlow 2.21 / Keras 3 in /tmp/pyref; see packages/architectures/tools for
+(TensorFlow 2.21 / Keras 3 in /tmp/pyref; see tools/reference/README.md for
 how that venv is set up. tensorflow_datasets and distinctipy are imported by
 the library but unused here; stub them if they are not installed.)
 """
@@ -68,7 +68,7 @@ out = {
     "tensorflow": tf.__version__,
     "cases": cases,
 }
-target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "python-metrics.json")
+target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packages", "training-metrics", "test", "fixtures", "python-metrics.json")
 with open(target, "w") as f:
     json.dump(out, f)
 print(len(cases), "cases,", sum(len(c["expected"]) for c in cases), "values")

@@ -1,11 +1,12 @@
 """Keras oracles for the backbone graphs.
 
-Default: writes test/fixtures/keras-efficientnet-small, keras.applications'
+Default: writes packages/architectures/test/fixtures/keras-efficientnet-small, keras.applications'
 EfficientNet built with small width/depth coefficients (so that its weights
 fit in the repository), every weight randomised (batch-norm statistics and
 the Normalization layer included, so that none is the identity), converted
-with convert_keras_weights.py, plus a seeded input and Keras' output.
-test/keras-equivalence.test.ts loads the weights into
+with packages/architectures/tools/convert_keras_weights.py (the converter
+users run), plus a seeded input and Keras' output.
+packages/architectures/test/keras-equivalence.test.ts loads the weights into
 createEfficientNetBackbone(shape, {width, depth}) and compares the outputs.
 
 With --full DIR it also writes full-size cases (too large to commit) to DIR:
@@ -13,11 +14,12 @@ the Python library's ResNet18Sim (whole model), keras.applications' ResNet50
 and EfficientNetB0 backbones. Run the tests with TFSIM_KERAS_CHECK_DIR=DIR to
 compare against them as well.
 
-    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/make_keras_fixture.py [--full /tmp/tfsim-keras-check]
+    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/reference/architectures_keras_fixture.py [--full /tmp/tfsim-keras-check]
 """
 import argparse
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -25,6 +27,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras.src.applications.efficientnet import EfficientNet  # noqa: E402
 
+# The converter users run lives with the package; the fixture must be made by the same code.
+ARCHITECTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packages", "architectures")
+sys.path.insert(0, os.path.join(ARCHITECTURES, "tools"))
 from convert_keras_weights import _walk, keras_weights, write_folder  # noqa: E402
 
 SHAPE = (2, 32, 32, 3)
@@ -61,7 +66,7 @@ def write_case(model, x, out_dir, about, extra):
     with open(os.path.join(out_dir, "case.json"), "w") as f:
         json.dump(
             {
-                "_about": "written by tools/make_keras_fixture.py: " + about,
+                "_about": "written by tools/reference/architectures_keras_fixture.py: " + about,
                 "keras": keras.__version__,
                 "params": int(model.count_params()),
                 **extra,
@@ -80,7 +85,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", help="also write full-size cases to this folder")
     args = parser.parse_args()
-    here = os.path.dirname(os.path.abspath(__file__))
 
     # Fresh Keras names (normalization, not normalization_1) for every model.
     keras.backend.clear_session()
@@ -93,7 +97,7 @@ def main():
     write_case(
         small,
         x,
-        os.path.join(here, "..", "test", "fixtures", "keras-efficientnet-small"),
+        os.path.join(ARCHITECTURES, "test", "fixtures", "keras-efficientnet-small"),
         f"keras EfficientNet(width={width}, depth={depth}), randomised",
         {"width": width, "depth": depth},
     )

@@ -1,4 +1,5 @@
-# Parameter counts of tensorflow_similarity 0.18's default contrastive heads:
+# Parameter counts of tensorflow_similarity 0.18's default contrastive heads
+# (packages/models/test/contrastive/python-heads.ts; paste this script's output there):
 # get_projector / get_predictor are taken from its contrastive_model.py as they
 # are; ActivationStdLoggingLayer (no weights) is stood in by a pass-through layer.
 import os, json, re

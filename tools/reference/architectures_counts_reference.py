@@ -1,13 +1,13 @@
 """Reference parameter counts of the Python library's backbones.
 
-Writes test/fixtures/reference-counts.json, which the architecture tests
+Writes packages/architectures/test/fixtures/reference-counts.json, which the architecture tests
 compare against. Run it with the Python library (tensorflow_similarity 0.18)
 on PYTHONPATH and TensorFlow 2.21 (Keras 3):
 
     python -m venv /tmp/pyref
     /tmp/pyref/bin/pip install --no-deps tensorflow-cpu==2.21.0   # plus its deps
     git clone https://github.com/tensorflow/similarity /tmp/tfsim-py
-    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/reference_counts.py
+    PYTHONPATH=/tmp/tfsim-py /tmp/pyref/bin/python tools/reference/architectures_counts_reference.py
 
 (tensorflow_datasets and distinctipy are imported by the library but unused
 here; stub them if they are not installed.)
@@ -53,7 +53,7 @@ out = {
     + keras.__version__
     + ", TensorFlow "
     + tf.__version__
-    + "), written by tools/reference_counts.py. Input shape 32x32x3; weights=None unless the key says weights=file (a local Keras weights file).",
+    + "), written by tools/reference/architectures_counts_reference.py. Input shape 32x32x3; weights=None unless the key says weights=file (a local Keras weights file).",
 }
 
 SHAPE = (32, 32, 3)
@@ -93,7 +93,7 @@ b0 = keras.applications.EfficientNetB0(weights=None, include_top=False)
 norm = [layer for layer in b0.layers if isinstance(layer, keras.layers.Normalization)][0]
 out["_efficientnet_normalization_weights"] = [[w.path, list(w.shape)] for w in norm.weights]
 
-target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "reference-counts.json")
+target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packages", "architectures", "test", "fixtures", "reference-counts.json")
 os.makedirs(os.path.dirname(target), exist_ok=True)
 with open(target, "w") as f:
     json.dump(out, f, indent=2)
