@@ -21,6 +21,7 @@ import { SupConLoss } from './supcon';
 import { PNLoss, TripletLoss } from './triplet';
 import { VicReg } from './vicreg';
 import { XBM } from './xbm';
+import { deserializeMiner, MinedLoss, type SerializedMiner } from './miners';
 
 type Factory = (config: Record<string, unknown>) => Loss;
 
@@ -55,6 +56,11 @@ register(['ArcFaceLoss', 'arcface_loss'], (c) => new ArcFaceLoss(c as any));
 register(['ContrastiveLoss', 'contrastive_loss'], (c) => new ContrastiveLoss(c as any));
 register(['SupConLoss', 'supcon_loss'], (c) => new SupConLoss(c as any));
 register(['ProxyAnchorLoss', 'proxy_anchor_loss'], (c) => new ProxyAnchorLoss(c as any));
+register(['MinedLoss', 'mined_loss'], (c) => {
+  const inner = deserializeLoss(c.loss as SerializedLoss);
+  if (!(inner instanceof MetricLoss)) throw new ValueError(`MinedLoss cannot wrap ${inner.className}`);
+  return new MinedLoss(inner, deserializeMiner(c.miner as SerializedMiner), { name: c.name as string | undefined });
+});
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**
