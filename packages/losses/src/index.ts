@@ -55,4 +55,5 @@ export {
   type TripletMarginMinerOptions,
   type TypeOfTriplets,
 } from './miners';
+export { MultipleLosses, type LabelLoss, type MultipleLossesOptions } from './multiple';
 export { deserializeLoss, getLoss, lossNames, serializeLoss } from './registry';
