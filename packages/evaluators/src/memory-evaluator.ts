@@ -5,7 +5,7 @@
 import { type ClassificationMetric, makeClassificationMetric } from '@tfsim/classification-metrics';
 import { type ClassificationMatch, makeClassificationMatcher, toLabelVector } from '@tfsim/matchers';
 import { type RetrievalMetric, type RowsLike, computeMatchMask } from '@tfsim/retrieval-metrics';
-import { type Lookup, ShapeError, TfsimError, ValueError, createProgress } from '@tfsim/utils';
+import { type Lookup, ShapeError, TfsimError, ValueError, assertInteger, createProgress } from '@tfsim/utils';
 import type {
   CalibrateOptions,
   CalibrationResults,
@@ -95,6 +95,7 @@ export class MemoryEvaluator implements Evaluator {
     matcher: string | ClassificationMatch,
     options: EvaluateClassificationOptions = {},
   ): Record<string, Float32Array> {
+    assertInteger(options.distanceRounding ?? 8, 'distanceRounding', 0);
     const ms = metrics.map((m) => makeClassificationMetric(m));
     const match = makeClassificationMatcher(matcher);
     match.compile(distanceThresholds);
@@ -139,6 +140,7 @@ export class MemoryEvaluator implements Evaluator {
         throw new ValueError(`thresholdsTargets["${name}"] must be a number, got ${String(value)}`);
       }
     }
+    assertInteger(options.metricRounding ?? 6, 'metricRounding', 0);
     const calibration = makeClassificationMetric(calibrationMetric);
     const combined = [...(options.extraMetrics ?? []).map((m) => makeClassificationMetric(m)), calibration];
 
