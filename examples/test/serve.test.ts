@@ -5,9 +5,10 @@
  * at the saved calibration, and answers bad requests with the status and
  * the message that name the problem.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Indexer } from '@tfsim/indexer';
-import { tempDir } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
 import { startLookupServer, type LookupServer } from '../src/serve/server';
 
@@ -23,7 +24,7 @@ describe('HTTP lookup server', () => {
   const items = rows(rng, 300, (i) => labels[i]!);
   const queryLabels = Array.from({ length: 40 }, (_, i) => (i * 7) % 6);
   const queries = rows(rng, 40, (i) => queryLabels[i]!);
-  const folder = tempDir('tfsim-serve-');
+  const folder = mkdtempSync(join(tmpdir(), 'tfsim-serve-'));
   let index: Indexer;
   let served: LookupServer;
 
@@ -46,6 +47,7 @@ describe('HTTP lookup server', () => {
   afterAll(async () => {
     await served?.close();
     await index?.close();
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('listens on loopback and reports the index', async () => {
