@@ -105,6 +105,19 @@ function trivial(c: Contingency): boolean {
   return k === c.clusterSizes.length && (k === 0 || k === 1);
 }
 
+/** What NMI and AMI share: the contingency table, MI and the normaliser, or null for the trivial case. */
+function scored(
+  labelsTrue: ArrayLike<LabelValue>,
+  labelsPred: ArrayLike<LabelValue>,
+  options: MutualInfoOptions,
+): { c: Contingency; mi: number; normalizer: number } | null {
+  const method = averageMethod(options);
+  const c = contingency(labelsTrue, labelsPred);
+  if (trivial(c)) return null;
+  const normalizer = generalizedAverage(entropy(c.classSizes, c.n), entropy(c.clusterSizes, c.n), method);
+  return { c, mi: mutualInfo(c), normalizer };
+}
+
 /** Mutual information between two labellings (nats), scikit-learn's `mutual_info_score`. */
 export function mutualInfoScore(labelsTrue: ArrayLike<LabelValue>, labelsPred: ArrayLike<LabelValue>): number {
   return mutualInfo(contingency(labelsTrue, labelsPred));
@@ -116,12 +129,9 @@ export function normalizedMutualInfoScore(
   labelsPred: ArrayLike<LabelValue>,
   options: MutualInfoOptions = {},
 ): number {
-  const method = averageMethod(options);
-  const c = contingency(labelsTrue, labelsPred);
-  if (trivial(c)) return 1;
-  const mi = mutualInfo(c);
-  if (mi === 0) return 0;
-  return mi / generalizedAverage(entropy(c.classSizes, c.n), entropy(c.clusterSizes, c.n), method);
+  const s = scored(labelsTrue, labelsPred, options);
+  if (s === null) return 1;
+  return s.mi === 0 ? 0 : s.mi / s.normalizer;
 }
 
 /** `log(k!)` for k = 0..n. */
@@ -160,14 +170,12 @@ export function adjustedMutualInfoScore(
   labelsPred: ArrayLike<LabelValue>,
   options: MutualInfoOptions = {},
 ): number {
-  const method = averageMethod(options);
-  const c = contingency(labelsTrue, labelsPred);
-  if (trivial(c)) return 1;
+  const s = scored(labelsTrue, labelsPred, options);
+  if (s === null) return 1;
+  const { c, mi, normalizer } = s;
   // One side in a single group (the other split): no information, by convention 0.
   if (c.classSizes.length === 1 || c.clusterSizes.length === 1) return 0;
-  const mi = mutualInfo(c);
   const emi = expectedMutualInfo(c.classSizes, c.clusterSizes, c.n);
-  const normalizer = generalizedAverage(entropy(c.classSizes, c.n), entropy(c.clusterSizes, c.n), method);
   // A perfect match can leave E[MI] a rounding above the normaliser: keep the
   // sign and stay away from 0 / 0, as scikit-learn does.
   let denominator = normalizer - emi;
