@@ -13,3 +13,4 @@ export {
   type RetrievalMetricSpec,
 } from './eval-callback';
 export { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
+export { type ResultValue, unpackResults } from './unpack-results';

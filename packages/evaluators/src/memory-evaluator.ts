@@ -5,7 +5,7 @@
 import { type ClassificationMetric, makeClassificationMetric } from '@tfsim/classification-metrics';
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
 import { type RetrievalMetric, assertRetrievalMetrics, computeMatchMask } from '@tfsim/retrieval-metrics';
-import { type Lookup, type RowsLike, ShapeError, ValueError, createProgress, toLabels } from '@tfsim/utils';
+import { type Lookup, type RowsLike, ShapeError, ValueError, createProgress, toLabels, assertInteger } from '@tfsim/utils';
 import type {
   CalibrateOptions,
   CalibrationResults,
@@ -93,6 +93,7 @@ export class MemoryEvaluator implements Evaluator {
     matcher: string | ClassificationMatch,
     options: EvaluateClassificationOptions = {},
   ): Record<string, Float32Array> {
+    assertInteger(options.distanceRounding ?? 8, 'distanceRounding', 0);
     const ms = metrics.map((m) => makeClassificationMetric(m));
     const match = makeClassificationMatcher(matcher);
     match.compile(distanceThresholds);
@@ -137,6 +138,7 @@ export class MemoryEvaluator implements Evaluator {
         throw new ValueError(`thresholdsTargets["${name}"] must be a number, got ${String(value)}`);
       }
     }
+    assertInteger(options.metricRounding ?? 6, 'metricRounding', 0);
     const calibration = makeClassificationMetric(calibrationMetric);
     const combined = [...(options.extraMetrics ?? []).map((m) => makeClassificationMetric(m)), calibration];
 

@@ -35,6 +35,12 @@ export interface EvaluateRetrievalOptions {
 }
 
 export interface EvaluateClassificationOptions {
+  /**
+   * The Python signature's `distance_rounding` (default 8): checked, and,
+   * as in the Python library, not applied here (the distances are rounded
+   * by whoever unpacks the lookups, as `calibrate` does).
+   */
+  distanceRounding?: number;
   /** Progress on a terminal: true, false, or undefined for "when stderr is a TTY". */
   verbose?: Verbose;
 }
@@ -44,6 +50,12 @@ export interface CalibrateOptions {
   extraMetrics?: ReadonlyArray<string | ClassificationMetric>;
   /** Decimals kept of each distance to decide if it changed. Default 8. */
   distanceRounding?: number;
+  /**
+   * The Python signature's `metric_rounding` (default 6): checked, and, as
+   * in the Python library 0.18, not applied (its calibration compares the
+   * metric values unrounded; rounding them would move the cutpoints).
+   */
+  metricRounding?: number;
   verbose?: Verbose;
 }
 

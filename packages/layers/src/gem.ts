@@ -55,7 +55,7 @@ function parseDataFormat(value: unknown): DataFormat {
  * first shifted so that each channel's minimum is 1 (GeM is only defined on
  * positive values) and shifted back afterwards.
  */
-abstract class GeneralizedMeanPooling extends layers.Layer {
+export abstract class GeneralizedMeanPooling extends layers.Layer {
   static readonly optionKeys: OptionKeys<GeneralizedMeanPoolingArgs> = { ...LAYER_KEYS, p: true, dataFormat: true, keepdims: true };
   readonly p: number;
   readonly dataFormat: DataFormat;

@@ -5,6 +5,7 @@
  */
 export { MetricEmbedding, metricEmbedding, type MetricEmbeddingArgs } from './metric-embedding';
 export {
+  GeneralizedMeanPooling,
   GeneralizedMeanPooling1D,
   GeneralizedMeanPooling2D,
   generalizedMeanPooling1d,

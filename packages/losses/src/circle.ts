@@ -3,10 +3,10 @@
  * each pair weighted by how far it is from its optimum.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 
@@ -40,7 +40,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const deltaPositive = o.margin;
   const deltaNegative = 1 - o.margin;
   const d = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
-  const masks = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const masks = batchMasks(batch);
   const validAnchors = tf.cast(tf.logicalAnd(tf.any(masks.positiveMask, 1), tf.any(masks.negativeMask, 1)), 'float32');
   const positiveMask = tf.cast(masks.positiveMask, 'float32');
   const negativeMask = tf.cast(masks.negativeMask, 'float32');

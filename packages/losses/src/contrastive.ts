@@ -4,10 +4,10 @@
  * negative pairs pushed beyond another.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { tfc } from './tf';
 
 export interface ContrastiveLossOptions extends LossOptions {
@@ -41,7 +41,7 @@ function resolve(options: ContrastiveLossOptions, loss: string): Resolved {
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
   const d = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
-  const masks = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const masks = batchMasks(batch);
   let negativeMask = masks.negativeMask as Tensor2D;
   if (batch.removeDiagonal) {
     const [rows, cols] = negativeMask.shape;

@@ -45,4 +45,26 @@ export { ArcFaceLoss, arcFaceLoss, type ArcFaceLossOptions } from './arcface';
 export { ContrastiveLoss, contrastiveLoss, type ContrastiveLossOptions } from './contrastive';
 export { SupConLoss, supConLoss, type SupConLossOptions } from './supcon';
 export { ProxyAnchorLoss, proxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor';
+export {
+  BatchHardMiner,
+  deserializeMiner,
+  getMiner,
+  MinedLoss,
+  Miner,
+  minerNames,
+  MultiSimilarityMiner,
+  serializeMiner,
+  TripletMarginMiner,
+  TYPES_OF_TRIPLETS,
+  type BatchHardMinerOptions,
+  type MinedLossOptions,
+  type MinedTuples,
+  type MinerConfig,
+  type MinerOptions,
+  type MultiSimilarityMinerOptions,
+  type SerializedMiner,
+  type TripletMarginMinerOptions,
+  type TypeOfTriplets,
+} from './miners';
+export { MultipleLosses, type LabelLoss, type MultipleLossesOptions } from './multiple';
 export { deserializeLoss, fromPythonConfig, getLoss, lossNames, serializeLoss } from './registry';

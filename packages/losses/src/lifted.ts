@@ -3,10 +3,10 @@
  * as the Python library computes it.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { logsumexp, POSITIVE_MINING, positiveDistances, type PositiveMining } from './mining';
 import { tfc } from './tf';
 
@@ -38,7 +38,7 @@ function resolve(options: LiftedStructLossOptions, loss: string): Resolved {
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
   const d = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
-  const { positiveMask, negativeMask } = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const { positiveMask, negativeMask } = batchMasks(batch);
   const positive = positiveDistances(o.positiveMiningStrategy, d, positiveMask);
   // As the Python library does: the columns of the mined positives' indices
   // (tf.gather on axis 1) joined to the anchor's own distances.

@@ -4,7 +4,7 @@
  * tfjs-layers' `model.compile({ loss })`.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { getDistance, type Distance, type DistanceIdentifier, buildMasks, type PairMasks } from '@tfsim/distances';
 import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
 import { checkChoice, checkEmbeddings, toLabelVector, type LabelsInput } from './inputs';
 import { tfc } from './tf';
@@ -122,6 +122,19 @@ export interface PairBatch {
   keyEmbeddings: Tensor2D;
   /** Whether pair (i, i) is excluded from the positives (queries are the first keys). */
   removeDiagonal: boolean;
+  /** Pairs a miner picked (see MinedLoss): the loss then sees only these. */
+  mined?: PairMasks;
+}
+
+/** The batch's positive and negative pairs, narrowed to the mined ones when a miner picked some. */
+export function batchMasks(batch: PairBatch): PairMasks {
+  const masks = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  if (batch.mined === undefined) return masks;
+  const tf = tfc();
+  return {
+    positiveMask: tf.logicalAnd(masks.positiveMask, batch.mined.positiveMask) as Tensor2D,
+    negativeMask: tf.logicalAnd(masks.negativeMask, batch.mined.negativeMask) as Tensor2D,
+  };
 }
 
 /** Keys other than the batch itself (as XBM's memory), for the functional forms. */

@@ -3,10 +3,10 @@
  * distances as in the Python library.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, maskedMax, maskedMin, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { maskedMax, maskedMin, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 
@@ -48,7 +48,7 @@ function resolve(options: MultiSimilarityLossOptions, loss: string): Resolved {
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
   const d = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
-  const { positiveMask, negativeMask } = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const { positiveMask, negativeMask } = batchMasks(batch);
   // Informative pairs: positives farther than the closest negative - epsilon,
   // negatives closer than the farthest positive + epsilon.
   // (A selection: constants for autodiff.)

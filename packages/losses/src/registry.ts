@@ -21,6 +21,8 @@ import { SupConLoss } from './supcon';
 import { PNLoss, TripletLoss } from './triplet';
 import { VicReg } from './vicreg';
 import { XBM } from './xbm';
+import { deserializeMiner, MinedLoss, type Miner, type SerializedMiner } from './miners';
+import { MultipleLosses, type LabelLoss } from './multiple';
 
 type Factory = (config: Record<string, unknown>) => Loss;
 
@@ -54,6 +56,26 @@ register(['ArcFaceLoss', 'arcface_loss'], (c) => new ArcFaceLoss(c as any));
 register(['ContrastiveLoss', 'contrastive_loss'], (c) => new ContrastiveLoss(c as any));
 register(['SupConLoss', 'supcon_loss'], (c) => new SupConLoss(c as any));
 register(['ProxyAnchorLoss', 'proxy_anchor_loss'], (c) => new ProxyAnchorLoss(c as any));
+register(['MinedLoss', 'mined_loss'], (c) => {
+  const inner = deserializeLoss(c.loss as SerializedLoss);
+  if (!(inner instanceof MetricLoss)) throw new ValueError(`MinedLoss cannot wrap ${inner.className}`);
+  return new MinedLoss(inner, deserializeMiner(c.miner as SerializedMiner), { name: c.name as string | undefined });
+});
+register(['MultipleLosses', 'multiple_losses'], (c) => {
+  const each = <T, U>(values: unknown, f: (v: T) => U): U[] | Record<string, U> | undefined => {
+    if (values === undefined || values === null) return undefined;
+    if (Array.isArray(values)) return values.map((v) => f(v as T));
+    if (typeof values !== 'object') throw new ValueError(`MultipleLosses config: expected an array or an object, got ${String(values)}`);
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, f(v as T)]));
+  };
+  const losses = each<SerializedLoss, LabelLoss>(c.losses, (s) => deserializeLoss(s) as LabelLoss);
+  if (losses === undefined) throw new ValueError('MultipleLosses config needs "losses": the losses, serialized');
+  return new MultipleLosses(losses, {
+    weights: c.weights as number[] | Record<string, number> | undefined,
+    miners: each<SerializedMiner | null, Miner | null>(c.miners, (s) => (s ? deserializeMiner(s) : null)) as never,
+    name: c.name as string | undefined,
+  });
+});
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /**

@@ -3,10 +3,10 @@
  * example's neighbourhood, weighted by exp(-d / T), belongs to its class.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { tfc } from './tf';
 
 export interface SoftNearestNeighborLossOptions extends LossOptions {
@@ -37,10 +37,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const [rows, cols] = d.shape as [number, number];
   const offDiagonal = tf.sub(1, tf.eye(rows, cols));
   const weights = tf.mul(tf.exp(tf.neg(d)), offDiagonal);
-  const positiveMask = tf.cast(
-    buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal).positiveMask,
-    'float32',
-  );
+  const positiveMask = tf.cast(batchMasks(batch).positiveMask, 'float32');
   const all = tf.sum(weights, 1);
   const sameClass = tf.sum(tf.mul(weights, positiveMask), 1);
   const hasPositive = tf.cast(tf.notEqual(tf.sum(positiveMask, 1), 0), 'float32');

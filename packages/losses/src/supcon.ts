@@ -4,10 +4,10 @@
  * in a softmax over all other examples.
  */
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import { maskedLogSumExp, meanOfPositive, similarityMatrix } from './similarity';
 import { stopGradient, tfc } from './tf';
 
@@ -35,7 +35,7 @@ function resolve(options: SupConLossOptions, loss: string): Resolved {
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
-  const masks = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const masks = batchMasks(batch);
   const positive = tf.cast(masks.positiveMask, 'float32');
   let negativeMask = masks.negativeMask as Tensor2D;
   if (batch.removeDiagonal) {

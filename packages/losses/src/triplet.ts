@@ -3,10 +3,10 @@
  * each anchor against one positive and one negative of the batch.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
 import {
   marginLoss,
   NEGATIVE_MINING,
@@ -52,7 +52,7 @@ export function resolveTripletOptions(options: TripletLossOptions, loss: string)
 
 function mine(batch: PairBatch, o: Resolved) {
   const distances = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
-  const { positiveMask, negativeMask } = buildMasks(batch.queryLabels, batch.keyLabels, undefined, batch.removeDiagonal);
+  const { positiveMask, negativeMask } = batchMasks(batch);
   const positive = positiveDistances(o.positiveMiningStrategy, distances, positiveMask);
   const negative = negativeDistances(o.negativeMiningStrategy, distances, negativeMask, positiveMask);
   return { positive, negative };

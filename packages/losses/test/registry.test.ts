@@ -31,12 +31,16 @@ const ALL = [
   ['ContrastiveLoss', 'contrastive_loss'],
   ['SupConLoss', 'supcon_loss'],
   ['ProxyAnchorLoss', 'proxy_anchor_loss'],
+  ['MinedLoss', 'mined_loss'],
+  ['MultipleLosses', 'multiple_losses'],
 ] as const;
 
 /** Options each loss needs to be built at all. */
 function required(className: string): Record<string, unknown> {
   if (className === 'XBM') return { loss: serializeLoss(new TripletLoss()), memorySize: 16 };
   if (className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss') return { numClasses: 3, embeddingSize: 4, seed: 7 };
+  if (className === 'MinedLoss') return { loss: serializeLoss(new TripletLoss()), miner: { className: 'BatchHardMiner', config: {} } };
+  if (className === 'MultipleLosses') return { losses: [serializeLoss(new TripletLoss())] };
   return {};
 }
 

@@ -21,3 +21,13 @@ export { MapAtK } from './map-at-k';
 export { BNDCG } from './bndcg';
 export { type AtROptions, MapAtR, MeanReciprocalRank, PrecisionAt1, RPrecision, type RankOptions } from './at-r';
 export { type AnyRetrievalOptions, makeRetrievalMetric, retrievalMetrics } from './registry';
+export {
+  adjustedMutualInfoScore,
+  AVERAGE_METHODS,
+  expectedMutualInfo,
+  mutualInfoScore,
+  normalizedMutualInfoScore,
+  type AverageMethod,
+  type MutualInfoOptions,
+} from './mutual-info';
+export { clusteringScores, kMeans, type ClusteringScores, type KMeansOptions, type KMeansResult } from './clustering';

@@ -12,6 +12,12 @@ export {
 } from './memory-samplers';
 export { loadImage, MultiShotFileSampler, type MultiShotFileSamplerOptions } from './file-sampler';
 export { TFDataSampler, type TFDataSamplerOptions } from './tfdata-sampler';
+export {
+  type FeatureRecord,
+  type PreprocessFn,
+  TFDatasetMultiShotMemorySampler,
+  type TFDatasetMultiShotMemorySamplerOptions,
+} from './tfdataset-sampler';
 export { type ExampleData, type ExampleValue, type LoadExampleFn } from './examples';
 export { selectExamples, type SelectExamplesOptions } from './select-examples';
 export {
@@ -61,3 +67,4 @@ export {
   scaleBrightness,
   solarize,
 } from './augmenters/image-ops';
+export { flipTopBottom, randomApply, randomFlipTopBottom } from './augmenters/random-apply';

@@ -37,7 +37,7 @@ function splitElement(element: unknown, index: number): { x: unknown; y: unknown
 }
 
 /** Releases every tensor in a nested element. */
-function disposeDeep(value: unknown): void {
+export function disposeDeep(value: unknown): void {
   if (isTensor(value)) value.dispose();
   else if (Array.isArray(value)) value.forEach(disposeDeep);
   else if (value && typeof value === 'object') Object.values(value).forEach(disposeDeep);

@@ -6,6 +6,7 @@
  * images are typed arrays or nested arrays with a shape.
  */
 export { vizNeighborsImgs, vizNeigborsImgs, type NeighborsGrid, type NeighborsGridOptions, type GridTile } from './neighbors';
+export { visualizeViews, type ViewsGrid, type ViewsTile, type VisualizeViewsOptions } from './views';
 export { confusionMatrix, type ConfusionMatrix, type ConfusionMatrixOptions, type CellBox } from './confusion-matrix';
 export { calibrationCurve, type CalibrationCurve, type CalibrationChartOptions, type Cutpoint } from './calibration';
 export { trainingHistory, type HistoryLike, type HistoryChartOptions } from './history';
