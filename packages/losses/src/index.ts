@@ -7,6 +7,7 @@
  */
 export { Loss, MetricLoss, type KeyOptions, type LayersLossFunction, type LossConfig, type PairBatch, type SerializedLoss } from './loss';
 export type { LabelsInput } from './inputs';
+export { checkClassIndices } from './inputs';
 export {
   logsumexp,
   marginLoss,

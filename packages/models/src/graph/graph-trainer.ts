@@ -15,6 +15,13 @@ import { type Trace, traceStep } from './trace';
 /** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
 export type TrainStep = (feeds: Tensor[]) => Tensor[];
 
+/** What graph mode did in a fit: steps run as graphs, graphs compiled (one per batch shape), why it fell back. */
+export interface GraphReport {
+  graphSteps: number;
+  compiled: number;
+  reason: string | null;
+}
+
 interface Pending {
   trace: Trace;
   rate: number | undefined;
@@ -45,6 +52,8 @@ export class GraphTrainer {
     private readonly step: TrainStep,
     private readonly optimizer: tf.Optimizer,
     private readonly onFallback: (reason: string) => void,
+    /** Checks a batch in JavaScript as the eager step does (label ranges): graph steps do not run the step's JavaScript. */
+    private readonly checkFeeds: (feeds: Tensor[]) => void = () => undefined,
   ) {
     this.backend = activeNativeBackend();
     if (!this.backend) this.reason = `the backend is ${tf.getBackend()}, not native TensorFlow`;
@@ -59,6 +68,7 @@ export class GraphTrainer {
     const key = feeds.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
     const compiled = this.compiled.get(key);
     if (compiled) {
+      this.checkFeeds(feeds);
       const out = compiled.step.run(feeds, compiled.variables, learningRate(this.optimizer));
       (this.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
       this.graphSteps++;
@@ -83,9 +93,13 @@ export class GraphTrainer {
     try {
       this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables });
     } catch (err) {
-      this.fallBack(`TensorFlow could not load the traced graph: ${String((err as Error).message).split('\n')[0]}`);
+      this.fallBack(`TensorFlow could not load the traced graph: ${String((err as Error).message).replace(/\s+/g, ' ').slice(0, 400)}`);
     }
     return results;
+  }
+
+  report(): GraphReport {
+    return { graphSteps: this.graphSteps, compiled: this.compiled.size, reason: this.reason };
   }
 
   private fallBack(reason: string): void {

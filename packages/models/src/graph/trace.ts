@@ -36,7 +36,19 @@ interface TraceState {
   stateIds: Map<number, number>;
   stateUsed: Set<number>;
   unsupported: string | null;
+  /** Native ids computed from the batch and constants alone (not from variables). */
+  fromBatch: Set<number>;
+  /** TensorFlow dtype of each native id seen. */
+  dtypes: Map<number, number>;
 }
+
+/**
+ * Type attributes that tfjs-node leaves to TensorFlow's eager runtime to
+ * infer from the inputs (a GraphDef must state them): op -> attr -> input.
+ */
+const INFERRED_TYPE_ATTRS: Record<string, Record<string, number>> = {
+  ExpandDims: { T: 0, Tdim: 1 },
+};
 
 function copyValues(values: TypedValues): TypedValues {
   return values.slice() as TypedValues;
@@ -62,16 +74,24 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
     stateIds: new Map(),
     stateUsed: new Set(),
     unsupported: null,
+    fromBatch: new Set(),
+    dtypes: new Map(),
   };
   const placeholders: GraphNode[] = [];
   feeds.forEach((t, i) => {
     const dtype = tfDataType(t.dtype);
     if (dtype === null) s.unsupported ??= `an input has dtype ${t.dtype}`;
     placeholders.push({ kind: 'placeholder', name: `in_${i}`, dtype: dtype ?? 1, shape: t.shape });
-    s.refs.set(nativeId(backend, t), `in_${i}`);
+    const id = nativeId(backend, t);
+    s.refs.set(id, `in_${i}`);
+    s.dtypes.set(id, dtype ?? 1);
+    s.fromBatch.add(id);
   });
   const startIds = variables.map((v) => nativeId(backend, v));
-  startIds.forEach((id, j) => s.stateIds.set(id, j));
+  startIds.forEach((id, j) => {
+    s.stateIds.set(id, j);
+    s.dtypes.set(id, tfDataType(variables[j]!.dtype) ?? 1);
+  });
   const variablesBefore = Object.keys(tf.engine().registeredVariables).length;
 
   const resolve = (id: number): string => {
@@ -107,7 +127,17 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
       if (prop === 'executeOp') {
         return (name: string, attrs: OpAttr[], inputs: number[], numOutputs: number) => {
           const inputRefs = inputs.map(resolve);
+          const batchOnly = inputs.every((id, k) => s.fromBatch.has(id) || inputRefs[k]!.startsWith('c_'));
           const out = target.executeOp(name, attrs, inputs, numOutputs);
+          const inferred = INFERRED_TYPE_ATTRS[name];
+          if (inferred) {
+            attrs = [...attrs];
+            for (const [attr, k] of Object.entries(inferred)) {
+              if (!attrs.some((a) => a.name === attr)) attrs.push({ name: attr, type: 4, value: s.dtypes.get(inputs[k]!) ?? 1 });
+            }
+          }
+          for (const m of out) s.dtypes.set(m.id, m.dtype);
+          if (batchOnly) for (const m of out) s.fromBatch.add(m.id);
           const nodeName = `op_${s.nodes.length}`;
           s.nodes.push({ kind: 'op', name: nodeName, op: name, attrs: cloneAttrs(attrs), inputs: inputRefs });
           out.forEach((m, k) => s.refs.set(m.id, `${nodeName}:${k}`));
@@ -119,12 +149,15 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
           const id = target.createTensor(shape, dtype, values);
           if (dtype === 7) s.unsupported ??= 'the step makes a string tensor';
           s.created.set(id, { shape: [...shape], dtype, values: copyValues(values) });
+          s.dtypes.set(id, dtype);
           s.refs.delete(id);
           return id;
         };
       }
       if (prop === 'tensorDataSync') {
         return (id: number) => {
+          // reading the batch itself (label checks) is allowed: the caller checks each batch of graph steps the same way
+          if (s.fromBatch.has(id)) return target.tensorDataSync(id);
           s.unsupported ??= 'the step reads a tensor back to JavaScript (dataSync, data, arraySync or array inside the step)';
           return target.tensorDataSync(id);
         };
@@ -138,7 +171,10 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
   backend.getInputTensorIds = function (tensors: Tensor[]): number[] {
     const ids = ownGetIds.call(this, tensors);
     tensors.forEach((t, i) => {
-      if (t && typeof t === 'object' && 'shape' in t) s.known.set(ids[i]!, { shape: [...t.shape], dtype: t.dtype });
+      if (t && typeof t === 'object' && 'shape' in t) {
+        s.known.set(ids[i]!, { shape: [...t.shape], dtype: t.dtype });
+        if (!s.dtypes.has(ids[i]!)) s.dtypes.set(ids[i]!, tfDataType(t.dtype) ?? 1);
+      }
     });
     return ids;
   };
