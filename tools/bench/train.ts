@@ -364,7 +364,7 @@ async function main(): Promise<void> {
     // no native tfjs build: the setting only concerns Python TensorFlow
   }
   const backends = values.backends.split(',').filter(Boolean);
-  const nativeBackends = backends.filter((b) => b === 'tfjs-node' || b === GRAPH_BACKEND);
+  const nativeBackends: string[] = backends.filter((b) => b === 'tfjs-node' || b === GRAPH_BACKEND);
   const rounds = tiny ? 1 : Number(values.rounds);
   const wanted = values['python-peers'].split(',');
   const peers = values['no-python'] ? [] : PY_PEERS.filter((p) => wanted.includes(p.key));
