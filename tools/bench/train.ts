@@ -159,7 +159,7 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
         ([x, y]) => {
           const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
           const { value, grads } = tf.variableGrads(() => loss.call(y!, model.apply(x!, { training: true }) as never), vars);
-          optimizer.applyGradients(grads);
+          optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
           tf.dispose(Object.values(grads));
           return [value];
         },
