@@ -29,7 +29,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { GraphTrainer, type GraphReport, graphModeBlocker, reportFallback } from './graph';
+import { GraphTrainer, type GraphReport, graphModeBlocker, reportFallback, stdLayerCounters } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -323,9 +323,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       blocker ??
       (!this.tilesLabels() || this.outputs.length !== 1 || this.similarityLosses.length !== 1
         ? 'graph mode trains a single-output model compiled with one @tfsim loss'
-        : activationStdLayers(this).length > 0
-          ? 'ActivationStdLoggingLayer counts batches in JavaScript'
-          : args.validationData !== undefined || args.validationSplit !== undefined
+        : args.validationData !== undefined || args.validationSplit !== undefined
           ? 'validation runs in tfjs-layers fit'
           : args.sampleWeight !== undefined || args.classWeight !== undefined
             ? 'sample and class weights run in tfjs-layers fit'
@@ -418,7 +416,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       const numClasses = (loss as { numClasses?: unknown }).numClasses;
       if (typeof numClasses === 'number') checkClassIndices(feeds[numInputs]! as tf.Tensor1D, numClasses, loss.className);
     };
-    const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, checkLabels) : null;
+    const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, { checkFeeds: checkLabels, counters: stdLayerCounters(activationStdLayers(this)) }) : null;
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
     const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);

@@ -15,6 +15,22 @@ import { type Trace, traceStep } from './trace';
 /** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
 export type TrainStep = (feeds: Tensor[]) => Tensor[];
 
+/**
+ * A number a step changes in JavaScript (ActivationStdLoggingLayer's batch
+ * count): graph steps do not run JavaScript, so the change one traced step
+ * made is applied again after each graph step.
+ */
+export interface JsCounter {
+  get(): number;
+  set(value: number): void;
+}
+
+export interface GraphTrainerOptions {
+  /** Checks a batch in JavaScript as the eager step does (label ranges): graph steps do not run the step's JavaScript. */
+  checkFeeds?: (feeds: Tensor[]) => void;
+  counters?: JsCounter[];
+}
+
 /** What graph mode did in a fit: steps run as graphs, graphs compiled (one per batch shape), why it fell back. */
 export interface GraphReport {
   graphSteps: number;
@@ -24,6 +40,7 @@ export interface GraphReport {
 
 interface Pending {
   trace: Trace;
+  counterSteps: number[];
   rate: number | undefined;
   variables: tf.Variable[];
 }
@@ -31,6 +48,7 @@ interface Pending {
 interface Compiled {
   step: CompiledStep;
   variables: tf.Variable[];
+  counterSteps: number[];
 }
 
 function learningRate(optimizer: tf.Optimizer): number | undefined {
@@ -47,14 +65,15 @@ export class GraphTrainer {
   private readonly pending = new Map<string, Pending>();
   private readonly backend: NativeBackend | null;
   private warm = false;
+  private readonly counters: JsCounter[];
 
   constructor(
     private readonly step: TrainStep,
     private readonly optimizer: tf.Optimizer,
     private readonly onFallback: (reason: string) => void,
-    /** Checks a batch in JavaScript as the eager step does (label ranges): graph steps do not run the step's JavaScript. */
-    private readonly checkFeeds: (feeds: Tensor[]) => void = () => undefined,
+    private readonly options: GraphTrainerOptions = {},
   ) {
+    this.counters = options.counters ?? [];
     this.backend = activeNativeBackend();
     if (!this.backend) this.reason = `the backend is ${tf.getBackend()}, not native TensorFlow`;
   }
@@ -68,30 +87,37 @@ export class GraphTrainer {
     const key = feeds.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
     const compiled = this.compiled.get(key);
     if (compiled) {
-      this.checkFeeds(feeds);
+      this.options.checkFeeds?.(feeds);
       const out = compiled.step.run(feeds, compiled.variables, learningRate(this.optimizer));
+      this.counters.forEach((c, i) => c.set(c.get() + compiled.counterSteps[i]!));
       (this.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
       this.graphSteps++;
       return out;
     }
     const variables = Object.values(tf.engine().registeredVariables);
     const rate = learningRate(this.optimizer);
+    const countersBefore = this.counters.map((c) => c.get());
     const { results, trace } = traceStep(this.backend, feeds, variables, () => this.step(feeds));
+    const counterSteps = this.counters.map((c, i) => c.get() - countersBefore[i]!);
     const previous = this.pending.get(key);
     const sameVariables = previous !== undefined && previous.variables.length === variables.length && previous.variables.every((v, i) => v === variables[i]);
     if (!previous || !sameVariables) {
       if (trace.unsupported) this.fallBack(trace.unsupported);
-      else this.pending.set(key, { trace, rate, variables });
+      else this.pending.set(key, { trace, counterSteps, rate, variables });
       return results;
     }
     this.pending.delete(key);
     const agreed = reconcile(previous.trace, trace, [previous.rate, rate]);
+    if (!('reason' in agreed) && counterSteps.some((d, i) => d !== previous.counterSteps[i])) {
+      this.fallBack('a counter kept in JavaScript (ActivationStdLoggingLayer) changes differently from one step to the next');
+      return results;
+    }
     if ('reason' in agreed) {
       this.fallBack(agreed.reason);
       return results;
     }
     try {
-      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables });
+      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables, counterSteps });
     } catch (err) {
       this.fallBack(`TensorFlow could not load the traced graph: ${String((err as Error).message).replace(/\s+/g, ' ').slice(0, 400)}`);
     }

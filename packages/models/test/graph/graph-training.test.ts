@@ -9,8 +9,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { ArcFaceLoss, getLoss, type Loss, ProxyAnchorLoss } from '@tfsim/losses';
 import { testBackends } from '@tfsim/test-utils';
+import { createContrastiveModel } from '../../src/contrastive';
 import { LearningRateScheduler } from '../../src/schedules';
 import { SimilarityModel, type SimilarityFitArgs } from '../../src/similarity-model';
+import { FEATURES, mlpBackbone, nuisanceAugmenter, syntheticData } from '../contrastive/fixture';
 import { buildMlp, clustersTensor, makeClusters } from '../fixture';
 
 const native = testBackends().includes('tensorflow');
@@ -169,5 +171,31 @@ describeNative('graph-mode training [tensorflow]', () => {
     expect(model.graphReport!.graphSteps).toBe(17);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('ContrastiveModel (SimSiam: stop-gradient, BatchNormalization, activation-std counters) equals eager after 20 steps', async () => {
+    const views = syntheticData(4, 4, 40);
+    const vx = tf.tensor2d(views.x, [views.n, FEATURES]);
+    const train = async (graph: boolean) => {
+      const model = createContrastiveModel(mlpBackbone(21), { algorithm: 'simsiam', projectorDim: 16, predictorHiddenDim: 8, seed: 2 });
+      // SGD: with Adam, the bias before a BatchNormalization (zero gradient in exact arithmetic) walks
+      // by +-lr on the sign of round-off, so any reordering of float sums shows there; SGD keeps it at round-off size
+      model.compile({ optimizer: tf.train.sgd(0.1) });
+      const history = await model.fit(vx, { epochs: 2, batchSize: 16, augmenter: nuisanceAugmenter(9), seed: 1, verbose: false, graph });
+      const weights = [model.backbone, model.projector, model.predictor!].flatMap((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+      return { model, history, weights };
+    };
+    const eager = await train(false);
+    const graph = await train(true);
+    expect(graph.model.graphReport).toEqual({ graphSteps: 17, compiled: 1, reason: null });
+    for (const key of ['loss', 'proj_std', 'pred_std']) {
+      expect(graph.history.history[key]).toHaveLength(2);
+      graph.history.history[key]!.forEach((v, i) => expectRelClose([v], [eager.history.history[key]![i]!]));
+    }
+    expect(graph.weights.length).toBe(eager.weights.length);
+    graph.weights.forEach((w, i) => expectRelClose(w, eager.weights[i]!));
+    eager.model.dispose();
+    graph.model.dispose();
+    vx.dispose();
   });
 });
