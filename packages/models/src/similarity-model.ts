@@ -250,6 +250,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
   override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
+    this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {
       const args = (yOrArgs ?? {}) as SimilarityFitArgs;
       // A sampler's dataset is one epoch per iteration: its stepsPerEpoch only sizes the progress bar.

@@ -27,7 +27,10 @@ export type GraphNode =
   | { kind: 'const'; name: string; dtype: number; shape: number[]; values: TypedValues }
   | { kind: 'op'; name: string; op: string; attrs: OpAttr[]; inputs: string[] };
 
-/** TensorFlow's GraphDef version of the TensorFlow 2.x C library tfjs-node is built against. */
+/**
+ * The GraphDef producer version written: one every TensorFlow 2.x library
+ * accepts (2.21 is at 2474; an op deprecated before the producer would be refused).
+ */
 const GRAPH_DEF_PRODUCER = 1205;
 
 function shapeProto(shape: number[]): ProtoWriter {

@@ -199,3 +199,22 @@ describeNative('graph-mode training [tensorflow]', () => {
     vx.dispose();
   });
 });
+
+describe('graph mode on the portable backends', () => {
+  const backends = testBackends().filter((b) => b !== 'tensorflow');
+  (backends.length ? it : it.skip)(`${backends.join(', ')}: fit trains eagerly, as with graph: false, with no report`, async () => {
+    const data = makeClusters(5, 4, 8);
+    for (const backend of backends) {
+      await tf.setBackend(backend);
+      const x = clustersTensor(data);
+      const plain = await run(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { batchSize: 16, epochs: 1, graph: false });
+      const byDefault = await run(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { batchSize: 16, epochs: 1 });
+      expect(byDefault.model.graphReport).toBeNull();
+      expect(byDefault.losses).toEqual(plain.losses);
+      byDefault.weights.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(plain.weights[i]!)));
+      plain.model.dispose();
+      byDefault.model.dispose();
+      x.dispose();
+    }
+  });
+});
