@@ -1,11 +1,16 @@
 /**
- * `pnpm --filter @tfsim/tools bench:train [--steps 30] [--cpu-steps 2] [--rounds 2] [--tiny] [--json f] [--doc f] [--no-python] [--python-peers tensorflow,torch]`
+ * `pnpm --filter @tfsim/tools bench:train [--steps 30] [--cpu-steps 2] [--rounds 2] [--models cnn,dense] [--tiny] [--json f] [--doc f] [--no-python] [--python-peers tensorflow,torch]`
  *
- * Training throughput (samples per second) of one fixed small CNN with
- * MultiSimilarityLoss at batch 64 (16 classes x 4 examples, 28x28x1 inputs):
- *   conv 3x3x32 relu, maxpool 2, conv 3x3x64 relu, maxpool 2, flatten,
- *   dense 64, L2 normalisation; Adam 1e-3; loss defaults of the Python
- *   library (cosine, alpha 2, beta 40, epsilon 0.1, lambda 0.5).
+ * Training throughput (samples per second) with MultiSimilarityLoss at batch
+ * 64 (16 classes x 4 examples, 28x28x1 inputs) of two fixed models:
+ *   cnn:   conv 3x3x32 relu, maxpool 2, conv 3x3x64 relu, maxpool 2, flatten,
+ *          dense 64, L2 normalisation;
+ *   dense: flatten, dense 256 relu, dense 128 relu, dense 64, L2 normalisation;
+ * Adam 1e-3; loss defaults of the Python library (cosine, alpha 2, beta 40,
+ * epsilon 0.1, lambda 0.5). tfjs-node runs twice: eager (one kernel call
+ * from JavaScript at a time) and in graph mode (`tfjs-node graph`: the
+ * GraphTrainer of @tfsim/models, which SimilarityModel.fit uses, one
+ * TensorFlow session call per step).
  * On every TensorFlow.js backend (one child process each: a process keeps its
  * backend), and, in the same run, on Python TensorFlow (python/train_tf.py, the
  * loss written there) and on pytorch-metric-learning with CPU torch
@@ -35,9 +40,16 @@ import {
   type Machine,
 } from './common';
 
+export type TrainModel = 'cnn' | 'dense';
+
+/** The peer name of tfjs-node in graph mode (its child process is started with this backend name). */
+export const GRAPH_PEER = 'tfjs-node graph';
+
 export interface TrainRun {
-  /** `tfjs-node`, `wasm`, `cpu`, `python-tensorflow`, `pytorch-metric-learning`. */
+  /** `tfjs-node`, `tfjs-node graph`, `wasm`, `cpu`, `python-tensorflow`, `pytorch-metric-learning`. */
   peer: string;
+  /** Which model (default cnn). */
+  model?: TrainModel;
   available: boolean;
   reason?: string;
   version?: string;
@@ -77,6 +89,8 @@ export interface TrainResults {
   nativeOverTorch?: number;
   /** oneDNN setting of both TensorFlows (tfjs-node and Python), e.g. 'off (...)'. */
   oneDnn?: string;
+  /** tfjs-node graph mode over each peer, per model, round by round (back to back). */
+  graphRatios?: Array<{ model: TrainModel; over: string; byRound: number[]; mean?: number }>;
 }
 
 interface ChildArgs {
@@ -84,28 +98,42 @@ interface ChildArgs {
   warmup: number;
   batch: number;
   side: number;
+  model: TrainModel;
 }
+
+const GRAPH_BACKEND = 'tfjs-node-graph';
 
 /** Inside the child: trains on the requested backend and returns its throughput. */
 async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   const { setupBackend, Rng } = await import('@tfsim/utils');
+  const graph = backend === GRAPH_BACKEND;
+  const peer = graph ? GRAPH_PEER : backend;
   try {
-    await setupBackend({ backend });
+    await setupBackend({ backend: graph ? 'tfjs-node' : backend });
   } catch (err) {
-    return { peer: backend, available: false, reason: (err as Error).message.split('\n')[0] };
+    return { peer, model: a.model, available: false, reason: (err as Error).message.split('\n')[0] };
   }
   const tf = await import('@tensorflow/tfjs');
   const { MetricEmbedding } = await import('@tfsim/layers');
   const { MultiSimilarityLoss } = await import('@tfsim/losses');
+  const { GraphTrainer } = await import('@tfsim/models');
   const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [a.side, a.side, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      new MetricEmbedding({ units: 64 }),
-    ],
+    layers:
+      a.model === 'dense'
+        ? [
+            tf.layers.flatten({ inputShape: [a.side, a.side, 1] }),
+            tf.layers.dense({ units: 256, activation: 'relu' }),
+            tf.layers.dense({ units: 128, activation: 'relu' }),
+            new MetricEmbedding({ units: 64 }),
+          ]
+        : [
+            tf.layers.conv2d({ inputShape: [a.side, a.side, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.flatten(),
+            new MetricEmbedding({ units: 64 }),
+          ],
   });
   const loss = new MultiSimilarityLoss();
   const optimizer = tf.train.adam(1e-3);
@@ -119,24 +147,50 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
     'int32',
   );
   let last = Number.NaN;
-  const step = async (i: number) => {
+  const eagerStep = async (i: number) => {
     const value = optimizer.minimize(() => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never) as tfjs.Scalar, true);
     last = (await value!.data())[0]!;
     value!.dispose();
   };
+  // Graph mode: the same step (minimize is variableGrads + applyGradients), run by GraphTrainer.
+  let fellBack: string | null = null;
+  const trainer = graph
+    ? new GraphTrainer(
+        ([x, y]) => {
+          const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+          const { value, grads } = tf.variableGrads(() => loss.call(y!, model.apply(x!, { training: true }) as never) as tfjs.Scalar, vars);
+          optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+          tf.dispose(Object.values(grads));
+          return [value];
+        },
+        optimizer,
+        (reason) => (fellBack = reason),
+      )
+    : null;
+  const step = trainer
+    ? async (i: number) => {
+        const [value] = trainer.run([batches[i % batches.length]!, labels]);
+        last = (await value!.data())[0]!;
+        value!.dispose();
+      }
+    : eagerStep;
   try {
-    for (let i = 0; i < a.warmup; i++) await step(i);
+    // graph mode: one eager step and two traced ones before the first graph step
+    for (let i = 0; i < (graph ? Math.max(a.warmup, 3) + 1 : a.warmup); i++) await step(i);
   } catch (err) {
-    return { peer: backend, available: false, reason: `training fails: ${(err as Error).message.split('\n')[0]}` };
+    return { peer, model: a.model, available: false, reason: `training fails: ${(err as Error).message.split('\n')[0]}` };
   }
+  if (fellBack !== null) return { peer, model: a.model, available: false, reason: `graph mode fell back: ${String(fellBack)}` };
   const t0 = performance.now();
   for (let i = 0; i < a.steps; i++) await step(i);
   const ms = performance.now() - t0;
-  const profile = tf.getBackend() === 'tensorflow' ? await profileStep(tf, step, model, batches) : undefined;
+  const profile = tf.getBackend() === 'tensorflow' && !graph ? await profileStep(tf, step, model, batches) : undefined;
+  trainer?.dispose();
   return {
-    peer: backend,
+    peer,
+    model: a.model,
     available: true,
-    version: `TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()})`,
+    version: `TensorFlow.js ${tf.version.tfjs} (${tf.getBackend()}${graph ? ', graph mode' : ''})`,
     batch: a.batch,
     steps: a.steps,
     stepMs: ms / a.steps,
@@ -191,23 +245,23 @@ const PY_PEERS = [
 
 function runJs(backend: string, a: ChildArgs): TrainRun {
   const [cmd, args] = nodeArgs(__filename, [
-    '--child', backend, '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side),
+    '--child', backend, '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side), '--models', a.model,
   ]);
   const res = runJsonChild<TrainRun>(cmd, args, { env: { ...process.env, TFSIM_BACKEND: '' } });
-  return res.ok ? res.value : { peer: backend, available: false, reason: res.error };
+  return res.ok ? res.value : { peer: backend === GRAPH_BACKEND ? GRAPH_PEER : backend, model: a.model, available: false, reason: res.error };
 }
 
 function runPython(peer: (typeof PY_PEERS)[number], a: ChildArgs): TrainRun {
   const py = pythonExecutable();
-  if (!py) return { peer: peer.peer, available: false, reason: 'no Python venv: run tools/bench/setup-python.sh' };
+  if (!py) return { peer: peer.peer, model: a.model, available: false, reason: 'no Python venv: run tools/bench/setup-python.sh' };
   const missing = peer.modules.filter((m) => !pythonHasModule(m));
-  if (missing.length) return { peer: peer.peer, available: false, reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}` };
+  if (missing.length) return { peer: peer.peer, model: a.model, available: false, reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}` };
   const res = runJsonChild<TrainRun>(
     py,
-    [path.join(PYTHON_DIR, peer.script), '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side)],
+    [path.join(PYTHON_DIR, peer.script), '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side), '--model', a.model],
     { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
   );
-  return res.ok ? { ...res.value, peer: peer.peer } : { peer: peer.peer, available: false, reason: res.error };
+  return res.ok ? { ...res.value, peer: peer.peer, model: a.model } : { peer: peer.peer, model: a.model, available: false, reason: res.error };
 }
 
 function best(runs: TrainRun[]): TrainRun {
@@ -219,32 +273,46 @@ function best(runs: TrainRun[]): TrainRun {
 export function trainTable(r: TrainResults): string {
   const rows = r.runs.map((x) =>
     x.available
-      ? [x.peer, x.version ?? '', fmt(x.samplesPerSec), fmt(x.stepMs), String(x.steps)]
-      : [x.peer, `not available: ${x.reason ?? ''}`, '', '', ''],
+      ? [x.model ?? 'cnn', x.peer, x.version ?? '', fmt(x.samplesPerSec), fmt(x.stepMs), String(x.steps)]
+      : [x.model ?? 'cnn', x.peer, `not available: ${x.reason ?? ''}`, '', '', ''],
   );
-  const target =
+  const ratio = (model: TrainModel, over: string) => r.graphRatios?.find((g) => g.model === model && g.over === over);
+  const targets = (['cnn', 'dense'] as const).flatMap((model) => {
+    const tf = ratio(model, 'python-tensorflow');
+    const torch = ratio(model, 'pytorch-metric-learning');
+    const eager = ratio(model, 'tfjs-node');
+    if (!tf && !torch && !eager) return [];
+    const part = (name: string, g: typeof tf, goal: number) =>
+      g?.mean === undefined
+        ? `${name}: not measured`
+        : `${name} ${fmt(g.mean, 2)} (rounds ${g.byRound.map((v) => fmt(v, 2)).join(', ')}; target >= ${goal}: ${g.mean >= goal ? 'met' : 'missed'})`;
+    return [`- ${model}: tfjs-node graph over ${part('Python TensorFlow', tf, 0.8)}; over ${part('pytorch-metric-learning', torch, 1.5)}; over ${part('tfjs-node eager', eager, 4)}.`];
+  });
+  const eagerTarget =
     r.nativeOverTensorflow === undefined
-      ? 'Target (tfjs-node >= 0.8 x Python TensorFlow): not measured (a peer is missing).'
-      : `Target (tfjs-node >= 0.8 x Python TensorFlow): ${fmt(r.nativeOverTensorflow, 2)} (mean of the rounds' ratios: ${r.nativeOverTensorflowByRound.map((x) => fmt(x, 2)).join(', ')}) — ` +
-        `${r.nativeOverTensorflow >= 0.8 ? 'met' : `missed: Python TensorFlow is ${fmt(1 / r.nativeOverTensorflow, 1)} times as fast`}.` +
-        (r.nativeOverTorch === undefined ? '' : ` tfjs-node over pytorch-metric-learning: ${r.nativeOverTorchByRound.map((x) => fmt(x, 2)).join(', ')} by round.`);
+      ? 'tfjs-node eager over Python TensorFlow (cnn): not measured (a peer is missing).'
+      : `tfjs-node eager over Python TensorFlow (cnn): ${fmt(r.nativeOverTensorflow, 2)} (rounds ${r.nativeOverTensorflowByRound.map((x) => fmt(x, 2)).join(', ')}).`;
   const profiles = r.runs
     .filter((x) => x.profile)
     .map(
       (x) =>
-        `- ${x.peer}: one profiled step ${fmt(x.profile!.wallMs)} ms wall, ${x.profile!.kernels} kernels dispatched, ${fmt(x.profile!.kernelMs)} ms inside them; forward pass alone ${fmt(x.profile!.forwardMs)} ms. ` +
+        `- ${x.peer} (${x.model ?? 'cnn'}, eager): one profiled step ${fmt(x.profile!.wallMs)} ms wall, ${x.profile!.kernels} kernels dispatched, ${fmt(x.profile!.kernelMs)} ms inside them; forward pass alone ${fmt(x.profile!.forwardMs)} ms. ` +
         `Top kernels: ${x.profile!.top.map((k) => `${k.name} x${k.calls} ${fmt(k.ms)} ms`).join(', ')}.`,
     );
   return [
     `Machine: ${machineLine(r.machine)}.`,
     '',
-    `Small CNN (28x28x1, two conv, dense 64, L2), MultiSimilarityLoss, Adam, batch ${r.batch}. tfjs-node and the Python peers run back to back in each round; the table shows each peer's best round, the ratios are per round.` +
+    `MultiSimilarityLoss, Adam, batch ${r.batch}, 28x28x1 inputs; cnn: two conv, dense 64, L2; dense: 256-128-64, L2. tfjs-node eager, tfjs-node graph and the Python peers run back to back in each round; the table shows each peer's best round, the ratios are per round.` +
       (r.oneDnn ? ` oneDNN for tfjs-node and Python TensorFlow alike: ${r.oneDnn}.` : ''),
     '',
-    markdownTable(['peer', 'version', 'samples/s', 'ms/step', 'timed steps'], rows),
+    markdownTable(['model', 'peer', 'version', 'samples/s', 'ms/step', 'timed steps'], rows),
     '',
-    target,
-    ...(profiles.length ? ['', 'Profile (tf.profile of one step, TensorFlow.js backends):', '', ...profiles] : []),
+    'Graph mode:',
+    '',
+    ...(targets.length ? targets : ['- not measured']),
+    '',
+    eagerTarget,
+    ...(profiles.length ? ['', 'Profile (tf.profile of one eager step, TensorFlow.js backends):', '', ...profiles] : []),
   ].join('\n');
 }
 
@@ -258,7 +326,9 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       batch: { type: 'string', default: '64' },
       side: { type: 'string', default: '28' },
-      backends: { type: 'string', default: 'tfjs-node,wasm,cpu' },
+      backends: { type: 'string', default: 'tfjs-node,tfjs-node-graph,wasm,cpu' },
+      /** Which models: `cnn`, `dense` (comma-separated; a child takes one). */
+      models: { type: 'string', default: 'cnn,dense' },
       tiny: { type: 'boolean', default: false },
       'no-python': { type: 'boolean', default: false },
       /** Which Python peers: `tensorflow`, `torch` (comma-separated). */
@@ -268,11 +338,14 @@ async function main(): Promise<void> {
     },
   });
   const tiny = values.tiny;
+  const models = values.models.split(',').filter(Boolean) as TrainModel[];
+  for (const m of models) if (m !== 'cnn' && m !== 'dense') throw new Error(`unknown model ${m}: expected cnn or dense`);
   const a: ChildArgs = {
     steps: tiny ? 2 : Number(values.steps),
     warmup: tiny ? 1 : Number(values.warmup),
     batch: tiny ? 16 : Number(values.batch),
     side: tiny ? 12 : Number(values.side),
+    model: models[0] ?? 'cnn',
   };
   if (values.child) {
     const result = await trainChild(values.child, a);
@@ -291,35 +364,47 @@ async function main(): Promise<void> {
     // no native tfjs build: the setting only concerns Python TensorFlow
   }
   const backends = values.backends.split(',').filter(Boolean);
+  const nativeBackends: string[] = backends.filter((b) => b === 'tfjs-node' || b === GRAPH_BACKEND);
   const rounds = tiny ? 1 : Number(values.rounds);
   const wanted = values['python-peers'].split(',');
   const peers = values['no-python'] ? [] : PY_PEERS.filter((p) => wanted.includes(p.key));
-  // Native backend and Python peers back to back, `rounds` times.
+  // Native backend (eager and graph) and Python peers back to back, `rounds` times, per model.
   const byPeer = new Map<string, TrainRun[]>();
+  const key = (model: TrainModel, peer: string) => `${model}:${peer}`;
   const record = (run: TrainRun) => {
-    console.error(`${run.peer}: ${run.available ? `${fmt(run.samplesPerSec)} samples/s (${fmt(run.stepMs)} ms/step)` : `unavailable: ${run.reason}`}`);
-    byPeer.set(run.peer, [...(byPeer.get(run.peer) ?? []), run]);
+    console.error(`${run.model ?? 'cnn'} ${run.peer}: ${run.available ? `${fmt(run.samplesPerSec)} samples/s (${fmt(run.stepMs)} ms/step)` : `unavailable: ${run.reason}`}`);
+    const k = key(run.model ?? 'cnn', run.peer);
+    byPeer.set(k, [...(byPeer.get(k) ?? []), run]);
   };
   for (let round = 0; round < rounds; round++) {
-    if (backends.includes('tfjs-node')) record(runJs('tfjs-node', a));
-    for (const p of peers) {
-      const prev = byPeer.get(p.peer);
-      if (prev && !prev[0]!.available) continue;
-      record(runPython(p, a));
+    for (const model of models) {
+      for (const b of nativeBackends) record(runJs(b, { ...a, model }));
+      for (const p of peers) {
+        const prev = byPeer.get(key(model, p.peer));
+        if (prev && !prev[0]!.available) continue;
+        record(runPython(p, { ...a, model }));
+      }
     }
   }
-  for (const backend of backends.filter((b) => b !== 'tfjs-node')) {
-    record(runJs(backend, backend === 'cpu' && !tiny ? { ...a, steps: Number(values['cpu-steps']), warmup: 1 } : a));
+  // the portable backends: the CNN only (they are far slower, and wasm cannot train it)
+  for (const backend of backends.filter((b) => !nativeBackends.includes(b))) {
+    record(runJs(backend, backend === 'cpu' && !tiny ? { ...a, model: 'cnn', steps: Number(values['cpu-steps']), warmup: 1 } : { ...a, model: 'cnn' }));
   }
   const runs = [...byPeer.values()].map(best);
-  const byRound = (peer: string) =>
-    (byPeer.get('tfjs-node') ?? []).flatMap((n, i) => {
-      const other = byPeer.get(peer)?.[i];
+  const byRound = (model: TrainModel, peer: string, over: string) =>
+    (byPeer.get(key(model, peer)) ?? []).flatMap((n, i) => {
+      const other = byPeer.get(key(model, over))?.[i];
       return n.available && other?.available ? [n.samplesPerSec! / other.samplesPerSec!] : [];
     });
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
-  const overTf = byRound('python-tensorflow');
-  const overTorch = byRound('pytorch-metric-learning');
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : undefined);
+  const overTf = byRound('cnn', 'tfjs-node', 'python-tensorflow');
+  const overTorch = byRound('cnn', 'tfjs-node', 'pytorch-metric-learning');
+  const graphRatios = models.flatMap((model) =>
+    ['python-tensorflow', 'pytorch-metric-learning', 'tfjs-node'].map((over) => {
+      const rs = byRound(model, GRAPH_PEER, over);
+      return { model, over, byRound: rs, mean: mean(rs) };
+    }),
+  );
   const results: TrainResults = {
     benchmark: 'train',
     machine: m,
@@ -331,6 +416,7 @@ async function main(): Promise<void> {
     nativeOverTorchByRound: overTorch,
     nativeOverTorch: mean(overTorch),
     oneDnn,
+    graphRatios,
   };
   writeJson(values.json, results);
   const table = trainTable(results);

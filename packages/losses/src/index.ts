@@ -18,6 +18,7 @@ export {
   type SerializedLoss,
 } from './loss';
 export type { LabelsInput } from './inputs';
+export { checkClassIndices } from './inputs';
 export {
   logsumexp,
   marginLoss,

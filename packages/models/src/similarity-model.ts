@@ -10,7 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Distance } from '@tfsim/distances';
 import { Indexer, type LoadOptions as IndexerLoadOptions, type Verbose } from '@tfsim/indexer';
 import { activationStdLayers, activationStdLogger } from '@tfsim/layers';
-import { getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/losses';
+import { checkClassIndices, getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/losses';
 import {
   FormatError,
   type Manifest,
@@ -31,6 +31,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
+import { GraphTrainer, type GraphReport, graphModeBlocker, reportFallback, stdLayerCounters } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -75,6 +76,14 @@ export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'c
   callbacks?: tfl.ModelFitArgs['callbacks'];
   /** Passed to tfjs-layers' fit / fitDataset (not supported with a loss that has trainable weights). */
   validationData?: unknown;
+  /**
+   * Graph mode on the native TensorFlow backend (tfjs-node, tfjs-node-gpu):
+   * each training step after the first few runs as one TensorFlow call (see
+   * docs/backends.md). Default true; `false` trains eagerly. Other backends
+   * always train eagerly. When a step cannot be a graph, training goes on
+   * eagerly and the reason is printed once.
+   */
+  graph?: boolean;
 }
 
 /** What `compile` chose, kept for saving. */
@@ -243,6 +252,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
   override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
+    this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {
       const args = (yOrArgs ?? {}) as SimilarityFitArgs;
       // A sampler's dataset is one epoch per iteration: its stepsPerEpoch only sizes the progress bar.
@@ -269,7 +279,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     const labels = isTensorLike(yOrArgs) ? yOrArgs : tf.tensor1d(Array.from(yOrArgs as ArrayLike<number>), 'int32');
     try {
       if (labels.shape[0] !== n) throw new ShapeError(`x has ${n} examples but y has ${labels.shape[0]} labels`);
-      if (this.lossVariables().length > 0) return await this.customFit(tensorBatches(x as ModelInput, labels, args), args, Math.ceil(n / (args.batchSize ?? 32)));
+      if (this.lossVariables().length > 0 || this.useGraph(args)) {
+        return await this.customFit(tensorBatches(x as ModelInput, labels, args), args, Math.ceil(n / (args.batchSize ?? 32)));
+      }
       const targets = this.layersTargets(labels);
       try {
         const { verbose, callbacks, ...rest } = args;
@@ -287,7 +299,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   }
 
   private async fitBatches(dataset: DatasetLike, args: SimilarityFitArgs, steps: number): Promise<tfl.History> {
-    if (this.lossVariables().length > 0) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
+    if (this.lossVariables().length > 0 || this.useGraph(args)) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
     const mapped = this.tilesLabels()
       ? dataset.map((batch) => {
           const { xs, ys } = checkBatch(batch);
@@ -301,6 +313,32 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       verbose: 0,
       callbacks: this.trainingCallbacks(callbacks, verbose, steps, args.epochs ?? 1),
     });
+  }
+
+  /** What graph mode did in the last fit (null before fit or when it was not asked for). */
+  graphReport: GraphReport | null = null;
+
+  /**
+   * Whether fit trains through the graph-mode loop: on the native backend
+   * unless `graph: false`; a fit it cannot serve says why and trains eagerly.
+   */
+  private useGraph(args: SimilarityFitArgs): boolean {
+    this.graphReport = null;
+    const blocker = graphModeBlocker(args.graph);
+    if (blocker === undefined) return false;
+    const reason =
+      blocker ??
+      (!this.tilesLabels() || this.outputs.length !== 1 || this.similarityLosses.length !== 1
+        ? 'graph mode trains a single-output model compiled with one @tfsim loss'
+        : args.validationData !== undefined || args.validationSplit !== undefined
+          ? 'validation runs in tfjs-layers fit'
+          : args.sampleWeight !== undefined || args.classWeight !== undefined
+            ? 'sample and class weights run in tfjs-layers fit'
+            : null);
+    if (reason === null) return true;
+    this.graphReport = { graphSteps: 0, compiled: 0, reason };
+    reportFallback(reason);
+    return false;
   }
 
   /** Whether fit repeats class labels to the output's shape: when compiled with a `@tfsim` loss. */
@@ -348,9 +386,11 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   }
 
   /**
-   * The training loop for losses with trainable variables: tfjs-layers'
-   * fit only updates the model's weights, so each step minimises the loss
-   * over the model's and the loss's variables together.
+   * Our training loop, for losses with trainable variables (tfjs-layers' fit
+   * only updates the model's weights, so each step minimises the loss over
+   * the model's and the loss's variables together) and for graph mode. A
+   * step computes what tfjs-layers' fit does: the loss, the metrics and the
+   * layers' regularisation penalties.
    */
   private async customFit(batches: BatchSource, args: SimilarityFitArgs, stepsPerEpoch: number): Promise<tfl.History> {
     if (this.outputs.length !== 1 || this.similarityLosses.length !== 1 || !this.similarityLosses[0]) {
@@ -361,42 +401,66 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     }
     const loss = this.similarityLosses[0];
     const metricFns = (this.metricsNames ?? []).length > 1 ? this.compiledMetricFunctions() : [];
+    const optimizer = this.optimizer;
+    const numInputs = this.inputs.length;
+    const step = (feeds: Tensor[]): Tensor[] => {
+      const xs = numInputs === 1 ? feeds[0]! : feeds.slice(0, numInputs);
+      const ys = feeds[numInputs]!;
+      const vars = [...this.trainableWeights.map((w) => w.read() as tf.Variable), ...this.lossVariables()];
+      const kept: Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const yPred = this.apply(xs, { training: true }) as Tensor;
+        for (const m of metricFns) kept.push(tf.keep(m.fn(ys, yPred)));
+        let total = loss.call(ys, yPred) as tf.Scalar;
+        for (const penalty of this.calculateLosses()) total = tf.add(total, penalty);
+        return total;
+      }, vars);
+      optimizer.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+      return [value, ...kept];
+    };
+    const checkLabels = (feeds: Tensor[]): void => {
+      const numClasses = (loss as { numClasses?: unknown }).numClasses;
+      if (typeof numClasses === 'number') checkClassIndices(feeds[numInputs]! as tf.Tensor1D, numClasses, loss.className);
+    };
+    const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, { checkFeeds: checkLabels, counters: stdLayerCounters(activationStdLayers(this)) }) : null;
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
     const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);
     callbacks.setModel(this);
     callbacks.setParams({ epochs, steps: stepsPerEpoch, verbose: 0, doValidation: false, metrics: ['loss', ...metricFns.map((m) => m.name)] });
-    const optimizer = this.optimizer;
     this.stopTraining = false;
-    await callbacks.onTrainBegin();
-    for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
-      await callbacks.onEpochBegin(epoch);
-      const totals = new Map<string, number>();
-      let steps = 0;
-      for await (const { xs, ys } of batches.epoch()) {
-        await callbacks.onBatchBegin(steps, { batch: steps, size: ys.shape[0]! });
-        const vars = [...this.trainableWeights.map((w) => w.read() as tf.Variable), ...this.lossVariables()];
-        const kept: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const yPred = this.apply(xs, { training: true }) as Tensor;
-          for (const m of metricFns) kept[m.name] = tf.keep(m.fn(ys, yPred) as tf.Scalar);
-          return loss.call(ys, yPred) as tf.Scalar; // rank-checked by variableGrads (a loss with reduction none fails there)
-        }, vars);
-        optimizer.applyGradients(grads);
-        const logs: Record<string, number> = { batch: steps, size: ys.shape[0]!, loss: (await value.data())[0]! };
-        for (const [name, t] of Object.entries(kept)) logs[name] = (await t.data())[0]!;
-        tf.dispose([value, ...Object.values(grads), ...Object.values(kept), xs, ys]);
-        for (const [k, v] of Object.entries(logs)) if (k !== 'batch' && k !== 'size') totals.set(k, (totals.get(k) ?? 0) + v);
-        steps++;
-        await callbacks.onBatchEnd(steps - 1, logs);
+    try {
+      await callbacks.onTrainBegin();
+      for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
+        await callbacks.onEpochBegin(epoch);
+        const totals = new Map<string, number>();
+        let steps = 0;
+        for await (const { xs, ys } of batches.epoch()) {
+          await callbacks.onBatchBegin(steps, { batch: steps, size: ys.shape[0]! });
+          const feeds = [...(Array.isArray(xs) ? xs : [xs]), ys];
+          const results = graph ? graph.run(feeds) : step(feeds);
+          const logs: Record<string, number> = { batch: steps, size: ys.shape[0]! };
+          const names = ['loss', ...metricFns.map((m) => m.name)];
+          for (let i = 0; i < results.length; i++) logs[names[i]!] = (await results[i]!.data())[0]!;
+          tf.dispose([...results, ...feeds]);
+          for (const [k, v] of Object.entries(logs)) if (k !== 'batch' && k !== 'size') totals.set(k, (totals.get(k) ?? 0) + v);
+          steps++;
+          await callbacks.onBatchEnd(steps - 1, logs);
+          if (this.stopTraining) break;
+        }
+        const epochLogs: Record<string, number> = {};
+        for (const [k, v] of totals) epochLogs[k] = v / Math.max(1, steps);
+        await callbacks.onEpochEnd(epoch, epochLogs);
         if (this.stopTraining) break;
       }
-      const epochLogs: Record<string, number> = {};
-      for (const [k, v] of totals) epochLogs[k] = v / Math.max(1, steps);
-      await callbacks.onEpochEnd(epoch, epochLogs);
-      if (this.stopTraining) break;
+      await callbacks.onTrainEnd();
+    } finally {
+      if (graph) {
+        this.graphReport = graph.report();
+        graph.dispose();
+      }
     }
-    await callbacks.onTrainEnd();
     return history;
   }
 

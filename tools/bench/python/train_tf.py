@@ -45,8 +45,19 @@ def multisimilarity_loss(labels, embeddings):
     return tf.reduce_mean(per_example)
 
 
-def build_model(side):
+def build_model(side, kind="cnn"):
     layers = tf.keras.layers
+    if kind == "dense":
+        return tf.keras.Sequential(
+            [
+                tf.keras.Input((side, side, 1)),
+                layers.Flatten(),
+                layers.Dense(256, activation="relu"),
+                layers.Dense(128, activation="relu"),
+                layers.Dense(64),
+                layers.UnitNormalization(),
+            ]
+        )
     return tf.keras.Sequential(
         [
             tf.keras.Input((side, side, 1)),
@@ -67,11 +78,12 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--side", type=int, default=28)
+    p.add_argument("--model", choices=["cnn", "dense"], default="cnn")
     a = p.parse_args()
     rng = np.random.default_rng(7)
     batches = [tf.constant(rng.standard_normal((a.batch, a.side, a.side, 1), dtype=np.float32)) for _ in range(4)]
     labels = tf.constant(np.arange(a.batch) // 4, dtype=tf.int32)
-    model = build_model(a.side)
+    model = build_model(a.side, a.model)
     optimizer = tf.keras.optimizers.Adam(1e-3)
 
     @tf.function

@@ -11,11 +11,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { withoutGradient } from '@tfsim/distances';
-import { activationStdLayers, l2Normalize } from '@tfsim/layers';
+import { l2Normalize } from '@tfsim/layers';
 import { Barlow, deserializeLoss, getLoss, type Loss, serializeLoss, type SerializedLoss, SimCLRLoss, SimSiamLoss, VicReg } from '@tfsim/losses';
 import {
   checkOverwrite,
-  createProgress,
   ensureGradientsRegistered,
   FormatError,
   isTensor,
@@ -30,10 +29,12 @@ import {
   type OptionKeys,
 } from '@tfsim/utils';
 import * as path from 'node:path';
+import type { GraphReport } from '../graph';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
-import { type LearningRateScheduleLike, scheduledRate, setLearningRate } from '../schedules/optimizer';
+import type { LearningRateScheduleLike } from '../schedules/optimizer';
 import { loadLayersModelFrom, saveLayersModel } from './layers-io';
-import { checkSameShape, type ContrastiveData, type ViewAugmenter, type ViewSource, viewSource } from './views';
+import { evaluateViews, fitContrastive, readStepLosses } from './training';
+import { checkSameShape, type ContrastiveData, type ViewAugmenter, viewSource } from './views';
 
 export const CONTRASTIVE_ALGORITHMS = ['simsiam', 'simclr', 'barlow', 'vicreg'] as const;
 export type ContrastiveAlgorithm = (typeof CONTRASTIVE_ALGORITHMS)[number];
@@ -116,6 +117,12 @@ export interface ContrastiveFitOptions {
   learningRateSchedule?: LearningRateScheduleLike;
   /** Progress bar on stderr; default: when stderr is a terminal (see @tfsim/utils progress). */
   verbose?: boolean;
+  /**
+   * Graph mode on the native TensorFlow backend: each step after the first
+   * few is one TensorFlow call (see docs/backends.md). Default true; `false`
+   * trains eagerly. Other backends always train eagerly.
+   */
+  graph?: boolean;
   /** Called after each epoch with its logs; set `model.stopTraining = true` to stop. */
   onEpochEnd?: (epoch: number, logs: Record<string, number>) => void | Promise<void>;
   /**
@@ -251,6 +258,8 @@ export class ContrastiveModel extends Base {
   /** Set by compile(). */
   optimizer: tf.Optimizer | null = null;
   loss: ContrastiveLoss | null = null;
+  /** What graph mode did in the last fit (null before fit, or when it was off). */
+  graphReport: GraphReport | null = null;
   /** Set to true (e.g. in onEpochEnd) to stop fit() after the current epoch. */
   stopTraining = false;
   private ownsOptimizer = false;
@@ -359,7 +368,8 @@ export class ContrastiveModel extends Base {
     });
   }
 
-  private checkViews(view1: tf.Tensor, view2: tf.Tensor): void {
+  /** Throws when the two views do not match each other or the backbone's input. */
+  checkViews(view1: tf.Tensor, view2: tf.Tensor): void {
     if (!isTensor(view1) || !isTensor(view2)) throw new ValueError('the two views must be tensors');
     checkSameShape(view1, view2);
     this.checkInput(view1, 'the views');
@@ -429,10 +439,20 @@ export class ContrastiveModel extends Base {
    * losses before the update.
    */
   async trainStep(view1: tf.Tensor, view2: tf.Tensor): Promise<{ loss: number; contrastiveLoss: number; regularizationLoss: number | null }> {
+    this.checkViews(view1, view2);
+    return readStepLosses(this.stepTensors(view1, view2));
+  }
+
+  /**
+   * The step itself, on tensors: updates the weights and returns the total
+   * loss, then (with regularisers) the contrastive and regularisation
+   * losses, as tensors the caller disposes. fit runs it eagerly or traces it
+   * into a graph.
+   */
+  stepTensors(view1: tf.Tensor, view2: tf.Tensor): tf.Tensor[] {
     const optimizer = this.optimizer;
     if (!optimizer) throw new StateError('the model is not compiled: call compile() before fit()');
     this.requireLoss();
-    this.checkViews(view1, view2);
     const vars = this.trainableVariables();
     if (vars.length === 0) throw new StateError('the model has no trainable weights: backbone, projector and predictor are all frozen');
     ensureGradientsRegistered();
@@ -444,53 +464,16 @@ export class ContrastiveModel extends Base {
     }, vars);
     try {
       optimizer.applyGradients(grads);
-      const [loss, contrastive, regularization] = await Promise.all([value.data(), ...kept.map((t) => t.data())]);
-      return {
-        loss: loss![0]!,
-        contrastiveLoss: contrastive ? contrastive[0]! : loss![0]!,
-        regularizationLoss: regularization ? regularization[0]! : null,
-      };
     } finally {
-      tf.dispose([value, ...kept, ...Object.values(grads)]);
+      tf.dispose(Object.values(grads));
     }
+    return [value, ...kept];
   }
 
   /** Mean losses over `data` in inference mode (Python's evaluate / test_step). */
   async evaluate(data: ContrastiveData, options: ContrastiveEvaluateOptions = {}): Promise<Record<string, number>> {
     this.requireLoss();
-    const source = viewSource(data, options, false);
-    return this.evaluateSource(source);
-  }
-
-  private async evaluateSource(source: ViewSource): Promise<Record<string, number>> {
-    const totals: Record<string, number> = {};
-    for (let step = 0; step < source.steps; step++) {
-      const batch = await source.next(step);
-      try {
-        const losses = this.computeLosses(batch.view1, batch.view2, { training: false });
-        const values = await this.readLosses(losses);
-        for (const [k, v] of Object.entries(values)) totals[k] = (totals[k] ?? 0) + v;
-      } finally {
-        batch.dispose();
-      }
-    }
-    source.endEpoch();
-    for (const k of Object.keys(totals)) totals[k] = totals[k]! / source.steps;
-    return totals;
-  }
-
-  private async readLosses(losses: ContrastiveLosses): Promise<Record<string, number>> {
-    try {
-      const loss = (await losses.loss.data())[0]!;
-      if (!losses.regularizationLoss) return { loss };
-      return {
-        loss,
-        contrastive_loss: (await losses.contrastiveLoss.data())[0]!,
-        regularization_loss: (await losses.regularizationLoss.data())[0]!,
-      };
-    } finally {
-      tf.dispose([losses.loss, losses.contrastiveLoss, ...(losses.regularizationLoss ? [losses.regularizationLoss] : [])]);
-    }
+    return evaluateViews(this, viewSource(data, options, false));
   }
 
   /**
@@ -498,67 +481,12 @@ export class ContrastiveModel extends Base {
    * loss of each epoch (plus `contrastive_loss` and `regularization_loss`
    * when the sub-models have regularisers, `proj_std` / `pred_std` from the
    * heads' ActivationStdLoggingLayers, `lr` with a schedule, `val_loss` with
-   * validation data).
+   * validation data). On the native TensorFlow backend the steps run in
+   * graph mode unless `graph: false` (see fitContrastive).
    */
-  async fit(data: ContrastiveData, options: ContrastiveFitOptions = {}): Promise<ContrastiveHistory> {
+  fit(data: ContrastiveData, options: ContrastiveFitOptions = {}): Promise<ContrastiveHistory> {
     if (!this.optimizer || !this.loss) throw new StateError('the model is not compiled: call compile() before fit()');
-    const epochs = options.epochs ?? 1;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`epochs must be an integer >= 1, got ${epochs}`);
-    const train = viewSource(data, { ...options, steps: options.stepsPerEpoch }, true);
-    const validation =
-      options.validationData === undefined
-        ? null
-        : viewSource(options.validationData, { ...options, steps: options.validationSteps ?? options.stepsPerEpoch, shuffle: false }, false);
-    const stdLayers = [this.projector, ...(this.predictor && this.algorithm === 'simsiam' ? [this.predictor] : []), this.backbone].flatMap(
-      (m) => activationStdLayers(m),
-    );
-    const history: ContrastiveHistory = { epoch: [], history: {} };
-    const record = (key: string, value: number) => (history.history[key] ??= []).push(value);
-    const callbacks = options.callbacks ?? [];
-    for (const cb of callbacks) cb.setModel?.(this);
-    this.stopTraining = false;
-    for (const cb of callbacks) await cb.onTrainBegin?.({});
-    for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
-      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, {});
-      stdLayers.forEach((l) => l.resetState());
-      const progress = createProgress({ label: `epoch ${epoch + 1}/${epochs}`, total: train.steps, enabled: options.verbose });
-      const sums: Record<string, number> = {};
-      let rate: number | undefined;
-      for (let step = 0; step < train.steps; step++) {
-        if (options.learningRateSchedule) {
-          rate = scheduledRate(options.learningRateSchedule, this.optimizer.iterations);
-          setLearningRate(this.optimizer, rate);
-        }
-        const batch = await train.next(step);
-        let result;
-        try {
-          result = await this.trainStep(batch.view1, batch.view2);
-        } finally {
-          batch.dispose();
-        }
-        sums.loss = (sums.loss ?? 0) + result.loss;
-        if (result.regularizationLoss !== null) {
-          sums.contrastive_loss = (sums.contrastive_loss ?? 0) + result.contrastiveLoss;
-          sums.regularization_loss = (sums.regularization_loss ?? 0) + result.regularizationLoss;
-        }
-        progress.tick(1, `loss ${(sums.loss / (step + 1)).toFixed(4)}`);
-      }
-      train.endEpoch();
-      const logs: Record<string, number> = {};
-      for (const [k, v] of Object.entries(sums)) logs[k] = v / train.steps;
-      for (const layer of stdLayers) logs[layer.name] = layer.result();
-      if (rate !== undefined) logs.lr = rate;
-      if (validation) {
-        for (const [k, v] of Object.entries(await this.evaluateSource(validation))) logs[`val_${k}`] = v;
-      }
-      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-      progress.done(Object.entries(logs).map(([k, v]) => `${k} ${Number(v).toFixed(4)}`).join(' - '));
-      history.epoch.push(epoch);
-      for (const [k, v] of Object.entries(logs)) record(k, Number(v));
-      await options.onEpochEnd?.(epoch, logs);
-    }
-    for (const cb of callbacks) await cb.onTrainEnd?.({});
-    return history;
+    return fitContrastive(this, data, options);
   }
 
   /**

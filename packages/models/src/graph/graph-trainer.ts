@@ -1,0 +1,143 @@
+/**
+ * When a training step runs as a graph. The first step runs eagerly (it
+ * creates the optimizer's slots); each new batch shape is then traced on two
+ * steps that also run eagerly, and compiled when both traces agree (same
+ * kernels; JavaScript-made tensors equal, or fed from the learning rate).
+ * Later steps of that shape are one TensorFlow call. Whatever cannot be a
+ * graph turns graph mode off for the rest of the fit, with its reason.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { CompiledStep, reconcile } from './compiled-step';
+import { type NativeBackend, activeNativeBackend } from './native';
+import { type Trace, traceStep } from './trace';
+
+/** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
+export type TrainStep = (feeds: Tensor[]) => Tensor[];
+
+/**
+ * A number a step changes in JavaScript (ActivationStdLoggingLayer's batch
+ * count): graph steps do not run JavaScript, so the change one traced step
+ * made is applied again after each graph step.
+ */
+export interface JsCounter {
+  get(): number;
+  set(value: number): void;
+}
+
+export interface GraphTrainerOptions {
+  /** Checks a batch in JavaScript as the eager step does (label ranges): graph steps do not run the step's JavaScript. */
+  checkFeeds?: (feeds: Tensor[]) => void;
+  counters?: JsCounter[];
+}
+
+/** What graph mode did in a fit: steps run as graphs, graphs compiled (one per batch shape), why it fell back. */
+export interface GraphReport {
+  graphSteps: number;
+  compiled: number;
+  reason: string | null;
+}
+
+interface Pending {
+  trace: Trace;
+  counterSteps: number[];
+  rate: number | undefined;
+  variables: tf.Variable[];
+}
+
+interface Compiled {
+  step: CompiledStep;
+  variables: tf.Variable[];
+  counterSteps: number[];
+}
+
+function learningRate(optimizer: tf.Optimizer): number | undefined {
+  const rate = (optimizer as unknown as { learningRate?: unknown }).learningRate;
+  return typeof rate === 'number' ? rate : undefined;
+}
+
+export class GraphTrainer {
+  /** Why steps run eagerly (null while graph mode is on). */
+  reason: string | null = null;
+  /** How many steps ran as one graph call, and how many graphs were compiled (one per batch shape). */
+  graphSteps = 0;
+  readonly compiled = new Map<string, Compiled>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly backend: NativeBackend | null;
+  private warm = false;
+  private readonly counters: JsCounter[];
+
+  constructor(
+    private readonly step: TrainStep,
+    private readonly optimizer: tf.Optimizer,
+    private readonly onFallback: (reason: string) => void,
+    private readonly options: GraphTrainerOptions = {},
+  ) {
+    this.counters = options.counters ?? [];
+    this.backend = activeNativeBackend();
+    if (!this.backend) this.reason = `the backend is ${tf.getBackend()}, not native TensorFlow`;
+  }
+
+  run(feeds: Tensor[]): Tensor[] {
+    if (this.reason !== null || !this.backend) return this.step(feeds);
+    if (!this.warm) {
+      this.warm = true;
+      return this.step(feeds);
+    }
+    const key = feeds.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
+    const compiled = this.compiled.get(key);
+    if (compiled) {
+      this.options.checkFeeds?.(feeds);
+      const out = compiled.step.run(feeds, compiled.variables, learningRate(this.optimizer));
+      this.counters.forEach((c, i) => c.set(c.get() + compiled.counterSteps[i]!));
+      (this.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
+      this.graphSteps++;
+      return out;
+    }
+    const variables = Object.values(tf.engine().registeredVariables);
+    const rate = learningRate(this.optimizer);
+    const countersBefore = this.counters.map((c) => c.get());
+    const { results, trace } = traceStep(this.backend, feeds, variables, () => this.step(feeds));
+    const counterSteps = this.counters.map((c, i) => c.get() - countersBefore[i]!);
+    const previous = this.pending.get(key);
+    const sameVariables = previous !== undefined && previous.variables.length === variables.length && previous.variables.every((v, i) => v === variables[i]);
+    if (!previous || !sameVariables) {
+      if (trace.unsupported) this.fallBack(trace.unsupported);
+      else this.pending.set(key, { trace, counterSteps, rate, variables });
+      return results;
+    }
+    this.pending.delete(key);
+    const agreed = reconcile(previous.trace, trace, [previous.rate, rate]);
+    if (!('reason' in agreed) && counterSteps.some((d, i) => d !== previous.counterSteps[i])) {
+      this.fallBack('a counter kept in JavaScript (ActivationStdLoggingLayer) changes differently from one step to the next');
+      return results;
+    }
+    if ('reason' in agreed) {
+      this.fallBack(agreed.reason);
+      return results;
+    }
+    try {
+      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables, counterSteps });
+    } catch (err) {
+      this.fallBack(`TensorFlow could not load the traced graph: ${String((err as Error).message).replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
+    return results;
+  }
+
+  report(): GraphReport {
+    return { graphSteps: this.graphSteps, compiled: this.compiled.size, reason: this.reason };
+  }
+
+  private fallBack(reason: string): void {
+    this.reason = reason;
+    this.pending.clear();
+    this.onFallback(reason);
+  }
+
+  /** Frees the compiled sessions. */
+  dispose(): void {
+    for (const c of this.compiled.values()) c.step.dispose();
+    this.compiled.clear();
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,4 @@
+/** Graph-mode training on the native TensorFlow backend: see graph-trainer.ts. */
+export { GraphTrainer, type GraphReport, type GraphTrainerOptions, type JsCounter, type TrainStep } from './graph-trainer';
+export { stdLayerCounters } from './counters';
+export { graphModeBlocker, reportFallback } from './policy';
