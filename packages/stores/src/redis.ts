@@ -2,6 +2,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { type IndexedItem, type Label, type MatrixLike, ShapeError, ValueError } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
+import { importOptional } from './optional';
 import { checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
@@ -82,7 +83,7 @@ export class RedisStore implements Store {
   private redis(): Promise<Redis> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const { Redis: IORedis } = await import('ioredis');
+      const { Redis: IORedis } = await importOptional('ioredis', 'RedisStore', () => import('ioredis'));
       const settings: RedisOptions = {
         lazyConnect: true,
         maxRetriesPerRequest: 2,
