@@ -57,7 +57,7 @@ import {
   toEmbeddings,
 } from './inputs';
 import { type SearchSpec, type StoreSpec, makeSearch, makeStore } from './resolve';
-import { type IndexStats, LatencyBuffer, queryPerformance } from './stats';
+import { formatSeconds, type IndexStats, LatencyBuffer, queryPerformance } from './stats';
 import { formatTable } from './table';
 
 export const INDEX_FORMAT = 'tfsim.index';
@@ -613,7 +613,7 @@ export class Indexer {
     ]);
     const perf = formatTable([
       ['num lookups', stats.numLookups],
-      ...Object.entries(stats.queryPerformance).map(([key, value]) => [key, value]),
+      ...Object.entries(stats.queryPerformance).map(([key, value]) => [key, formatSeconds(value)]),
     ]);
     console.log(`[Info]\n${info}\n\n\n[Performance]\n${perf}`);
   }
