@@ -35,3 +35,5 @@ export { ContrastiveLoss, contrastiveLoss, type ContrastiveLossOptions } from '.
 export { SupConLoss, supConLoss, type SupConLossOptions } from './supcon';
 export { ProxyAnchorLoss, proxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor';
 export { deserializeLoss, getLoss, lossNames, serializeLoss } from './registry';
+// A progress bar for a plain tfjs `fit` with these losses (tfjs prints nothing in Node for `verbose: 1`).
+export { fitProgress, type FitProgressCallbacks, type FitProgressOptions } from '@tfsim/utils';
