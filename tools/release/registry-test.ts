@@ -15,9 +15,12 @@
  *       the README example prints its output, and a plain `.mjs` and a plain
  *       `.cjs` script print the same, with one instance of each module.
  *
- *   pnpm build && tsx tools/release/registry-test.ts [--only a,b,c] [--keep]
+ *   tsx tools/release/registry-test.ts [--only a,b,c] [--keep] [--xfail TEXT ...]
  *
- * Prints one line per check and `N passed, N failed`; exits non-zero on a failure.
+ * Prints one line per check and `N passed, N failed`; exits non-zero on a
+ * failure (`--results FILE` also writes the counts as JSON). `--xfail TEXT` marks the checks whose name contains TEXT as known
+ * to fail (XFAIL, counted as passed); one that then passes is an XPASS and
+ * fails the run, so that the marker is removed.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,11 +42,16 @@ interface Registry {
 
 let passed = 0;
 let failed = 0;
+/** Checks known to fail until other work lands (--xfail TEXT, matched against the check's name). */
+let expectedFailures: string[] = [];
 
 function check(name: string, ok: boolean, detail = ''): void {
-  if (ok) passed += 1;
+  const expected = expectedFailures.some((x) => name.includes(x));
+  // An expected failure that passes fails the run, so that its --xfail is removed.
+  const status = ok ? (expected ? 'XPASS' : 'ok  ') : expected ? 'XFAIL' : 'FAIL';
+  if (status === 'ok  ' || status === 'XFAIL') passed += 1;
   else failed += 1;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${!ok && detail ? `\n     ${detail.split('\n').join('\n     ')}` : ''}`);
+  console.log(`${status} ${name}${!ok && detail ? `\n     ${detail.split('\n').join('\n     ')}` : ''}`);
 }
 
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 900_000): string {
@@ -235,9 +243,19 @@ function scenarioSimilarity(work: string, registry: Registry): void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      xfail: { type: 'string', multiple: true },
+      results: { type: 'string' },
+    },
+  });
+  expectedFailures = values.xfail ?? [];
   const only = new Set((values.only ?? 'a,b,c').split(','));
   const started = Date.now();
+  // What is published is what the build wrote (turbo: only packages changed since the last build).
+  sh('pnpm', ['build'], ROOT, process.env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-registry-'));
   console.log(`registry test in ${work}`);
   const registry = await startRegistry(work);
@@ -266,6 +284,8 @@ async function main(): Promise<void> {
   }
   console.log(`registry test: ${Math.round((Date.now() - started) / 1000)} s`);
   console.log(`${passed} passed, ${failed} failed`);
+  // For CI's summary, beside the packages' test-results.json.
+  if (values.results) fs.writeFileSync(values.results, JSON.stringify({ passed, failed, skipped: 0 }));
   process.exit(failed > 0 ? 1 : 0);
 }
 
