@@ -2,7 +2,8 @@
  * The registry test: every package published to a real registry and installed
  * as users install it, in scratch projects outside this repository.
  *
- * Starts verdaccio on 127.0.0.1 (its own storage in a temporary folder; what
+ * Packs every package and checks each tarball (tools/release/pack.ts), starts
+ * verdaccio on 127.0.0.1 (its own storage in a temporary folder; what
  * is not @tfsim comes through it from the registry npm is configured with),
  * publishes every package with `pnpm -r publish`, then:
  *   (a) indexer: `npm install` of the indexer README's install line: no
@@ -28,6 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './manifests';
+import { packAll } from './pack';
 import { installLine, readmeExample } from './readme-install';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -258,6 +260,10 @@ async function main(): Promise<void> {
   sh('pnpm', ['build'], ROOT, process.env);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-registry-'));
   console.log(`registry test in ${work}`);
+  // Each tarball as publish makes it: legal files, a clean manifest, every named file packed.
+  for (const packed of packAll(path.join(work, 'tarballs'))) {
+    check(`pnpm pack ${packed.name}`, packed.problems.length === 0, packed.problems.join('\n'));
+  }
   const registry = await startRegistry(work);
   try {
     sh('pnpm', ['-r', '--filter', './packages/*', 'publish', '--no-git-checks', '--registry', registry.url], ROOT, registry.env);
