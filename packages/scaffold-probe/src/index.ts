@@ -1,0 +1,2 @@
+/** probe */
+export const PACKAGE_NAME = '@tfsim/scaffold-probe';
