@@ -1,2 +1,0 @@
-/** probe */
-export const PACKAGE_NAME = '@tfsim/scaffold-probe';
