@@ -17,7 +17,7 @@ module.exports = async function globalSetup(globalConfig) {
   }
   if (!fs.existsSync(lib)) return;
   for (const dir of fs.readdirSync(lib)) {
-    // Written by `pnpm setup:native` (tools/native/setup.ts) where oneDNN crashed its probe.
+    // Written by `pnpm setup:native` (packages/setup-native) where oneDNN crashed its probe.
     const file = path.join(lib, dir, 'tfsim-native.json');
     if (!fs.existsSync(file)) continue;
     if (JSON.parse(fs.readFileSync(file, 'utf8')).oneDNN === false) process.env.TF_ENABLE_ONEDNN_OPTS = '0';

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkGraph, readDocumentedGraph } from '../graph-check/graph';
+import { entryConditions } from '../release/manifests';
 import { scaffoldPackage } from './scaffold';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -44,11 +45,8 @@ describe('scaffoldPackage', () => {
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
     expect(manifest.name).toBe('@tfsim/hamming');
-    expect(manifest.exports['.']).toEqual({
-      '@tfsim/source': './src/index.ts',
-      types: './dist/index.d.ts',
-      default: './dist/index.js',
-    });
+    expect(manifest.exports['.']).toEqual(entryConditions('./src/index.ts'));
+    expect(fs.readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toContain('Apache License');
     expect(manifest.dependencies).toEqual({ '@tfsim/distances': 'workspace:^', '@tfsim/utils': 'workspace:^' });
     const graph = readDocumentedGraph(root);
     expect([...graph.edges.get('hamming')!]).toEqual(['distances', 'utils']);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SCOPE } from '../graph-check/graph';
+import { LEGAL_FILES, type Manifest, normalise, ROOT as RELEASE_ROOT, serialise } from '../release/manifests';
 
 export interface ScaffoldOptions {
   rootDir: string;
@@ -130,7 +131,10 @@ export function scaffoldPackage(opts: ScaffoldOptions): string {
   const dir = path.join(opts.rootDir, 'packages', opts.name);
   if (fs.existsSync(dir)) throw new Error(`packages/${opts.name} already exists`);
   const fullName = `${SCOPE}${opts.name}`;
-  writeFile(path.join(dir, 'package.json'), JSON.stringify(packageJson(opts), null, 2) + '\n');
+  // Shaped for publishing as every package is (exports both ways, repository fields, legal files).
+  const manifest = normalise(packageJson(opts) as Manifest, opts.name);
+  writeFile(path.join(dir, 'package.json'), serialise(manifest));
+  for (const file of LEGAL_FILES) fs.copyFileSync(path.join(RELEASE_ROOT, file), path.join(dir, file));
   writeFile(path.join(dir, 'tsconfig.json'), TSCONFIG);
   writeFile(path.join(dir, 'tsconfig.build.json'), TSCONFIG_BUILD);
   writeFile(path.join(dir, 'jest.config.cjs'), JEST_CONFIG);

@@ -278,8 +278,11 @@ async function drawPictures(
     labels: set.y,
     images: { data: gather(data, positions).images, shape: [positions.length, data.height, data.width] },
     classMapping,
+    // Index and test points as two shapes; classes unseen in training as outlines.
+    groups: positions.map((_, i) => (i < splits.index.length ? 'index' : 'test query')),
+    knownClasses: options.knownClasses,
     seed: options.seed,
-    title: `${options.datasetName}: index and test embeddings`,
+    title: `${options.datasetName}: ${positions.length} embeddings of index and test images`,
     path: projectorFile,
   });
   tf.dispose([embeddings, set.x]);

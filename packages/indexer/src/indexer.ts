@@ -54,7 +54,7 @@ import {
 import { isPlainObject, optionsOf } from './call-style';
 import { type SearchSpec, type StoreSpec, isStore, makeSearch, makeStore } from './resolve';
 import { type IndexState, checkSearchAgainstStore, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
-import { type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
+import { formatSeconds, type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
 import { formatTable } from './table';
 
 export type Verbose = boolean | number | undefined;
@@ -567,7 +567,7 @@ export class Indexer {
     ]);
     const perf = formatTable([
       ['num lookups', stats.numLookups],
-      ...Object.entries(stats.queryPerformance).map(([key, value]) => [key, value]),
+      ...Object.entries(stats.queryPerformance).map(([key, value]) => [key, formatSeconds(value)]),
     ]);
     console.log(`[Info]\n${info}\n\n\n[Performance]\n${perf}`);
   }

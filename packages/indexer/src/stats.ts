@@ -78,5 +78,11 @@ export function queryPerformance(timings: Float64Array): QueryPerformance {
   for (const v of values) sq += (v - avg) ** 2;
   const sorted = values.slice().sort((a, b) => a - b);
   const median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-  return { min, max, avg, median, stddev: Math.sqrt(sq / n) };
+  // Equal latencies have no spread; the sum above would leave float noise (1e-18) instead of 0.
+  return { min, max, avg, median, stddev: min === max ? 0 : Math.sqrt(sq / n) };
+}
+
+/** A latency for people: milliseconds to three significant digits (`0.124 ms`, not `0.000124027403000004`). */
+export function formatSeconds(seconds: number): string {
+  return `${Number((seconds * 1000).toPrecision(3))} ms`;
 }

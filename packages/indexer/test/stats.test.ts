@@ -1,5 +1,5 @@
 import { Indexer } from '../src';
-import { LatencyBuffer, queryPerformance } from '../src/stats';
+import { formatSeconds, LatencyBuffer, queryPerformance } from '../src/stats';
 import { clusters } from './helpers';
 
 describe('query statistics', () => {
@@ -8,6 +8,17 @@ describe('query statistics', () => {
     expect(p).toEqual({ min: 1, max: 4, avg: 2.5, median: 2.5, stddev: Math.sqrt(1.25) });
     expect(queryPerformance(Float64Array.from([5, 1, 3])).median).toBe(3);
     expect(queryPerformance(new Float64Array(0))).toEqual({ min: 0, max: 0, avg: 0, median: 0, stddev: 0 });
+  });
+
+  it('equal latencies have a stddev of exactly 0, not float noise', () => {
+    // 0.1 three times averages to 0.10000000000000002: the plain sum of squares gives 1.4e-17
+    expect(queryPerformance(Float64Array.from([0.1, 0.1, 0.1])).stddev).toBe(0);
+  });
+
+  it('formats latencies in milliseconds to three significant digits', () => {
+    expect([0.000124027403000004, 0, 1.5, 0.0123456, 2.5e-7].map(formatSeconds)).toEqual([
+      '0.124 ms', '0 ms', '1500 ms', '12.3 ms', '0.00025 ms',
+    ]);
   });
 
   it('keeps the last statBufferSize latencies', () => {
@@ -55,7 +66,8 @@ describe('query statistics', () => {
       expect(out).toMatch(/calibrated\s+false/);
       expect(out).toMatch(/\[Performance\]/);
       expect(out).toMatch(/num lookups\s+1/);
-      for (const key of ['min', 'max', 'avg', 'median', 'stddev']) expect(out).toMatch(new RegExp(`\\n${key}\\s+\\d`));
+      for (const key of ['min', 'max', 'avg', 'median']) expect(out).toMatch(new RegExp(`\\n${key}\\s+\\d+(\\.\\d+)?(e-\\d+)? ms\\n`));
+      expect(out).toMatch(/\nstddev\s+0 ms\n/); // one lookup: no spread
     } finally {
       log.mockRestore();
     }

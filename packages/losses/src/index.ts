@@ -69,3 +69,5 @@ export {
 } from './miners';
 export { MultipleLosses, type LabelLoss, type MultipleLossesOptions } from './multiple';
 export { deserializeLoss, fromPythonConfig, getLoss, lossNames, serializeLoss } from './registry';
+// A progress bar for a plain tfjs `fit` with these losses (tfjs prints nothing in Node for `verbose: 1`).
+export { fitProgress, type FitProgressCallbacks, type FitProgressOptions } from '@tfsim/utils';

@@ -22,6 +22,7 @@ import {
   UnknownNameError,
   ValueError,
   createProgress,
+  formatFitLogs,
   progressEnabled,
   readManifest,
   toLabels,
@@ -122,14 +123,6 @@ function describe(x: unknown): string {
 
 function showProgress(verbose: Verbose): boolean {
   return verbose === undefined ? progressEnabled(process.stderr) : Boolean(verbose);
-}
-
-function formatLogs(logs: Record<string, unknown> | undefined): string {
-  if (!logs) return '';
-  return Object.entries(logs)
-    .filter(([, v]) => typeof v === 'number')
-    .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
-    .join(' ');
 }
 
 /**
@@ -653,10 +646,10 @@ function progressCallback(stepsPerEpoch: number, epochs: number): tfl.CustomCall
       progress = createProgress({ label: `epoch ${epoch + 1}/${epochs}`, total: stepsPerEpoch, enabled: true });
     },
     onBatchEnd: async (_batch, logs) => {
-      progress?.tick(1, formatLogs(logs));
+      progress?.tick(1, formatFitLogs(logs));
     },
     onEpochEnd: async (_epoch, logs) => {
-      progress?.done(formatLogs(logs));
+      progress?.done(formatFitLogs(logs));
       progress = null;
     },
   });

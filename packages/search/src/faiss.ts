@@ -190,7 +190,7 @@ export class FaissSearch implements Search {
     if (!binding) {
       throw new BackendError(
         `FaissSearch needs the optional package faiss-node, which does not load here (${loadFaiss().error}). ` +
-          'Install it (pnpm setup:native builds it against a system faiss), or use LinearSearch.',
+          'Install it (npm install faiss-node @tfsim/setup-native, then npx tfsim-setup-native builds it against a system faiss), or use LinearSearch.',
       );
     }
     this.binding = binding;

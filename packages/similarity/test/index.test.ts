@@ -9,11 +9,11 @@ const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 
   dependencies: Record<string, string>;
 };
 
-/** Every library package of the workspace: all but this one and the test helpers. */
+/** Every library package of the workspace: all but this one, the test helpers and the native setup command. */
 const libraryPackages = readdirSync(packagesDir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => (JSON.parse(readFileSync(join(packagesDir, d.name, 'package.json'), 'utf8')) as { name: string }).name)
-  .filter((name) => name !== PACKAGE_NAME && name !== '@tfsim/test-utils')
+  .filter((name) => name !== PACKAGE_NAME && name !== '@tfsim/test-utils' && name !== '@tfsim/setup-native')
   .sort();
 
 describe('@tfsim/similarity', () => {

@@ -2,6 +2,7 @@ import type { Level } from 'level';
 import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
+import { importOptional } from './optional';
 import { checkBatchDim, checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
@@ -74,7 +75,7 @@ export class LevelStore implements Store {
   private handle(): Promise<Level<string, Uint8Array>> {
     if (this.db) return Promise.resolve(this.db);
     this.opening ??= (async () => {
-      const { Level } = await import('level');
+      const { Level } = await importOptional('level', 'LevelStore', () => import('level'));
       const db = new Level<string, Uint8Array>(this.path, { keyEncoding: 'utf8', valueEncoding: 'view' });
       await db.open();
       try {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
+import { importOptional } from './optional';
 import { checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
@@ -171,7 +172,7 @@ export class RedisStore implements Store {
   }
 
   private async open(): Promise<Redis> {
-    const { Redis: IORedis } = await import('ioredis');
+    const { Redis: IORedis } = await importOptional('ioredis', 'RedisStore', () => import('ioredis'));
     const settings: RedisOptions = {
       lazyConnect: true,
       // Commands wait through an outage (bounded by commandTimeout) instead of

@@ -79,7 +79,7 @@ export function ensureGradientsRegistered(): void {
   }
 }
 
-/** What `pnpm setup:native` records next to a native addon it checked (tools/native/setup.ts). */
+/** What `pnpm setup:native` records next to a native addon it checked (@tfsim/setup-native). */
 export interface NativeSettings {
   /**
    * false when TensorFlow's oneDNN kernels crashed this machine's probe (seen:

@@ -87,3 +87,56 @@ export function createProgress(opts: ProgressOptions): Progress {
     },
   };
 }
+
+/** tfjs `fit` logs as a status line: every number but tfjs' own `batch` and `size`, which are not metrics. */
+export function formatFitLogs(logs: Record<string, unknown> | undefined): string {
+  if (!logs) return '';
+  return Object.entries(logs)
+    .filter(([k, v]) => typeof v === 'number' && k !== 'batch' && k !== 'size')
+    .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
+    .join(' ');
+}
+
+export interface FitProgressOptions {
+  /** The `epochs` given to fit, for the "epoch 2/5" label. */
+  epochs?: number;
+  /** Batches per epoch (ceil(samples / batchSize)), for the bar; unknown: a count. */
+  stepsPerEpoch?: number;
+  stream?: ProgressOptions['stream'];
+  /** Default: on for a TTY (`TFSIM_PROGRESS` overrides). */
+  enabled?: boolean;
+}
+
+/** The callbacks that fitProgress returns: tfjs `CustomCallbackArgs`. */
+export interface FitProgressCallbacks {
+  onEpochBegin(epoch: number): Promise<void>;
+  onBatchEnd(batch: number, logs?: Record<string, unknown>): Promise<void>;
+  onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * A progress bar per epoch for a plain TensorFlow.js `fit`, which prints
+ * nothing in Node for `verbose: 1`: `model.fit(x, y, { epochs: 5, callbacks:
+ * fitProgress({ epochs: 5, stepsPerEpoch: 20 }) })`.
+ */
+export function fitProgress(options: FitProgressOptions = {}): FitProgressCallbacks {
+  let progress: Progress | null = null;
+  const epochs = options.epochs ? `/${options.epochs}` : '';
+  return {
+    async onEpochBegin(epoch) {
+      progress = createProgress({
+        label: `epoch ${epoch + 1}${epochs}`,
+        total: options.stepsPerEpoch ?? 0,
+        ...(options.stream ? { stream: options.stream } : {}),
+        ...(options.enabled !== undefined ? { enabled: options.enabled } : {}),
+      });
+    },
+    async onBatchEnd(_batch, logs) {
+      progress?.tick(1, formatFitLogs(logs));
+    },
+    async onEpochEnd(_epoch, logs) {
+      progress?.done(formatFitLogs(logs));
+      progress = null;
+    },
+  };
+}

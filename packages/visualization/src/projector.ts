@@ -16,6 +16,16 @@ export interface ProjectorOptions {
   labels?: ArrayLike<number>;
   /** Class id to name. */
   classMapping?: ClassMapping;
+  /**
+   * One set name per embedding, e.g. `'index'` or `'query'`: each set gets its
+   * own point shape and a legend entry with its count.
+   */
+  groups?: ArrayLike<string>;
+  /**
+   * The class ids the model was trained on: points of the other classes are
+   * drawn as outlines (hollow), so unseen classes stand out. Needs `labels`.
+   */
+  knownClasses?: ArrayLike<number>;
   /** One image per embedding, shown when the pointer rests on its point. */
   images?: ImageBatchLike;
   /** Images are scaled to fit this many pixels. Default 64. */
@@ -105,16 +115,17 @@ function extent(values: Float32Array, offset: number): [number, number] {
   return [lo - pad, hi + pad];
 }
 
+const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
+  labels: true, groups: true, knownClasses: true, classMapping: true, images: true, imageSize: true, range: true, cmap: true, tooltipsInfo: true, ptSize: true, colorize: true,
+  plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
+};
+
 /**
  * Projects embeddings to 2-D with UMAP (seeded) and writes an interactive
  * page: points coloured by class, the example's image, class and id on
  * hover, a legend whose entries hide and show their class, wheel zoom, drag
  * pan and double-click reset. The Python library's `projector`, as a file.
  */
-const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
-  labels: true, classMapping: true, images: true, imageSize: true, range: true, cmap: true, tooltipsInfo: true, ptSize: true, colorize: true,
-  plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
-};
 
 export async function projector(embeddings: MatrixLike, opts: ProjectorOptions = {}): Promise<Projection> {
   checkOptions(opts, PROJECTOR_OPTION_KEYS, 'projector');
@@ -129,6 +140,10 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
     if (labels.length !== n) throw new ShapeError(`labels has ${labels.length} entries but embeddings has ${n} rows`);
     assertFinite(labels, 'labels');
   }
+  const groups = opts.groups ? Array.from(opts.groups, String) : undefined;
+  if (groups && groups.length !== n) throw new ShapeError(`groups has ${groups.length} entries but embeddings has ${n} rows`);
+  if (opts.knownClasses && !labels) throw new ValueError('knownClasses needs labels: it marks the classes of the labels');
+  const known = opts.knownClasses ? new Set(Array.from(opts.knownClasses)) : undefined;
   const info = Object.entries(opts.tooltipsInfo ?? {});
   for (const [k, v] of info) {
     if (v.length !== n) throw new ShapeError(`tooltipsInfo.${k} has ${v.length} entries but embeddings has ${n} rows`);
@@ -167,19 +182,30 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
   const colors = Object.fromEntries(classes.map((c, i) => [c, palette[i]!]));
   const colorize = (opts.colorize ?? true) && classes.length > 0;
 
+  // Sets in order of first appearance, each with its count: "index (200)".
+  const groupNames = groups ? [...new Set(groups)] : [];
+  const groupSizes = groupNames.map((g) => groups!.filter((x) => x === g).length);
+  const groupLabel = new Map(groupNames.map((g, i) => [g, `${g} (${groupSizes[i]})`]));
   const points = Array.from({ length: n }, (_, i) => {
     const p: Record<string, unknown> = { id: i, x: coords[i * 2], y: coords[i * 2 + 1], label: names ? names[i] : '' };
+    if (groups) p.group = groupLabel.get(groups[i]!);
+    if (known && labels) p.unseen = !known.has(labels[i]!);
     if (images) p.image = images[i];
     if (info.length) p.info = info.map(([k, v]) => [k, String(v[i])]);
     return p;
   });
+  const unseenClasses = known ? byId.filter((l) => !known.has(l)).length : 0;
   const spec = projectorSpec({
     points, classes, colors: palette, colorize, plotSize, ptSize,
     xext: extent(coords, 0), yext: extent(coords, 1),
+    groups: [...groupLabel.values()], marksUnseen: known !== undefined,
   });
   const renderer = opts.renderer ?? (n <= 5000 ? 'svg' : 'canvas');
   const title = opts.title ?? 'Embedding projector';
-  const html = projectorPage({ spec, title, renderer, n, classes: classes.length });
+  const summary = pageSummary({
+    method, n, groupCounts: groupNames.map((g, i) => `${groupSizes[i]} ${g}`), classes: classes.length, ...(known ? { unseenClasses } : {}),
+  });
+  const html = projectorPage({ spec, title, renderer, summary });
   if (opts.path) await writeOutput(opts.path, { html });
   return { html, coords: { data: coords, rows: n, cols: 2 }, classes, colors };
 }
@@ -193,12 +219,57 @@ interface SpecInput {
   ptSize: number;
   xext: [number, number];
   yext: [number, number];
+  /** Set labels with their counts ("index (200)"), in order of first appearance. */
+  groups: string[];
+  /** Points carry `unseen`: draw those as outlines. */
+  marksUnseen: boolean;
+}
+
+const SHAPES = ['circle', 'triangle-up', 'square', 'diamond', 'cross', 'triangle-down'];
+const UNSEEN_LEGEND = ['known class (filled)', 'unseen class (outline)'];
+
+/** "UMAP projection of 574 points (200 index, 374 query), 10 classes (4 unseen)". */
+export function pageSummary(p: { method: 'umap' | 'none'; n: number; groupCounts: string[]; classes: number; unseenClasses?: number }): string {
+  const points = `${p.n} point${p.n === 1 ? '' : 's'}${p.groupCounts.length > 1 ? ` (${p.groupCounts.join(', ')})` : ''}`;
+  const classes = p.classes
+    ? `, ${p.classes} class${p.classes === 1 ? '' : 'es'}${p.unseenClasses !== undefined ? ` (${p.unseenClasses} unseen in training)` : ''}`
+    : '';
+  return `${p.method === 'umap' ? 'UMAP projection of ' : ''}${points}${p.method === 'none' ? ' as given (2-D)' : ''}${classes}`;
+}
+
+/** Class colours (click to hide), set shapes, and filled vs outlined for known vs unseen classes. */
+function projectorLegends(s: SpecInput): object[] {
+  const hiddenTest = "indata('hidden', 'value', datum.value)";
+  const legends: object[] = [];
+  if (s.colorize) {
+    legends.push({
+      fill: 'color', title: 'class (click to hide)', orient: 'right', symbolType: 'circle',
+      ...(s.classes.length > 30 ? { columns: Math.ceil(s.classes.length / 30) } : {}),
+      encode: {
+        symbols: {
+          name: 'legendSymbol', interactive: true,
+          update: { opacity: { signal: `${hiddenTest} ? 0.2 : 1` }, size: { value: 120 }, cursor: { value: 'pointer' } },
+        },
+        labels: {
+          name: 'legendLabel', interactive: true,
+          update: { opacity: { signal: `${hiddenTest} ? 0.35 : 1` }, cursor: { value: 'pointer' } },
+        },
+      },
+    });
+  }
+  if (s.groups.length > 1) legends.push({ shape: 'shape', title: 'set', orient: 'right' });
+  if (s.marksUnseen) {
+    legends.push({
+      fill: 'unseenFill', title: 'class in training', orient: 'right', symbolType: 'circle',
+      encode: { symbols: { update: { stroke: { value: '#616161' }, strokeWidth: { value: 1.5 } } } },
+    });
+  }
+  return legends;
 }
 
 /** The Vega spec: a zoomable scatter plot whose legend toggles classes. */
 function projectorSpec(s: SpecInput): object {
   const area = Math.round(s.ptSize * s.ptSize);
-  const hiddenTest = "indata('hidden', 'value', datum.value)";
   return {
     $schema: 'https://vega.github.io/schema/vega/v5.json',
     width: s.plotSize,
@@ -248,23 +319,12 @@ function projectorSpec(s: SpecInput): object {
       { name: 'xscale', type: 'linear', zero: false, nice: false, domain: { signal: 'xdom' }, range: 'width' },
       { name: 'yscale', type: 'linear', zero: false, nice: false, domain: { signal: 'ydom' }, range: 'height' },
       ...(s.colorize ? [{ name: 'color', type: 'ordinal', domain: s.classes, range: s.colors }] : []),
+      ...(s.groups.length > 1
+        ? [{ name: 'shape', type: 'ordinal', domain: s.groups, range: s.groups.map((_, i) => SHAPES[i % SHAPES.length]) }]
+        : []),
+      ...(s.marksUnseen ? [{ name: 'unseenFill', type: 'ordinal', domain: UNSEEN_LEGEND, range: ['#616161', '#ffffff'] }] : []),
     ],
-    legends: s.colorize
-      ? [{
-        fill: 'color', title: 'class (click to hide)', orient: 'right', symbolType: 'circle',
-        ...(s.classes.length > 30 ? { columns: Math.ceil(s.classes.length / 30) } : {}),
-        encode: {
-          symbols: {
-            name: 'legendSymbol', interactive: true,
-            update: { opacity: { signal: `${hiddenTest} ? 0.2 : 1` }, size: { value: 120 }, cursor: { value: 'pointer' } },
-          },
-          labels: {
-            name: 'legendLabel', interactive: true,
-            update: { opacity: { signal: `${hiddenTest} ? 0.35 : 1` }, cursor: { value: 'pointer' } },
-          },
-        },
-      }]
-      : [],
+    legends: projectorLegends(s),
     marks: [
       {
         type: 'rect', encode: { enter: { x: { value: 0 }, y: { value: 0 }, width: { signal: 'width' }, height: { signal: 'height' }, stroke: { value: '#bdbdbd' }, fill: { value: 'transparent' } } },
@@ -272,14 +332,24 @@ function projectorSpec(s: SpecInput): object {
       {
         type: 'symbol', name: 'points', from: { data: 'visible' }, clip: true,
         encode: {
-          enter: { shape: { value: 'circle' }, tooltip: { signal: '{id: datum.id}' } },
+          enter: {
+            shape: s.groups.length > 1 ? { scale: 'shape', field: 'group' } : { value: 'circle' },
+            tooltip: { signal: '{id: datum.id}' },
+          },
           update: {
             x: { scale: 'xscale', field: 'x' },
             y: { scale: 'yscale', field: 'y' },
             size: { value: area },
-            fill: s.colorize ? { scale: 'color', field: 'label' } : { value: '#1f77b4' },
+            // Points of classes unseen in training: white inside, outlined in the class colour.
+            fill: [
+              ...(s.marksUnseen ? [{ test: 'datum.unseen', value: '#ffffff' }] : []),
+              s.colorize ? { scale: 'color', field: 'label' } : { value: '#1f77b4' },
+            ],
             fillOpacity: { value: 0.85 },
-            stroke: { value: null },
+            stroke: s.marksUnseen
+              ? [{ test: 'datum.unseen', ...(s.colorize ? { scale: 'color', field: 'label' } : { value: '#1f77b4' }) }, { value: null }]
+              : { value: null },
+            strokeWidth: { value: 1.5 },
           },
           hover: { size: { value: area * 4 }, stroke: { value: '#000000' }, strokeWidth: { value: 1.5 }, fillOpacity: { value: 1 } },
         },
@@ -300,8 +370,7 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function projectorPage(p: { spec: object; title: string; renderer: string; n: number; classes: number }): string {
-  const counts = `${p.n} point${p.n === 1 ? '' : 's'}${p.classes ? `, ${p.classes} class${p.classes === 1 ? '' : 'es'}` : ''}`;
+function projectorPage(p: { spec: object; title: string; renderer: string; summary: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -321,7 +390,7 @@ function projectorPage(p: { spec: object; title: string; renderer: string; n: nu
 </head>
 <body>
 <h1>${escapeXml(p.title)}</h1>
-<p class="help">${counts}. Scroll to zoom, drag to pan, double-click to reset; click a class in the legend to hide or show it.</p>
+<p class="help">${escapeXml(p.summary)}. Scroll to zoom, drag to pan, double-click to reset; click a class in the legend to hide or show it.</p>
 <div id="chart"></div>
 <div id="tooltip" hidden><img id="tooltip-image" alt=""><div id="tooltip-info"></div><div>Class: <span id="tooltip-class"></span></div><div>ID: <span id="tooltip-id"></span></div></div>
 <script>${inlineVega()}</script>

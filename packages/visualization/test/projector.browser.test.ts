@@ -150,4 +150,27 @@ suite('projector page in Chromium', () => {
     expect(coloured).toBeGreaterThan(100); // 25 points of 6 px, about 7 samples each
     await tab.close();
   });
+
+  it('draws each set in its own shape and unseen classes as outlines, with their legends', async () => {
+    const path = join(OUT, 'projector-sets.html');
+    await projector([[0, 0], [1, 0], [0, 1], [1, 1], [2, 2]], {
+      method: 'none', labels: [0, 1, 0, 7, 7], groups: ['index', 'index', 'query', 'query', 'query'], knownClasses: [0, 1], path,
+    });
+    const tab = await browser.context.newPage();
+    const tabErrors: string[] = [];
+    tab.on('pageerror', (e) => tabErrors.push(e.message));
+    await tab.goto(`file://${path}`);
+    await tab.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+    const points = (await tab.evaluate(
+      "Array.from(document.querySelectorAll('#chart g.points > path')).map((p) => [p.getAttribute('d'), p.getAttribute('fill')])",
+    )) as Array<[string, string]>;
+    expect(points).toHaveLength(5);
+    // Two shapes (circle for index, triangle for query) and two hollow points (class 7, unseen).
+    expect(new Set(points.map(([d]) => d)).size).toBe(2);
+    expect(points.filter(([, fill]) => fill === '#ffffff')).toHaveLength(2);
+    const legend = (await tab.evaluate("document.querySelector('#chart').textContent")) as string;
+    for (const text of ['index (2)', 'query (3)', 'known class (filled)', 'unseen class (outline)']) expect(legend).toContain(text);
+    expect(tabErrors).toEqual([]);
+    await tab.close();
+  });
 });

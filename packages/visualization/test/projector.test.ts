@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
-import { projector } from '../src/projector';
+import { pageSummary, projector } from '../src/projector';
 import { blobs, decodePng, pageSpec } from './helpers';
 
 describe('projector', () => {
@@ -80,5 +80,56 @@ describe('projector', () => {
 describe('projector options', () => {
   it('rejects an unknown key with a suggestion', async () => {
     await expect(projector([[0, 1]], { pt_size: 3 } as never)).rejects.toThrow("unknown option 'pt_size' for projector; did you mean 'ptSize'?");
+  });
+});
+
+describe('projector: index vs query, known vs unseen classes', () => {
+  const embeddings = [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2]];
+  const labels = [0, 1, 0, 7, 7];
+
+  it('gives each set a shape with its count and draws unseen classes as outlines, with legends', async () => {
+    const p = await projector(embeddings, {
+      method: 'none', labels, groups: ['index', 'index', 'query', 'query', 'query'], knownClasses: [0, 1],
+    });
+    const spec = pageSpec(p.html) as unknown as {
+      data: Array<{ name: string; values?: Array<Record<string, unknown>> }>;
+      scales: Array<{ name: string; domain: unknown; range: unknown }>;
+      legends: Array<Record<string, unknown>>;
+      marks: Array<{ name?: string; encode: { enter: Record<string, unknown>; update: Record<string, unknown> } }>;
+    };
+    const points = spec.data.find((d) => d.name === 'visible')!.values!;
+    expect(points.map((d) => d.group)).toEqual(['index (2)', 'index (2)', 'query (3)', 'query (3)', 'query (3)']);
+    expect(points.map((d) => d.unseen)).toEqual([false, false, false, true, true]);
+    expect(spec.scales.find((s) => s.name === 'shape')).toMatchObject({ domain: ['index (2)', 'query (3)'], range: ['circle', 'triangle-up'] });
+    expect(spec.scales.find((s) => s.name === 'unseenFill')).toMatchObject({ domain: ['known class (filled)', 'unseen class (outline)'] });
+    expect(spec.legends.map((l) => l.title)).toEqual(['class (click to hide)', 'set', 'class in training']);
+    const mark = spec.marks.find((m) => m.name === 'points')!;
+    expect(mark.encode.enter.shape).toEqual({ scale: 'shape', field: 'group' });
+    expect(mark.encode.update.fill).toEqual([{ test: 'datum.unseen', value: '#ffffff' }, { scale: 'color', field: 'label' }]);
+    expect(mark.encode.update.stroke).toEqual([{ test: 'datum.unseen', scale: 'color', field: 'label' }, { value: null }]);
+    expect(p.html).toContain('<p class="help">5 points (2 index, 3 query) as given (2-D), 3 classes (1 unseen in training). Scroll');
+  });
+
+  it('names the projection method and the true counts', () => {
+    expect(pageSummary({ method: 'umap', n: 574, groupCounts: ['200 index', '374 query'], classes: 10, unseenClasses: 4 })).toBe(
+      'UMAP projection of 574 points (200 index, 374 query), 10 classes (4 unseen in training)',
+    );
+    expect(pageSummary({ method: 'umap', n: 1, groupCounts: [], classes: 0 })).toBe('UMAP projection of 1 point');
+  });
+
+  it('without groups or known classes draws filled circles and only the class legend', async () => {
+    const p = await projector(embeddings, { method: 'none', labels });
+    const spec = pageSpec(p.html) as unknown as { legends: unknown[]; marks: Array<{ name?: string; encode: { enter: Record<string, unknown> } }> };
+    expect(spec.legends).toHaveLength(1);
+    expect(spec.marks.find((m) => m.name === 'points')!.encode.enter.shape).toEqual({ value: 'circle' });
+  });
+
+  it('rejects groups of the wrong length and knownClasses without labels', async () => {
+    await expect(projector(embeddings, { groups: ['index'] })).rejects.toThrow(
+      new ShapeError('groups has 1 entries but embeddings has 5 rows'),
+    );
+    await expect(projector(embeddings, { knownClasses: [0] })).rejects.toThrow(
+      new ValueError('knownClasses needs labels: it marks the classes of the labels'),
+    );
   });
 });

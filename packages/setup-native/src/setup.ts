@@ -1,5 +1,6 @@
 /**
- * `pnpm setup:native`: makes the two optional native pieces usable.
+ * `npx tfsim-setup-native` (in this repository `pnpm setup:native`): makes the
+ * two optional native pieces usable in a project.
  *
  * 1. @tensorflow/tfjs-node: if its binding already loads, nothing is done.
  *    Otherwise its ordinary install (download libtensorflow and the prebuilt
@@ -9,8 +10,9 @@
  *    shipped in its npm tarball, are compiled against it with node-gyp.
  * 2. faiss-node: if it loads, nothing is done. Otherwise its prebuilt binary
  *    is tried; where it cannot be fetched, faiss-node's own sources (patched
- *    in patches/faiss-node@0.5.1.patch) are compiled against the system faiss
- *    (Debian: libfaiss-dev, libopenblas-dev).
+ *    by patches/faiss-node@0.5.1.patch: pnpm applies it in this repository,
+ *    this script where it finds faiss-node unpatched) are compiled against the
+ *    system faiss (Debian: libfaiss-dev, libopenblas-dev).
  *
  * Both are optional: whatever fails is reported and everything still works on
  * the wasm / cpu backends and the exact search of @tfsim/search.
@@ -20,26 +22,49 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE = path.join(ROOT, '.cache', 'native');
 export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
+
+export interface SetupOptions {
+  /** Folders from which tfjs-node and faiss-node are resolved, as the project's code would (default: the working folder). */
+  resolveFrom?: string[];
+  /** Where the TensorFlow wheel and its extracted library are kept (default: node_modules/.cache/tfsim-native). */
+  cacheDir?: string;
+  /** Rebuild even where the addon loads. */
+  force?: boolean;
+  /** Only one of the two pieces. */
+  only?: 'tfjs' | 'faiss';
+}
+
+/** Which piece is usable after setup. */
+export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node', boolean>>;
+
+/** The patch that lets faiss-node build against a system faiss, shipped with this package. */
+export const FAISS_PATCH = path.join(__dirname, '..', 'patches', 'faiss-node@0.5.1.patch');
+
+// Set by setupNative for the run: kept module-wide so that the steps below read as plain functions.
+let RESOLVE_FROM: string[] = [process.cwd()];
+let CACHE = path.join(process.cwd(), 'node_modules', '.cache', 'tfsim-native');
 
 function log(message: string): void {
   console.log(`[setup:native] ${message}`);
 }
 
-/** The real directory of `pkg` as installed for `fromPackage` (pnpm links). */
-function packageDir(pkg: string, fromPackage: string): string | undefined {
-  try {
-    const manifest = require.resolve(`${pkg}/package.json`, { paths: [path.join(ROOT, 'packages', fromPackage)] });
-    return fs.realpathSync(path.dirname(manifest));
-  } catch {
-    return undefined;
+/** The real directory of `pkg` as the project resolves it (pnpm links), and the folder it resolved from. */
+function packageDir(pkg: string): { dir: string; from: string } | undefined {
+  for (const from of RESOLVE_FROM) {
+    try {
+      // Node's own resolution from that folder (createRequire: not a test runner's require).
+      const manifest = createRequire(path.join(from, 'package.json')).resolve(`${pkg}/package.json`);
+      return { dir: fs.realpathSync(path.dirname(manifest)), from };
+    } catch {
+      // not from this folder
+    }
   }
+  return undefined;
 }
 
 /** Runs `code` in a fresh node process from `cwd`; returns its error text or '' on success. */
@@ -56,13 +81,13 @@ function loadsInChild(code: string, cwd: string): string {
 }
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 900_000): boolean {
-  log(`$ ${cmd} ${args.join(' ')}   (in ${path.relative(ROOT, cwd) || '.'})`);
+  log(`$ ${cmd} ${args.join(' ')}   (in ${path.relative(process.cwd(), cwd) || '.'})`);
   const result = spawnSync(cmd, args, { cwd, stdio: 'inherit', timeout: timeoutMs });
   return result.status === 0;
 }
 
 function nodeGyp(): string {
-  return require.resolve('node-gyp/bin/node-gyp.js', { paths: [ROOT] });
+  return require.resolve('node-gyp/bin/node-gyp.js', { paths: [__dirname, ...RESOLVE_FROM] });
 }
 
 // ---------------------------------------------------------------- tfjs-node
@@ -77,10 +102,10 @@ function tfjsBindingPath(dir: string): { napi: number; modulePath: string } {
   return { napi, modulePath: path.join(dir, 'lib', `napi-v${napi}`) };
 }
 
-function tfjsLoads(): string {
+function tfjsLoadsFrom(from: string): string {
   return loadsInChild(
     "const tf = require('@tensorflow/tfjs-node'); if (tf.getBackend() !== 'tensorflow') throw new Error('backend ' + tf.getBackend());",
-    path.join(ROOT, 'packages', 'utils'),
+    from,
   );
 }
 
@@ -106,7 +131,7 @@ function obtainTensorflowLibrary(): string {
   fs.mkdirSync(wheelDir, { recursive: true });
   let wheel = fs.readdirSync(wheelDir).find((f) => f.startsWith(`${name.replace('-', '_')}-${version}-`));
   if (!wheel) {
-    if (!run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `${name}==${version}`, '-d', wheelDir], ROOT)) {
+    if (!run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', `${name}==${version}`, '-d', wheelDir], CACHE)) {
       throw new Error(`pip could not download ${name}==${version}; is a Python package index configured?`);
     }
     wheel = fs.readdirSync(wheelDir).find((f) => f.startsWith(`${name.replace('-', '_')}-${version}-`));
@@ -148,11 +173,14 @@ function buildTfjsFromWheel(dir: string): void {
 }
 
 function setupTfjsNode(force: boolean): boolean {
-  const dir = packageDir('@tensorflow/tfjs-node', 'utils');
-  if (!dir) {
+  const found = packageDir('@tensorflow/tfjs-node');
+  if (!found) {
     log('tfjs-node: not installed (it is optional); skipping');
     return false;
   }
+  const { dir, from } = found;
+  const tfjsLoads = () => tfjsLoadsFrom(from);
+  const probeOneDnn = (d: string) => probeOneDnnFrom(d, from);
   if (!force) {
     const why = tfjsLoads();
     if (why === '') {
@@ -198,13 +226,13 @@ export const ONEDNN_PROBE =
   'const y = tf.conv2d(tf.ones([1, 6, 6, 1024]), tf.ones([1, 1, 1024, 2048]), 1, "valid");' +
   "if (y.dataSync()[0] !== 1024) throw new Error('conv2d computed ' + y.dataSync()[0]);";
 
-function probeOneDnn(dir: string): void {
+function probeOneDnnFrom(dir: string, from: string): void {
   const settingsFile = path.join(tfjsBindingPath(dir).modulePath, NATIVE_SETTINGS_FILE);
   const probe = (oneDnn: boolean) => {
     const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
     if (oneDnn) delete env.TF_ENABLE_ONEDNN_OPTS;
     else env.TF_ENABLE_ONEDNN_OPTS = '0';
-    return spawnSync(process.execPath, ['-e', ONEDNN_PROBE], { cwd: path.join(ROOT, 'packages', 'utils'), env, timeout: 120_000 });
+    return spawnSync(process.execPath, ['-e', ONEDNN_PROBE], { cwd: from, env, timeout: 120_000 });
   };
   const withOneDnn = probe(true);
   if (withOneDnn.status === 0) {
@@ -219,19 +247,30 @@ function probeOneDnn(dir: string): void {
   }
   const settings: NativeSettings = {
     oneDNN: false,
-    reason: `a 1x1 convolution of 1024 to 2048 channels was ${failure} with oneDNN on, and ran with it off (tools/native/setup.ts)`,
+    reason: `a 1x1 convolution of 1024 to 2048 channels was ${failure} with oneDNN on, and ran with it off (tfsim-setup-native)`,
   };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
-  log(`tfjs-node: oneDNN crashes here (${failure}); recorded in ${path.relative(ROOT, settingsFile)}: the backend will run with TF_ENABLE_ONEDNN_OPTS=0`);
+  log(`tfjs-node: oneDNN crashes here (${failure}); recorded in ${path.relative(process.cwd(), settingsFile)}: the backend will run with TF_ENABLE_ONEDNN_OPTS=0`);
 }
 
 // ---------------------------------------------------------------- faiss-node
 
-function faissLoads(): string {
+function faissLoadsFrom(from: string): string {
   return loadsInChild(
     "const f = require('faiss-node'); const i = new f.IndexFlatL2(2); i.add([0, 0, 1, 1]); if (i.ntotal() !== 2) throw new Error('ntotal');",
-    path.join(ROOT, 'packages', 'search'),
+    from,
   );
+}
+
+/** faiss-node as npm installs it lacks the binding.gyp (and typed entry points) of our patch: apply it. */
+export function patchFaissNode(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, 'binding.gyp'))) return true;
+  const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  if (!FAISS_PATCH.includes(`@${version}.patch`) || !fs.existsSync(FAISS_PATCH)) {
+    log(`faiss-node: version ${version} has no patch here (${path.basename(FAISS_PATCH)}); skipping`);
+    return false;
+  }
+  return run('patch', ['-p1', '--forward', '--input', FAISS_PATCH], dir);
 }
 
 function systemFaissPresent(): boolean {
@@ -240,11 +279,13 @@ function systemFaissPresent(): boolean {
 }
 
 function setupFaissNode(force: boolean): boolean {
-  const dir = packageDir('faiss-node', 'search');
-  if (!dir) {
+  const found = packageDir('faiss-node');
+  if (!found) {
     log('faiss-node: not installed (it is optional); skipping');
     return false;
   }
+  const { dir, from } = found;
+  const faissLoads = () => faissLoadsFrom(from);
   if (!force) {
     const why = faissLoads();
     if (why === '') {
@@ -269,6 +310,10 @@ function setupFaissNode(force: boolean): boolean {
     log('faiss-node: no system faiss found (Debian/Ubuntu: apt-get install libfaiss-dev libopenblas-dev); skipping');
     return false;
   }
+  if (!patchFaissNode(dir)) {
+    log('faiss-node: could not apply the patch that builds it against the system faiss');
+    return false;
+  }
   if (!run(process.execPath, [nodeGyp(), 'rebuild', '-j', 'max'], dir)) {
     log('faiss-node: node-gyp build failed');
     return false;
@@ -282,20 +327,12 @@ function setupFaissNode(force: boolean): boolean {
   return true;
 }
 
-function main(): void {
-  const { values } = parseArgs({
-    options: {
-      require: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      only: { type: 'string' },
-    },
-  });
-  const results: Record<string, boolean> = {};
-  if (!values.only || values.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(values.force);
-  if (!values.only || values.only === 'faiss') results['faiss-node'] = setupFaissNode(values.force);
-  const summary = Object.entries(results).map(([k, ok]) => `${k}: ${ok ? 'ready' : 'unavailable'}`).join(', ');
-  log(summary);
-  if (values.require && Object.values(results).some((ok) => !ok)) process.exit(1);
+/** Makes tfjs-node and faiss-node load where they are installed; says which are usable. */
+export function setupNative(options: SetupOptions = {}): SetupResult {
+  RESOLVE_FROM = (options.resolveFrom ?? [process.cwd()]).map((d) => path.resolve(d));
+  CACHE = path.resolve(options.cacheDir ?? path.join(RESOLVE_FROM[0], 'node_modules', '.cache', 'tfsim-native'));
+  const results: SetupResult = {};
+  if (!options.only || options.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(options.force ?? false);
+  if (!options.only || options.only === 'faiss') results['faiss-node'] = setupFaissNode(options.force ?? false);
+  return results;
 }
-
-if (require.main === module) main();
