@@ -126,7 +126,6 @@ const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
  * hover, a legend whose entries hide and show their class, wheel zoom, drag
  * pan and double-click reset. The Python library's `projector`, as a file.
  */
-
 export async function projector(embeddings: MatrixLike, opts: ProjectorOptions = {}): Promise<Projection> {
   checkOptions(opts, PROJECTOR_OPTION_KEYS, 'projector');
   if (opts.path) checkOutputPath(opts.path, ['.html', '.htm']);
