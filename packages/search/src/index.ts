@@ -1,4 +1,4 @@
-/** Nearest-neighbour search: exact linear search and faiss (HNSW, IVF, PQ). */
+/** Nearest-neighbour search: exact linear search, faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
 export type { Neighbors, Search, SearchConfig } from './search';
 export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearSearchOptions } from './linear';
 export {
@@ -13,4 +13,15 @@ export {
   type FaissIndex,
   type FaissSearchOptions,
 } from './faiss';
+export {
+  UsearchSearch,
+  usearchAvailable,
+  usearchUnavailableReason,
+  USEARCH_FORMAT,
+  USEARCH_FORMAT_VERSION,
+  type UsearchBinding,
+  type UsearchIndex,
+  type UsearchPrecision,
+  type UsearchSearchOptions,
+} from './usearch';
 export { getSearch } from './registry';

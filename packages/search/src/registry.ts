@@ -1,13 +1,16 @@
 import { UnknownNameError, ValueError } from '@tfsim/utils';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
 import { LinearSearch } from './linear';
+import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 import type { Search, SearchConfig } from './search';
 
-const TYPES: Record<string, 'linear' | 'faiss'> = {
+const TYPES: Record<string, 'linear' | 'faiss' | 'usearch'> = {
   linear: 'linear',
   linearsearch: 'linear',
   faiss: 'faiss',
   faisssearch: 'faiss',
+  usearch: 'usearch',
+  usearchsearch: 'usearch',
 };
 
 function isSearch(x: unknown): x is Search {
@@ -15,8 +18,8 @@ function isSearch(x: unknown): x is Search {
 }
 
 /**
- * A search from a name (`'linear'`, `'faiss'`, case-insensitive, with the
- * Python aliases `'LinearSearch'`, `'FaissSearch'`) plus settings, or from a
+ * A search from a name (`'linear'`, `'faiss'`, `'usearch'`, case-insensitive,
+ * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`) plus settings, or from a
  * config written by `getConfig()`; a Search is returned as is. The Python
  * library's `search.get`.
  */
@@ -35,6 +38,13 @@ export function getSearch(
   }
   if (type === 'linear') {
     return new LinearSearch(distance, dim, { ...(name !== undefined ? { name } : {}), ...(rest.threads !== undefined ? { threads: rest.threads as number } : {}) });
+  }
+  if (type === 'usearch') {
+    const options: UsearchSearchOptions = { ...(name !== undefined ? { name } : {}) };
+    for (const key of ['connectivity', 'expansionAdd', 'expansionSearch', 'precision', 'exact', 'threads'] as const) {
+      if (rest[key] !== undefined) (options as Record<string, unknown>)[key] = rest[key];
+    }
+    return new UsearchSearch(distance, dim, options);
   }
   const options: FaissSearchOptions = { ...(name !== undefined ? { name } : {}) };
   for (const key of ['algo', 'nlist', 'nprobe', 'm', 'nbits', 'hnswM', 'efSearch'] as const) {
