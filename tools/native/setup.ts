@@ -16,13 +16,14 @@
  * the wasm / cpu backends and the exact search of @tfsim/search.
  *
  * Flags: --require (exit non-zero unless both load; used by CI),
- *        --only=tfjs|faiss, --force (rebuild even if loadable).
+ *        --only=tfjs|faiss|blas, --force (rebuild even if loadable).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
+import { setupBlas } from './blas';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'native');
@@ -293,6 +294,7 @@ function main(): void {
   const results: Record<string, boolean> = {};
   if (!values.only || values.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(values.force);
   if (!values.only || values.only === 'faiss') results['faiss-node'] = setupFaissNode(values.force);
+  if (!values.only || values.only === 'blas') results.blas = setupBlas(values.force, log);
   const summary = Object.entries(results).map(([k, ok]) => `${k}: ${ok ? 'ready' : 'unavailable'}`).join(', ');
   log(summary);
   if (values.require && Object.values(results).some((ok) => !ok)) process.exit(1);
