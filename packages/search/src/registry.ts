@@ -1,10 +1,12 @@
 import { UnknownNameError, ValueError } from '@tfsim/utils';
+import { fastestExactSearch } from './default';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
-import { LinearSearch } from './linear';
+import { type LinearKernel, LinearSearch, type LinearSearchOptions } from './linear';
 import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 import type { Search, SearchConfig } from './search';
 
-const TYPES: Record<string, 'linear' | 'faiss' | 'usearch'> = {
+const TYPES: Record<string, 'auto' | 'linear' | 'faiss' | 'usearch'> = {
+  auto: 'auto',
   linear: 'linear',
   linearsearch: 'linear',
   faiss: 'faiss',
@@ -19,8 +21,9 @@ function isSearch(x: unknown): x is Search {
 
 /**
  * A search from a name (`'linear'`, `'faiss'`, `'usearch'`, case-insensitive,
- * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`) plus settings, or from a
- * config written by `getConfig()`; a Search is returned as is. The Python
+ * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`; `'auto'`
+ * is the fastest exact search that loads here: see fastestExactSearch) plus
+ * settings, or from a config written by `getConfig()`; a Search is returned as is. The Python
  * library's `search.get`.
  */
 export function getSearch(
@@ -36,8 +39,12 @@ export function getSearch(
   if (distance === undefined || dim === undefined) {
     throw new ValueError(`a ${type} search needs a distance and a dimension (dim)`);
   }
-  if (type === 'linear') {
-    return new LinearSearch(distance, dim, { ...(name !== undefined ? { name } : {}), ...(rest.threads !== undefined ? { threads: rest.threads as number } : {}) });
+  if (type === 'auto' || type === 'linear') {
+    const options: LinearSearchOptions = { ...(name !== undefined ? { name } : {}) };
+    if (rest.threads !== undefined) options.threads = rest.threads as number;
+    if (type === 'auto') return fastestExactSearch(distance, dim, options);
+    if (rest.kernel !== undefined) options.kernel = rest.kernel as LinearKernel;
+    return new LinearSearch(distance, dim, options);
   }
   if (type === 'usearch') {
     const options: UsearchSearchOptions = { ...(name !== undefined ? { name } : {}) };
