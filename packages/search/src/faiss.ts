@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Distance, DistanceConfig } from '@tfsim/distances';
 import {
   type ArrayDescriptor,
@@ -24,6 +25,8 @@ import {
   queryRow,
   resolveDistance,
 } from './common';
+import { checkFaissBytes } from './faiss-file';
+import { checkRegularFile } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const FAISS_FORMAT = 'tfsim.search.faiss';
@@ -503,7 +506,9 @@ export class FaissSearch implements Search {
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     let index: FaissIndex | undefined;
     if (manifest.arrays.index) {
+      await checkRegularFile(path.join(dir, String(manifest.arrays.index.file)), Number(manifest.arrays.index.length));
       const bytes = await readArray(dir, manifest.arrays.index, 'uint8');
+      checkFaissBytes(bytes, this.dim, size, path.join(dir, manifest.arrays.index.file));
       try {
         index = this.binding.Index.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       } catch (err) {
