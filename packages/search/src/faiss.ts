@@ -7,7 +7,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readArray,
   readManifest,
   StateError,
   ValueError,
@@ -26,7 +25,7 @@ import {
   resolveDistance,
 } from './common';
 import { checkFaissBytes } from './faiss-file';
-import { checkRegularFile } from './files';
+import { readRegularArray } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const FAISS_FORMAT = 'tfsim.search.faiss';
@@ -502,12 +501,11 @@ export class FaissSearch implements Search {
     }
     const size = manifest.size;
     if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
-    const ids = await readArray(dir, manifest.arrays?.ids, 'int32');
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     let index: FaissIndex | undefined;
     if (manifest.arrays.index) {
-      await checkRegularFile(path.join(dir, String(manifest.arrays.index.file)), Number(manifest.arrays.index.length));
-      const bytes = await readArray(dir, manifest.arrays.index, 'uint8');
+      const bytes = await readRegularArray(dir, manifest.arrays.index, 'uint8');
       checkFaissBytes(bytes, this.dim, size, path.join(dir, manifest.arrays.index.file));
       try {
         index = this.binding.Index.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -4,7 +4,8 @@
  * size the manifest records.
  */
 import { promises as fsp } from 'node:fs';
-import { FormatError } from '@tfsim/utils';
+import * as path from 'node:path';
+import { type ArrayDescriptor, type ArrayDtype, FormatError, readArray, type TypedArrayOf } from '@tfsim/utils';
 
 export async function checkRegularFile(file: string, bytes: number): Promise<void> {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new FormatError(`${file}: the manifest records an invalid size ${String(bytes)}`);
@@ -13,4 +14,14 @@ export async function checkRegularFile(file: string, bytes: number): Promise<voi
   });
   if (!stat.isFile()) throw new FormatError(`${file} is not a regular file`);
   if (stat.size !== bytes) throw new FormatError(`${file} has ${stat.size} bytes, the manifest records ${bytes}`);
+}
+
+const ELEMENT_BYTES: Record<ArrayDtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1 };
+
+/** readArray of @tfsim/utils, for a regular file only (a symlink or device is refused, not followed). */
+export async function readRegularArray<D extends ArrayDtype>(dir: string, descriptor: ArrayDescriptor | undefined, dtype: D): Promise<TypedArrayOf<D>> {
+  if (descriptor && typeof descriptor.file === 'string' && path.basename(descriptor.file) === descriptor.file && descriptor.dtype === dtype) {
+    await checkRegularFile(path.join(dir, descriptor.file), Number(descriptor.length) * ELEMENT_BYTES[dtype]);
+  }
+  return readArray(dir, descriptor as ArrayDescriptor, dtype);
 }

@@ -15,7 +15,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readArray,
   readManifest,
   ValueError,
   writeArray,
@@ -35,6 +34,7 @@ import {
 import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
+import { readRegularArray } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -298,8 +298,8 @@ export class LinearSearch implements Search {
     }
     const size = manifest.size;
     if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
-    const embeddings = await readArray(dir, manifest.arrays?.embeddings, 'float32');
-    const ids = await readArray(dir, manifest.arrays?.ids, 'int32');
+    const embeddings = await readRegularArray(dir, manifest.arrays?.embeddings, 'float32');
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (embeddings.length !== size * this.dim || ids.length !== size) {
       throw new FormatError(`${dir}: arrays do not hold ${size} rows of dimension ${this.dim}`);
     }

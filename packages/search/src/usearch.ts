@@ -9,7 +9,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readArray,
   readManifest,
   ValueError,
   writeArray,
@@ -26,6 +25,7 @@ import {
   queryRow,
   resolveDistance,
 } from './common';
+import { readRegularArray } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 import { checkUsearchFile } from './usearch-file';
 
@@ -432,10 +432,10 @@ export class UsearchSearch implements Search {
     }
     const size = manifest.size;
     if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
-    const ids = await readArray(dir, manifest.arrays?.ids, 'int32');
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     if (this.exact) {
-      const rows = await readArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
+      const rows = await readRegularArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
       if (rows.length !== size * this.dim) throw new FormatError(`${dir}: the rows do not hold ${size} x ${this.dim} values`);
       for (let i = 0; i < rows.length; i++) {
         if (!Number.isFinite(rows[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${rows[i]}`);

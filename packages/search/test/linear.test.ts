@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { distanceNames, getDistance } from '@tfsim/distances';
 import { Rng, type Matrix } from '@tfsim/utils';
 import { LinearSearch, type LinearSearchOptions, type Neighbors } from '../src';
@@ -261,6 +264,29 @@ describe.each(KERNELS)('LinearSearch kernel (%s)', (kernel) => {
     const search = linearOn(kernel, 'snr', 4);
     search.batchAdd(keys, ids);
     expectSameAsBruteForce(search, keys, ids, { data: Float32Array.from([2, 2, 2, 2, 0, 0, 0, 0]), rows: 2, cols: 4 }, 5);
+  });
+
+  it('load refuses symlinked or resized array files (regular files of the recorded size only)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-linear-'));
+    try {
+      const search = linearOn(kernel, 'euclidean', 3);
+      search.batchAdd(randomMatrix(10, 3, 11), Array.from({ length: 10 }, (_, i) => i));
+      const folder = path.join(dir, 'i');
+      await search.save(folder);
+      const file = path.join(folder, 'embeddings.f32');
+      const bytes = await readFile(file);
+      await writeFile(path.join(dir, 'real'), bytes);
+      await rm(file);
+      await symlink(path.join(dir, 'real'), file);
+      const target = linearOn(kernel, 'euclidean', 3);
+      await expect(target.load(folder)).rejects.toThrow(/embeddings.f32 is not a regular file/);
+      await rm(file);
+      await writeFile(file, Buffer.concat([bytes, Buffer.alloc(4)]));
+      await expect(target.load(folder)).rejects.toThrow(/has 124 bytes, the manifest records 120/);
+      expect(target.size()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a Distance object, a config or an alias, and rejects unknown names', () => {
