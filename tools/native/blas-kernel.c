@@ -17,14 +17,18 @@
 #include <cblas.h>
 #include <math.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NO_KEY 0x7fffffff
 /* Queries and keys per GEMM block: a 256 x 4096 float32 block is 4 MiB. */
 #define QUERY_BLOCK 256
 #define KEY_BLOCK 4096
+/* Threads that share a block's top-K selection (rows are independent). */
+#define MAX_SELECT_THREADS 16
 
 /* Offers (val, idx) to a max-heap on (value, index) of K entries: it replaces
  * the root when smaller. Keys arrive in ascending index order, so an equal
@@ -65,6 +69,77 @@ typedef struct {
   int32_t *out_keys;
 } job_t;
 
+typedef struct {
+  const job_t *job;
+  const float *block;
+  int nb;
+  int64_t k0, q0;
+  int r0, r1;
+  const double *q_norm2, *q_sum;
+} part_t;
+
+/* Offers rows [r0, r1) of a GEMM block (dot products of queries q0 + r with keys k0 + c) to their heaps. */
+static void *select_part(void *arg) {
+  const part_t *p = arg;
+  const job_t *job = p->job;
+  const double inv_d = 1.0 / job->d;
+  for (int r = p->r0; r < p->r1; r++) {
+    float *values = job->out_values + (p->q0 + r) * job->K;
+    int32_t *keys = job->out_keys + (p->q0 + r) * job->K;
+    const float *dots = p->block + (int64_t)r * p->nb;
+    const double qn = p->q_norm2[r], qs = p->q_sum[r];
+    const int64_t k0 = p->k0;
+    switch (job->mode) {
+      case 0:
+        for (int c = 0; c < p->nb; c++) offer(values, keys, job->K, -dots[c], (int32_t)(k0 + c));
+        break;
+      case 1:
+        for (int c = 0; c < p->nb; c++) {
+          float v = -dots[c];
+          offer(values, keys, job->K, v < -1.0f ? -1.0f : v, (int32_t)(k0 + c));
+        }
+        break;
+      case 2:
+        for (int c = 0; c < p->nb; c++) {
+          float v = (float)(qn + job->key_norm2[k0 + c] - 2.0 * dots[c]);
+          offer(values, keys, job->K, v, (int32_t)(k0 + c));
+        }
+        break;
+      default:
+        for (int c = 0; c < p->nb; c++) {
+          double diff = qs - job->key_sum[k0 + c];
+          float v = (float)(qn + job->key_norm2[k0 + c] - 2.0 * dots[c] - diff * diff * inv_d);
+          offer(values, keys, job->K, v, (int32_t)(k0 + c));
+        }
+    }
+  }
+  return NULL;
+}
+
+static int select_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_SELECT_THREADS ? MAX_SELECT_THREADS : (int)n;
+}
+
+/* The selection of one block, split by rows over the cores (on the calling thread alone when small or when threads fail). */
+static void select_rows(const job_t *job, const float *block, int nb, int64_t k0, int64_t q0, int mb, const double *q_norm2,
+                        const double *q_sum) {
+  int threads = select_threads();
+  if ((int64_t)mb * nb < 65536 || threads > mb) threads = 1;
+  part_t parts[MAX_SELECT_THREADS];
+  pthread_t ids[MAX_SELECT_THREADS];
+  int started[MAX_SELECT_THREADS] = {0};
+  for (int t = 0; t < threads; t++) {
+    parts[t] = (part_t){job, block, nb, k0, q0, (int)((int64_t)mb * t / threads), (int)((int64_t)mb * (t + 1) / threads), q_norm2, q_sum};
+    if (t > 0) started[t] = pthread_create(&ids[t], NULL, select_part, &parts[t]) == 0;
+  }
+  select_part(&parts[0]);
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+    else select_part(&parts[t]);
+  }
+}
+
 static int run(const job_t *job) {
   const int d = job->d;
   float *block = malloc(sizeof(float) * QUERY_BLOCK * KEY_BLOCK);
@@ -80,7 +155,6 @@ static int run(const job_t *job) {
     job->out_values[i] = INFINITY;
     job->out_keys[i] = NO_KEY;
   }
-  const double inv_d = 1.0 / d;
   for (int64_t q0 = 0; q0 < job->m; q0 += QUERY_BLOCK) {
     const int mb = (int)(job->m - q0 < QUERY_BLOCK ? job->m - q0 : QUERY_BLOCK);
     for (int r = 0; r < mb; r++) {
@@ -98,34 +172,7 @@ static int run(const job_t *job) {
       /* block[r][c] = q_r . k_c */
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, mb, nb, d, 1.0f, job->queries + q0 * d, d,
                   job->keys + k0 * d, d, 0.0f, block, nb);
-      for (int r = 0; r < mb; r++) {
-        float *values = job->out_values + (q0 + r) * job->K;
-        int32_t *keys = job->out_keys + (q0 + r) * job->K;
-        const float *dots = block + (int64_t)r * nb;
-        switch (job->mode) {
-          case 0:
-            for (int c = 0; c < nb; c++) offer(values, keys, job->K, -dots[c], (int32_t)(k0 + c));
-            break;
-          case 1:
-            for (int c = 0; c < nb; c++) {
-              float v = -dots[c];
-              offer(values, keys, job->K, v < -1.0f ? -1.0f : v, (int32_t)(k0 + c));
-            }
-            break;
-          case 2:
-            for (int c = 0; c < nb; c++) {
-              float v = (float)(q_norm2[r] + job->key_norm2[k0 + c] - 2.0 * dots[c]);
-              offer(values, keys, job->K, v, (int32_t)(k0 + c));
-            }
-            break;
-          default:
-            for (int c = 0; c < nb; c++) {
-              double diff = q_sum[r] - job->key_sum[k0 + c];
-              float v = (float)(q_norm2[r] + job->key_norm2[k0 + c] - 2.0 * dots[c] - diff * diff * inv_d);
-              offer(values, keys, job->K, v, (int32_t)(k0 + c));
-            }
-        }
-      }
+      select_rows(job, block, nb, k0, q0, mb, q_norm2, q_sum);
     }
   }
   free(block);

@@ -57,7 +57,7 @@ export function setupBlas(force: boolean, log: (message: string) => void): boole
     return false;
   }
   fs.mkdirSync(path.dirname(BLAS_ADDON), { recursive: true });
-  const args = ['-O3', '-fPIC', '-shared', '-std=c11', `-I${include}`, `-I${cblas}`, SOURCE, '-o', BLAS_ADDON, '-lopenblas', '-lm'];
+  const args = ['-O3', '-fPIC', '-shared', '-std=gnu11', `-I${include}`, `-I${cblas}`, SOURCE, '-o', BLAS_ADDON, '-lopenblas', '-lpthread', '-lm'];
   log(`$ cc ${args.join(' ')}`);
   const result = spawnSync('cc', args, { stdio: 'inherit', timeout: 300_000 });
   if (result.status !== 0) {
