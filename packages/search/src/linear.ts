@@ -15,7 +15,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readManifest,
   ValueError,
   writeArray,
   writeFolderAtomically,
@@ -34,7 +33,7 @@ import {
 import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
-import { readRegularArray } from './files';
+import { readRegularArray, readSearchManifest } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -121,7 +120,7 @@ export class LinearSearch implements Search {
     this.mode = kernelModeOf(this.distance);
     const kernel = options.kernel ?? 'auto';
     if (!['auto', 'blas', 'wasm'].includes(kernel)) throw new ValueError(`kernel must be 'auto', 'blas' or 'wasm', got ${JSON.stringify(kernel)}`);
-    if (kernel === 'blas' && !blasAvailable()) throw new BackendError(`the BLAS kernel does not load here: ${blasUnavailableReason()}`);
+    if (kernel === 'blas' && !blasAvailable()) throw new BackendError(`the BLAS kernel does not load here (pnpm setup:native builds it): ${blasUnavailableReason()}`);
     if (kernel === 'blas' && !blasServes(this.mode)) throw new ValueError(`the BLAS kernel does not serve ${this.distance.name}; use kernel 'wasm' or 'auto'`);
     this.kernel = kernel !== 'wasm' && blasServes(this.mode) && blasAvailable() ? 'blas' : 'wasm';
     this.panels = this.newStore();
@@ -289,15 +288,8 @@ export class LinearSearch implements Search {
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = (await readManifest(dir, LINEAR_FORMAT, [LINEAR_FORMAT_VERSION])) as unknown as LinearManifest;
-    if (manifest.distance !== this.distance.name || manifest.dim !== this.dim) {
-      throw new FormatError(
-        `${dir} holds a ${String(manifest.distance)} index of dimension ${String(manifest.dim)}; ` +
-          `this search is ${this.distance.name} of dimension ${this.dim}`,
-      );
-    }
+    const manifest = await readSearchManifest<LinearManifest>(dir, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, this);
     const size = manifest.size;
-    if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
     const embeddings = await readRegularArray(dir, manifest.arrays?.embeddings, 'float32');
     const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (embeddings.length !== size * this.dim || ids.length !== size) {

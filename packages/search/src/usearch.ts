@@ -9,7 +9,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readManifest,
   ValueError,
   writeArray,
   writeFolderAtomically,
@@ -20,12 +19,15 @@ import {
   checkDim,
   DEFAULT_K,
   neighbourCount,
-  orderNeighbours,
   queryMatrix,
   queryRow,
+  rankFetched,
+  type Ranked,
   resolveDistance,
+  resolveTies,
 } from './common';
-import { readRegularArray } from './files';
+import { readRegularArray, readSearchManifest } from './files';
+import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 import { checkUsearchFile } from './usearch-file';
 
@@ -68,24 +70,13 @@ export interface UsearchBinding {
   ): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
 }
 
-let loaded: { binding?: UsearchBinding; error?: string } | undefined;
-
-function loadUsearch(): { binding?: UsearchBinding; error?: string } {
-  if (!loaded) {
-    try {
-      // usearch is an optional dependency, loaded on first use only.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = { binding: require('usearch') as UsearchBinding };
-    } catch (err) {
-      loaded = { error: (err as Error).message.split('\n')[0] };
-    }
-  }
-  return loaded;
-}
+// usearch is an optional dependency, loaded on first use only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadUsearch = optionalModule(() => require('usearch') as UsearchBinding);
 
 /** True when the optional package usearch loads here; UsearchSearch needs it. */
 export function usearchAvailable(): boolean {
-  return loadUsearch().binding !== undefined;
+  return loadUsearch().module !== undefined;
 }
 
 /** Why usearch does not load here, or undefined when it does. */
@@ -186,7 +177,7 @@ export class UsearchSearch implements Search {
     this.distance = resolveDistance(distance);
     this.dim = checkDim(dim);
     this.name = options.name ?? 'usearch';
-    const binding = options.binding ?? loadUsearch().binding;
+    const binding = options.binding ?? loadUsearch().module;
     if (!binding) {
       throw new BackendError(
         `UsearchSearch needs the optional package usearch, which does not load here (${loadUsearch().error}); ` +
@@ -320,19 +311,13 @@ export class UsearchSearch implements Search {
     const data = queries.data.subarray(0, queries.rows * this.dim);
     const fetch = Math.min(this.count, kk + TIE_SLACK);
     const found = this.search(data, fetch);
-    const out: Neighbors[] = new Array(queries.rows);
-    for (let i = 0; i < queries.rows; i++) {
-      let result = this.collect(found, i, fetch, kk);
-      // A tie running past what was fetched: fetch more, so ties go by id.
-      let more = fetch;
-      while (result.tiedAtEnd && more < this.count) {
-        more = Math.min(this.count, more * 2);
-        const again = this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more);
-        result = this.collect(again, 0, more, kk);
-      }
-      out[i] = result.neighbors;
-    }
-    return out;
+    return resolveTies(
+      queries.rows,
+      this.count,
+      fetch,
+      (i) => this.collect(found, i, fetch, kk),
+      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more), 0, more, kk),
+    );
   }
 
   /** Raw usearch results: `stride` slots per query (0 for one unbatched query), `counts` of them filled. */
@@ -345,7 +330,7 @@ export class UsearchSearch implements Search {
     return { keys: raw.keys, distances: raw.distances, counts: Array.from(raw.counts, Number), stride: fetch };
   }
 
-  private collect(found: RawResults, query: number, fetch: number, kk: number): { neighbors: Neighbors; tiedAtEnd: boolean } {
+  private collect(found: RawResults, query: number, fetch: number, kk: number): Ranked {
     const filled = found.counts[query]!;
     const offset = query * found.stride;
     const ids = new Int32Array(filled);
@@ -354,11 +339,7 @@ export class UsearchSearch implements Search {
       ids[j] = this.ids[Number(found.keys[offset + j]!)]!;
       values[j] = this.convert(found.distances[offset + j]!);
     }
-    const neighbors = orderNeighbours(ids, values, kk, this.distance.isSimilarity);
-    // The last fetched value (usearch's order) equal to the k-th: more equal ones may exist.
-    const last = filled === fetch ? values[filled - 1]! : Number.NaN;
-    const tiedAtEnd = neighbors.distances.length === kk && last === neighbors.distances[kk - 1];
-    return { neighbors, tiedAtEnd };
+    return rankFetched(ids, values, fetch, kk, this.distance.isSimilarity);
   }
 
   /** usearch's value (1 - q.k for ip, |q - k|^2 for l2sq; scaled for i8) as our distance. */
@@ -417,13 +398,7 @@ export class UsearchSearch implements Search {
    * (expansionSearch, threads) stay this instance's.
    */
   async load(dir: string): Promise<void> {
-    const manifest = (await readManifest(dir, USEARCH_FORMAT, [USEARCH_FORMAT_VERSION])) as unknown as UsearchManifest;
-    if (manifest.distance !== this.distance.name || manifest.dim !== this.dim) {
-      throw new FormatError(
-        `${dir} holds a ${String(manifest.distance)} index of dimension ${String(manifest.dim)}; ` +
-          `this search is ${this.distance.name} of dimension ${this.dim}`,
-      );
-    }
+    const manifest = await readSearchManifest<UsearchManifest>(dir, USEARCH_FORMAT, USEARCH_FORMAT_VERSION, this);
     if (manifest.precision !== this.precision || manifest.exact !== this.exact) {
       throw new FormatError(
         `${dir} holds a${manifest.exact ? 'n exact' : ''} ${String(manifest.precision)} index; this search is ` +
@@ -431,7 +406,6 @@ export class UsearchSearch implements Search {
       );
     }
     const size = manifest.size;
-    if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
     const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     if (this.exact) {

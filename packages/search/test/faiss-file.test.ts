@@ -1,14 +1,9 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '@tfsim/utils';
 import { FaissSearch, faissAvailable } from '../src';
 import { checkFaissBytes } from '../src/faiss-file';
-
-const rows = (n: number, d: number, seed: number) => {
-  const rng = new Rng(seed);
-  return { data: Float32Array.from({ length: n * d }, () => rng.normal()), rows: n, cols: d };
-};
+import { gaussian } from './data';
 
 (faissAvailable() ? describe : describe.skip)('faiss files are checked before faiss reads them', () => {
   /** The bytes FaissSearch saves for an index of 300 x 8. */
@@ -16,7 +11,7 @@ const rows = (n: number, d: number, seed: number) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
     try {
       const search = new FaissSearch('euclidean', 8, { algo, ...(algo === 'ivf' ? { nlist: 4 } : {}) });
-      search.batchAdd(rows(300, 8, 1), Array.from({ length: 300 }, (_, i) => i));
+      search.batchAdd(gaussian(300, 8, 1), Array.from({ length: 300 }, (_, i) => i));
       await search.save(dir);
       return await readFile(path.join(dir, 'index.faiss'));
     } finally {
@@ -58,7 +53,7 @@ const rows = (n: number, d: number, seed: number) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
     try {
       const search = new FaissSearch('euclidean', 8);
-      search.batchAdd(rows(50, 8, 2), Array.from({ length: 50 }, (_, i) => i));
+      search.batchAdd(gaussian(50, 8, 2), Array.from({ length: 50 }, (_, i) => i));
       const folder = path.join(dir, 'i');
       await search.save(folder);
       const file = path.join(folder, 'index.faiss');

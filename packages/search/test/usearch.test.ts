@@ -1,38 +1,14 @@
 import { mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Rng, type Matrix } from '@tfsim/utils';
-import { getSearch, LinearSearch, type Neighbors, UsearchSearch, usearchAvailable, usearchUnavailableReason } from '../src';
+import { getSearch, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } from '../src';
 import { testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
+import { gaussian, recallAt } from './data';
 
 afterAll(() => stopHelpers());
 
 const required = process.env.TFSIM_REQUIRE_USEARCH === '1';
-
-function gaussian(rows: number, cols: number, seed: number, unit = false): Matrix {
-  const rng = new Rng(seed);
-  const data = Float32Array.from({ length: rows * cols }, () => rng.normal());
-  if (unit) {
-    for (let i = 0; i < rows; i++) {
-      const row = data.subarray(i * cols, (i + 1) * cols);
-      const norm = Math.hypot(...row);
-      for (let j = 0; j < cols; j++) row[j] = row[j]! / norm;
-    }
-  }
-  return { data, rows, cols };
-}
-
-function recallAt(got: Neighbors[], truth: Neighbors[]): number {
-  let hits = 0;
-  let total = 0;
-  got.forEach((g, i) => {
-    const t = new Set(truth[i]!.ids);
-    hits += Array.from(g.ids).filter((id) => t.has(id)).length;
-    total += truth[i]!.ids.length;
-  });
-  return hits / total;
-}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-usearch-'));

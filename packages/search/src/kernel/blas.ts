@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { type Matrix, ValueError } from '@tfsim/utils';
+import { optionalModule } from '../optional';
 import type { Candidates } from './engine';
 import { KernelMode } from './engine';
 
@@ -32,27 +33,15 @@ function addonPath(): string {
   return process.env.TFSIM_BLAS_ADDON ?? path.join(__dirname, '..', '..', 'native', 'tfsim-blas.node');
 }
 
-let loaded: { addon?: BlasAddon; error?: string } | undefined;
-
-function loadBlas(): { addon?: BlasAddon; error?: string } {
-  if (!loaded) {
-    if (process.env.TFSIM_BLAS === '0') {
-      loaded = { error: 'disabled by TFSIM_BLAS=0' };
-    } else {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        loaded = { addon: require(addonPath()) as BlasAddon };
-      } catch (err) {
-        loaded = { error: `${(err as Error).message.split('\n')[0]} (pnpm setup:native builds it)` };
-      }
-    }
-  }
-  return loaded;
-}
+const loadBlas = optionalModule(() => {
+  if (process.env.TFSIM_BLAS === '0') throw new Error('disabled by TFSIM_BLAS=0');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(addonPath()) as BlasAddon;
+});
 
 /** True when the BLAS kernel of LinearSearch loads here. */
 export function blasAvailable(): boolean {
-  return loadBlas().addon !== undefined;
+  return loadBlas().module !== undefined;
 }
 
 /** Why the BLAS kernel does not load here, or undefined when it does. */
@@ -77,7 +66,7 @@ export class BlasStore {
   finite = true;
 
   constructor(readonly dim: number) {
-    const { addon, error } = loadBlas();
+    const { module: addon, error } = loadBlas();
     if (!addon) throw new ValueError(`the BLAS kernel does not load here: ${error}`);
     this.addon = addon;
   }
