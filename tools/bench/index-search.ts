@@ -172,7 +172,7 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   const q = qh.shape[0]!;
   const queries = { data: readNpyRows(qh, 0, q, new Float32Array(q * DIM)), rows: q, cols: DIM };
   // i8 storage holds [-1, 1]: one scale for keys and queries keeps the euclidean ranking.
-  const scale = o.algo === 'usearch-hnsw-i8' ? 1 / maxAbs(keys, queries.data) : 1;
+  const scale = o.algo === 'usearch-hnsw-i8' ? 1 / maxAbs(keys, queries.data, chunk) : 1;
   if (scale !== 1) for (let i = 0; i < queries.data.length; i++) queries.data[i] = queries.data[i]! * scale;
   global.gc?.();
   const rss0 = rssBytes();
@@ -318,11 +318,10 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   };
 }
 
-/** Largest |x| over the keys file and the queries. */
-function maxAbs(keys: ReturnType<typeof npyHeader>, queries: Float32Array): number {
+/** Largest |x| over the keys file and the queries (read through the child's chunk buffer: no allocation before the RSS baseline). */
+function maxAbs(keys: ReturnType<typeof npyHeader>, queries: Float32Array, buffer: Float32Array): number {
   const n = keys.shape[0]!;
   let m = 0;
-  const buffer = new Float32Array(Math.min(CHUNK, n) * DIM);
   for (let start = 0; start < n; start += CHUNK) {
     const rows = Math.min(CHUNK, n - start);
     const data = readNpyRows(keys, start, rows, buffer);
