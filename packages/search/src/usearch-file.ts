@@ -5,7 +5,8 @@
  *
  *   u32 rows, u32 bytes per vector; rows * bytes of vectors;
  *   64-byte head: "usearch", u16 version x3, u8 metric, scalar, key and slot
- *     kinds, u64 present, u64 deleted, u64 dimensions, u8 multi;
+ *     kinds, u64 present, u64 deleted (rows = present + deleted), u64
+ *     dimensions, u8 multi;
  *   graph header: u64 size, connectivity, connectivity_base, max_level, entry;
  *   i16 level per node; then per node: u64 key, i16 level, and
  *     (level + 1) neighbour lists (u32 count + slots; connectivity_base slots at
@@ -52,7 +53,8 @@ export async function checkUsearchFile(file: string, expected: UsearchFileExpect
     const rows = matrix.readUInt32LE(0);
     const rowBytes = matrix.readUInt32LE(4);
     const scalarBytes = SCALAR_BYTES[USEARCH_SCALAR_CODES[expected.scalar]]!;
-    if (rows !== expected.size || rowBytes !== expected.dim * scalarBytes) {
+    // Rows taken back after a failed add stay in the file as deleted slots.
+    if (rows < expected.size || rowBytes !== expected.dim * scalarBytes) {
       throw new FormatError(`${file}: holds ${rows} vectors of ${rowBytes} bytes, expected ${expected.size} of ${expected.dim * scalarBytes}`);
     }
     let offset = 8 + rows * rowBytes;
@@ -72,7 +74,7 @@ export async function checkUsearchFile(file: string, expected: UsearchFileExpect
     }
     const slotBytes = SLOT_BYTES[slot];
     if (key !== KEY_U64 || slotBytes === undefined) throw new FormatError(`${file}: unsupported key or slot type (${key}, ${slot})`);
-    if (dims !== BigInt(expected.dim) || present !== BigInt(expected.size) || deleted !== 0n) {
+    if (dims !== BigInt(expected.dim) || present !== BigInt(expected.size) || present + deleted !== BigInt(rows)) {
       throw new FormatError(`${file}: header says ${present} vectors (${deleted} deleted) of dimension ${dims}`);
     }
     const graph = await readAt(handle, offset, GRAPH_HEADER_BYTES, file);

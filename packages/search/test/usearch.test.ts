@@ -125,7 +125,7 @@ if (!usearchAvailable() && !required) {
       expect(search.lookup(keys.data.subarray(1234 * 32, 1235 * 32), 1).ids[0]).toBe(1239);
     });
 
-    it('a failed native add takes back the chunks already added (all or none)', () => {
+    it('a failed native add takes back the chunks already added (all or none)', async () => {
       const search = new UsearchSearch('cosine', 32, { addChunk: 1000 });
       search.batchAdd(gaussian(10, 32, 5, true), Array.from({ length: 10 }, (_, i) => 9000 + i));
       const index = (search as unknown as { index: { add: (...a: unknown[]) => void } }).index;
@@ -140,6 +140,16 @@ if (!usearchAvailable() && !required) {
       expect(search.size()).toBe(10);
       const got = search.lookup(keys.data.subarray(0, 32), 10);
       expect(Array.from(got.ids).every((id) => id >= 9000)).toBe(true);
+      // The taken-back rows stay in usearch's file as deleted slots: it saves, loads and grows.
+      await withDir(async (dir) => {
+        await search.save(path.join(dir, 'i'));
+        const loaded = new UsearchSearch('cosine', 32);
+        await loaded.load(path.join(dir, 'i'));
+        expect(loaded.size()).toBe(10);
+        expect(loaded.lookup(keys.data.subarray(0, 32), 10)).toEqual(got);
+        loaded.batchAdd({ data: keys.data.subarray(0, 3 * 32), rows: 3, cols: 32 }, [1, 2, 3]);
+        expect(loaded.lookup(keys.data.subarray(32, 64), 1).ids).toEqual(Int32Array.from([2]));
+      });
     });
 
     it('getSearch makes one by name with its options; getConfig round-trips', () => {
