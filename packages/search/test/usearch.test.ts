@@ -211,7 +211,9 @@ if (!usearchAvailable() && !required) {
             await expect(target.load(folder)).rejects.toThrow(pattern);
             expect(target.size()).toBe(1);
           };
-          await corrupt((b) => b.writeUInt32LE(201, 0), /holds 201 vectors/);
+          await corrupt((b) => b.writeUInt32LE(199, 0), /holds 199 vectors/);
+          // More rows than written: the head is then looked for 128 bytes too far.
+          await corrupt((b) => b.writeUInt32LE(201, 0), /bad magic/);
           const head = 8 + 200 * 32 * 4;
           await corrupt((b) => b.write('nsearch', head, 'latin1'), /bad magic/);
           await corrupt((b) => b.writeUInt8(23, head + 14), /precision differs/);
