@@ -1,4 +1,10 @@
-// pnpm hooks. beforePacking shapes the package.json that goes into a tarball
+// pnpm hooks.
+//
+// readPackage: usearch 2.26 declares engines.node >= 22, so pnpm skips it (an
+// optional dependency) on Node 20; its prebuilt N-API binary loads and passes
+// @tfsim/search's tests on Node 20.19+, the floor of this workspace.
+//
+// beforePacking shapes the package.json that goes into a tarball
 // (`pnpm pack`, `pnpm -r publish`, after pnpm has resolved `workspace:` and
 // `catalog:` ranges):
 // - no devDependencies (in particular not the private @tfsim/test-utils) and
@@ -8,8 +14,16 @@
 //   second tfjs-core next to a user's slightly different tfjs).
 const EXACT = /^\d+\.\d+\.\d+$/;
 
+function readPackage(pkg) {
+  if (pkg.name === 'usearch' && pkg.engines && pkg.engines.node) {
+    pkg.engines = { ...pkg.engines, node: '>=20.19' };
+  }
+  return pkg;
+}
+
 module.exports = {
   hooks: {
+    readPackage,
     beforePacking(manifest) {
       const packed = { ...manifest };
       delete packed.devDependencies;

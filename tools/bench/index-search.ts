@@ -1,9 +1,12 @@
 /**
  * `pnpm --filter @tfsim/tools bench:index [--sizes 10000,100000,1000000] [--queries 1000] [--tiny] [--json f] [--doc f] [--no-python]`
  *
- * Index benchmark at n x 128 for each size: LinearSearch and FaissSearch
- * (flat, HNSW, IVF) through @tfsim, and Python faiss-cpu (python/index_faiss.py)
- * on the same vectors and queries, written once as .npy files both read.
+ * Index benchmark at n x 128 for each size: LinearSearch (BLAS kernel, and
+ * its WebAssembly kernel as `linear-wasm`), FaissSearch (flat, HNSW, IVF) and
+ * UsearchSearch (exact; HNSW with f32, f16 and i8 storage) through @tfsim, and
+ * Python faiss-cpu (python/index_faiss.py) on the same vectors and queries,
+ * written once as .npy files both read. Ratios compare each tfsim row with
+ * the Python faiss index of its kind (exact ones with flat, HNSW with HNSW).
  * Every configuration runs in its own child process, one after the other, so
  * that resident memory (RSS after adding minus RSS before, rows streamed from
  * the file in chunks) belongs to that index alone.
@@ -14,11 +17,17 @@
  * re-scored in float64 and proven by an error bound); every index's recall@10
  * is measured against it, and Python faiss' flat index cross-checks it.
  * Effective GFLOP/s = 2 n q d / lookup time, the work of brute force.
- * Settings, the same on both sides: HNSW M 16, efConstruction 40, efSearch
- * 400 (FaissSearch's defaults); IVF nlist round(sqrt(n)), trained on the first
- * min(n, 50 nlist) rows, nprobe ceil(nlist / 8) (FaissSearch's default).
+ * Settings, the same on both sides: HNSW M 16 (usearch connectivity 16),
+ * efConstruction 40 (usearch expansionAdd 40), efSearch 400 (FaissSearch's
+ * default; usearch expansionSearch 400); IVF nlist round(sqrt(n)), trained on
+ * the first min(n, 50 nlist) rows, nprobe ceil(nlist / 8) (FaissSearch's
+ * default). HNSW at equal recall: every HNSW index is searched again at each
+ * efSearch of `--ef-sweep`, and the table reports the fastest setting whose
+ * recall@10 reaches 0.95 and 0.99. The i8 row scales keys and queries by
+ * 1 / max|x| (euclidean ranking unchanged) into the [-1, 1] i8 storage holds.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -45,6 +54,23 @@ import {
 export const DIM = 128;
 export const K = 10;
 const CHUNK = 50_000;
+/** HNSW build and search settings of every implementation (see the header). */
+const HNSW = { m: 16, efConstruction: 40, efSearch: 400 };
+export const DEFAULT_EF_SWEEP = [16, 32, 64, 128, 256, 512];
+/** Configurations that have a Python faiss run of the same name. */
+const PYTHON_ALGOS = new Set(['flat', 'hnsw', 'ivf']);
+/** The Python faiss index each tfsim configuration is compared with. */
+export function peerAlgo(algo: string): string {
+  if (algo === 'linear' || algo === 'linear-wasm' || algo === 'usearch-exact') return 'flat';
+  if (algo.startsWith('usearch-hnsw')) return 'hnsw';
+  return algo;
+}
+
+export interface SweepPoint {
+  efSearch: number;
+  queriesPerSec: number;
+  recallAt10?: number;
+}
 
 export interface IndexRun {
   /** `tfsim` or `python-faiss`. */
@@ -69,6 +95,8 @@ export interface IndexRun {
   rssDeltaBytes?: number;
   /** RSS delta over n x d x 4 bytes. */
   memoryRatio?: number;
+  /** HNSW: the lookup again at each efSearch of the sweep. */
+  sweep?: SweepPoint[];
   /** FaissSearch only: queries/s of faiss-node's own search on the same index (k + 8 neighbours, as FaissSearch asks), without FaissSearch's checks, copies and id mapping. */
   bindingQueriesPerSec?: number;
 }
@@ -120,29 +148,69 @@ interface ChildOptions {
   gt?: string;
   writeGt?: string;
   reps: number;
+  /** efSearch values HNSW indexes are searched at again (empty: none). */
+  efSweep: number[];
 }
 
 /** Inside the child: builds one index from the file, measures it. */
 async function indexChild(o: ChildOptions): Promise<IndexRun> {
-  const { FaissSearch, faissAvailable, faissUnavailableReason, LinearSearch } = await import('@tfsim/search');
+  const { FaissSearch, faissAvailable, faissUnavailableReason, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } =
+    await import('@tfsim/search');
   const keys = npyHeader(o.keys);
   const n = keys.shape[0]!;
   const base: IndexRun = { impl: 'tfsim', algo: o.algo, n, available: false };
-  if (o.algo !== 'linear' && !faissAvailable()) return { ...base, reason: `faiss-node does not load: ${faissUnavailableReason() ?? ''}` };
+  const usearch = o.algo.startsWith('usearch-');
+  if (usearch && !usearchAvailable()) return { ...base, reason: `usearch does not load: ${usearchUnavailableReason() ?? ''}` };
+  if (PYTHON_ALGOS.has(o.algo) && !faissAvailable()) return { ...base, reason: `faiss-node does not load: ${faissUnavailableReason() ?? ''}` };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
   // One chunk buffer, allocated and touched before the baseline: the delta is the index's.
   const chunk = new Float32Array(Math.min(CHUNK, n) * DIM).fill(0);
   const ids = new Int32Array(Math.min(CHUNK, n));
   // IVF's training rows are the benchmark's input too: read before the baseline, kept to the end.
   const sample = o.algo === 'ivf' ? readNpyRows(keys, 0, trainRows, new Float32Array(trainRows * DIM)) : undefined;
+  const qh = npyHeader(o.queries);
+  const q = qh.shape[0]!;
+  const queries = { data: readNpyRows(qh, 0, q, new Float32Array(q * DIM)), rows: q, cols: DIM };
+  // i8 storage holds [-1, 1]: one scale for keys and queries keeps the euclidean ranking.
+  const scale = o.algo === 'usearch-hnsw-i8' ? 1 / maxAbs(keys, queries.data, chunk) : 1;
+  if (scale !== 1) for (let i = 0; i < queries.data.length; i++) queries.data[i] = queries.data[i]! * scale;
   global.gc?.();
   const rss0 = rssBytes();
-  const search =
-    o.algo === 'linear'
-      ? new LinearSearch('euclidean', DIM)
-      : o.algo === 'ivf'
-        ? new FaissSearch('euclidean', DIM, { algo: 'ivf', nlist, nprobe })
-        : new FaissSearch('euclidean', DIM, { algo: o.algo });
+  const hnswOptions = { connectivity: HNSW.m, expansionAdd: HNSW.efConstruction, expansionSearch: HNSW.efSearch };
+  let search;
+  let version: string;
+  switch (o.algo) {
+    case 'linear':
+    case 'linear-wasm': {
+      const linear = new LinearSearch('euclidean', DIM, { kernel: o.algo === 'linear' ? 'auto' : 'wasm' });
+      version = `@tfsim/search LinearSearch (${linear.kernel === 'blas' ? 'BLAS kernel, system OpenBLAS' : 'WebAssembly SIMD'})`;
+      search = linear;
+      break;
+    }
+    case 'usearch-exact':
+      search = new UsearchSearch('euclidean', DIM, { exact: true });
+      version = '@tfsim/search UsearchSearch exact (usearch)';
+      break;
+    case 'usearch-hnsw':
+    case 'usearch-hnsw-f16':
+    case 'usearch-hnsw-i8': {
+      const precision = o.algo === 'usearch-hnsw' ? 'f32' : o.algo === 'usearch-hnsw-f16' ? 'f16' : 'i8';
+      search = new UsearchSearch('euclidean', DIM, { ...hnswOptions, precision });
+      version = `@tfsim/search UsearchSearch HNSW ${precision} (usearch)`;
+      break;
+    }
+    case 'ivf':
+      search = new FaissSearch('euclidean', DIM, { algo: 'ivf', nlist, nprobe });
+      version = '@tfsim/search FaissSearch (faiss-node, system faiss)';
+      break;
+    case 'flat':
+    case 'hnsw':
+      search = new FaissSearch('euclidean', DIM, { algo: o.algo });
+      version = '@tfsim/search FaissSearch (faiss-node, system faiss)';
+      break;
+    default:
+      return { ...base, reason: `unknown configuration "${o.algo}"` };
+  }
   let trainMs: number | undefined;
   if (sample) {
     const t = performance.now();
@@ -153,6 +221,7 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   for (let start = 0; start < n; start += CHUNK) {
     const rows = Math.min(CHUNK, n - start);
     const data = readNpyRows(keys, start, rows, chunk);
+    if (scale !== 1) for (let i = 0; i < rows * DIM; i++) data[i] = data[i]! * scale;
     for (let i = 0; i < rows; i++) ids[i] = start + i;
     const t = performance.now();
     search.batchAdd({ data, rows, cols: DIM }, ids.subarray(0, rows));
@@ -161,27 +230,38 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   global.gc?.();
   const rssDeltaBytes = rssBytes() - rss0;
   if (sample && sample.length !== trainRows * DIM) throw new Error('training sample changed'); // keeps it alive to here
-  const qh = npyHeader(o.queries);
-  const q = qh.shape[0]!;
-  const queries = { data: readNpyRows(qh, 0, q, new Float32Array(q * DIM)), rows: q, cols: DIM };
-  search.batchLookup({ data: queries.data.subarray(0, Math.min(q, 10) * DIM), rows: Math.min(q, 10), cols: DIM }, K); // warm-up
-  let lookupMs = Number.POSITIVE_INFINITY;
-  let found: Array<{ ids: Int32Array }> = [];
-  let lookupCpuMs = 0;
-  for (let r = 0; r < o.reps; r++) {
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    found = search.batchLookup(queries, K);
-    const ms = performance.now() - t;
-    if (ms < lookupMs) {
-      lookupMs = ms;
-      const used = process.cpuUsage(cpu);
-      lookupCpuMs = (used.user + used.system) / 1000;
+  // The exact run writes the ground truth below; the others read it.
+  let gt: ArrayLike<number> | undefined = o.gt && !o.writeGt && fs.existsSync(o.gt) ? readNpyRows(npyHeader(o.gt), 0, q) : undefined;
+  const recallOf = (found: Array<{ ids: Int32Array }>): number | undefined => {
+    const truthRows = gt;
+    if (!truthRows) return undefined;
+    let hits = 0;
+    found.forEach((f, i) => {
+      const truth = new Set(Array.prototype.slice.call(truthRows, i * K, (i + 1) * K) as number[]);
+      for (const id of f.ids.subarray(0, K)) if (truth.has(id)) hits++;
+    });
+    return hits / (q * K);
+  };
+  const timed = (s: { batchLookup: typeof search.batchLookup }) => {
+    s.batchLookup({ data: queries.data.subarray(0, Math.min(q, 10) * DIM), rows: Math.min(q, 10), cols: DIM }, K); // warm-up
+    let best = { ms: Number.POSITIVE_INFINITY, cpuMs: 0, found: [] as Array<{ ids: Int32Array }> };
+    for (let r = 0; r < o.reps; r++) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      const found = s.batchLookup(queries, K);
+      const ms = performance.now() - t;
+      if (ms < best.ms) {
+        const used = process.cpuUsage(cpu);
+        best = { ms, cpuMs: (used.user + used.system) / 1000, found };
+      }
     }
-  }
+    return best;
+  };
+  const main = timed(search);
+  const lookupMs = main.ms;
   let bindingQueriesPerSec: number | undefined;
   const binding = (search as unknown as { index?: { searchTyped?: (x: Float32Array, k: number) => unknown } }).index;
-  if (o.algo !== 'linear' && binding?.searchTyped) {
+  if (PYTHON_ALGOS.has(o.algo) && binding?.searchTyped) {
     let ms = Number.POSITIVE_INFINITY;
     for (let r = 0; r < o.reps; r++) {
       const t = performance.now();
@@ -190,41 +270,69 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
     }
     bindingQueriesPerSec = (q * 1000) / ms;
   }
-  if (o.writeGt) {
-    const gt = new Int32Array(q * K).fill(-1);
-    found.forEach((f, i) => gt.set(f.ids.subarray(0, K), i * K));
-    writeNpy(o.writeGt, gt, [q, K]);
+  let sweep: SweepPoint[] | undefined;
+  if (o.efSweep.length > 0 && (o.algo === 'hnsw' || o.algo.startsWith('usearch-hnsw'))) {
+    sweep = [];
+    const saved = usearch ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-bench-usearch-')) : undefined;
+    try {
+      if (saved) await search.save(path.join(saved, 'index'));
+      for (const ef of o.efSweep) {
+        let probe = search;
+        if (saved) {
+          // usearch fixes expansionSearch when an index is made: the saved graph, reloaded with another.
+          const precision = (search as InstanceType<typeof UsearchSearch>).precision;
+          probe = new UsearchSearch('euclidean', DIM, { ...hnswOptions, expansionSearch: ef, precision });
+          await probe.load(path.join(saved, 'index'));
+        } else {
+          (search as InstanceType<typeof FaissSearch>).setSearchParameters({ efSearch: ef });
+        }
+        const r = timed(probe);
+        sweep.push({ efSearch: ef, queriesPerSec: (q * 1000) / r.ms, recallAt10: recallOf(r.found) });
+      }
+    } finally {
+      if (saved) fs.rmSync(saved, { recursive: true, force: true });
+    }
   }
-  let recallAt10: number | undefined;
-  if (o.gt && fs.existsSync(o.gt)) {
-    const gt = readNpyRows(npyHeader(o.gt), 0, q);
-    let hits = 0;
-    found.forEach((f, i) => {
-      const truth = new Set(gt.subarray(i * K, (i + 1) * K));
-      for (const id of f.ids.subarray(0, K)) if (truth.has(id)) hits++;
-    });
-    recallAt10 = hits / (q * K);
+  if (o.writeGt) {
+    const out = new Int32Array(q * K).fill(-1);
+    main.found.forEach((f, i) => out.set(f.ids.subarray(0, K), i * K));
+    writeNpy(o.writeGt, out, [q, K]);
+    gt = out;
   }
   return {
     ...base,
     available: true,
-    version: o.algo === 'linear' ? '@tfsim/search LinearSearch (WebAssembly SIMD)' : '@tfsim/search FaissSearch (faiss-node, system faiss)',
+    version,
     trainMs,
     addMs,
     addPerSec: (n * 1000) / addMs,
     lookupMs,
     queriesPerSec: (q * 1000) / lookupMs,
     effectiveGflops: (2 * n * q * DIM) / (lookupMs * 1e6),
-    lookupCpuMs,
-    recallAt10,
+    lookupCpuMs: main.cpuMs,
+    recallAt10: recallOf(main.found),
     rssDeltaBytes,
     memoryRatio: rssDeltaBytes / (n * DIM * 4),
     bindingQueriesPerSec,
+    sweep,
   };
 }
 
+/** Largest |x| over the keys file and the queries (read through the child's chunk buffer: no allocation before the RSS baseline). */
+function maxAbs(keys: ReturnType<typeof npyHeader>, queries: Float32Array, buffer: Float32Array): number {
+  const n = keys.shape[0]!;
+  let m = 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const rows = Math.min(CHUNK, n - start);
+    const data = readNpyRows(keys, start, rows, buffer);
+    for (let i = 0; i < rows * DIM; i++) m = Math.max(m, Math.abs(data[i]!));
+  }
+  for (const v of queries) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
 function runTfsim(o: ChildOptions): IndexRun {
-  const args = ['--child', o.algo, '--keys', o.keys, '--queries-file', o.queries, '--reps', String(o.reps)];
+  const args = ['--child', o.algo, '--keys', o.keys, '--queries-file', o.queries, '--reps', String(o.reps), '--ef-sweep', o.efSweep.join(',')];
   if (o.gt) args.push('--gt', o.gt);
   if (o.writeGt) args.push('--write-gt', o.writeGt);
   const [cmd, a] = nodeArgs(__filename, args);
@@ -240,6 +348,8 @@ function runPython(o: ChildOptions): IndexRun {
   if (!pythonHasModule('faiss') || !pythonHasModule('numpy')) return { ...base, reason: 'faiss-cpu or numpy not installed in the venv' };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
   const args = [path.join(PYTHON_DIR, 'index_faiss.py'), '--algo', o.algo, '--keys', o.keys, '--queries', o.queries, '--reps', String(o.reps)];
+  args.push('--hnsw-m', String(HNSW.m), '--ef-construction', String(HNSW.efConstruction), '--ef-search', String(HNSW.efSearch));
+  if (o.algo === 'hnsw' && o.efSweep.length > 0) args.push('--ef-sweep', o.efSweep.join(','));
   args.push('--nlist', String(nlist), '--nprobe', String(nprobe), '--train-rows', String(trainRows), '--chunk', String(CHUNK), '--k', String(K));
   if (o.gt) args.push('--gt', o.gt);
   const res = runJsonChild<IndexRun>(py, args);
@@ -252,7 +362,7 @@ function mib(bytes: number | undefined): string {
 
 export function indexTable(r: IndexResults): string {
   const rows = r.runs.map((x) => {
-    const peer = r.runs.find((y) => y.impl !== x.impl && y.algo === x.algo && y.n === x.n && y.available);
+    const peer = r.runs.find((y) => y.impl === 'python-faiss' && y.algo === peerAlgo(x.algo) && y.n === x.n && y.available);
     const ratio = x.impl === 'tfsim' && x.available && peer ? fmt(x.queriesPerSec! / peer.queriesPerSec!, 2) : '';
     // The same ratio per CPU-second: queries over the CPU time each lookup got.
     const cpuRatio = x.impl === 'tfsim' && x.available && peer && x.lookupCpuMs && peer.lookupCpuMs ? fmt(peer.lookupCpuMs / x.lookupCpuMs, 2) : '';
@@ -277,10 +387,12 @@ export function indexTable(r: IndexResults): string {
       `Effective GFLOP/s: 2 n q d / lookup time; the machine's nominal fp32 peak is ${m.peakGflops} GFLOP/s at the clock /proc/cpuinfo reports (about 190 at the boost clock).`,
     '',
     markdownTable(
-      ['n', 'implementation', 'index', 'train s', 'add rows/s', 'lookup q/s', 'faiss-node direct q/s', 'tfsim / python', 'same per CPU-s', 'eff. GFLOP/s', 'cores used', 'recall@10', 'RSS delta', 'RSS / raw'],
+      ['n', 'implementation', 'configuration', 'train s', 'add rows/s', 'lookup q/s', 'faiss-node direct q/s', 'tfsim / python', 'same per CPU-s', 'eff. GFLOP/s', 'cores used', 'recall@10', 'RSS delta', 'RSS / raw'],
       rows,
     ),
     '',
+    '',
+    sweepTable(r),
     ...(r.remeasured ?? []).flatMap((x) => ['', `Re-measured (\`--merge\`) in a later run, ${machineLine(x.machine)}: ${x.runs.join(', ')}.`]),
     '',
     'Targets:',
@@ -289,7 +401,33 @@ export function indexTable(r: IndexResults): string {
   ].join('\n');
 }
 
-function targets(runs: IndexRun[]): IndexResults['targets'] {
+/** The fastest point of a sweep whose recall@10 reaches `recall`. */
+export function atRecall(sweep: SweepPoint[] | undefined, recall: number): SweepPoint | undefined {
+  return (sweep ?? []).filter((p) => (p.recallAt10 ?? 0) >= recall).sort((a, b) => b.queriesPerSec - a.queriesPerSec)[0];
+}
+
+function sweepTable(r: IndexResults): string {
+  const swept = r.runs.filter((x) => x.available && x.sweep && x.sweep.length > 0);
+  if (swept.length === 0) return 'HNSW at equal recall: no efSearch sweep in this run.';
+  const cell = (p: SweepPoint | undefined) => (p ? `${fmt(p.queriesPerSec, 0)} (ef ${p.efSearch}, ${p.recallAt10!.toFixed(3)})` : 'not reached');
+  const rows = swept.map((x) => {
+    const peer = r.runs.find((y) => y.impl === 'python-faiss' && y.algo === 'hnsw' && y.n === x.n && y.available);
+    const ratio = (t: number) => {
+      const a = atRecall(x.sweep, t);
+      const b = atRecall(peer?.sweep, t);
+      return x.impl === 'tfsim' && a && b ? fmt(a.queriesPerSec / b.queriesPerSec, 2) : '';
+    };
+    return [x.n.toLocaleString('en-US'), x.impl, x.algo, cell(atRecall(x.sweep, 0.95)), ratio(0.95), cell(atRecall(x.sweep, 0.99)), ratio(0.99),
+      x.sweep!.map((p) => `${p.efSearch}: ${fmt(p.queriesPerSec, 0)} q/s @ ${p.recallAt10?.toFixed(3) ?? 'n/a'}`).join('; ')];
+  });
+  return [
+    'HNSW at equal recall: each index searched again at every efSearch of the sweep; the fastest setting whose recall@10 reaches 0.95 and 0.99 (queries/s, efSearch, recall), and its ratio to Python faiss HNSW at the same recall.',
+    '',
+    markdownTable(['n', 'implementation', 'configuration', 'q/s at recall >= 0.95', 'over python', 'q/s at recall >= 0.99', 'over python', 'sweep'], rows),
+  ].join('\n');
+}
+
+function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] {
   const get = (impl: string, algo: string, n: number) => runs.find((r) => r.impl === impl && r.algo === algo && r.n === n && r.available);
   const out: IndexResults['targets'] = [];
   const sizes = [...new Set(runs.map((r) => r.n))];
@@ -304,6 +442,28 @@ function targets(runs: IndexRun[]): IndexResults['targets'] {
     }
   }
   const lin = get('tfsim', 'linear', 100_000);
+  const flat = get('python-faiss', 'flat', 100_000);
+  if (lin && flat) {
+    const v = lin.queriesPerSec! / flat.queriesPerSec!;
+    out.push({ name: `LinearSearch (${lin.version ?? ''}) q/s over Python faiss flat at 100,000 x 128`, value: v, target: '>= 1.0', met: v >= 1 });
+  }
+  out.push({
+    name: 'LinearSearch share of the fp32 peak at 100,000 x 128',
+    value: lin ? lin.effectiveGflops! / peakGflops : null,
+    target: '>= 0.6',
+    met: lin ? lin.effectiveGflops! / peakGflops >= 0.6 : null,
+  });
+  for (const n of sizes) {
+    const a = get('tfsim', 'usearch-hnsw', n);
+    const b = get('python-faiss', 'hnsw', n);
+    if (!a || !b) continue;
+    const qa = atRecall(a.sweep, 0.95);
+    const qb = atRecall(b.sweep, 0.95);
+    const v = qa && qb ? qa.queriesPerSec / qb.queriesPerSec : null;
+    out.push({ name: `UsearchSearch HNSW q/s over Python faiss HNSW at recall@10 >= 0.95, ${n.toLocaleString('en-US')}`, value: v, target: '>= 1.2', met: v === null ? null : v >= 1.2 });
+    const build = a.addPerSec! / b.addPerSec!;
+    out.push({ name: `UsearchSearch HNSW build rows/s over Python faiss HNSW, ${n.toLocaleString('en-US')}`, value: build, target: '>= 1.0', met: build >= 1 });
+  }
   out.push({
     name: 'LinearSearch effective GFLOP/s at 100,000 x 128, 1,000 queries',
     value: lin?.effectiveGflops ?? null,
@@ -317,6 +477,10 @@ function targets(runs: IndexRun[]): IndexResults['targets'] {
   return out;
 }
 
+function parseSweep(text: string): number[] {
+  return text.split(',').filter((x) => x.trim() !== '').map(Number);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -328,7 +492,9 @@ async function main(): Promise<void> {
       reps: { type: 'string', default: '3' },
       sizes: { type: 'string', default: '10000,100000,1000000' },
       queries: { type: 'string', default: '1000' },
-      algos: { type: 'string', default: 'linear,flat,hnsw,ivf' },
+      algos: { type: 'string', default: 'linear,linear-wasm,usearch-exact,flat,hnsw,usearch-hnsw,usearch-hnsw-f16,usearch-hnsw-i8,ivf' },
+      /** efSearch values every HNSW index is searched at again ('' for none). */
+      'ef-sweep': { type: 'string' },
       /**
        * algo:n pairs not run. Default: HNSW at 1M, whose two builds (tfsim and
        * Python, single-threaded inserts at efConstruction 40) alone would take
@@ -348,6 +514,7 @@ async function main(): Promise<void> {
   if (values.child) {
     const run = await indexChild({
       algo: values.child, keys: values.keys!, queries: values['queries-file']!, gt: values.gt, writeGt: values['write-gt'], reps: Number(values.reps),
+      efSweep: parseSweep(values['ef-sweep'] ?? ''),
     });
     process.stdout.write(`\n${JSON.stringify(run)}\n`);
     return;
@@ -356,6 +523,7 @@ async function main(): Promise<void> {
   const sizes = values.tiny ? [2000] : values.sizes.split(',').map(Number);
   const nq = values.tiny ? 50 : Number(values.queries);
   const algos = values.algos.split(',');
+  const efSweep = parseSweep(values['ef-sweep'] ?? (values.tiny ? '16,64' : DEFAULT_EF_SWEEP.join(',')));
   const runs: IndexRun[] = [];
   for (const n of sizes) {
     const data = await makeData(values['data-dir'], n, nq);
@@ -371,11 +539,11 @@ async function main(): Promise<void> {
         }
         continue;
       }
-      const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined };
+      const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined, efSweep };
       const js = runTfsim(o);
       runs.push(js);
       console.error(`${n} tfsim ${algo}: ${JSON.stringify(js)}`);
-      if (algo !== 'linear' && !values['no-python']) {
+      if (PYTHON_ALGOS.has(algo) && !values['no-python']) {
         const py = runPython(o);
         runs.push(py);
         console.error(`${n} python-faiss ${algo}: ${JSON.stringify(py)}`);
@@ -394,7 +562,7 @@ async function main(): Promise<void> {
     // The table's machine line stays the first run's; the re-measured rows say when they ran.
     Object.assign(m, { date: old.machine.date, load: old.machine.load });
   }
-  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, runs: all, targets: targets(all), remeasured };
+  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, runs: all, targets: targets(all, m.peakGflops), remeasured };
   writeJson(values.json, results);
   const table = indexTable(results);
   console.log(table);

@@ -80,7 +80,7 @@ describe('bench scripts at a tiny size', () => {
     await settled(1);
     const r = read<IndexResults>('index.json');
     const tfsim = r.runs.filter((x) => x.impl === 'tfsim');
-    expect(tfsim.map((x) => x.algo)).toEqual(['linear', 'flat', 'hnsw', 'ivf']);
+    expect(tfsim.map((x) => x.algo)).toEqual(['linear', 'linear-wasm', 'usearch-exact', 'flat', 'hnsw', 'usearch-hnsw', 'usearch-hnsw-f16', 'usearch-hnsw-i8', 'ivf']);
     const measured = r.runs.filter((x) => x.available);
     expect(measured.length).toBeGreaterThanOrEqual(hasFaissPeer ? 7 : 1);
     for (const x of measured) {
@@ -91,7 +91,16 @@ describe('bench scripts at a tiny size', () => {
       expect(x.memoryRatio).toBeCloseTo(x.rssDeltaBytes! / (x.n * r.dim * 4), 6);
     }
     // Exact search agrees with the ground truth, on both sides.
-    for (const x of measured.filter((y) => y.algo === 'linear' || y.algo === 'flat')) expect(x.recallAt10).toBe(1);
+    for (const x of measured.filter((y) => ['linear', 'linear-wasm', 'usearch-exact', 'flat'].includes(y.algo))) expect(x.recallAt10).toBe(1);
+    // HNSW indexes are searched again at each efSearch of the sweep (16 and 64 at --tiny), recall measured at each.
+    for (const x of measured.filter((y) => y.algo === 'hnsw' || y.algo.startsWith('usearch-hnsw'))) {
+      expect(x.sweep!.map((p) => p.efSearch)).toEqual([16, 64]);
+      for (const p of x.sweep!) {
+        expect(p.queriesPerSec).toBeGreaterThan(0);
+        expect(p.recallAt10).toBeGreaterThanOrEqual(0);
+        expect(p.recallAt10).toBeLessThanOrEqual(1);
+      }
+    }
     expect(r.targets.some((t) => t.name.startsWith('LinearSearch effective GFLOP/s'))).toBe(true);
   });
 

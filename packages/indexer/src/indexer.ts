@@ -224,7 +224,7 @@ export class Indexer {
     } else {
       throw new TfsimError('evaluator must be "memory" or an Evaluator');
     }
-    this.search = makeSearch(o.search ?? 'linear', this.distance, embeddingSize);
+    this.search = makeSearch(o.search ?? 'auto', this.distance, embeddingSize);
     this.kvStore = makeStore(o.kvStore ?? 'memory');
     this.timings = new LatencyBuffer(this.statBufferSize);
   }

@@ -93,3 +93,44 @@ export function orderNeighbours(
   }
   return out;
 }
+
+/** One query's candidates from a native search, ordered, and whether more may tie with the k-th. */
+export interface Ranked {
+  neighbors: Neighbors;
+  tiedAtEnd: boolean;
+}
+
+/**
+ * Orders the candidates a native search returned for one query (in its own
+ * order, `fetched` asked for). When all `fetched` came back and the last of
+ * them equals the k-th distance, keys beyond the fetch may tie with it.
+ */
+export function rankFetched(ids: ArrayLike<number>, values: Float32Array, fetched: number, kk: number, similarity: boolean): Ranked {
+  const neighbors = orderNeighbours(ids, values, kk, similarity);
+  const last = values.length === fetched ? values[values.length - 1]! : Number.NaN;
+  return { neighbors, tiedAtEnd: neighbors.distances.length === kk && last === neighbors.distances[kk - 1] };
+}
+
+/**
+ * Each query's ranking from the first fetch; where a tie may run past it,
+ * fetched again with twice as many (up to `size`), so that ties go by id.
+ */
+export function resolveTies(
+  rows: number,
+  size: number,
+  fetch: number,
+  first: (query: number) => Ranked,
+  again: (query: number, more: number) => Ranked,
+): Neighbors[] {
+  const out: Neighbors[] = new Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let result = first(i);
+    let more = fetch;
+    while (result.tiedAtEnd && more < size) {
+      more = Math.min(size, more * 2);
+      result = again(i, more);
+    }
+    out[i] = result.neighbors;
+  }
+  return out;
+}

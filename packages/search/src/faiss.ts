@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Distance, DistanceConfig } from '@tfsim/distances';
 import {
   type ArrayDescriptor,
@@ -6,8 +7,6 @@ import {
   FormatError,
   type Matrix,
   type MatrixLike,
-  readArray,
-  readManifest,
   StateError,
   ValueError,
   writeArray,
@@ -21,11 +20,16 @@ import {
   checkDim,
   DEFAULT_K,
   neighbourCount,
-  orderNeighbours,
   queryMatrix,
   queryRow,
+  rankFetched,
+  type Ranked,
   resolveDistance,
+  resolveTies,
 } from './common';
+import { checkFaissBytes } from './faiss-file';
+import { readRegularArray, readSearchManifest } from './files';
+import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const FAISS_FORMAT = 'tfsim.search.faiss';
@@ -59,29 +63,18 @@ const METRIC_INNER_PRODUCT = 0;
 const METRIC_L2 = 1;
 const METRIC_L1 = 2;
 
-let loaded: { binding?: FaissBinding; error?: string } | undefined;
-
-function loadFaiss(): { binding?: FaissBinding; error?: string } {
-  if (!loaded) {
-    try {
-      // faiss-node is an optional dependency, loaded on first use only.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = { binding: require('faiss-node') as FaissBinding };
-    } catch (err) {
-      loaded = { error: (err as Error).message.split('\n')[0] };
-    }
-  }
-  return loaded;
-}
+// faiss-node is an optional dependency, loaded on first use only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadFaiss = optionalModule(() => require('faiss-node') as FaissBinding);
 
 /** True when faiss-node loads here; FaissSearch needs it. */
 export function faissAvailable(): boolean {
-  return loadFaiss().binding !== undefined;
+  return loadFaiss().module !== undefined;
 }
 
 /** The faiss-node module, or undefined when it does not load here. */
 export function faissBinding(): FaissBinding | undefined {
-  return loadFaiss().binding;
+  return loadFaiss().module;
 }
 
 /** Why faiss-node does not load here, or undefined when it does. */
@@ -186,7 +179,7 @@ export class FaissSearch implements Search {
     this.dim = checkDim(dim);
     this.name = options.name ?? 'faiss';
     this.algo = options.algo ?? 'flat';
-    const binding = options.binding ?? loadFaiss().binding;
+    const binding = options.binding ?? loadFaiss().module;
     if (!binding) {
       throw new BackendError(
         `FaissSearch needs the optional package faiss-node, which does not load here (${loadFaiss().error}). ` +
@@ -399,19 +392,17 @@ export class FaissSearch implements Search {
     const data = this.prepare(queries);
     const fetch = Math.min(this.count, kk + TIE_SLACK);
     const found = this.search(data, fetch);
-    const out: Neighbors[] = new Array(queries.rows);
-    for (let i = 0; i < queries.rows; i++) {
-      let result = this.collect(found.labels, found.distances, i * fetch, fetch, kk);
-      // A tie running past what was fetched: fetch more, so ties go by id (exact for flat).
-      let more = fetch;
-      while (result.tiedAtEnd && more < this.count) {
-        more = Math.min(this.count, more * 2);
+    // (Exact for flat: a tie past the fetch is fetched again.)
+    return resolveTies(
+      queries.rows,
+      this.count,
+      fetch,
+      (i) => this.collect(found.labels, found.distances, i * fetch, fetch, kk),
+      (i, more) => {
         const again = this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more);
-        result = this.collect(again.labels, again.distances, 0, more, kk);
-      }
-      out[i] = result.neighbors;
-    }
-    return out;
+        return this.collect(again.labels, again.distances, 0, more, kk);
+      },
+    );
   }
 
   private search(data: Float32Array, k: number): { labels: ArrayLike<number>; distances: ArrayLike<number> } {
@@ -426,7 +417,7 @@ export class FaissSearch implements Search {
     offset: number,
     fetched: number,
     kk: number,
-  ): { neighbors: Neighbors; tiedAtEnd: boolean } {
+  ): Ranked {
     const ids: number[] = [];
     const values: number[] = [];
     for (let j = 0; j < fetched; j++) {
@@ -435,11 +426,7 @@ export class FaissSearch implements Search {
       ids.push(this.ids[label]!);
       values.push(this.convert(raw[offset + j]!));
     }
-    const neighbors = orderNeighbours(ids, Float32Array.from(values), kk, this.distance.isSimilarity);
-    // The last fetched value (faiss' order) equal to the k-th: more equal ones may exist.
-    const last = values.length === fetched ? Math.fround(values[values.length - 1]!) : Number.NaN;
-    const tiedAtEnd = neighbors.distances.length === kk && last === neighbors.distances[kk - 1];
-    return { neighbors, tiedAtEnd };
+    return rankFetched(ids, Float32Array.from(values), fetched, kk, this.distance.isSimilarity);
   }
 
   private convert(value: number): number {
@@ -494,20 +481,14 @@ export class FaissSearch implements Search {
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = (await readManifest(dir, FAISS_FORMAT, [FAISS_FORMAT_VERSION])) as unknown as FaissManifest;
-    if (manifest.distance !== this.distance.name || manifest.dim !== this.dim) {
-      throw new FormatError(
-        `${dir} holds a ${String(manifest.distance)} index of dimension ${String(manifest.dim)}; ` +
-          `this search is ${this.distance.name} of dimension ${this.dim}`,
-      );
-    }
+    const manifest = await readSearchManifest<FaissManifest>(dir, FAISS_FORMAT, FAISS_FORMAT_VERSION, this);
     const size = manifest.size;
-    if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
-    const ids = await readArray(dir, manifest.arrays?.ids, 'int32');
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     let index: FaissIndex | undefined;
     if (manifest.arrays.index) {
-      const bytes = await readArray(dir, manifest.arrays.index, 'uint8');
+      const bytes = await readRegularArray(dir, manifest.arrays.index, 'uint8');
+      checkFaissBytes(bytes, this.dim, size, path.join(dir, manifest.arrays.index.file));
       try {
         index = this.binding.Index.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       } catch (err) {

@@ -1,6 +1,8 @@
-/** Nearest-neighbour search: exact linear search and faiss (HNSW, IVF, PQ). */
+/** Nearest-neighbour search: exact linear search, faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
 export type { Neighbors, Search, SearchConfig } from './search';
-export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearSearchOptions } from './linear';
+export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearKernel, type LinearSearchOptions } from './linear';
+export { blasAvailable, blasUnavailableReason } from './kernel/blas';
+export { fastestExactSearch } from './default';
 export {
   FaissSearch,
   faissAvailable,
@@ -13,5 +15,16 @@ export {
   type FaissIndex,
   type FaissSearchOptions,
 } from './faiss';
+export {
+  UsearchSearch,
+  usearchAvailable,
+  usearchUnavailableReason,
+  USEARCH_FORMAT,
+  USEARCH_FORMAT_VERSION,
+  type UsearchBinding,
+  type UsearchIndex,
+  type UsearchPrecision,
+  type UsearchSearchOptions,
+} from './usearch';
 export { getSearch, isSearch, searchTypes } from './registry';
 export { fromPythonConfig } from './python-config';

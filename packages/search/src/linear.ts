@@ -11,11 +11,11 @@ import {
 import {
   type ArrayDescriptor,
   assertInteger,
+  BackendError,
   FormatError,
   type Matrix,
   type MatrixLike,
-  readArray,
-  readManifest,
+  ValueError,
   writeArray,
   writeFolderAtomically,
   writeManifest,
@@ -32,8 +32,10 @@ import {
   queryRow,
   resolveDistance,
 } from './common';
+import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
+import { readRegularArray, readSearchManifest } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -46,7 +48,16 @@ export interface LinearSearchOptions {
    * worker threads). Default: every core.
    */
   threads?: number;
+  /**
+   * The candidate kernel: `blas` (a GEMM on the system OpenBLAS, the native
+   * addon `pnpm setup:native` builds), `wasm` (WebAssembly SIMD), or `auto`
+   * (default): blas where it loads, wasm otherwise and for manhattan. Results
+   * are the same on both.
+   */
+  kernel?: LinearKernel;
 }
+
+export type LinearKernel = 'auto' | 'blas' | 'wasm';
 
 type LinearManifest = {
   format: string;
@@ -82,22 +93,25 @@ function kernelModeOf(distance: Distance): KernelMode | undefined {
  * first. Values are the distance's own (`distance.pairwise`: float64, stored
  * as float32).
  *
- * How it is fast and still exact: a WebAssembly SIMD kernel scans all keys in
- * float32 (dot products with the norm expansion for euclidean, cosine and
- * SNR), on several threads for large batches, and keeps the best `2k + 16`
- * candidates per query. Those are re-scored with the exact distance. A
+ * How it is fast and still exact: a kernel scans all keys in float32 (dot
+ * products with the norm expansion for euclidean, cosine and SNR) and keeps
+ * the best `2k + 16` candidates per query: a GEMM on the system OpenBLAS when
+ * the native addon of `pnpm setup:native` loads (`kernel: 'blas'`), otherwise
+ * (and for manhattan) WebAssembly SIMD on several threads for large batches. Those are re-scored with the exact distance. A
  * rounding-error bound on the float32 values proves that no key outside the
  * candidates can be among the k nearest; where the bound cannot prove it
  * (near-ties, duplicates) the query is answered by an exact scan instead.
  */
 export class LinearSearch implements Search {
-  static readonly optionKeys: OptionKeys<LinearSearchOptions> = { name: true, threads: true };
+  static readonly optionKeys: OptionKeys<LinearSearchOptions> = { name: true, threads: true, kernel: true };
   readonly name: string;
   readonly distance: Distance;
   readonly dim: number;
   private readonly threads: number;
   private readonly mode: KernelMode | undefined;
-  private panels: PanelStore;
+  /** The kernel in use: `blas` or `wasm`. */
+  readonly kernel: 'blas' | 'wasm';
+  private panels: PanelStore | BlasStore;
   private ids: Int32Array = new Int32Array(0);
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: LinearSearchOptions = {}) {
@@ -108,7 +122,16 @@ export class LinearSearch implements Search {
     if (options.threads !== undefined) assertInteger(options.threads, 'threads', 1);
     this.threads = Math.min(options.threads ?? defaultThreads(), MAX_HELPERS + 1);
     this.mode = kernelModeOf(this.distance);
-    this.panels = new PanelStore(this.dim);
+    const kernel = options.kernel ?? 'auto';
+    if (!['auto', 'blas', 'wasm'].includes(kernel)) throw new ValueError(`kernel must be 'auto', 'blas' or 'wasm', got ${JSON.stringify(kernel)}`);
+    if (kernel === 'blas' && !blasAvailable()) throw new BackendError(`the BLAS kernel does not load here (pnpm setup:native builds it): ${blasUnavailableReason()}`);
+    if (kernel === 'blas' && !blasServes(this.mode)) throw new ValueError(`the BLAS kernel does not serve ${this.distance.name}; use kernel 'wasm' or 'auto'`);
+    this.kernel = kernel !== 'wasm' && blasServes(this.mode) && blasAvailable() ? 'blas' : 'wasm';
+    this.panels = this.newStore();
+  }
+
+  private newStore(): PanelStore | BlasStore {
+    return this.kernel === 'blas' ? new BlasStore(this.dim) : new PanelStore(this.dim);
   }
 
   size(): number {
@@ -246,7 +269,7 @@ export class LinearSearch implements Search {
   }
 
   reset(): void {
-    this.panels = new PanelStore(this.dim);
+    this.panels = this.newStore();
     this.ids = new Int32Array(0);
   }
 
@@ -269,24 +292,17 @@ export class LinearSearch implements Search {
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = (await readManifest(dir, LINEAR_FORMAT, [LINEAR_FORMAT_VERSION])) as unknown as LinearManifest;
-    if (manifest.distance !== this.distance.name || manifest.dim !== this.dim) {
-      throw new FormatError(
-        `${dir} holds a ${String(manifest.distance)} index of dimension ${String(manifest.dim)}; ` +
-          `this search is ${this.distance.name} of dimension ${this.dim}`,
-      );
-    }
+    const manifest = await readSearchManifest<LinearManifest>(dir, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, this);
     const size = manifest.size;
-    if (!Number.isInteger(size) || size < 0) throw new FormatError(`${dir}: invalid size ${String(size)}`);
-    const embeddings = await readArray(dir, manifest.arrays?.embeddings, 'float32');
-    const ids = await readArray(dir, manifest.arrays?.ids, 'int32');
+    const embeddings = await readRegularArray(dir, manifest.arrays?.embeddings, 'float32');
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (embeddings.length !== size * this.dim || ids.length !== size) {
       throw new FormatError(`${dir}: arrays do not hold ${size} rows of dimension ${this.dim}`);
     }
     for (let i = 0; i < embeddings.length; i++) {
       if (!Number.isFinite(embeddings[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${embeddings[i]}`);
     }
-    const panels = new PanelStore(this.dim);
+    const panels = this.newStore();
     panels.append({ data: embeddings, rows: size, cols: this.dim });
     this.panels = panels;
     this.ids = ids;

@@ -1,12 +1,16 @@
 import { Registry, ValueError } from '@tfsim/utils';
+import { fastestExactSearch } from './default';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
-import { LinearSearch } from './linear';
+import { type LinearKernel, LinearSearch, type LinearSearchOptions } from './linear';
+import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 import type { Search, SearchConfig } from './search';
 
-/** Search implementations by name and Python alias (case-insensitive). */
-export const searchTypes = new Registry<'linear' | 'faiss'>('search algorithm');
+/** Search implementations by name and Python alias (case-insensitive); 'auto' is the fastest exact one that loads. */
+export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch'>('search algorithm');
+searchTypes.register(['auto'], () => 'auto');
 searchTypes.register(['linear', 'LinearSearch'], () => 'linear');
 searchTypes.register(['faiss', 'FaissSearch'], () => 'faiss');
+searchTypes.register(['usearch', 'UsearchSearch'], () => 'usearch');
 
 /** Whether `x` is a Search (the one test of the project: what the Indexer calls). */
 export function isSearch(x: unknown): x is Search {
@@ -15,9 +19,10 @@ export function isSearch(x: unknown): x is Search {
 }
 
 /**
- * A search from a name (`'linear'`, `'faiss'`, case-insensitive, with the
- * Python aliases `'LinearSearch'`, `'FaissSearch'`) plus settings, or from a
- * config written by `getConfig()`; a Search is returned as is. The Python
+ * A search from a name (`'linear'`, `'faiss'`, `'usearch'`, case-insensitive,
+ * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`; `'auto'`
+ * is the fastest exact search that loads here: see fastestExactSearch) plus
+ * settings, or from a config written by `getConfig()`; a Search is returned as is. The Python
  * library's `search.get`.
  */
 export function getSearch(
@@ -32,8 +37,19 @@ export function getSearch(
   if (distance === undefined || dim === undefined) {
     throw new ValueError(`a ${type} search needs a distance and a dimension (dim)`);
   }
-  if (type === 'linear') {
-    return new LinearSearch(distance, dim, { ...(name !== undefined ? { name } : {}), ...(rest.threads !== undefined ? { threads: rest.threads as number } : {}) });
+  if (type === 'auto' || type === 'linear') {
+    const options: LinearSearchOptions = { ...(name !== undefined ? { name } : {}) };
+    if (rest.threads !== undefined) options.threads = rest.threads as number;
+    if (type === 'auto') return fastestExactSearch(distance, dim, options);
+    if (rest.kernel !== undefined) options.kernel = rest.kernel as LinearKernel;
+    return new LinearSearch(distance, dim, options);
+  }
+  if (type === 'usearch') {
+    const options: UsearchSearchOptions = { ...(name !== undefined ? { name } : {}) };
+    for (const key of ['connectivity', 'expansionAdd', 'expansionSearch', 'precision', 'exact', 'threads'] as const) {
+      if (rest[key] !== undefined) (options as Record<string, unknown>)[key] = rest[key];
+    }
+    return new UsearchSearch(distance, dim, options);
   }
   const options: FaissSearchOptions = { ...(name !== undefined ? { name } : {}) };
   for (const key of ['algo', 'nlist', 'nprobe', 'm', 'nbits', 'hnswM', 'efSearch'] as const) {

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { distanceNames, getDistance } from '@tfsim/distances';
 import { Rng, type Matrix } from '@tfsim/utils';
-import { LinearSearch, type Neighbors } from '../src';
+import { LinearSearch, type LinearSearchOptions, type Neighbors } from '../src';
+import { blasAvailable, blasUnavailableReason } from '../src/kernel/blas';
 import { testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
 import { assembleKernel } from '../scripts/assemble-kernel';
@@ -8,10 +12,26 @@ import { LINEAR_KERNEL_BASE64 } from '../src/kernel/linear-wasm';
 
 afterAll(() => stopHelpers());
 
-testSearch(
-  { describe, it },
-  { name: 'LinearSearch', create: (distance, dim) => new LinearSearch(distance, dim), distances: distanceNames(), exact: true },
-);
+// Both kernels where the BLAS addon loads (pnpm setup:native builds it); TFSIM_REQUIRE_BLAS=1 makes its absence a failure.
+const KERNELS: Array<'wasm' | 'blas'> = ['wasm'];
+if (blasAvailable()) KERNELS.push('blas');
+else if (process.env.TFSIM_REQUIRE_BLAS === '1') throw new Error(`the BLAS kernel does not load: ${blasUnavailableReason()}`);
+else console.warn(`LinearSearch BLAS kernel tests SKIPPED: ${blasUnavailableReason()}`);
+
+/** A LinearSearch on `kernel`: 'blas' runs as 'auto', which keeps manhattan on wasm. */
+function linearOn(kernel: 'wasm' | 'blas', distance: ConstructorParameters<typeof LinearSearch>[0], dim: number, options: LinearSearchOptions = {}): LinearSearch {
+  const search = new LinearSearch(distance, dim, { ...options, kernel: kernel === 'blas' ? 'auto' : 'wasm' });
+  const name = search.distance.name;
+  if (kernel === 'blas' && name !== 'manhattan' && search.kernel !== 'blas') throw new Error(`${name} did not run on blas`);
+  return search;
+}
+
+for (const kernel of KERNELS) {
+  testSearch(
+    { describe, it },
+    { name: `LinearSearch (${kernel})`, create: (distance, dim) => linearOn(kernel, distance, dim), distances: distanceNames(), exact: true },
+  );
+}
 
 // Module-scope aliases: looking up a global (Math, Number) in a hot loop is slow in jest's vm context.
 const { abs, fround, sqrt, max } = Math;
@@ -107,12 +127,47 @@ function expectSameAsBruteForce(
   }
 }
 
-describe('LinearSearch kernel', () => {
+describe('LinearSearch kernels', () => {
   it('ships the WebAssembly assembled from linear.wat', async () => {
     const bytes = await assembleKernel();
     expect(Buffer.from(LINEAR_KERNEL_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('checks the kernel option', () => {
+    expect(() => new LinearSearch('cosine', 4, { kernel: 'gpu' as never })).toThrow(/kernel must be 'auto', 'blas' or 'wasm', got "gpu"/);
+    expect(new LinearSearch('manhattan', 4).kernel).toBe('wasm');
+    expect(new LinearSearch('cosine', 4, { kernel: 'wasm' }).kernel).toBe('wasm');
+    if (blasAvailable()) {
+      expect(new LinearSearch('cosine', 4).kernel).toBe('blas');
+      expect(() => new LinearSearch('manhattan', 4, { kernel: 'blas' })).toThrow(/does not serve manhattan/);
+    } else {
+      expect(() => new LinearSearch('cosine', 4, { kernel: 'blas' })).toThrow(/BLAS kernel does not load/);
+    }
+  });
+
+  (blasAvailable() ? it : it.skip)('blas and wasm return identical ids and distances on every distance, ties included', () => {
+    // Values on a coarse grid, and repeated rows: many exact ties, broken by id on both paths.
+    const rng = new Rng(21);
+    const base = Float32Array.from({ length: 1500 * 24 }, () => Math.round(rng.normal() * 2) / 2);
+    for (let r = 1000; r < 1500; r++) base.copyWithin(r * 24, (r % 97) * 24, (r % 97) * 24 + 24);
+    const keys: Matrix = { data: base, rows: 1500, cols: 24 };
+    const ids = Int32Array.from({ length: 1500 }, (_, i) => (i * 7919) % 1511);
+    const queries: Matrix = { data: Float32Array.from({ length: 40 * 24 }, (_, j) => base[(j * 13) % base.length]! + (j % 3) * 0.25), rows: 40, cols: 24 };
+    for (const distance of distanceNames()) {
+      const results = (['wasm', 'auto'] as const).map((kernel) => {
+        const search = new LinearSearch(distance, 24, { kernel });
+        search.batchAdd(keys, ids);
+        return search.batchLookup(queries, 30);
+      });
+      expect(results[1]).toEqual(results[0]);
+      const blas = linearOn('blas', distance, 24);
+      blas.batchAdd(keys, ids);
+      expectSameAsBruteForce(blas, keys, ids, queries, 30);
+    }
+  });
+});
+
+describe.each(KERNELS)('LinearSearch kernel (%s)', (kernel) => {
   // An odd dimension (the kernel's tail step), a size that leaves a panel part
   // filled, and enough work per batch to use the helper thread.
   describe.each(distanceNames())('%s on 3,001 x 37 against brute force', (distance) => {
@@ -127,7 +182,7 @@ describe('LinearSearch kernel', () => {
         bruteForce(distance, keys, ids, queries.data.subarray(qi * 37, (qi + 1) * 37), 200),
       );
       for (const threads of [1, 2]) {
-        const search = new LinearSearch(distance, 37, { threads });
+        const search = linearOn(kernel, distance, 37, { threads });
         search.batchAdd(keys, ids);
         const exactScan = jest.spyOn(search as unknown as { exactScan: () => Neighbors }, 'exactScan');
         expectSameAsBruteForce(search, keys, ids, queries, 10, expected);
@@ -144,7 +199,7 @@ describe('LinearSearch kernel', () => {
     const ids = Array.from({ length: n }, (_, i) => n - i);
     const queries = randomMatrix(6, 5, 3);
     for (const distance of distanceNames()) {
-      const search = new LinearSearch(distance, 5);
+      const search = linearOn(kernel, distance, 5);
       search.batchAdd(keys, ids);
       for (const k of [1, 3, n, n + 4]) expectSameAsBruteForce(search, keys, ids, queries, k);
     }
@@ -160,7 +215,7 @@ describe('LinearSearch kernel', () => {
     const ids = Array.from({ length: 260 }, (_, i) => (i < 200 ? i * 10 : 5000 - i));
     const queries: Matrix = { data: Float32Array.from([...base.data.subarray(24, 32), ...randomMatrix(1, 8, 5).data]), rows: 2, cols: 8 };
     for (const distance of ['euclidean', 'squared_euclidean', 'manhattan', 'snr', 'inner_product']) {
-      const search = new LinearSearch(distance, 8);
+      const search = linearOn(kernel, distance, 8);
       search.batchAdd(keys, ids);
       const exactScan = jest.spyOn(search as unknown as { exactScan: () => Neighbors }, 'exactScan');
       expectSameAsBruteForce(search, keys, ids, queries, 20);
@@ -173,19 +228,19 @@ describe('LinearSearch kernel', () => {
     const keys = randomMatrix(500, 6, 6, 3);
     const ids = Array.from({ length: 500 }, (_, i) => 1000 - i);
     const queries = randomMatrix(4, 6, 7, 3);
-    const search = new LinearSearch('cosine', 6);
+    const search = linearOn(kernel, 'cosine', 6);
     search.batchAdd(keys, ids);
     expectSameAsBruteForce(search, keys, ids, queries, 25);
     expect(search.lookup(queries.data.subarray(0, 6), 3).distances).toEqual(new Float32Array([0, 0, 0]));
   });
 
   it('does not normalise: euclidean distances are those of the raw vectors', () => {
-    const search = new LinearSearch('euclidean', 2);
+    const search = linearOn(kernel, 'euclidean', 2);
     search.batchAdd([[3, 4], [6, 8], [0, 1]], [1, 2, 3]);
     const got = search.lookup([0, 0], 3);
     expect(Array.from(got.ids)).toEqual([3, 1, 2]);
     expect(Array.from(got.distances)).toEqual([1, 5, 10]);
-    const ip = new LinearSearch('inner_product', 2);
+    const ip = linearOn(kernel, 'inner_product', 2);
     ip.batchAdd([[3, 4], [6, 8], [0, 1]], [1, 2, 3]);
     const sims = ip.lookup([1, 1], 3);
     expect(Array.from(sims.ids)).toEqual([2, 1, 3]);
@@ -197,7 +252,7 @@ describe('LinearSearch kernel', () => {
     const ids = [0, 1, 2, 3];
     const queries: Matrix = { data: Float32Array.from([1e20, 1, 0, 0]), rows: 2, cols: 2 };
     for (const distance of ['euclidean', 'manhattan', 'inner_product']) {
-      const search = new LinearSearch(distance, 2);
+      const search = linearOn(kernel, distance, 2);
       search.batchAdd(keys, ids);
       expectSameAsBruteForce(search, keys, ids, queries, 4);
     }
@@ -206,9 +261,32 @@ describe('LinearSearch kernel', () => {
   it('treats a constant query under SNR (no signal variance) exactly', () => {
     const keys = randomMatrix(100, 4, 8);
     const ids = Array.from({ length: 100 }, (_, i) => i);
-    const search = new LinearSearch('snr', 4);
+    const search = linearOn(kernel, 'snr', 4);
     search.batchAdd(keys, ids);
     expectSameAsBruteForce(search, keys, ids, { data: Float32Array.from([2, 2, 2, 2, 0, 0, 0, 0]), rows: 2, cols: 4 }, 5);
+  });
+
+  it('load refuses symlinked or resized array files (regular files of the recorded size only)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-linear-'));
+    try {
+      const search = linearOn(kernel, 'euclidean', 3);
+      search.batchAdd(randomMatrix(10, 3, 11), Array.from({ length: 10 }, (_, i) => i));
+      const folder = path.join(dir, 'i');
+      await search.save(folder);
+      const file = path.join(folder, 'embeddings.f32');
+      const bytes = await readFile(file);
+      await writeFile(path.join(dir, 'real'), bytes);
+      await rm(file);
+      await symlink(path.join(dir, 'real'), file);
+      const target = linearOn(kernel, 'euclidean', 3);
+      await expect(target.load(folder)).rejects.toThrow(/embeddings.f32 is not a regular file/);
+      await rm(file);
+      await writeFile(file, Buffer.concat([bytes, Buffer.alloc(4)]));
+      await expect(target.load(folder)).rejects.toThrow(/has 124 bytes, the manifest records 120/);
+      expect(target.size()).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a Distance object, a config or an alias, and rejects unknown names', () => {
@@ -233,6 +311,7 @@ describe('LinearSearch kernel', () => {
     const keys = randomMatrix(50, 3, 9);
     const ids = Array.from({ length: 50 }, (_, i) => i);
     const search = new LinearSearch(custom, 3);
+    expect(search.kernel).toBe('wasm');
     search.batchAdd(keys, ids);
     expectSameAsBruteForce(search, keys, ids, randomMatrix(5, 3, 10), 7);
   });

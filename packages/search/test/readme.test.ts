@@ -33,8 +33,16 @@ describe('README', () => {
     expect(out.trim().split('\n').slice(-1)[0]).toBe('4 Int32Array(1) [ 40 ]');
   });
 
-  it('runs the FaissSearch example', () => {
+  it('runs the UsearchSearch example', () => {
     const out = runExample(examples()[1]!);
+    if (out.trim() !== '') {
+      expect(out).toContain('Int32Array(2) [ -3, 7 ]');
+      expect(out).toContain('Float32Array(2) [ 1, 4.242640495300293 ]');
+    }
+  });
+
+  it('runs the FaissSearch example', () => {
+    const out = runExample(examples()[2]!);
     if (out.trim() !== '') expect(out).toContain("algo: 'IVF1024,PQ16x8np'");
   });
 });

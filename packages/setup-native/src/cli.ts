@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss] [--from DIR ...] [--cache DIR]
+ * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss|blas] [--from DIR ...] [--cache DIR]
  *
  * --require  exit non-zero unless every piece tried loads (for CI)
  * --force    rebuild even where an addon loads
- * --only     one piece: tfjs (tfjs-node's TensorFlow binding) or faiss (faiss-node)
+ * --only     one piece: tfjs (tfjs-node's TensorFlow binding), faiss (faiss-node) or
+ *            blas (the BLAS kernel of @tfsim/search's LinearSearch)
  * --from     a folder to resolve the packages from, as the project's code would
  *            (repeatable; default: the working folder)
  * --cache    where the TensorFlow wheel is kept (default: node_modules/.cache/tfsim-native)
@@ -21,8 +22,8 @@ const { values } = parseArgs({
     cache: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'tfjs' && values.only !== 'faiss') {
-  console.error(`tfsim-setup-native: --only takes tfjs or faiss, not "${values.only}"`);
+if (values.only !== undefined && values.only !== 'tfjs' && values.only !== 'faiss' && values.only !== 'blas') {
+  console.error(`tfsim-setup-native: --only takes tfjs, faiss or blas, not "${values.only}"`);
   process.exit(2);
 }
 const results = setupNative({

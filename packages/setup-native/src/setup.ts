@@ -18,13 +18,14 @@
  * the wasm / cpu backends and the exact search of @tfsim/search.
  *
  * Flags: --require (exit non-zero unless both load; used by CI),
- *        --only=tfjs|faiss, --force (rebuild even if loadable).
+ *        --only=tfjs|faiss|blas, --force (rebuild even if loadable).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
+import { setupBlas } from './blas';
 
 export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 
@@ -36,11 +37,11 @@ export interface SetupOptions {
   /** Rebuild even where the addon loads. */
   force?: boolean;
   /** Only one of the two pieces. */
-  only?: 'tfjs' | 'faiss';
+  only?: 'tfjs' | 'faiss' | 'blas';
 }
 
 /** Which piece is usable after setup. */
-export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node', boolean>>;
+export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node' | 'blas', boolean>>;
 
 /** The patch that lets faiss-node build against a system faiss, shipped with this package. */
 export const FAISS_PATCH = path.join(__dirname, '..', 'patches', 'faiss-node@0.5.1.patch');
@@ -327,6 +328,28 @@ function setupFaissNode(force: boolean): boolean {
   return true;
 }
 
+/**
+ * The BLAS kernel of @tfsim/search's LinearSearch, built into the installed
+ * package's native/ folder, where LinearSearch looks for it. Only where the
+ * project has @tfsim/search (a resolvable package, or one of the --from
+ * folders itself).
+ */
+function setupBlasForSearch(force: boolean): boolean {
+  const own = RESOLVE_FROM.find((dir) => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === '@tfsim/search';
+    } catch {
+      return false;
+    }
+  });
+  const searchDir = own !== undefined ? fs.realpathSync(own) : packageDir('@tfsim/search')?.dir;
+  if (searchDir === undefined) {
+    log('blas: @tfsim/search is not installed here; skipped');
+    return false;
+  }
+  return setupBlas(force, log, path.join(searchDir, 'native', 'tfsim-blas.node'));
+}
+
 /** Makes tfjs-node and faiss-node load where they are installed; says which are usable. */
 export function setupNative(options: SetupOptions = {}): SetupResult {
   RESOLVE_FROM = (options.resolveFrom ?? [process.cwd()]).map((d) => path.resolve(d));
@@ -334,5 +357,6 @@ export function setupNative(options: SetupOptions = {}): SetupResult {
   const results: SetupResult = {};
   if (!options.only || options.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(options.force ?? false);
   if (!options.only || options.only === 'faiss') results['faiss-node'] = setupFaissNode(options.force ?? false);
+  if (!options.only || options.only === 'blas') results.blas = setupBlasForSearch(options.force ?? false);
   return results;
 }

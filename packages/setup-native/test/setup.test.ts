@@ -83,8 +83,8 @@ describe('tfsim-setup-native', () => {
   });
 
   it('refuses an unknown --only with the values it takes', () => {
-    const result = cli('--only=blas');
+    const result = cli('--only=gpu');
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs or faiss, not "blas"');
+    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs, faiss or blas, not "gpu"');
   });
 });

@@ -36,6 +36,8 @@ def main():
     p.add_argument("--chunk", type=int, default=50000)
     p.add_argument("--hnsw-m", type=int, default=16)
     p.add_argument("--ef-search", type=int, default=400)
+    p.add_argument("--ef-construction", type=int, default=40)
+    p.add_argument("--ef-sweep", default="", help="comma-separated efSearch values to search again at (HNSW)")
     a = p.parse_args()
 
     # Rows are read from the file into one buffer (no memory map: mapped pages
@@ -59,6 +61,7 @@ def main():
         index = faiss.IndexFlatL2(dim)
     elif a.algo == "hnsw":
         index = faiss.IndexHNSWFlat(dim, a.hnsw_m)
+        index.hnsw.efConstruction = a.ef_construction
         index.hnsw.efSearch = a.ef_search
     else:
         index = faiss.IndexIVFFlat(faiss.IndexFlatL2(dim), dim, a.nlist)
@@ -91,12 +94,30 @@ def main():
         if ms < lookup_ms:
             lookup_ms = ms
             lookup_cpu_ms = (time.process_time() - cpu) * 1000
-    recall = None
-    if a.gt and os.path.exists(a.gt):
-        gt = np.load(a.gt)
-        hits = sum(len(set(gt[i]) & set(labels[i])) for i in range(len(queries)))
-        recall = hits / (len(queries) * a.k)
+    gt = np.load(a.gt) if a.gt and os.path.exists(a.gt) else None
+
+    def recall_of(found):
+        if gt is None:
+            return None
+        hits = sum(len(set(gt[i]) & set(found[i])) for i in range(len(queries)))
+        return hits / (len(queries) * a.k)
+
+    recall = recall_of(labels)
     q = len(queries)
+    sweep = None
+    if a.algo == "hnsw" and a.ef_sweep:
+        sweep = []
+        for ef in [int(x) for x in a.ef_sweep.split(",") if x.strip()]:
+            index.hnsw.efSearch = ef
+            index.search(queries[:10], a.k)
+            best = float("inf")
+            for _ in range(a.reps):
+                t = time.perf_counter()
+                _, found = index.search(queries, a.k)
+                ms = (time.perf_counter() - t) * 1000
+                if ms < best:
+                    best, best_found = ms, found
+            sweep.append({"efSearch": ef, "queriesPerSec": q * 1000 / best, "recallAt10": recall_of(best_found)})
     print(
         json.dumps(
             {
@@ -115,6 +136,7 @@ def main():
                 "recallAt10": recall,
                 "rssDeltaBytes": rss_delta,
                 "memoryRatio": rss_delta / (n * dim * 4),
+                "sweep": sweep,
             }
         )
     )

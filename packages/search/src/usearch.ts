@@ -1,0 +1,460 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { Distance, DistanceConfig } from '@tfsim/distances';
+import {
+  type ArrayDescriptor,
+  assertInteger,
+  BackendError,
+  checkOptions,
+  createProgress,
+  FormatError,
+  type Matrix,
+  type MatrixLike,
+  type OptionKeys,
+  ValueError,
+  writeArray,
+  writeFolderAtomically,
+  writeManifest,
+} from '@tfsim/utils';
+import {
+  checkAddBatch,
+  checkDim,
+  DEFAULT_K,
+  neighbourCount,
+  queryMatrix,
+  queryRow,
+  rankFetched,
+  type Ranked,
+  resolveDistance,
+  resolveTies,
+} from './common';
+import { readRegularArray, readSearchManifest } from './files';
+import { optionalModule } from './optional';
+import type { Neighbors, Search, SearchConfig } from './search';
+import { checkUsearchFile } from './usearch-file';
+
+export const USEARCH_FORMAT = 'tfsim.search.usearch';
+export const USEARCH_FORMAT_VERSION = 1;
+
+/** Storage precision of the vectors in the graph. */
+export type UsearchPrecision = 'f32' | 'f16' | 'i8';
+type UsearchMetric = 'ip' | 'l2sq';
+
+/** The parts of usearch's `Index` this module uses. */
+export interface UsearchIndex {
+  add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
+  search(vectors: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+  remove(keys: BigUint64Array): unknown;
+  size(): number;
+  dimensions(): number;
+  save(file: string): void;
+  load(file: string): void;
+}
+
+/** The usearch module (or anything shaped like it). */
+export interface UsearchBinding {
+  Index: new (config: {
+    dimensions: number;
+    metric: string;
+    quantization: string;
+    connectivity: number;
+    expansion_add: number;
+    expansion_search: number;
+    multi: boolean;
+  }) => UsearchIndex;
+  exactSearch(
+    dataset: Float32Array,
+    queries: Float32Array,
+    dimensions: number,
+    count: number,
+    metric: string,
+    threads?: number,
+  ): { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+}
+
+// usearch is an optional dependency, loaded on first use only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadUsearch = optionalModule(() => require('usearch') as UsearchBinding);
+
+/** True when the optional package usearch loads here; UsearchSearch needs it. */
+export function usearchAvailable(): boolean {
+  return loadUsearch().module !== undefined;
+}
+
+/** Why usearch does not load here, or undefined when it does. */
+export function usearchUnavailableReason(): string | undefined {
+  return loadUsearch().error;
+}
+
+export interface UsearchSearchOptions {
+  name?: string;
+  /** HNSW links per node (usearch's M). Default 16. */
+  connectivity?: number;
+  /** Candidate list size while adding (efConstruction). Default 128. */
+  expansionAdd?: number;
+  /** Candidate list size while searching (efSearch). Default 64. */
+  expansionSearch?: number;
+  /**
+   * Storage of the vectors: `f32` (default), `f16` (half the memory), `i8`
+   * (a quarter; every component must lie in [-1, 1], as in unit-length
+   * embeddings: usearch scales by 127 and truncates).
+   */
+  precision?: UsearchPrecision;
+  /** Exact search (usearch's SIMD brute force over f32 rows) instead of HNSW. Default false. */
+  exact?: boolean;
+  /** Threads usearch may use for adds and searches; 0 (default) lets it choose. */
+  threads?: number;
+  /** Rows per native add call; progress is reported between chunks. Default 10,000. */
+  addChunk?: number;
+  /** Called after each chunk of a batch add with (rows added, rows in the batch). */
+  onProgress?: (done: number, total: number) => void;
+  /** The usearch module to use; default `require('usearch')`. */
+  binding?: UsearchBinding;
+}
+
+type UsearchManifest = {
+  format: string;
+  version: number;
+  name: string;
+  distance: string;
+  dim: number;
+  precision: UsearchPrecision;
+  exact: boolean;
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+  size: number;
+  /** HNSW: usearch's own file and its byte length. */
+  index: { file: string; bytes: number } | null;
+  arrays: { ids: ArrayDescriptor; embeddings?: ArrayDescriptor };
+};
+
+type RawResults = { keys: BigUint64Array; distances: Float32Array; counts: number[]; stride: number };
+
+const INDEX_FILE = 'index.usearch';
+/** Extra neighbours asked of usearch, so that ties at the k-th place can be ordered by id. */
+const TIE_SLACK = 8;
+/** usearch's i8 storage: components times 127, truncated. */
+const I8_SCALE = 127 * 127;
+const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
+
+/**
+ * Nearest-neighbour search on usearch (the optional npm package `usearch`:
+ * SIMD kernels chosen at run time): an HNSW graph with f32, f16 or i8
+ * storage, or an exact search.
+ *
+ * - Ids are ours: usearch keys are row numbers, mapped back to the ids given
+ *   to `batchAdd` (duplicates and negative ids are fine).
+ * - Distances: inner product, cosine (`max(1 - q.k, 0)`, on the vectors as
+ *   given: nothing is normalised, as for LinearSearch), euclidean and squared
+ *   euclidean. Manhattan and SNR have no usearch metric (a ValueError).
+ * - Results are sorted nearest first, ties by ascending id. HNSW is
+ *   approximate: `expansionSearch` trades speed for recall. With f16 / i8
+ *   storage, distances are those of the stored (rounded) vectors.
+ * - Save writes our manifest, the ids, and usearch's own index file (plain
+ *   data: vectors and graph), checked against the manifest and its own header
+ *   before usearch reads it. An exact search saves its f32 rows instead.
+ */
+export class UsearchSearch implements Search {
+  static readonly optionKeys: OptionKeys<UsearchSearchOptions> = {
+    name: true, connectivity: true, expansionAdd: true, expansionSearch: true, precision: true, exact: true, threads: true,
+    addChunk: true, onProgress: true, binding: true,
+  };
+  readonly name: string;
+  readonly distance: Distance;
+  readonly dim: number;
+  readonly precision: UsearchPrecision;
+  readonly exact: boolean;
+  readonly connectivity: number;
+  readonly expansionAdd: number;
+  readonly expansionSearch: number;
+  private readonly binding: UsearchBinding;
+  private readonly metric: UsearchMetric;
+  private readonly threads: number;
+  private readonly addChunk: number;
+  private readonly onProgress: ((done: number, total: number) => void) | undefined;
+  private index: UsearchIndex | undefined;
+  /** Exact search: the rows, row-major, with spare capacity. */
+  private rows: Float32Array = new Float32Array(0);
+  private ids: Int32Array = new Int32Array(0);
+  private count = 0;
+
+  constructor(distance: Distance | DistanceConfig | string, dim: number, options: UsearchSearchOptions = {}) {
+    checkOptions(options, new.target.optionKeys, new.target.name);
+    this.distance = resolveDistance(distance);
+    this.dim = checkDim(dim);
+    this.name = options.name ?? 'usearch';
+    const binding = options.binding ?? loadUsearch().module;
+    if (!binding) {
+      throw new BackendError(
+        `UsearchSearch needs the optional package usearch, which does not load here (${loadUsearch().error}); ` +
+          'install it, or use LinearSearch',
+      );
+    }
+    this.binding = binding;
+    for (const [key, min] of [['connectivity', 2], ['expansionAdd', 1], ['expansionSearch', 1], ['threads', 0], ['addChunk', 1]] as const) {
+      if (options[key] !== undefined) assertInteger(options[key], key, min);
+    }
+    this.connectivity = options.connectivity ?? 16;
+    this.expansionAdd = options.expansionAdd ?? 128;
+    this.expansionSearch = options.expansionSearch ?? 64;
+    this.threads = options.threads ?? 0;
+    this.addChunk = options.addChunk ?? 10_000;
+    this.onProgress = options.onProgress;
+    this.precision = options.precision ?? 'f32';
+    if (!['f32', 'f16', 'i8'].includes(this.precision)) {
+      throw new ValueError(`precision must be 'f32', 'f16' or 'i8', got ${JSON.stringify(this.precision)}`);
+    }
+    this.exact = options.exact ?? false;
+    if (this.exact && this.precision !== 'f32') throw new ValueError(`an exact UsearchSearch stores f32 rows; precision ${this.precision} applies to HNSW`);
+    switch (this.distance.name) {
+      case 'inner_product':
+      case 'cosine':
+        this.metric = 'ip';
+        break;
+      case 'euclidean':
+      case 'squared_euclidean':
+        this.metric = 'l2sq';
+        break;
+      default:
+        throw new ValueError(
+          `UsearchSearch has no usearch metric for distance "${this.distance.name}" (it serves ${SUPPORTED.join(', ')}); use LinearSearch`,
+        );
+    }
+    if (!this.exact) this.index = this.newIndex();
+  }
+
+  private newIndex(): UsearchIndex {
+    return new this.binding.Index({
+      dimensions: this.dim,
+      metric: this.metric,
+      quantization: this.precision,
+      connectivity: this.connectivity,
+      expansion_add: this.expansionAdd,
+      expansion_search: this.expansionSearch,
+      multi: false,
+    });
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  isBuilt(): boolean {
+    return true;
+  }
+
+  add(embedding: ArrayLike<number>, id: number): void {
+    this.batchAdd(queryRow(embedding, this.dim), [id]);
+  }
+
+  /** Adds rows with their ids, all or none; large batches report progress chunk by chunk. */
+  batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void {
+    const batch = checkAddBatch(embeddings, ids, this.dim);
+    const rows = batch.m.rows;
+    if (rows === 0) return;
+    if (this.precision === 'i8') this.checkI8Range(batch.m);
+    const n = this.count + rows;
+    const grownIds = n > this.ids.length ? new Int32Array(Math.max(n, Math.ceil(this.ids.length * 1.5), 16)) : this.ids;
+    if (grownIds !== this.ids) grownIds.set(this.ids.subarray(0, this.count));
+    if (this.exact) {
+      let store = this.rows;
+      if (n * this.dim > store.length) {
+        store = new Float32Array(Math.max(n, Math.ceil((store.length / this.dim) * 1.5), 16) * this.dim);
+        store.set(this.rows.subarray(0, this.count * this.dim));
+      }
+      store.set(batch.m.data.subarray(0, rows * this.dim), this.count * this.dim);
+      this.rows = store;
+    } else {
+      this.addToGraph(batch.m);
+    }
+    grownIds.set(batch.ids, this.count);
+    this.ids = grownIds;
+    this.count = n;
+  }
+
+  private checkI8Range(m: Matrix): void {
+    const data = m.data;
+    for (let i = 0; i < m.rows * m.cols; i++) {
+      const v = data[i]!;
+      if (v > 1 || v < -1) {
+        throw new ValueError(`i8 precision stores components in [-1, 1]; row ${Math.floor(i / m.cols)} has ${v} (normalise the embeddings, or use f16)`);
+      }
+    }
+  }
+
+  private addToGraph(m: Matrix): void {
+    const index = this.index!;
+    const total = m.rows;
+    const progress = createProgress({ label: `indexing (${this.name})`, total });
+    let done = 0;
+    try {
+      while (done < total) {
+        const end = Math.min(total, done + this.addChunk);
+        const keys = new BigUint64Array(end - done);
+        for (let r = 0; r < keys.length; r++) keys[r] = BigInt(this.count + done + r);
+        index.add(keys, m.data.subarray(done * this.dim, end * this.dim), this.threads);
+        progress.tick(end - done);
+        done = end;
+        this.onProgress?.(done, total);
+      }
+    } catch (err) {
+      // All or none: take back the chunks already in the graph.
+      if (done > 0) index.remove(BigUint64Array.from({ length: done }, (_, r) => BigInt(this.count + r)));
+      progress.done('failed');
+      throw new BackendError(`usearch could not add ${total} rows: ${(err as Error).message}`);
+    }
+    progress.done();
+  }
+
+  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
+    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
+  }
+
+  batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
+    const queries = queryMatrix(embeddings, this.dim);
+    const kk = neighbourCount(k, this.count);
+    if (queries.rows === 0) return [];
+    const data = queries.data.subarray(0, queries.rows * this.dim);
+    const fetch = Math.min(this.count, kk + TIE_SLACK);
+    const found = this.search(data, fetch);
+    return resolveTies(
+      queries.rows,
+      this.count,
+      fetch,
+      (i) => this.collect(found, i, fetch, kk),
+      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more), 0, more, kk),
+    );
+  }
+
+  /** Raw usearch results: `stride` slots per query (0 for one unbatched query), `counts` of them filled. */
+  private search(data: Float32Array, fetch: number): RawResults {
+    const raw = this.exact
+      ? this.binding.exactSearch(this.rows.subarray(0, this.count * this.dim), data, this.dim, fetch, this.metric, this.threads)
+      : this.index!.search(data, fetch, this.threads);
+    // usearch returns a single query's results unbatched: only the filled slots, no counts.
+    if (!raw.counts) return { keys: raw.keys, distances: raw.distances, counts: [raw.keys.length], stride: 0 };
+    return { keys: raw.keys, distances: raw.distances, counts: Array.from(raw.counts, Number), stride: fetch };
+  }
+
+  private collect(found: RawResults, query: number, fetch: number, kk: number): Ranked {
+    const filled = found.counts[query]!;
+    const offset = query * found.stride;
+    const ids = new Int32Array(filled);
+    const values = new Float32Array(filled);
+    for (let j = 0; j < filled; j++) {
+      ids[j] = this.ids[Number(found.keys[offset + j]!)]!;
+      values[j] = this.convert(found.distances[offset + j]!);
+    }
+    return rankFetched(ids, values, fetch, kk, this.distance.isSimilarity);
+  }
+
+  /** usearch's value (1 - q.k for ip, |q - k|^2 for l2sq; scaled for i8) as our distance. */
+  private convert(value: number): number {
+    const i8 = this.precision === 'i8';
+    if (this.metric === 'ip') {
+      const dot = i8 ? (1 - value) / I8_SCALE : 1 - value;
+      return this.distance.name === 'cosine' ? Math.max(1 - dot, 0) : dot;
+    }
+    const squared = Math.max(i8 ? value / I8_SCALE : value, 0);
+    if (this.distance.name === 'squared_euclidean') return squared;
+    return squared >= 1e-18 ? Math.sqrt(squared) : 0;
+  }
+
+  reset(): void {
+    this.index = this.exact ? undefined : this.newIndex();
+    this.rows = new Float32Array(0);
+    this.ids = new Int32Array(0);
+    this.count = 0;
+  }
+
+  async save(dir: string): Promise<void> {
+    const ids = this.ids.slice(0, this.count);
+    await writeFolderAtomically(dir, async (tmp) => {
+      let index: UsearchManifest['index'] = null;
+      const arrays: UsearchManifest['arrays'] = { ids: await writeArray(tmp, 'ids.i32', ids) };
+      if (this.exact) {
+        arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.count * this.dim));
+      } else {
+        const file = path.join(tmp, INDEX_FILE);
+        this.index!.save(file);
+        index = { file: INDEX_FILE, bytes: (await fsp.stat(file)).size };
+      }
+      const manifest: UsearchManifest = {
+        format: USEARCH_FORMAT,
+        version: USEARCH_FORMAT_VERSION,
+        name: this.name,
+        distance: this.distance.name,
+        dim: this.dim,
+        precision: this.precision,
+        exact: this.exact,
+        connectivity: this.connectivity,
+        expansionAdd: this.expansionAdd,
+        expansionSearch: this.expansionSearch,
+        size: this.count,
+        index,
+        arrays,
+      };
+      await writeManifest(tmp, manifest);
+    });
+  }
+
+  /**
+   * Loads a folder written by `save` into this search, whose distance,
+   * dimension, precision and mode must match; search parameters
+   * (expansionSearch, threads) stay this instance's.
+   */
+  async load(dir: string): Promise<void> {
+    const manifest = await readSearchManifest<UsearchManifest>(dir, USEARCH_FORMAT, USEARCH_FORMAT_VERSION, this);
+    if (manifest.precision !== this.precision || manifest.exact !== this.exact) {
+      throw new FormatError(
+        `${dir} holds a${manifest.exact ? 'n exact' : ''} ${String(manifest.precision)} index; this search is ` +
+          `${this.exact ? 'exact' : 'HNSW'} ${this.precision}`,
+      );
+    }
+    const size = manifest.size;
+    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
+    if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
+    if (this.exact) {
+      const rows = await readRegularArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
+      if (rows.length !== size * this.dim) throw new FormatError(`${dir}: the rows do not hold ${size} x ${this.dim} values`);
+      for (let i = 0; i < rows.length; i++) {
+        if (!Number.isFinite(rows[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${rows[i]}`);
+      }
+      this.rows = rows;
+    } else {
+      const entry = manifest.index;
+      if (!entry || typeof entry.file !== 'string' || path.basename(entry.file) !== entry.file) {
+        throw new FormatError(`${dir}: the manifest names no valid usearch index file`);
+      }
+      const file = path.join(dir, entry.file);
+      await checkUsearchFile(file, { metric: this.metric, scalar: this.precision, dim: this.dim, size, bytes: entry.bytes });
+      const index = this.newIndex();
+      try {
+        index.load(file);
+      } catch (err) {
+        throw new FormatError(`${file}: usearch cannot read it: ${(err as Error).message}`);
+      }
+      if (index.size() !== size || index.dimensions() !== this.dim) {
+        throw new FormatError(`${file}: holds ${index.size()} rows of dimension ${index.dimensions()}, expected ${size} of ${this.dim}`);
+      }
+      this.index = index;
+    }
+    this.ids = ids;
+    this.count = size;
+  }
+
+  getConfig(): SearchConfig {
+    return {
+      type: 'usearch',
+      distance: this.distance.name,
+      dim: this.dim,
+      name: this.name,
+      precision: this.precision,
+      exact: this.exact,
+      connectivity: this.connectivity,
+      expansionAdd: this.expansionAdd,
+      expansionSearch: this.expansionSearch,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FaissSearch, faissAvailable } from '../src';
+import { checkFaissBytes } from '../src/faiss-file';
+import { gaussian } from './data';
+
+(faissAvailable() ? describe : describe.skip)('faiss files are checked before faiss reads them', () => {
+  /** The bytes FaissSearch saves for an index of 300 x 8. */
+  async function saved(algo: string): Promise<Buffer> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
+    try {
+      const search = new FaissSearch('euclidean', 8, { algo, ...(algo === 'ivf' ? { nlist: 4 } : {}) });
+      search.batchAdd(gaussian(300, 8, 1), Array.from({ length: 300 }, (_, i) => i));
+      await search.save(dir);
+      return await readFile(path.join(dir, 'index.faiss'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each(['flat', 'hnsw', 'ivf'])('%s: the saved bytes pass; truncated, padded or inflated ones fail', async (algo) => {
+    const bytes = await saved(algo);
+    expect(() => checkFaissBytes(bytes, 8, 300, 'f')).not.toThrow();
+    expect(() => checkFaissBytes(bytes, 8, 301, 'f')).toThrow(/holds 300 vectors of dimension 8, the manifest 301 of 8/);
+    expect(() => checkFaissBytes(bytes.subarray(0, bytes.length - 1), 8, 300, 'f')).toThrow(/truncated/);
+    expect(() => checkFaissBytes(Buffer.concat([bytes, Buffer.alloc(3)]), 8, 300, 'f')).toThrow(/3 bytes after the end/);
+    // ntotal (bytes 8..15 of the header) claiming 2^40 vectors.
+    const huge = Buffer.from(bytes);
+    huge.writeBigUInt64LE(2n ** 40n, 8);
+    expect(() => checkFaissBytes(huge, 8, 300, 'f')).toThrow(expect.objectContaining({ name: 'FormatError' }));
+  });
+
+  it('hnsw: a neighbour table longer than its offsets say is refused', async () => {
+    const bytes = await saved('hnsw');
+    // After the 37-byte header: assign_probas, cum_nneighbor_per_level, levels, offsets, then neighbors' length.
+    let at = 37;
+    const skipVector = (size: number) => {
+      const n = Number(bytes.readBigUInt64LE(at));
+      at += 8 + n * size;
+      return n;
+    };
+    skipVector(8);
+    skipVector(4);
+    skipVector(4);
+    skipVector(8);
+    const patched = Buffer.from(bytes);
+    patched.writeBigUInt64LE(bytes.readBigUInt64LE(at) + 1n, at);
+    expect(() => checkFaissBytes(patched, 8, 300, 'f')).toThrow(/neighbors holds \d+ elements, expected/);
+  });
+
+  it('load refuses a symlinked index file and a size other than the manifest records', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
+    try {
+      const search = new FaissSearch('euclidean', 8);
+      search.batchAdd(gaussian(50, 8, 2), Array.from({ length: 50 }, (_, i) => i));
+      const folder = path.join(dir, 'i');
+      await search.save(folder);
+      const file = path.join(folder, 'index.faiss');
+      const bytes = await readFile(file);
+      await writeFile(file, Buffer.concat([bytes, Buffer.alloc(4)]));
+      await expect(new FaissSearch('euclidean', 8).load(folder)).rejects.toThrow(/has \d+ bytes, the manifest records/);
+      await rm(file);
+      await writeFile(path.join(dir, 'real'), bytes);
+      await symlink(path.join(dir, 'real'), file);
+      await expect(new FaissSearch('euclidean', 8).load(folder)).rejects.toThrow(/not a regular file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
