@@ -53,6 +53,8 @@ export class MultipleLosses extends Loss {
 
   constructor(losses: LabelLoss[] | Record<string, LabelLoss>, options: MultipleLossesOptions = {}) {
     super(options, 'multiple_losses');
+    // Each term reduces its own batch (PML's MultipleLosses has no reduction of its own).
+    if (this.reduction !== 'auto') throw new ValueError(`MultipleLosses: set the reduction on each loss, not "${this.reduction}" on the sum`);
     if (typeof losses !== 'object' || losses === null) throw new ValueError('MultipleLosses takes an array or an object of losses');
     const keyed = !Array.isArray(losses);
     const entries = keyed ? Object.entries(losses) : (losses as LabelLoss[]).map((l, i) => [String(i), l] as const);
@@ -114,7 +116,7 @@ export class MultipleLosses extends Loss {
     const pick = <T>(values: T[]) => (keyed ? Object.fromEntries(this.keys.map((k, i) => [k, values[i]])) : values);
     const originals = keyed ? Object.values(this.losses) : (this.losses as LabelLoss[]);
     return {
-      name: this.name,
+      ...this.commonConfig(),
       losses: pick(originals.map(serialized)),
       weights: pick(this.weights),
       miners: pick(this.miners.map((m) => (m ? serialized(m) : null))),

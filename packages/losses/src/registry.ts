@@ -21,8 +21,8 @@ import { SupConLoss } from './supcon';
 import { PNLoss, TripletLoss } from './triplet';
 import { VicReg } from './vicreg';
 import { XBM } from './xbm';
-import { deserializeMiner, MinedLoss, type Miner, type SerializedMiner } from './miners';
-import { MultipleLosses, type LabelLoss } from './multiple';
+import { deserializeMiner, MinedLoss, type MinedLossOptions, type Miner, type SerializedMiner } from './miners';
+import { MultipleLosses, type LabelLoss, type MultipleLossesOptions } from './multiple';
 
 type Factory = (config: Record<string, unknown>) => Loss;
 
@@ -59,7 +59,8 @@ register(['ProxyAnchorLoss', 'proxy_anchor_loss'], (c) => new ProxyAnchorLoss(c 
 register(['MinedLoss', 'mined_loss'], (c) => {
   const inner = deserializeLoss(c.loss as SerializedLoss);
   if (!(inner instanceof MetricLoss)) throw new ValueError(`MinedLoss cannot wrap ${inner.className}`);
-  return new MinedLoss(inner, deserializeMiner(c.miner as SerializedMiner), { name: c.name as string | undefined });
+  const { loss: _loss, miner, ...options } = c;
+  return new MinedLoss(inner, deserializeMiner(miner as SerializedMiner), options as MinedLossOptions);
 });
 register(['MultipleLosses', 'multiple_losses'], (c) => {
   const each = <T, U>(values: unknown, f: (v: T) => U): U[] | Record<string, U> | undefined => {
@@ -70,10 +71,11 @@ register(['MultipleLosses', 'multiple_losses'], (c) => {
   };
   const losses = each<SerializedLoss, LabelLoss>(c.losses, (s) => deserializeLoss(s) as LabelLoss);
   if (losses === undefined) throw new ValueError('MultipleLosses config needs "losses": the losses, serialized');
+  const { losses: _losses, weights, miners, ...options } = c;
   return new MultipleLosses(losses, {
-    weights: c.weights as number[] | Record<string, number> | undefined,
-    miners: each<SerializedMiner | null, Miner | null>(c.miners, (s) => (s ? deserializeMiner(s) : null)) as never,
-    name: c.name as string | undefined,
+    ...(options as MultipleLossesOptions),
+    weights: weights as number[] | Record<string, number> | undefined,
+    miners: each<SerializedMiner | null, Miner | null>(miners, (s) => (s ? deserializeMiner(s) : null)) as never,
   });
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */

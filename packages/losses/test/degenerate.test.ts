@@ -9,10 +9,13 @@ import { autodiffGradient, describeEachBackend, expectNoLeak, tensorNumericGradi
 import {
   ArcFaceLoss,
   Barlow,
+  BatchHardMiner,
   CircleLoss,
   ContrastiveLoss,
   LiftedStructLoss,
   lossNames,
+  MinedLoss,
+  MultipleLosses,
   MultiNegativesRankLoss,
   MultiSimilarityLoss,
   PNLoss,
@@ -69,6 +72,8 @@ const LOSSES: Record<string, Entry> = {
   SimSiamLoss: { make: () => new SimSiamLoss(), kind: 'views' },
   Barlow: { make: () => new Barlow(), kind: 'views' },
   VicReg: { make: () => new VicReg(), kind: 'views' },
+  MinedLoss: { make: () => new MinedLoss(new TripletLoss(), new BatchHardMiner()), kind: 'labels' },
+  MultipleLosses: { make: () => new MultipleLosses([new TripletLoss(), new MultiSimilarityLoss()], { weights: [1, 0.5] }), kind: 'labels' },
 };
 
 /** Our own errors where a loss has no meaning (the Python library divides by n - 1 = 0 there). */

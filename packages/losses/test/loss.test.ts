@@ -55,17 +55,27 @@ describe('reduction in configs', () => {
   const required = (className: string): Record<string, unknown> =>
     className === 'XBM'
       ? { loss: serializeLoss(new TripletLoss()), memorySize: 4 }
-      : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
+      : className === 'MinedLoss'
+        ? { loss: serializeLoss(new TripletLoss()), miner: { className: 'BatchHardMiner', config: {} } }
+        : className === 'MultipleLosses'
+          ? { losses: [serializeLoss(new TripletLoss())] }
+          : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
         ? { numClasses: 3, embeddingSize: 4, seed: 1 }
         : {};
 
-  it.each(lossNames())('%s keeps its reduction through serializeLoss / deserializeLoss', (className) => {
+  it.each(lossNames().filter((n) => n !== 'MultipleLosses'))('%s keeps its reduction through serializeLoss / deserializeLoss', (className) => {
     const loss = getLoss(className, { ...required(className), reduction: 'none' });
     const back = deserializeLoss(JSON.stringify(serializeLoss(loss)));
     expect(back.reduction).toBe('none');
     expect(back.getConfig()).toEqual(loss.getConfig());
     loss.dispose();
     back.dispose();
+  });
+
+  it('MultipleLosses leaves the reduction to each of its losses', () => {
+    expect(() => getLoss('MultipleLosses', { losses: [serializeLoss(new TripletLoss())], reduction: 'none' })).toThrow(
+      'MultipleLosses: set the reduction on each loss, not "none" on the sum',
+    );
   });
 
   it('is saved when not the default, and restored', () => {

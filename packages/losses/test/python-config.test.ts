@@ -145,7 +145,11 @@ describe('unknown option keys', () => {
   const required = (className: string): Record<string, unknown> =>
     className === 'XBM'
       ? { loss: serializeLoss(new TripletLoss()), memorySize: 4 }
-      : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
+      : className === 'MinedLoss'
+        ? { loss: serializeLoss(new TripletLoss()), miner: { className: 'BatchHardMiner', config: {} } }
+        : className === 'MultipleLosses'
+          ? { losses: [serializeLoss(new TripletLoss())] }
+          : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
         ? { numClasses: 3, embeddingSize: 4 }
         : {};
 

@@ -4,7 +4,7 @@
  * farthest positive and the closest negative, as one triplet.
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import type { PairMasks } from '@tfsim/distances';
+import { oneHotFloat, type PairMasks } from '@tfsim/distances';
 import type { LabelsInput } from '../inputs';
 import type { KeyOptions, PairBatch } from '../loss';
 import { tfc } from '../tf';
@@ -31,7 +31,7 @@ export class BatchHardMiner extends Miner {
       const fill = tf.fill(d.shape, largest ? -Infinity : Infinity);
       const candidates = tf.where(mask, d, fill);
       const index = largest ? tf.argMax(candidates, 1) : tf.argMin(candidates, 1);
-      return tf.cast(tf.oneHot(index, d.shape[1]), 'bool');
+      return tf.cast(oneHotFloat(index, d.shape[1]!), 'bool'); // a batch of one is depth 1, which tf.oneHot refuses
     };
     const valid = tf.reshape(tf.logicalAnd(tf.any(positiveMask, 1), tf.any(negativeMask, 1)), [-1, 1]);
     return {

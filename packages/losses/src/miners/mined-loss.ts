@@ -59,7 +59,7 @@ export class MinedLoss extends MetricLoss {
 
   getConfig(): LossConfig {
     return {
-      name: this.name,
+      ...this.commonConfig(),
       loss: { className: this.loss.className, config: this.loss.getConfig() },
       miner: { className: this.miner.className, config: this.miner.getConfig() },
     };
