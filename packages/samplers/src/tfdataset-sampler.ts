@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
-import { createProgress, isTensor, ShapeError, ValueError } from '@tfsim/utils';
+import { checkOptions, createProgress, isTensor, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import type { ExampleValue } from './examples';
 import { MultiShotMemorySampler, type MultiShotMemorySamplerOptions } from './memory-samplers';
 import { checkLabel } from './select';
@@ -77,10 +77,17 @@ async function readSplit(
 }
 
 export class TFDatasetMultiShotMemorySampler extends MultiShotMemorySampler<ExampleValue> {
+  /** fromDatasets' keys: the sampler's, less loadExampleFn (examples are in memory), plus the reading options. */
+  static readonly datasetOptionKeys: OptionKeys<TFDatasetMultiShotMemorySamplerOptions> = (() => {
+    const { loadExampleFn: _, ...samplerKeys } = MultiShotMemorySampler.optionKeys;
+    return { ...samplerKeys, xKey: true, yKey: true, splits: true, preprocessFn: true };
+  })();
+
   private readonly owned: ExampleValue[];
 
   private constructor(x: ExampleValue[], y: number[], options: TFDatasetMultiShotMemorySamplerOptions) {
-    super(x, y, options);
+    const { xKey: _x, yKey: _y, splits: _s, preprocessFn: _p, ...samplerOptions } = options;
+    super(x, y, samplerOptions);
     this.owned = x;
   }
 
@@ -93,6 +100,7 @@ export class TFDatasetMultiShotMemorySampler extends MultiShotMemorySampler<Exam
     datasets: tfd.Dataset<FeatureRecord> | Readonly<Record<string, tfd.Dataset<FeatureRecord>>>,
     options: TFDatasetMultiShotMemorySamplerOptions & { classesPerBatch: number },
   ): Promise<TFDatasetMultiShotMemorySampler> {
+    checkOptions(options, TFDatasetMultiShotMemorySampler.datasetOptionKeys, 'TFDatasetMultiShotMemorySampler.fromDatasets');
     if (options?.classesPerBatch === undefined) throw new ValueError('TFDatasetMultiShotMemorySampler needs classesPerBatch');
     const xKey = options.xKey ?? 'image';
     const yKey = options.yKey ?? 'label';
