@@ -96,7 +96,7 @@ describe('HTTP lookup server', () => {
   it('names bad requests', async () => {
     expect(await post('/lookup', { embeddings: [[1, 2, 3]] })).toMatchObject({
       status: 400,
-      json: { error: { type: 'ShapeError', message: 'predictions has dimension 3, expected 8' } },
+      json: { error: { type: 'ShapeError', message: 'predictions (Indexer.batchLookup) has dimension 3, expected 8' } },
     });
     // JSON has no NaN: null stands for it, and the index names it.
     expect(await post('/lookup', { embeddings: [[0, 0, null, 0, 0, 0, 0, 0]] })).toMatchObject({
