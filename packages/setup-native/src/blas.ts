@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const SOURCE = path.join(__dirname, 'blas-kernel.c');
+// The C source ships in src/ (the package's files); the same path from src/ and dist/.
+const SOURCE = path.join(__dirname, '..', 'src', 'blas-kernel.c');
 
 /** A directory holding node_api.h: next to this node, the system's, or node-gyp's download. */
 function nodeHeaders(): string | undefined {

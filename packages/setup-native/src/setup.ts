@@ -334,7 +334,7 @@ function setupFaissNode(force: boolean): boolean {
  * project has @tfsim/search (a resolvable package, or one of the --from
  * folders itself).
  */
-function setupBlasForSearch(force: boolean): boolean {
+function setupBlasForSearch(force: boolean): boolean | undefined {
   const own = RESOLVE_FROM.find((dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === '@tfsim/search';
@@ -344,8 +344,9 @@ function setupBlasForSearch(force: boolean): boolean {
   });
   const searchDir = own !== undefined ? fs.realpathSync(own) : packageDir('@tfsim/search')?.dir;
   if (searchDir === undefined) {
-    log('blas: @tfsim/search is not installed here; skipped');
-    return false;
+    // Not a piece this project can use, so not one --require asks for.
+    log('blas: @tfsim/search is not installed here; nothing to build');
+    return undefined;
   }
   return setupBlas(force, log, path.join(searchDir, 'native', 'tfsim-blas.node'));
 }
@@ -357,6 +358,9 @@ export function setupNative(options: SetupOptions = {}): SetupResult {
   const results: SetupResult = {};
   if (!options.only || options.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(options.force ?? false);
   if (!options.only || options.only === 'faiss') results['faiss-node'] = setupFaissNode(options.force ?? false);
-  if (!options.only || options.only === 'blas') results.blas = setupBlasForSearch(options.force ?? false);
+  if (!options.only || options.only === 'blas') {
+    const blas = setupBlasForSearch(options.force ?? false);
+    if (blas !== undefined) results.blas = blas;
+  }
   return results;
 }

@@ -76,6 +76,7 @@ describe('tfsim-setup-native', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       '[setup:native] tfjs-node: not installed (it is optional); skipping',
       '[setup:native] faiss-node: not installed (it is optional); skipping',
+      '[setup:native] blas: @tfsim/search is not installed here; nothing to build',
       '[setup:native] tfjs-node: unavailable, faiss-node: unavailable',
     ]);
     expect(result.status).toBe(1);
