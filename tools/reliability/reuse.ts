@@ -49,7 +49,7 @@ export const REUSE_CASES: Case[] = [
   {
     name: 'LevelStore.batchAdd with a reused buffer',
     group: 'buffer-reuse',
-    pendingOn: 'oneway',
+   
     expect: ['ok'],
     run: (scratch) => reuseOn(storeTarget(new LevelStore({ path: path.join(scratch, 'level') }))),
   },
@@ -69,14 +69,14 @@ export const REUSE_CASES: Case[] = [
   {
     name: 'Indexer.add with a reused buffer',
     group: 'buffer-reuse',
-    pendingOn: 'oneway',
+   
     expect: ['ok'],
     run: () => reuseOn(new Indexer(DIM, { distance: 'l2' })),
   },
   {
     name: 'Indexer.batchLookup with a query changed after the call',
     group: 'buffer-reuse',
-    pendingOn: 'oneway',
+   
     expect: ['ok'],
     async run() {
       const index = new Indexer(DIM, { distance: 'l2' });
