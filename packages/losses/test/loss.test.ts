@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import type { OptionKeys } from '@tfsim/utils';
 import { Barlow, deserializeLoss, getLoss, lossNames, PNLoss, serializeLoss, TripletLoss, VicReg, type TripletLossOptions } from '../src';
+import { requiredOptions } from './required-options';
 
 // Easy positives, semi-hard negatives, margin 1 (the Python library's test): per example [0.51, 1.366, 0.866, 0.871].
 const LABELS = [0, 0, 1, 1];
@@ -52,19 +53,9 @@ describeEachBackend('reduction', ({ tol }) => {
 });
 
 describe('reduction in configs', () => {
-  const required = (className: string): Record<string, unknown> =>
-    className === 'XBM'
-      ? { loss: serializeLoss(new TripletLoss()), memorySize: 4 }
-      : className === 'MinedLoss'
-        ? { loss: serializeLoss(new TripletLoss()), miner: { className: 'BatchHardMiner', config: {} } }
-        : className === 'MultipleLosses'
-          ? { losses: [serializeLoss(new TripletLoss())] }
-          : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
-        ? { numClasses: 3, embeddingSize: 4, seed: 1 }
-        : {};
 
   it.each(lossNames().filter((n) => n !== 'MultipleLosses'))('%s keeps its reduction through serializeLoss / deserializeLoss', (className) => {
-    const loss = getLoss(className, { ...required(className), reduction: 'none' });
+    const loss = getLoss(className, { ...requiredOptions(className), reduction: 'none' });
     const back = deserializeLoss(JSON.stringify(serializeLoss(loss)));
     expect(back.reduction).toBe('none');
     expect(back.getConfig()).toEqual(loss.getConfig());

@@ -19,6 +19,7 @@ import {
   type XBM,
   type Loss,
 } from '../src';
+import { requiredOptions } from './required-options';
 
 const cosine = { class_name: 'Similarity>CosineDistance', config: { name: 'cosine' } };
 
@@ -141,24 +142,13 @@ describe('fromPythonConfig', () => {
 });
 
 describe('unknown option keys', () => {
-  /** The options a loss needs to be built at all. */
-  const required = (className: string): Record<string, unknown> =>
-    className === 'XBM'
-      ? { loss: serializeLoss(new TripletLoss()), memorySize: 4 }
-      : className === 'MinedLoss'
-        ? { loss: serializeLoss(new TripletLoss()), miner: { className: 'BatchHardMiner', config: {} } }
-        : className === 'MultipleLosses'
-          ? { losses: [serializeLoss(new TripletLoss())] }
-          : className === 'ArcFaceLoss' || className === 'ProxyAnchorLoss'
-        ? { numClasses: 3, embeddingSize: 4 }
-        : {};
 
   it.each(lossNames())('%s rejects a Python name with a suggestion, and leaks nothing', async (className) => {
     await expectNoLeak(() => {
-      expect(() => getLoss(className, { ...required(className), reduction_: 'sum' })).toThrow(
+      expect(() => getLoss(className, { ...requiredOptions(className), reduction_: 'sum' })).toThrow(
         `unknown option 'reduction_' for ${className}; did you mean 'reduction'?`,
       );
-      expect(() => getLoss(className, { ...required(className), namee: 'x' })).toThrow(UnknownOptionError);
+      expect(() => getLoss(className, { ...requiredOptions(className), namee: 'x' })).toThrow(UnknownOptionError);
     });
   });
 
