@@ -2,7 +2,7 @@
  * Checks of a faiss index (the bytes of `write_index`, faiss 1.7) before
  * faiss reads them: faiss trusts the sizes a file records, so a hostile or
  * truncated file could make it allocate or read without bound. The indexes
- * FaissSearch builds (flat, HNSW over flat, IVF-flat) are walked field by
+ * FaissSearch builds (flat, HNSW over flat, IVF-flat, IVF-PQ) are walked field by
  * field: every vector length must fit in the bytes left, agree with the
  * index's own counts, and the walk must end exactly at the last byte. Other
  * index types (PQ codes, factory strings) get the header checks only.
@@ -100,13 +100,20 @@ function walk(c: Cursor): Header {
     const storage = walk(c);
     if (storage.d !== h.d || storage.ntotal !== h.ntotal) c.fail('the HNSW storage disagrees with its graph');
   } else if (kind === 'IwFl') {
-    const nlist = c.u64();
-    c.skip(8);
-    const quantizer = walk(c);
-    if (quantizer.d !== h.d || quantizer.ntotal !== nlist) c.fail(`the IVF quantizer holds ${quantizer.ntotal} centroids, expected ${nlist}`);
-    c.skip(1);
-    c.vector(8, undefined, 'the direct map');
-    invertedLists(c, nlist, h);
+    const nlist = ivfHeader(c, h);
+    invertedLists(c, nlist, h, 4 * h.d, 'IVF-flat');
+  } else if (kind === 'IwPQ') {
+    const nlist = ivfHeader(c, h);
+    c.skip(1); // by_residual
+    const codeSize = c.u64();
+    // The product quantizer: d, M, nbits (size_t each), then M * 2^nbits centroids of d / M floats.
+    const pqD = c.u64();
+    const m = c.u64();
+    const nbits = c.u64();
+    if (pqD !== h.d || m < 1 || h.d % m !== 0 || nbits < 1 || nbits > 16) c.fail(`implausible product quantizer: d ${pqD}, M ${m}, nbits ${nbits}`);
+    if (codeSize !== Math.ceil((m * nbits) / 8)) c.fail(`IVF-PQ code size ${codeSize}, expected ${Math.ceil((m * nbits) / 8)}`);
+    c.vector(4, h.d * 2 ** nbits, 'the PQ centroids');
+    invertedLists(c, nlist, h, codeSize, 'IVF-PQ');
   } else {
     // Not one FaissSearch builds by name: the header only (faiss checks the rest itself).
     return h;
@@ -114,13 +121,24 @@ function walk(c: Cursor): Header {
   return h;
 }
 
-function invertedLists(c: Cursor, nlist: number, h: Header): void {
+/** The IVF part every IVF index writes after its header: nlist, nprobe, the quantizer, the direct map; returns nlist. */
+function ivfHeader(c: Cursor, h: Header): number {
+  const nlist = c.u64();
+  c.skip(8); // nprobe
+  const quantizer = walk(c);
+  if (quantizer.d !== h.d || quantizer.ntotal !== nlist) c.fail(`the IVF quantizer holds ${quantizer.ntotal} centroids, expected ${nlist}`);
+  c.skip(1); // the direct map's type
+  c.vector(8, undefined, 'the direct map');
+  return nlist;
+}
+
+function invertedLists(c: Cursor, nlist: number, h: Header, expectedCodeSize: number, what: string): void {
   const kind = c.fourcc();
   if (kind === 'il00') return;
   if (kind !== 'ilar') c.fail(`unsupported inverted lists "${kind}"`);
   if (c.u64() !== nlist) c.fail('the inverted lists disagree with nlist');
   const codeSize = c.u64();
-  if (codeSize !== 4 * h.d) c.fail(`IVF-flat code size ${codeSize}, expected ${4 * h.d}`);
+  if (codeSize !== expectedCodeSize) c.fail(`${what} inverted lists of code size ${codeSize}, expected ${expectedCodeSize}`);
   const layout = c.fourcc();
   const n = c.u64();
   const sizes: number[] = [];
@@ -150,6 +168,6 @@ export function checkFaissBytes(bytes: Uint8Array, dim: number, size: number, wh
   const kind = bytes.length >= 4 ? String.fromCharCode(...bytes.subarray(0, 4)) : '';
   const h = walk(c);
   if (h.d !== dim || h.ntotal !== size) c.fail(`the index holds ${h.ntotal} vectors of dimension ${h.d}, the manifest ${size} of ${dim}`);
-  const walked = FLAT.has(kind) || kind === 'IHNf' || kind === 'IwFl';
+  const walked = FLAT.has(kind) || kind === 'IHNf' || kind === 'IwFl' || kind === 'IwPQ';
   if (walked && c.offset !== bytes.length) c.fail(`${bytes.length - c.offset} bytes after the end of the index`);
 }

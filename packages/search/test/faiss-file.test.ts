@@ -10,7 +10,7 @@ import { gaussian } from './data';
   async function saved(algo: string): Promise<Buffer> {
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
     try {
-      const search = new FaissSearch('euclidean', 8, { algo, ...(algo === 'ivf' ? { nlist: 4 } : {}) });
+      const search = new FaissSearch('euclidean', 8, { algo, ...(algo === 'ivf' || algo === 'ivfpq' ? { nlist: 4 } : {}), ...(algo === 'ivfpq' ? { m: 4, nbits: 4 } : {}) });
       search.batchAdd(gaussian(300, 8, 1), Array.from({ length: 300 }, (_, i) => i));
       await search.save(dir);
       return await readFile(path.join(dir, 'index.faiss'));
@@ -19,7 +19,7 @@ import { gaussian } from './data';
     }
   }
 
-  it.each(['flat', 'hnsw', 'ivf'])('%s: the saved bytes pass; truncated, padded or inflated ones fail', async (algo) => {
+  it.each(['flat', 'hnsw', 'ivf', 'ivfpq'])('%s: the saved bytes pass; truncated, padded or inflated ones fail', async (algo) => {
     const bytes = await saved(algo);
     expect(() => checkFaissBytes(bytes, 8, 300, 'f')).not.toThrow();
     expect(() => checkFaissBytes(bytes, 8, 301, 'f')).toThrow(/holds 300 vectors of dimension 8, the manifest 301 of 8/);
@@ -29,6 +29,21 @@ import { gaussian } from './data';
     const huge = Buffer.from(bytes);
     huge.writeBigUInt64LE(2n ** 40n, 8);
     expect(() => checkFaissBytes(huge, 8, 300, 'f')).toThrow(expect.objectContaining({ name: 'FormatError' }));
+  });
+
+  it('ivfpq: a product quantizer claiming more centroids than its header allows is refused before faiss reads it', async () => {
+    const bytes = await saved('ivfpq');
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('IwPQ');
+    // nbits (the PQ's third size_t) set to 40: 2^40 centroids of 8 floats.
+    const at = bytes.indexOf(Buffer.from([8, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0]));
+    expect(at).toBeGreaterThan(0);
+    const patched = Buffer.from(bytes);
+    patched.writeBigUInt64LE(40n, at + 16);
+    expect(() => checkFaissBytes(patched, 8, 300, 'f')).toThrow(/implausible product quantizer: d 8, M 4, nbits 40/);
+    // The centroid vector claiming 2^30 floats.
+    const centroids = Buffer.from(bytes);
+    centroids.writeBigUInt64LE(2n ** 30n, at + 24);
+    expect(() => checkFaissBytes(centroids, 8, 300, 'f')).toThrow(/the PQ centroids holds 1073741824 elements, expected 128/);
   });
 
   it('hnsw: a neighbour table longer than its offsets say is refused', async () => {
