@@ -91,6 +91,18 @@ function nodeGyp(): string {
   return require.resolve('node-gyp/bin/node-gyp.js', { paths: [__dirname, ...RESOLVE_FROM] });
 }
 
+/**
+ * node-gyp's arguments for this node's headers: where no nodedir is configured
+ * and the headers are installed beside this node (a distribution's node, e.g.
+ * Debian's under /usr), use them rather than downloading them, so that the
+ * build also works offline.
+ */
+function nodeGypArgs(): string[] {
+  if (process.env.npm_config_nodedir) return [];
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${prefix}`] : [];
+}
+
 // ---------------------------------------------------------------- tfjs-node
 
 /** The napi version node-pre-gyp would pick, and the addon path it would look in. */
@@ -166,7 +178,7 @@ function buildTfjsFromWheel(dir: string): void {
   const { napi, modulePath } = tfjsBindingPath(dir);
   const ok = run(
     process.execPath,
-    [nodeGyp(), 'rebuild', '--module_name=tfjs_binding', `--module_path=${modulePath}`, `--napi_build_version=${napi}`, '-j', 'max'],
+    [nodeGyp(), 'rebuild', ...nodeGypArgs(), '--module_name=tfjs_binding', `--module_path=${modulePath}`, `--napi_build_version=${napi}`, '-j', 'max'],
     dir,
   );
   if (!ok) throw new Error('node-gyp could not build the tfjs-node binding against the wheel library');
@@ -315,7 +327,7 @@ function setupFaissNode(force: boolean): boolean {
     log('faiss-node: could not apply the patch that builds it against the system faiss');
     return false;
   }
-  if (!run(process.execPath, [nodeGyp(), 'rebuild', '-j', 'max'], dir)) {
+  if (!run(process.execPath, [nodeGyp(), 'rebuild', ...nodeGypArgs(), '-j', 'max'], dir)) {
     log('faiss-node: node-gyp build failed');
     return false;
   }
