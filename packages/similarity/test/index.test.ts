@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfsim from '../src';
 import { NAMESPACES, PACKAGE_NAME } from '../src';
@@ -9,10 +10,14 @@ const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 
   dependencies: Record<string, string>;
 };
 
-/** Every library package of the workspace: all but this one, the test helpers and the native setup command. */
-const libraryPackages = readdirSync(packagesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => (JSON.parse(readFileSync(join(packagesDir, d.name, 'package.json'), 'utf8')) as { name: string }).name)
+/**
+ * Every library package of the workspace: all but this one, the test helpers and the native setup command.
+ * Committed packages only: the scaffold's test creates a probe package in packages/ while other tests run.
+ */
+const libraryPackages = execFileSync('git', ['ls-files', '--', '*/package.json'], { cwd: packagesDir, encoding: 'utf8' })
+  .split('\n')
+  .filter((file) => /^[^/]+\/package\.json$/.test(file))
+  .map((file) => (JSON.parse(readFileSync(join(packagesDir, file), 'utf8')) as { name: string }).name)
   .filter((name) => name !== PACKAGE_NAME && name !== '@tfsim/test-utils' && name !== '@tfsim/setup-native')
   .sort();
 
