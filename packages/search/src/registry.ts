@@ -6,11 +6,15 @@ import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 import type { Search, SearchConfig } from './search';
 
 /** Search implementations by name and Python alias (case-insensitive); 'auto' is the fastest exact one that loads. */
-export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch'>('search algorithm');
+export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch' | 'nmslib'>('search algorithm');
 searchTypes.register(['auto'], () => 'auto');
 searchTypes.register(['linear', 'LinearSearch'], () => 'linear');
 searchTypes.register(['faiss', 'FaissSearch'], () => 'faiss');
 searchTypes.register(['usearch', 'UsearchSearch'], () => 'usearch');
+// Python's NMSLibSearch: nmslib has no JavaScript binding; its default method is an HNSW graph, which faiss has too.
+searchTypes.register(['nmslib', 'NMSLibSearch'], () => 'nmslib');
+
+let nmslibNoticeShown = false;
 
 /** Whether `x` is a Search (the one test of the project: what the Indexer calls). */
 export function isSearch(x: unknown): x is Search {
@@ -43,6 +47,13 @@ export function getSearch(
     if (type === 'auto') return fastestExactSearch(distance, dim, options);
     if (rest.kernel !== undefined) options.kernel = rest.kernel as LinearKernel;
     return new LinearSearch(distance, dim, options);
+  }
+  if (type === 'nmslib') {
+    if (!nmslibNoticeShown) {
+      nmslibNoticeShown = true;
+      console.warn("[tfsim] search 'nmslib': nmslib has no JavaScript binding; using FaissSearch with algo 'hnsw' (the same HNSW graph search)");
+    }
+    return new FaissSearch(distance, dim, { algo: 'hnsw', ...(name !== undefined ? { name } : {}) });
   }
   if (type === 'usearch') {
     const options: UsearchSearchOptions = { ...(name !== undefined ? { name } : {}) };

@@ -17,8 +17,27 @@ describe('getSearch', () => {
   });
 
   it('rejects unknown names and missing settings', () => {
-    expect(() => getSearch('nmslib', { distance: 'cosine', dim: 2 })).toThrow(/unknown search algorithm "nmslib"; known search algorithms: auto, linear, faiss, usearch/);
+    expect(() => getSearch('annoy', { distance: 'cosine', dim: 2 })).toThrow(/unknown search algorithm "annoy"; known search algorithms: auto, linear, faiss, usearch, nmslib/);
     expect(() => getSearch('linear')).toThrow(/needs a distance and a dimension/);
+  });
+
+  (faissAvailable() ? it : it.skip)("'nmslib' (Python's NMSLibSearch) is FaissSearch's HNSW, with a one-line notice shown once", () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const search = getSearch('NMSLibSearch', { distance: 'cosine', dim: 3 }) as FaissSearch;
+      expect(search).toBeInstanceOf(FaissSearch);
+      expect(search.algo).toBe('hnsw');
+      expect(getSearch('nmslib', { distance: 'l2', dim: 3 })).toBeInstanceOf(FaissSearch);
+      expect(warn.mock.calls).toEqual([
+        ["[tfsim] search 'nmslib': nmslib has no JavaScript binding; using FaissSearch with algo 'hnsw' (the same HNSW graph search)"],
+      ]);
+      // It finds what an exact search finds on a small index.
+      const rows = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.9, 0.1, 0]];
+      search.batchAdd(rows, [10, 11, 12, 13]);
+      expect(Array.from(search.batchLookup([[1, 0.05, 0]], 2)[0]!.ids)).toEqual([10, 13]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('isSearch needs what the Indexer calls: batchLookup, batchAdd and getConfig', () => {

@@ -5,10 +5,14 @@ import { RedisStore, type RedisStoreOptions } from './redis';
 import type { Store, StoreConfig } from './store';
 
 /** Store implementations by name and Python alias (case-insensitive). */
-export const storeTypes = new Registry<'memory' | 'level' | 'redis'>('store');
+export const storeTypes = new Registry<'memory' | 'level' | 'redis' | 'cached'>('store');
 storeTypes.register(['memory', 'MemoryStore'], () => 'memory');
 storeTypes.register(['level', 'LevelStore'], () => 'level');
 storeTypes.register(['redis', 'RedisStore'], () => 'redis');
+// Python's CachedStore keeps records in files on disk; LevelStore is the on-disk store here.
+storeTypes.register(['cached', 'CachedStore'], () => 'cached');
+
+let cachedNoticeShown = false;
 
 /** Whether `x` is a Store (the one test of the project: what the Indexer calls). */
 export function isStore(x: unknown): x is Store {
@@ -29,8 +33,12 @@ export function getStore(identifier: Store | StoreConfig | string, settings: Par
   const type = storeTypes.get(String(config.type));
   const name = config.name === undefined ? {} : { name: config.name };
   if (type === 'memory') return new MemoryStore(name);
-  if (type === 'level') {
-    if (typeof config.path !== 'string') throw new ValueError('a level store needs a `path`');
+  if (type === 'level' || type === 'cached') {
+    if (typeof config.path !== 'string') throw new ValueError(`a ${type} store needs a \`path\``);
+    if (type === 'cached' && !cachedNoticeShown) {
+      cachedNoticeShown = true;
+      console.warn("[tfsim] store 'cached': using LevelStore, the on-disk store of @tfsim/stores (Python's CachedStore has no port)");
+    }
     return new LevelStore({ ...name, path: config.path, ...(typeof config.sync === 'boolean' ? { sync: config.sync } : {}) });
   }
   const options: RedisStoreOptions = { ...name };

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { getStore, isStore, LevelStore, MemoryStore, RedisStore } from '../src';
 
 describe('getStore', () => {
@@ -16,8 +19,26 @@ describe('getStore', () => {
   });
 
   it('rejects unknown names and missing settings', () => {
-    expect(() => getStore('cached')).toThrow(/unknown store "cached"; known stores: memory/);
-    expect(() => getStore('level')).toThrow(/needs a `path`/);
+    expect(() => getStore('shelve')).toThrow(/unknown store "shelve"; known stores: memory, level, redis, cached/);
+    expect(() => getStore('level')).toThrow(/a level store needs a `path`/);
+    expect(() => getStore('cached')).toThrow(/a cached store needs a `path`/);
+  });
+
+  it("'cached' (Python's CachedStore) is the on-disk LevelStore, with a one-line notice shown once", async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'tfsim-cached-'));
+    try {
+      const store = getStore('CachedStore', { path: path.join(dir, 'db') });
+      expect(store).toBeInstanceOf(LevelStore);
+      expect(getStore('cached', { path: path.join(dir, 'db2') })).toBeInstanceOf(LevelStore);
+      expect(warn.mock.calls).toEqual([["[tfsim] store 'cached': using LevelStore, the on-disk store of @tfsim/stores (Python's CachedStore has no port)"]]);
+      expect(await store.batchAdd([[1, 2]], [7], [{ a: 1 }])).toEqual([0]);
+      expect((await store.get(0)).label).toBe(7);
+      await store.close?.();
+    } finally {
+      warn.mockRestore();
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('isStore needs what the Indexer calls: batchGet, batchAdd and getConfig', () => {
