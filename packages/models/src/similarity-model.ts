@@ -32,7 +32,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { GraphTrainer, type GraphReport, graphModeBlocker, reportFallback, stdLayerCounters } from './graph';
+import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -85,6 +85,8 @@ export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'c
    * eagerly and the reason is printed once.
    */
   graph?: boolean;
+  /** Seed of the Dropout masks on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer). Default 0. */
+  seed?: number;
 }
 
 /** What `compile` chose, kept for saving. */
@@ -272,7 +274,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     const labels = isTensorLike(yOrArgs) ? yOrArgs : tf.tensor1d(Array.from(yOrArgs as ArrayLike<number>), 'int32');
     try {
       if (labels.shape[0] !== n) throw new ShapeError(`x has ${n} examples but y has ${labels.shape[0]} labels`);
-      if (this.lossVariables().length > 0 || this.useGraph(args)) {
+      if (this.useCustomFit(args)) {
         return await this.customFit(tensorBatches(x as ModelInput, labels, args), args, Math.ceil(n / (args.batchSize ?? 32)));
       }
       const targets = this.layersTargets(labels);
@@ -292,7 +294,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   }
 
   private async fitBatches(dataset: DatasetLike, args: SimilarityFitArgs, steps: number): Promise<tfl.History> {
-    if (this.lossVariables().length > 0 || this.useGraph(args)) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
+    if (this.useCustomFit(args)) return this.customFit(datasetBatches(dataset, args.batchesPerEpoch), args, steps);
     const mapped = this.tilesLabels()
       ? dataset.map((batch) => {
           const { xs, ys } = checkBatch(batch);
@@ -319,19 +321,32 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     this.graphReport = null;
     const blocker = graphModeBlocker(args.graph);
     if (blocker === undefined) return false;
-    const reason =
-      blocker ??
-      (!this.tilesLabels() || this.outputs.length !== 1 || this.similarityLosses.length !== 1
-        ? 'graph mode trains a single-output model compiled with one @tfsim loss'
-        : args.validationData !== undefined || args.validationSplit !== undefined
-          ? 'validation runs in tfjs-layers fit'
-          : args.sampleWeight !== undefined || args.classWeight !== undefined
-            ? 'sample and class weights run in tfjs-layers fit'
-            : null);
+    const reason = blocker ?? this.customFitBlocker(args);
     if (reason === null) return true;
     this.graphReport = { graphSteps: 0, compiled: 0, reason };
     reportFallback(reason);
     return false;
+  }
+
+  /** Why our training loop cannot serve this fit (null when it can). */
+  private customFitBlocker(args: SimilarityFitArgs): string | null {
+    return !this.tilesLabels() || this.outputs.length !== 1 || this.similarityLosses.length !== 1
+      ? 'graph mode trains a single-output model compiled with one @tfsim loss'
+      : args.validationData !== undefined || args.validationSplit !== undefined
+        ? 'validation runs in tfjs-layers fit'
+        : args.sampleWeight !== undefined || args.classWeight !== undefined
+          ? 'sample and class weights run in tfjs-layers fit'
+          : null;
+  }
+
+  /**
+   * Whether our loop runs this fit: for losses with variables, for graph
+   * mode, and on the native backend for models with Dropout even eagerly, so
+   * that `graph: false` draws the same stateless masks as graph mode.
+   */
+  private useCustomFit(args: SimilarityFitArgs): boolean {
+    if (this.lossVariables().length > 0 || this.useGraph(args)) return true;
+    return args.graph === false && activeNativeBackend() !== null && hasDropout([this]) && this.customFitBlocker(args) === null;
   }
 
   /** Whether fit repeats class labels to the output's shape: when compiled with a `@tfsim` loss. */
@@ -396,7 +411,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     const metricFns = (this.metricsNames ?? []).length > 1 ? this.compiledMetricFunctions() : [];
     const optimizer = this.optimizer;
     const numInputs = this.inputs.length;
-    const step = (feeds: Tensor[]): Tensor[] => {
+    const unwrappedStep = (feeds: Tensor[]): Tensor[] => {
       const xs = numInputs === 1 ? feeds[0]! : feeds.slice(0, numInputs);
       const ys = feeds[numInputs]!;
       const vars = [...this.trainableWeights.map((w) => w.read() as tf.Variable), ...this.lossVariables()];
@@ -416,6 +431,8 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       const numClasses = (loss as { numClasses?: unknown }).numClasses;
       if (typeof numClasses === 'number') checkClassIndices(feeds[numInputs]! as tf.Tensor1D, numClasses, loss.className);
     };
+    const dropout = statelessDropout([this], args.seed ?? 0);
+    const step = dropout ? dropout.wrap(unwrappedStep) : unwrappedStep;
     const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, { checkFeeds: checkLabels, counters: stdLayerCounters(activationStdLayers(this)) }) : null;
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
@@ -453,6 +470,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         this.graphReport = graph.report();
         graph.dispose();
       }
+      dropout?.dispose();
     }
     return history;
   }

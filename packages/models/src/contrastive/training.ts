@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activationStdLayers } from '@tfsim/layers';
 import { createProgress, ValueError } from '@tfsim/utils';
-import { GraphTrainer, graphModeBlocker, reportFallback, stdLayerCounters } from '../graph';
+import { GraphTrainer, type TrainStep, graphModeBlocker, reportFallback, stdLayerCounters, statelessDropout } from '../graph';
 import { scheduledRate, setLearningRate } from '../schedules/optimizer';
 import type { ContrastiveFitOptions, ContrastiveHistory, ContrastiveLosses, ContrastiveModel } from './model';
 import { type ContrastiveData, type ViewSource, viewSource } from './views';
@@ -70,10 +70,10 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
   const stdLayers = [model.projector, ...(model.predictor && model.algorithm === 'simsiam' ? [model.predictor] : []), model.backbone].flatMap((m) =>
     activationStdLayers(m),
   );
-  const graph =
-    graphModeBlocker(options.graph) === null
-      ? new GraphTrainer(([v1, v2]) => model.stepTensors(v1!, v2!), optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) })
-      : null;
+  const dropout = statelessDropout([model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])], options.seed ?? 0);
+  const unwrapped: TrainStep = ([v1, v2]) => model.stepTensors(v1!, v2!);
+  const stepTensors = dropout ? dropout.wrap(unwrapped) : unwrapped;
+  const graph = graphModeBlocker(options.graph) === null ? new GraphTrainer(stepTensors, optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) }) : null;
   model.graphReport = null;
   const history: ContrastiveHistory = { epoch: [], history: {} };
   const record = (key: string, value: number) => (history.history[key] ??= []).push(value);
@@ -96,8 +96,9 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
         const batch = await train.next(step);
         let result;
         try {
-          if (graph) model.checkViews(batch.view1, batch.view2);
-          result = graph ? await readStepLosses(graph.run([batch.view1, batch.view2])) : await model.trainStep(batch.view1, batch.view2);
+          if (graph || dropout) model.checkViews(batch.view1, batch.view2);
+          const views = [batch.view1, batch.view2];
+          result = graph ? await readStepLosses(graph.run(views)) : dropout ? await readStepLosses(stepTensors(views)) : await model.trainStep(batch.view1, batch.view2);
         } finally {
           batch.dispose();
         }
@@ -128,6 +129,7 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
       model.graphReport = graph.report();
       graph.dispose();
     }
+    dropout?.dispose();
   }
   return history;
 }

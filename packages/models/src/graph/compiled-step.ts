@@ -39,7 +39,7 @@ export function reconcile(a: Trace, b: Trace, rates: [number | undefined, number
       continue;
     }
     if (!sameValues(na.values, nb.values)) {
-      return { reason: `a tensor made in JavaScript (shape [${na.shape.join(', ')}]) changes from one step to the next: JavaScript-side random numbers (Dropout, noise) or values computed in JavaScript cannot be frozen into a graph` };
+      return { reason: `a tensor made in JavaScript (shape [${na.shape.join(', ')}]) changes from one step to the next: JavaScript-side random numbers (noise layers) or values computed in JavaScript cannot be frozen into a graph` };
     }
   }
   return { rateInputs };

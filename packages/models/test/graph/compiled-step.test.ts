@@ -49,7 +49,7 @@ describe('reconcile', () => {
   it('a constant that changes otherwise is refused, with its shape', () => {
     const reason = {
       reason:
-        'a tensor made in JavaScript (shape [2, 3]) changes from one step to the next: JavaScript-side random numbers (Dropout, noise) or values computed in JavaScript cannot be frozen into a graph',
+        'a tensor made in JavaScript (shape [2, 3]) changes from one step to the next: JavaScript-side random numbers (noise layers) or values computed in JavaScript cannot be frozen into a graph',
     };
     const a = traceOf([{ shape: [2, 3], values: [1, 2, 3, 4, 5, 6] }]);
     const b = traceOf([{ shape: [2, 3], values: [1, 2, 3, 4, 5, 7] }]);
