@@ -32,7 +32,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout } from './graph';
+import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -85,7 +85,7 @@ export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'c
    * eagerly and the reason is printed once.
    */
   graph?: boolean;
-  /** Seed of the Dropout masks on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer). Default 0. */
+  /** Seed of the Dropout masks on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer), an integer below 32768. Default: a fresh one per fit. */
   seed?: number;
 }
 
@@ -431,7 +431,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       const numClasses = (loss as { numClasses?: unknown }).numClasses;
       if (typeof numClasses === 'number') checkClassIndices(feeds[numInputs]! as tf.Tensor1D, numClasses, loss.className);
     };
-    const dropout = statelessDropout([this], args.seed ?? 0);
+    const dropout = statelessDropout([this], dropoutSeed(args.seed));
     const step = dropout ? dropout.wrap(unwrappedStep) : unwrappedStep;
     const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, { checkFeeds: checkLabels, counters: stdLayerCounters(activationStdLayers(this)) }) : null;
     const epochs = args.epochs ?? 1;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activationStdLayers } from '@tfsim/layers';
 import { createProgress, ValueError } from '@tfsim/utils';
-import { GraphTrainer, type TrainStep, graphModeBlocker, reportFallback, stdLayerCounters, statelessDropout } from '../graph';
+import { GraphTrainer, type TrainStep, graphModeBlocker, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from '../graph';
 import { scheduledRate, setLearningRate } from '../schedules/optimizer';
 import type { ContrastiveFitOptions, ContrastiveHistory, ContrastiveLosses, ContrastiveModel } from './model';
 import { type ContrastiveData, type ViewSource, viewSource } from './views';
@@ -70,7 +70,7 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
   const stdLayers = [model.projector, ...(model.predictor && model.algorithm === 'simsiam' ? [model.predictor] : []), model.backbone].flatMap((m) =>
     activationStdLayers(m),
   );
-  const dropout = statelessDropout([model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])], options.seed ?? 0);
+  const dropout = statelessDropout([model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])], dropoutSeed(options.seed));
   const unwrapped: TrainStep = ([v1, v2]) => model.stepTensors(v1!, v2!);
   const stepTensors = dropout ? dropout.wrap(unwrapped) : unwrapped;
   const graph = graphModeBlocker(options.graph) === null ? new GraphTrainer(stepTensors, optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) }) : null;

@@ -114,6 +114,15 @@ export class StatelessDropout {
  * `seed` on the native backend; null (tfjs' own dropout) on other backends
  * or without Dropout layers.
  */
+/**
+ * The fit seed of the masks: the caller's, or a fresh one per fit, so that
+ * separate fits without a seed draw different masks as tfjs' dropout does
+ * (it must stay below 2^15: the call site is added as seed * 65536 + site).
+ */
+export function dropoutSeed(seed: number | undefined): number {
+  return seed ?? Math.floor(Math.random() * 32768);
+}
+
 export function statelessDropout(roots: Container[], seed: number): StatelessDropout | null {
   const backend = activeNativeBackend();
   if (!backend) return null;

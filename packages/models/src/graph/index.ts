@@ -2,5 +2,5 @@
 export { GraphTrainer, type GraphReport, type GraphTrainerOptions, type JsCounter, type TrainStep } from './graph-trainer';
 export { stdLayerCounters } from './counters';
 export { graphModeBlocker, reportFallback } from './policy';
-export { StatelessDropout, hasDropout, statelessDropout } from './dropout';
+export { StatelessDropout, dropoutSeed, hasDropout, statelessDropout } from './dropout';
 export { activeNativeBackend } from './native';

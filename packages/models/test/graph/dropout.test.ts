@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
-import { statelessDropout } from '../../src/graph/dropout';
+import { dropoutSeed, statelessDropout } from '../../src/graph/dropout';
 import { GraphTrainer } from '../../src/graph/graph-trainer';
 
 const native = testBackends().includes('tensorflow');
@@ -86,5 +86,15 @@ describe('stateless Dropout [cpu]', () => {
     const model = tfl.model({ inputs: input, outputs: tfl.layers.dropout({ rate: 0.5 }).apply(input) as tfl.SymbolicTensor });
     expect(statelessDropout([model], 0)).toBeNull();
     model.dispose();
+  });
+});
+
+describe('dropoutSeed', () => {
+  it("keeps the caller's seed, and draws a fresh one per fit otherwise (separate fits draw other masks, as tfjs' dropout does)", () => {
+    expect(dropoutSeed(7)).toBe(7);
+    expect(dropoutSeed(0)).toBe(0);
+    const drawn = Array.from({ length: 20 }, () => dropoutSeed(undefined));
+    for (const s of drawn) expect(Number.isInteger(s) && s >= 0 && s < 32768).toBe(true);
+    expect(new Set(drawn).size).toBeGreaterThan(1);
   });
 });
