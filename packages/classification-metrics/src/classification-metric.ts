@@ -2,7 +2,7 @@
  * The Python library's `ClassificationMetric`: a metric of the TP/FP/TN/FN
  * counts, computed at every distance threshold at once.
  */
-import { ShapeError, ValueError } from '@tfsim/utils';
+import { ShapeError, ValueError } from '@tfsim/utils/core';
 
 /** Counts at each distance threshold, and the number of queries. */
 export interface ClassificationCounts {

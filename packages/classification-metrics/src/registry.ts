@@ -1,4 +1,4 @@
-import { Registry, TfsimError } from '@tfsim/utils';
+import { Registry, TfsimError } from '@tfsim/utils/core';
 import { ClassificationMetric } from './classification-metric';
 import { BinaryAccuracy, F1Score, FalsePositiveRate, NegativePredictiveValue, Precision, Recall } from './metrics';
 

@@ -5,6 +5,7 @@
  * share. Loads without TensorFlow.js; the tensor functions load it when called.
  */
 export type { Distance, DistanceConfig } from './distance';
+export type { RowDistance } from './row-distance';
 export { BaseDistance, type PairKernel } from './base';
 export { InnerProductSimilarity } from './inner-product';
 export { CosineDistance } from './cosine';

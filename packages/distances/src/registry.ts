@@ -2,7 +2,7 @@
  * Distances by name: the Python library's `distances.get`, `serialize` and
  * `deserialize`, case-insensitive, with the same aliases.
  */
-import { checkOptions, type OptionKeys, readSerializedObject, Registry, type KerasObject, ValueError } from '@tfsim/utils';
+import { checkOptions, type OptionKeys, readSerializedObject, Registry, type KerasObject, ValueError } from '@tfsim/utils/core';
 import { CosineDistance } from './cosine';
 import type { Distance, DistanceConfig } from './distance';
 import { EuclideanDistance, SquaredEuclideanDistance } from './euclidean';

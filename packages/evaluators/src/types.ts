@@ -1,7 +1,7 @@
 import type { ClassificationMatch } from '@tfsim/matchers';
 import type { ClassificationMetric } from '@tfsim/classification-metrics';
 import type { RetrievalMetric } from '@tfsim/retrieval-metrics';
-import type { Label, Lookup, RowsLike } from '@tfsim/utils';
+import type { Label, Lookup, RowsLike } from '@tfsim/utils/core';
 
 /**
  * One calibrated operating point: its name (`optimal` or a target's name),

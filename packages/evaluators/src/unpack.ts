@@ -4,7 +4,7 @@
  * unpacks them: short rows are padded (label 0x7FFFFFFF, distance Infinity)
  * and distances can be rounded, in float32, half to even.
  */
-import { type DistanceMatrix, EmptyIndexError, type LabelMatrix, type Lookup, ShapeError, ValueError } from '@tfsim/utils';
+import { type DistanceMatrix, EmptyIndexError, type LabelMatrix, type Lookup, ShapeError, ValueError } from '@tfsim/utils/core';
 
 /** The label given to the missing neighbours of a short lookup row. */
 export const PADDING_LABEL = 0x7fffffff;

@@ -12,7 +12,7 @@
  * take is an error naming the key, so a misspelt or Python-style option
  * (`no_match_label`) is not silently ignored.
  */
-import { checkOptions } from '@tfsim/utils';
+import { checkOptions } from '@tfsim/utils/core';
 
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null) return false;

@@ -5,7 +5,7 @@
  * a `"__proto__"` cutpoint is a cutpoint, not the map's prototype.
  */
 import type { Cutpoint } from '@tfsim/evaluators';
-import { FormatError } from '@tfsim/utils';
+import { FormatError } from '@tfsim/utils/core';
 
 export type EncodedCutpoints = Record<string, Record<string, number | string>>;
 

@@ -9,7 +9,7 @@ import {
   F1Score,
   makeClassificationMetric,
 } from '@tfsim/classification-metrics';
-import { type Distance, type DistanceConfig, getDistance } from '@tfsim/distances';
+import { type RowDistance as Distance, type DistanceConfig, getDistance } from '@tfsim/distances/rows';
 import {
   type CalibrationResults,
   type Cutpoint,
@@ -40,7 +40,7 @@ import {
   toLabel,
   writeFolderAtomically,
   type OptionKeys,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import {
   type Prediction,
   type Predictions,

@@ -8,7 +8,7 @@ import {
   isMatrix,
   toLabels,
   toMatrix,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 
 /**
  * Model predictions: a matrix of embeddings (one row per item), or, for a

@@ -6,10 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Distance } from '@tfsim/distances';
+import type { RowDistance as Distance } from '@tfsim/distances/rows';
 import { type Search, type SearchConfig, getSearch, isSearch } from '@tfsim/search';
 import { type Store, type StoreConfig, getStore, isStore, storeTypes } from '@tfsim/stores';
-import { ShapeError, TfsimError, ValueError } from '@tfsim/utils';
+import { ShapeError, TfsimError, ValueError } from '@tfsim/utils/core';
 
 export { isSearch, isStore };
 

@@ -19,7 +19,7 @@ import {
   readManifest,
   writeArray,
   writeManifest,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import { type EncodedCutpoints, decodeCutpoints, encodeCutpoints } from './cutpoints';
 import { MAX_STAT_BUFFER_SIZE } from './stats';
 

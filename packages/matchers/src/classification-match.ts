@@ -13,7 +13,7 @@ import {
   toLabelMatrix,
   toLabels,
   toVector,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 
 /** One derived label and distance per query. */
 export interface DerivedMatch {

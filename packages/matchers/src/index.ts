@@ -8,4 +8,4 @@ export { MatchNearest } from './match-nearest';
 export { MatchMajorityVote } from './match-majority-vote';
 export { makeClassificationMatcher, matchers } from './registry';
 /** The matrices the matchers work on; parsed by the input layer of @tfsim/utils. */
-export type { DistanceMatrix, LabelMatrix, RowsLike } from '@tfsim/utils';
+export type { DistanceMatrix, LabelMatrix, RowsLike } from '@tfsim/utils/core';

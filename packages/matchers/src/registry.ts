@@ -1,4 +1,4 @@
-import { Registry, TfsimError, UnknownNameError } from '@tfsim/utils';
+import { Registry, TfsimError, UnknownNameError } from '@tfsim/utils/core';
 import { ClassificationMatch } from './classification-match';
 import { MatchMajorityVote } from './match-majority-vote';
 import { MatchNearest } from './match-nearest';

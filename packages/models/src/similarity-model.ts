@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type io, serialization, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Distance } from '@tfsim/distances';
+import type { Distance, RowDistance } from '@tfsim/distances';
 import { Indexer, type LoadOptions as IndexerLoadOptions, type Verbose } from '@tfsim/indexer';
 import { activationStdLayers, activationStdLogger } from '@tfsim/layers';
 import { checkClassIndices, getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/losses';
@@ -146,8 +146,8 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     super(args);
   }
 
-  /** The distance of the index (null before compile or createIndex). */
-  get distance(): Distance | null {
+  /** The distance of the index (null before compile or createIndex); its row-side view, as the index holds it. */
+  get distance(): RowDistance | null {
     return this.indexerOrNull ? this.indexerOrNull.distance : null;
   }
 

@@ -5,7 +5,7 @@
  * and precision@1. Queries of a class with no other indexed example ("lone"
  * queries) are left out, and values are float64.
  */
-import { StateError, ValueError, type OptionKeys } from '@tfsim/utils';
+import { StateError, ValueError, type OptionKeys } from '@tfsim/utils/core';
 import { type Mask, type RetrievalInputs, toCountMap } from './inputs';
 import { type Average, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions } from './retrieval-metric';
 

@@ -1,4 +1,4 @@
-import { ShapeError, toDistanceMatrix } from '@tfsim/utils';
+import { ShapeError, toDistanceMatrix } from '@tfsim/utils/core';
 import type { Mask, RetrievalInputs } from './inputs';
 import { RetrievalMetric, type RetrievalMetricOptions, averageFloat32 } from './retrieval-metric';
 

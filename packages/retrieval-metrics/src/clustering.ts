@@ -6,7 +6,7 @@
  * Lloyd's iterations), so a run is reproducible; PML uses faiss' k-means,
  * whose clusters may differ where the data has no clear partition.
  */
-import { Rng, ShapeError, toMatrix, ValueError, type Matrix, type MatrixLike } from '@tfsim/utils';
+import { Rng, ShapeError, toMatrix, ValueError, type Matrix, type MatrixLike } from '@tfsim/utils/core';
 import { adjustedMutualInfoScore, normalizedMutualInfoScore, type MutualInfoOptions } from './mutual-info';
 
 export interface KMeansOptions {

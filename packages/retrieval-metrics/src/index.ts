@@ -14,7 +14,7 @@ export {
   pythonFloat,
 } from './retrieval-metric';
 export { computeMatchMask, type Mask, type RetrievalInputs } from './inputs';
-export type { RowsLike } from '@tfsim/utils';
+export type { RowsLike } from '@tfsim/utils/core';
 export { RecallAtK } from './recall-at-k';
 export { PrecisionAtK, type PrecisionAtKOptions } from './precision-at-k';
 export { MapAtK } from './map-at-k';

@@ -6,7 +6,7 @@
  * against a k-means clustering of the query embeddings (see `clusteringScores`).
  * Natural logarithms; labels are any numbers or strings (compared by value).
  */
-import { ShapeError, ValueError } from '@tfsim/utils';
+import { ShapeError, ValueError } from '@tfsim/utils/core';
 
 /** How NMI and AMI normalise: the generalised mean of the two entropies. */
 export const AVERAGE_METHODS = ['min', 'geometric', 'arithmetic', 'max'] as const;

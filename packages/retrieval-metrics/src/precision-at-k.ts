@@ -1,4 +1,4 @@
-import type { OptionKeys } from '@tfsim/utils';
+import type { OptionKeys } from '@tfsim/utils/core';
 import { type Mask, toCountMap } from './inputs';
 import { RETRIEVAL_METRIC_OPTION_KEYS, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions, averageFloat32, uniqueLabels } from './retrieval-metric';
 

@@ -1,4 +1,4 @@
-import { Registry, TfsimError } from '@tfsim/utils';
+import { Registry, TfsimError } from '@tfsim/utils/core';
 import { MapAtR, MeanReciprocalRank, PrecisionAt1, RPrecision } from './at-r';
 import { BNDCG } from './bndcg';
 import { MapAtK } from './map-at-k';

@@ -3,7 +3,7 @@
  * found for each query, averaged over the queries (micro) or over the classes
  * (macro).
  */
-import { ShapeError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toRows } from '@tfsim/utils';
+import { ShapeError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toRows } from '@tfsim/utils/core';
 import { type Mask, type RetrievalInputs, computeMatchMask } from './inputs';
 
 export type Average = 'micro' | 'macro';

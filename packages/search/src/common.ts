@@ -1,7 +1,7 @@
 /**
  * What every search shares: argument checks and the order of results.
  */
-import { getDistance, type Distance, type DistanceConfig } from '@tfsim/distances';
+import { getDistance, type RowDistance as Distance, type DistanceConfig } from '@tfsim/distances/rows';
 import {
   assertInteger,
   assertSameLength,
@@ -11,7 +11,7 @@ import {
   ShapeError,
   toMatrix,
   ValueError,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import type { Neighbors } from './search';
 
 /** Default number of neighbours, as in the Python library. */

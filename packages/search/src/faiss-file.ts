@@ -7,7 +7,7 @@
  * index's own counts, and the walk must end exactly at the last byte. Other
  * index types (PQ codes, factory strings) get the header checks only.
  */
-import { FormatError } from '@tfsim/utils';
+import { FormatError } from '@tfsim/utils/core';
 
 const FLAT = new Set(['IxF2', 'IxFI', 'IxFl']);
 

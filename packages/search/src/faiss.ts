@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Distance, DistanceConfig } from '@tfsim/distances';
+import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
@@ -14,7 +14,7 @@ import {
   writeManifest,
   checkOptions,
   type OptionKeys,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import {
   checkAddBatch,
   checkDim,

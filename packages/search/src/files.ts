@@ -6,8 +6,8 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { Distance } from '@tfsim/distances';
-import { type ArrayDescriptor, type ArrayDtype, FormatError, readArray, readManifest, type TypedArrayOf } from '@tfsim/utils';
+import type { RowDistance as Distance } from '@tfsim/distances/rows';
+import { type ArrayDescriptor, type ArrayDtype, FormatError, readArray, readManifest, type TypedArrayOf } from '@tfsim/utils/core';
 
 export async function checkRegularFile(file: string, bytes: number): Promise<void> {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new FormatError(`${file}: the manifest records an invalid size ${String(bytes)}`);

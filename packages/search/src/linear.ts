@@ -1,13 +1,12 @@
 import {
   CosineDistance,
-  type Distance,
-  type DistanceConfig,
   EuclideanDistance,
   InnerProductSimilarity,
   ManhattanDistance,
   SNRDistance,
   SquaredEuclideanDistance,
 } from '@tfsim/distances';
+import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
@@ -21,7 +20,7 @@ import {
   writeManifest,
   checkOptions,
   type OptionKeys,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import {
   checkAddBatch,
   checkDim,

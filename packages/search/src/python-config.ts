@@ -3,7 +3,7 @@
  * option names (`LinearSearch`: distance, dim, name, verbose; `FaissSearch`:
  * also algo, m, nbits, nlist, nprobe).
  */
-import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils';
+import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils/core';
 import { FaissSearch } from './faiss';
 import { LinearSearch } from './linear';
 import type { Search } from './search';

@@ -1,4 +1,4 @@
-import { Registry, ValueError } from '@tfsim/utils';
+import { Registry, ValueError } from '@tfsim/utils/core';
 import { fastestExactSearch } from './default';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
 import { type LinearKernel, LinearSearch, type LinearSearchOptions } from './linear';

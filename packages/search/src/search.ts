@@ -2,8 +2,8 @@
  * The Search contract (the Python library's `Search`, in camelCase): nearest
  * neighbours of query embeddings among indexed ones, over typed arrays.
  */
-import type { Distance } from '@tfsim/distances';
-import type { MatrixLike } from '@tfsim/utils';
+import type { RowDistance as Distance } from '@tfsim/distances/rows';
+import type { MatrixLike } from '@tfsim/utils/core';
 
 /** The neighbours of one query, nearest first; ties broken by ascending id. */
 export interface Neighbors {

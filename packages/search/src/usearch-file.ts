@@ -13,7 +13,7 @@
  *     level 0, connectivity above).
  */
 import { promises as fsp } from 'node:fs';
-import { FormatError } from '@tfsim/utils';
+import { FormatError } from '@tfsim/utils/core';
 import { checkRegularFile } from './files';
 
 /** usearch's codes for what this package writes (index_plugins.hpp). */

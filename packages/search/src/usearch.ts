@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { Distance, DistanceConfig } from '@tfsim/distances';
+import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
@@ -15,7 +15,7 @@ import {
   writeArray,
   writeFolderAtomically,
   writeManifest,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 import {
   checkAddBatch,
   checkDim,

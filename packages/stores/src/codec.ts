@@ -3,7 +3,7 @@
  * label as float64 (NaN for none), the embedding as float32, then the data as
  * UTF-8 JSON, all little-endian.
  */
-import { FormatError, type Label } from '@tfsim/utils';
+import { FormatError, type Label } from '@tfsim/utils/core';
 import type { StoredRecord } from './store';
 
 const encoder = new TextEncoder();

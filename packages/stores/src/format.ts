@@ -14,7 +14,7 @@ import {
   writeArray,
   writeFolderAtomically,
   writeManifest,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 
 export const STORE_FORMAT = 'tfsim.store';
 export const STORE_FORMAT_VERSION = 1;

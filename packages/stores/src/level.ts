@@ -1,5 +1,5 @@
 import type { Level } from 'level';
-import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils/core';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';

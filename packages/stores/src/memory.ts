@@ -1,4 +1,4 @@
-import { type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils/core';
 import { readStore, writeStore } from './format';
 import { checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';

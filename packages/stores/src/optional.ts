@@ -1,4 +1,4 @@
-import { BackendError } from '@tfsim/utils';
+import { BackendError } from '@tfsim/utils/core';
 
 /** True when `err` says that `pkg` itself (not something it requires) cannot be found. */
 function isMissing(err: unknown, pkg: string): boolean {

@@ -2,7 +2,7 @@
  * A store from the Python library's class name and `get_config()`, with its
  * option names (`MemoryStore`: name, verbose; `RedisStore`: also host, port, db).
  */
-import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils';
+import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils/core';
 import { MemoryStore } from './memory';
 import { RedisStore } from './redis';
 import type { Store } from './store';

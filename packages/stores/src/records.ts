@@ -13,7 +13,7 @@ import {
   toLabels,
   toMatrix,
   ValueError,
-} from '@tfsim/utils';
+} from '@tfsim/utils/core';
 
 /** A batch ready to write: embeddings as one matrix, labels, and data as JSON text. */
 export interface PreparedBatch {

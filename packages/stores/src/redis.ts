@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils/core';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';

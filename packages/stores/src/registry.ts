@@ -1,4 +1,4 @@
-import { Registry, ValueError } from '@tfsim/utils';
+import { Registry, ValueError } from '@tfsim/utils/core';
 import { LevelStore } from './level';
 import { MemoryStore } from './memory';
 import { RedisStore, type RedisStoreOptions } from './redis';

@@ -3,7 +3,7 @@
  * key-value store of embedding, label and arbitrary JSON-serialisable data per
  * integer id. Asynchronous because persistent stores do I/O.
  */
-import type { IndexedItem, Label, MatrixLike } from '@tfsim/utils';
+import type { IndexedItem, Label, MatrixLike } from '@tfsim/utils/core';
 
 export interface StoredRecord {
   embedding: Float32Array;

@@ -6,7 +6,7 @@
  * LinearSearch keeps its WebAssembly kernel.
  */
 import * as path from 'node:path';
-import { type Matrix, ValueError } from '@tfsim/utils';
+import { type Matrix, ValueError } from '@tfsim/utils/core';
 import { optionalModule } from '../optional';
 import type { Candidates } from './engine';
 import { KernelMode } from './engine';

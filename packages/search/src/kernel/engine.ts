@@ -4,7 +4,7 @@
  * threads for large batches) to keep, per query, the K best candidates by a
  * float32 value, and linear.ts re-scores those exactly.
  */
-import { type Matrix, ValueError } from '@tfsim/utils';
+import { type Matrix, ValueError } from '@tfsim/utils/core';
 import { LINEAR_KERNEL_BASE64 } from './linear-wasm';
 import { FLAG_BYTES, runParts } from './pool';
 import { wasm, type WasmInstance, type WasmMemory, type WasmModule } from './wasm';
