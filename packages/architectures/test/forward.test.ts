@@ -46,7 +46,10 @@ describeEachBackend('backbone forward pass', () => {
     expectClose(norms, [1, 1], 1e-5);
     const values = y.dataSync() as Float32Array;
     if (!reference.has(name)) reference.set(name, Float32Array.from(values));
-    else expectClose(values, reference.get(name)!, { atol: 1e-4, rtol: 1e-4 });
+    // Weights are freshly random each run: through EfficientNet's ~80 layers float32
+    // round-off between backends (oneDNN's convolutions on native) reaches 2e-4 on
+    // some draws; a wrong layer moves unit-norm embeddings by 1e-2 or more.
+    else expectClose(values, reference.get(name)!, { atol: 5e-4, rtol: 1e-4 });
     tf.dispose([x, y, norms]);
     model.dispose();
   });
