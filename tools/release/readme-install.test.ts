@@ -11,9 +11,9 @@ function readme(text: string): string {
 }
 
 describe('README install lines', () => {
-  it('reads the packages of the first install line and the commands after it', () => {
-    const file = readme('x\n```sh\n# first\npnpm add @tfsim/a b -D   # comment\npnpm exec tool --flag\n```\n```sh\nnpm install c\n```\n');
-    expect(installLine(file)).toEqual({ packages: ['@tfsim/a', 'b'], after: ['pnpm exec tool --flag'] });
+  it('reads the packages of the first install line and the commands before and after it', () => {
+    const file = readme('x\n```sh\n# first\nnpm pkg set a=b  # why\npnpm add @tfsim/a b -D   # comment\npnpm exec tool --flag\n```\n```sh\nnpm install c\n```\n');
+    expect(installLine(file)).toEqual({ before: ['npm pkg set a=b'], packages: ['@tfsim/a', 'b'], after: ['pnpm exec tool --flag'] });
   });
 
   it('names the package of a specifier, and none for node: and relative ones', () => {

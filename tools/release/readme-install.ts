@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import { readmeExamples, type ReadmeExample } from '@tfsim/test-utils/readme';
 
 export interface InstallLine {
+  /** The commands before it in the same block (e.g. `npm pkg set pnpm.overrides...`), without comments. */
+  before: string[];
   /** The packages it installs, in order, without flags. */
   packages: string[];
   /** The commands after it in the same block (e.g. `pnpm exec tfsim-setup-native`), without comments. */
@@ -22,7 +24,7 @@ export function installLine(readmePath: string): InstallLine {
     const at = lines.findIndex((l) => COMMAND.test(l));
     if (at < 0) continue;
     const packages = lines[at]!.replace(COMMAND, '').split(/\s+/).filter((t) => t !== '' && !t.startsWith('-'));
-    return { packages, after: lines.slice(at + 1).filter((l) => l !== '') };
+    return { before: lines.slice(0, at).filter((l) => l !== ''), packages, after: lines.slice(at + 1).filter((l) => l !== '') };
   }
   throw new Error(`${readmePath} has no install line (pnpm add ... or npm install ... in a sh block)`);
 }

@@ -142,6 +142,9 @@ async function startRegistry(work: string): Promise<Registry> {
     npm_config_update_notifier: 'false',
     TFSIM_PROGRESS: '0',
     TF_CPP_MIN_LOG_LEVEL: '3',
+    // As on a CI machine, where pnpm install defaults to a frozen lockfile: a
+    // README line that only works on a developer's machine fails here too.
+    CI: 'true',
   };
   delete env.NODE_PATH;
   for (const k of Object.keys(env)) if (k.startsWith('npm_package_') || k === 'npm_config_workspace_dir') delete env[k];
@@ -158,7 +161,11 @@ function scratch(work: string, name: string, type: 'module' | 'commonjs'): strin
 
 /** The README's install line, as npm or pnpm runs it: its packages, from the registry. */
 function install(readme: string, manager: 'npm' | 'pnpm', dir: string, env: NodeJS.ProcessEnv): string[] {
-  const packages = installLine(readme).packages;
+  const { before, packages } = installLine(readme);
+  for (const line of before) {
+    const [cmd, ...args] = line.split(/\s+/);
+    sh(cmd!, args, dir, env);
+  }
   const args = manager === 'npm' ? ['install', '--no-package-lock', ...packages] : ['add', ...packages];
   sh(manager, args, dir, env);
   return packages;
