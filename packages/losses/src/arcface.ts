@@ -4,10 +4,10 @@
  * class widened by a margin.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, oneHotFloat, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ValueError, type OptionKeys } from '@tfsim/utils';
-import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
-import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
+import { oneHotFloat, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
+import { classIndices, ClassWeightsLoss, cosineOnly, type ClassWeightsOptions } from './class-weights';
+import { checkNumber, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
 import { l2Normalize, tfc } from './tf';
 
@@ -47,14 +47,6 @@ function perExample(labels: Tensor1D, embeddings: Tensor2D, centres: Tensor2D, p
   return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)) as Tensor1D;
 }
 
-function checkDistance(identifier: DistanceIdentifier | undefined, loss: string): Distance {
-  const distance = getDistance(identifier ?? 'cosine');
-  if (distance.name !== 'cosine') {
-    throw new ValueError(`${loss} works on angles and needs the cosine distance, got ${distance.name}`);
-  }
-  return distance;
-}
-
 /** Per-example ArcFace losses `[batch]` against given class centres `[numClasses, dim]`. */
 export function arcFaceLoss(
   labels: LabelsInput,
@@ -65,14 +57,8 @@ export function arcFaceLoss(
   const loss = 'ArcFaceLoss';
   const margin = checkNumber(options.margin ?? 0.5, 'margin', loss, '>=0');
   const scale = checkNumber(options.scale ?? 64, 'scale', loss, '>0');
-  checkEmbeddings(embeddings, 'embeddings', loss);
-  checkEmbeddings(centres, 'centres', loss);
-  if (centres.shape[1] !== embeddings.shape[1]) {
-    throw new ValueError(`${loss}: centres have dimension ${centres.shape[1]} but embeddings have ${embeddings.shape[1]}`);
-  }
   return tfc().tidy(() => {
-    const y = toLabelVector(labels, embeddings.shape[0], 'labels', loss);
-    checkClassIndices(y, centres.shape[0], loss);
+    const y = classIndices(labels, embeddings, centres, 'centres', loss);
     return perExample(y, embeddings, centres, { margin, scale, numClasses: centres.shape[0] });
   });
 }
@@ -93,7 +79,7 @@ export class ArcFaceLoss extends ClassWeightsLoss {
 
   constructor(options: ArcFaceLossOptions) {
     // Checked before the variable is created, so a bad option leaks nothing.
-    const distance = checkDistance(options?.distance, 'ArcFaceLoss');
+    const distance = cosineOnly(options?.distance, 'ArcFaceLoss', 'works on angles');
     const margin = checkNumber(options?.margin ?? 0.5, 'margin', 'ArcFaceLoss', '>=0');
     const scale = checkNumber(options?.scale ?? 64, 'scale', 'ArcFaceLoss', '>0');
     super(options, 'arcface_loss', 'ArcFaceLoss', () => 1);
@@ -107,15 +93,7 @@ export class ArcFaceLoss extends ClassWeightsLoss {
   }
 
   private compute(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor1D {
-    checkEmbeddings(embeddings, 'embeddings', this.className);
-    if (embeddings.shape[1] !== this.embeddingSize) {
-      throw new ValueError(
-        `${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`,
-      );
-    }
-    const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
-    checkClassIndices(y, this.numClasses, this.className);
-    return perExample(y, embeddings, this.weights as Tensor as Tensor2D, this);
+    return perExample(this.classIndices(labels, embeddings), embeddings as Tensor2D, this.weights as Tensor as Tensor2D, this);
   }
 
   call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {

@@ -3,9 +3,10 @@
  * Proxy-Anchor's proxies): creation, seeding, and access for training and
  * saving.
  */
-import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { ShapeError, type OptionKeys } from '@tfsim/utils';
-import { checkInteger } from './inputs';
+import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { ShapeError, ValueError, type OptionKeys } from '@tfsim/utils';
+import { checkClassIndices, checkEmbeddings, checkInteger, toLabelVector, type LabelsInput } from './inputs';
 import { labelColumnFromLayers, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
@@ -16,6 +17,29 @@ export interface ClassWeightsOptions extends LossOptions {
   seed?: number;
   /** Initial values `[numClasses, embeddingSize]`, instead of random ones (copied). */
   initialWeights?: Tensor2D;
+}
+
+/** The cosine distance (the default): these losses compare angles to their class weights. */
+export function cosineOnly(identifier: DistanceIdentifier | undefined, loss: string, why: string): Distance {
+  const distance = getDistance(identifier ?? 'cosine');
+  if (distance.name !== 'cosine') throw new ValueError(`${loss} ${why} and needs the cosine distance, got ${distance.name}`);
+  return distance;
+}
+
+/**
+ * The batch's labels as class indices `[batch]`, checked against given class
+ * weights `[numClasses, dim]` (`weightsName`: 'centres', 'proxies'). Call
+ * inside a tidy.
+ */
+export function classIndices(labels: LabelsInput, embeddings: Tensor2D, weights: Tensor2D, weightsName: string, loss: string): Tensor1D {
+  checkEmbeddings(embeddings, 'embeddings', loss);
+  checkEmbeddings(weights, weightsName, loss);
+  if (weights.shape[1] !== embeddings.shape[1]) {
+    throw new ValueError(`${loss}: ${weightsName} have dimension ${weights.shape[1]} but embeddings have ${embeddings.shape[1]}`);
+  }
+  const y = toLabelVector(labels, embeddings.shape[0], 'labels', loss);
+  checkClassIndices(y, weights.shape[0], loss);
+  return y;
 }
 
 /** Base of the losses with a `[numClasses, embeddingSize]` variable. */
@@ -50,6 +74,17 @@ export abstract class ClassWeightsLoss extends Loss {
     this.weights = tf.variable(initial, true);
     initial.dispose();
     this.trainableWeights.push(this.weights);
+  }
+
+  /** The batch's labels as indices of this loss's classes, checked (call inside a tidy). */
+  protected classIndices(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor1D {
+    checkEmbeddings(embeddings, 'embeddings', this.className);
+    if (embeddings.shape[1] !== this.embeddingSize) {
+      throw new ValueError(`${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`);
+    }
+    const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
+    checkClassIndices(y, this.numClasses, this.className);
+    return y;
   }
 
   protected override labelsFromLayers(yTrue: Tensor): Tensor {

@@ -5,9 +5,9 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { getDistance, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ValueError, type OptionKeys } from '@tfsim/utils';
-import { ClassWeightsLoss, type ClassWeightsOptions } from './class-weights';
-import { checkClassIndices, checkEmbeddings, checkNumber, toLabelVector, type LabelsInput } from './inputs';
+import type { OptionKeys } from '@tfsim/utils';
+import { classIndices, ClassWeightsLoss, cosineOnly, type ClassWeightsOptions } from './class-weights';
+import { checkNumber, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
 import { maskedLogSumExp, similarityMatrix } from './similarity';
 import { tfc } from './tf';
@@ -39,14 +39,6 @@ function loss(labels: Tensor1D, embeddings: Tensor2D, proxies: Tensor2D, p: Para
   return tf.add(tf.div(tf.sum(positiveTerms), proxiesWithPositives), tf.div(tf.sum(negativeTerms), p.numClasses)) as Scalar;
 }
 
-function checkDistance(identifier: DistanceIdentifier | undefined, name: string): Distance {
-  const distance = getDistance(identifier ?? 'cosine');
-  if (distance.name !== 'cosine') {
-    throw new ValueError(`${name} compares cosine similarities to its proxies and needs the cosine distance, got ${distance.name}`);
-  }
-  return distance;
-}
-
 /** The Proxy-Anchor loss of a batch (a scalar: it is a sum over proxies, not examples) for given proxies. */
 export function proxyAnchorLoss(
   labels: LabelsInput,
@@ -57,14 +49,8 @@ export function proxyAnchorLoss(
   const name = 'ProxyAnchorLoss';
   const margin = checkNumber(options.margin ?? 0.1, 'margin', name);
   const alpha = checkNumber(options.alpha ?? 32, 'alpha', name, '>0');
-  checkEmbeddings(embeddings, 'embeddings', name);
-  checkEmbeddings(proxies, 'proxies', name);
-  if (proxies.shape[1] !== embeddings.shape[1]) {
-    throw new ValueError(`${name}: proxies have dimension ${proxies.shape[1]} but embeddings have ${embeddings.shape[1]}`);
-  }
   return tfc().tidy(() => {
-    const y = toLabelVector(labels, embeddings.shape[0], 'labels', name);
-    checkClassIndices(y, proxies.shape[0], name);
+    const y = classIndices(labels, embeddings, proxies, 'proxies', name);
     return loss(y, embeddings, proxies, { margin, alpha, numClasses: proxies.shape[0], distance: getDistance('cosine') });
   });
 }
@@ -86,7 +72,7 @@ export class ProxyAnchorLoss extends ClassWeightsLoss {
 
   constructor(options: ProxyAnchorLossOptions) {
     // Checked before the variable is created, so a bad option leaks nothing.
-    const distance = checkDistance(options?.distance, 'ProxyAnchorLoss');
+    const distance = cosineOnly(options?.distance, 'ProxyAnchorLoss', 'compares cosine similarities to its proxies');
     const margin = checkNumber(options?.margin ?? 0.1, 'margin', 'ProxyAnchorLoss');
     const alpha = checkNumber(options?.alpha ?? 32, 'alpha', 'ProxyAnchorLoss', '>0');
     super(options, 'proxy_anchor_loss', 'ProxyAnchorLoss', (numClasses) => Math.sqrt(2 / numClasses));
@@ -96,17 +82,7 @@ export class ProxyAnchorLoss extends ClassWeightsLoss {
   }
 
   call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
-    checkEmbeddings(embeddings, 'embeddings', this.className);
-    if (embeddings.shape[1] !== this.embeddingSize) {
-      throw new ValueError(
-        `${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`,
-      );
-    }
-    return tfc().tidy(() => {
-      const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
-      checkClassIndices(y, this.numClasses, this.className);
-      return loss(y, embeddings, this.weights as Tensor as Tensor2D, this);
-    });
+    return tfc().tidy(() => loss(this.classIndices(labels, embeddings), embeddings as Tensor2D, this.weights as Tensor as Tensor2D, this));
   }
 
   getConfig(): LossConfig {
