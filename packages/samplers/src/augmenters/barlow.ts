@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, Rng, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { Augmenter } from './augmenter';
-import { assertImages } from './image-ops';
+import { imageViews } from './image-ops';
 import { randomBlur, randomColorJitter, randomFlipLeftRight, randomResizedCrop, randomSolarize } from './transforms';
 
 export interface BarlowAugmenterOptions {
@@ -82,14 +82,7 @@ export class BarlowAugmenter extends Augmenter {
   }
 
   augment(x: tf.Tensor, _y?: tf.Tensor, numAugmentationsPerExample = 2, _isWarmup = true): tf.Tensor[] {
-    assertImages(x, 'BarlowAugmenter input');
-    assertInteger(numAugmentationsPerExample, 'numAugmentationsPerExample', 1);
-    return tf.tidy(() => {
-      const inputs = tf.cast(x, 'float32') as tf.Tensor4D;
-      const views: tf.Tensor[] = [];
-      for (let v = 0; v < numAugmentationsPerExample; v++) views.push(this.view(inputs));
-      return views;
-    });
+    return imageViews(x, 'BarlowAugmenter', numAugmentationsPerExample, 1, (images) => this.view(images));
   }
 
   private view(x: tf.Tensor4D): tf.Tensor4D {

@@ -6,7 +6,7 @@
  * parameters on every backend. Semantics follow tf.image.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@tfsim/utils';
+import { assertInteger, ShapeError } from '@tfsim/utils';
 
 /** One value per image as a `[N, 1, 1, 1]` tensor, to broadcast over an image batch. */
 export function perImage(values: ArrayLike<number>): tf.Tensor4D {
@@ -15,6 +15,21 @@ export function perImage(values: ArrayLike<number>): tf.Tensor4D {
 
 export function assertImages(x: tf.Tensor, what = 'images'): asserts x is tf.Tensor4D {
   if (x.rank !== 4) throw new ShapeError(`${what} must be a batch [N, height, width, channels], got shape [${x.shape.join(', ')}]`);
+}
+
+/**
+ * `count` views of a batch of images for an augmenter: the batch is checked,
+ * cast to float32 and divided by `maxValue` once, then `view` makes each view.
+ */
+export function imageViews(x: tf.Tensor, owner: string, count: number, maxValue: number, view: (images: tf.Tensor4D) => tf.Tensor4D): tf.Tensor[] {
+  assertImages(x, `${owner} input`);
+  assertInteger(count, 'numAugmentationsPerExample', 1);
+  return tf.tidy(() => {
+    const images = (maxValue === 1 ? tf.cast(x, 'float32') : tf.div(tf.cast(x, 'float32'), maxValue)) as tf.Tensor4D;
+    const views: tf.Tensor[] = [];
+    for (let v = 0; v < count; v++) views.push(view(images));
+    return views;
+  });
 }
 
 function assertRgb(x: tf.Tensor4D, what: string): void {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, Rng, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
 import { Augmenter } from './augmenter';
-import { assertImages } from './image-ops';
+import { imageViews } from './image-ops';
 import { centerCrop, randomColorJitter, randomCropWithResize, randomFlipLeftRight } from './transforms';
 
 export interface SimCLRAugmenterOptions {
@@ -78,14 +78,7 @@ export class SimCLRAugmenter extends Augmenter {
   }
 
   augment(x: tf.Tensor, _y?: tf.Tensor, numAugmentationsPerExample = 2, _isWarmup = true): tf.Tensor[] {
-    assertImages(x, 'SimCLRAugmenter input');
-    assertInteger(numAugmentationsPerExample, 'numAugmentationsPerExample', 1);
-    return tf.tidy(() => {
-      const inputs = tf.div(tf.cast(x, 'float32'), this.maxValue) as tf.Tensor4D;
-      const views: tf.Tensor[] = [];
-      for (let v = 0; v < numAugmentationsPerExample; v++) views.push(this.view(inputs));
-      return views;
-    });
+    return imageViews(x, 'SimCLRAugmenter', numAugmentationsPerExample, this.maxValue, (images) => this.view(images));
   }
 
   private view(x: tf.Tensor4D): tf.Tensor4D {
