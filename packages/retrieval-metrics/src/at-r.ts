@@ -124,18 +124,36 @@ export class RPrecision extends RelevanceMetric {
   }
 
   protected computeChecked(queryLabels: Float64Array, mask: Mask, inputs: RetrievalInputs): number {
+    return this.scoreQueries(queryLabels, mask, inputs, (hit, m) => {
+      let hits = 0;
+      for (let j = 0; j < m; j++) hits += hit(j);
+      return hits / m;
+    });
+  }
+
+  /**
+   * Each query's value from its first `m = min(R, neighbours looked up)`
+   * neighbours (`hit(j)` is 1 where the j-th is relevant), averaged over the
+   * queries with R and m above 0.
+   */
+  protected scoreQueries(
+    queryLabels: Float64Array,
+    mask: Mask,
+    inputs: RetrievalInputs,
+    score: (hit: (j: number) => number, m: number, r: number) => number,
+  ): number {
     const rs = this.perQueryR(queryLabels, this.counts(inputs, true)!);
     const start = this.dropClosestLookup ? 1 : 0;
     const available = Math.max(0, mask.cols - start);
     const values = new Float64Array(mask.rows);
     const keep = new Uint8Array(mask.rows);
     for (let i = 0; i < mask.rows; i++) {
-      const m = Math.min(rs[i]!, available);
-      if (rs[i]! === 0 || m === 0) continue;
+      const r = rs[i]!;
+      const m = Math.min(r, available);
+      if (r === 0 || m === 0) continue;
       keep[i] = 1;
-      let hits = 0;
-      for (let j = 0; j < m; j++) hits += mask.data[i * mask.cols + start + j]!;
-      values[i] = hits / m;
+      const first = i * mask.cols + start;
+      values[i] = score((j) => mask.data[first + j]!, m, r);
     }
     return this.finish(values, queryLabels, keep);
   }
@@ -152,27 +170,17 @@ export class MapAtR extends RPrecision {
   }
 
   protected override computeChecked(queryLabels: Float64Array, mask: Mask, inputs: RetrievalInputs): number {
-    const rs = this.perQueryR(queryLabels, this.counts(inputs, true)!);
-    const start = this.dropClosestLookup ? 1 : 0;
-    const available = Math.max(0, mask.cols - start);
-    const values = new Float64Array(mask.rows);
-    const keep = new Uint8Array(mask.rows);
-    for (let i = 0; i < mask.rows; i++) {
-      const r = rs[i]!;
-      const m = Math.min(r, available);
-      if (r === 0 || m === 0) continue;
-      keep[i] = 1;
+    return this.scoreQueries(queryLabels, mask, inputs, (hit, m, r) => {
       let hits = 0;
       let sum = 0;
       for (let j = 0; j < m; j++) {
-        if (mask.data[i * mask.cols + start + j]) {
+        if (hit(j)) {
           hits++;
           sum += hits / (j + 1);
         }
       }
-      values[i] = sum / r;
-    }
-    return this.finish(values, queryLabels, keep);
+      return sum / r;
+    });
   }
 }
 
