@@ -152,7 +152,6 @@ export const SUITE_MODULES: readonly string[] = [
 export const UNTESTED: readonly string[] = [
   'models/contrastive/layers-io',
   'samplers/select',
-  'search/common',
   'search/optional',
   'search/usearch-file',
   'search/kernel/engine',
