@@ -1,5 +1,6 @@
 /**
- * `pnpm --filter @tfsim/tools bench:index [--sizes 10000,100000,1000000] [--queries 1000] [--tiny] [--json f] [--doc f] [--no-python]`
+ * `pnpm --filter @tfsim/tools bench:index [--sizes 10000,100000,1000000] [--queries 1000] [--tiny] [--json f] [--doc f] [--no-python]
+ *   [--algos linear,flat,...] [--hnsw-m 16] [--ef-construction 40] [--usearch-connectivity M] [--usearch-expansion-add E] [--ef-sweep 10,12,...]`
  *
  * Index benchmark at n x 128 for each size: LinearSearch (BLAS kernel, and
  * its WebAssembly kernel as `linear-wasm`), FaissSearch (flat, HNSW, IVF) and
@@ -17,8 +18,11 @@
  * re-scored in float64 and proven by an error bound); every index's recall@10
  * is measured against it, and Python faiss' flat index cross-checks it.
  * Effective GFLOP/s = 2 n q d / lookup time, the work of brute force.
- * Settings, the same on both sides: HNSW M 16 (usearch connectivity 16),
- * efConstruction 40 (usearch expansionAdd 40), efSearch 400 (FaissSearch's
+ * Settings, the same on both sides unless given: HNSW M 16 (usearch
+ * connectivity 16), efConstruction 40 (usearch expansionAdd 40; FaissSearch
+ * always builds with faiss's default 40); `--hnsw-m`, `--ef-construction`
+ * set faiss's, `--usearch-connectivity`, `--usearch-expansion-add` usearch's
+ * (default: faiss's); efSearch 400 (FaissSearch's
  * default; usearch expansionSearch 400); IVF nlist round(sqrt(n)), trained on
  * the first min(n, 50 nlist) rows, nprobe ceil(nlist / 8) (FaissSearch's
  * default). HNSW at equal recall: every HNSW index is searched again at each
@@ -54,9 +58,19 @@ import {
 export const DIM = 128;
 export const K = 10;
 const CHUNK = 50_000;
-/** HNSW build and search settings of every implementation (see the header). */
-const HNSW = { m: 16, efConstruction: 40, efSearch: 400 };
-export const DEFAULT_EF_SWEEP = [16, 32, 64, 128, 256, 512];
+/** HNSW build and search settings (see the header); `--hnsw-m`, `--ef-construction` and the `--usearch-*` options change the build's. */
+export interface HnswSettings {
+  /** faiss (Python and FaissSearch): M and efConstruction. */
+  m: number;
+  efConstruction: number;
+  /** UsearchSearch: connectivity and expansionAdd. */
+  connectivity: number;
+  expansionAdd: number;
+  efSearch: number;
+}
+export const DEFAULT_HNSW: HnswSettings = { m: 16, efConstruction: 40, connectivity: 16, expansionAdd: 40, efSearch: 400 };
+/** Fine steps where recall@10 crosses 0.95 and 0.99 on this data, so that neither side is compared at a coarse step. */
+export const DEFAULT_EF_SWEEP = [10, 12, 16, 20, 24, 32, 48, 64, 128, 256, 512];
 /** Configurations that have a Python faiss run of the same name. */
 const PYTHON_ALGOS = new Set(['flat', 'hnsw', 'ivf']);
 /** The Python faiss index each tfsim configuration is compared with. */
@@ -109,6 +123,8 @@ export interface IndexResults {
   k: number;
   runs: IndexRun[];
   targets: Array<{ name: string; value: number | null; target: string; met: boolean | null }>;
+  /** The HNSW build settings of this run (absent in results written before they were options). */
+  hnsw?: HnswSettings;
   /** Rows replaced by later runs (`--merge`): when, and which (impl/algo/n). */
   remeasured?: Array<{ machine: Machine; runs: string[] }>;
 }
@@ -150,11 +166,12 @@ interface ChildOptions {
   reps: number;
   /** efSearch values HNSW indexes are searched at again (empty: none). */
   efSweep: number[];
+  hnsw: HnswSettings;
 }
 
 /** Inside the child: builds one index from the file, measures it. */
 async function indexChild(o: ChildOptions): Promise<IndexRun> {
-  const { FaissSearch, faissAvailable, faissUnavailableReason, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } =
+  const { blasConfig, FaissSearch, faissAvailable, faissUnavailableReason, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } =
     await import('@tfsim/search');
   const keys = npyHeader(o.keys);
   const n = keys.shape[0]!;
@@ -176,14 +193,17 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   if (scale !== 1) for (let i = 0; i < queries.data.length; i++) queries.data[i] = queries.data[i]! * scale;
   global.gc?.();
   const rss0 = rssBytes();
-  const hnswOptions = { connectivity: HNSW.m, expansionAdd: HNSW.efConstruction, expansionSearch: HNSW.efSearch };
+  const HNSW = o.hnsw;
+  const hnswOptions = { connectivity: HNSW.connectivity, expansionAdd: HNSW.expansionAdd, expansionSearch: HNSW.efSearch };
   let search;
   let version: string;
   switch (o.algo) {
     case 'linear':
     case 'linear-wasm': {
       const linear = new LinearSearch('euclidean', DIM, { kernel: o.algo === 'linear' ? 'auto' : 'wasm' });
-      version = `@tfsim/search LinearSearch (${linear.kernel === 'blas' ? 'BLAS kernel, system OpenBLAS' : 'WebAssembly SIMD'})`;
+      // The OpenBLAS build and the core type its kernels run for (OPENBLAS_CORETYPE, where set, decides it).
+      const blas = `BLAS kernel, system ${blasConfig() ?? 'OpenBLAS'}${process.env.OPENBLAS_CORETYPE ? `, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE}` : ''}`;
+      version = `@tfsim/search LinearSearch (${linear.kernel === 'blas' ? blas : 'WebAssembly SIMD'})`;
       search = linear;
       break;
     }
@@ -204,8 +224,12 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
       version = '@tfsim/search FaissSearch (faiss-node, system faiss)';
       break;
     case 'flat':
-    case 'hnsw':
       search = new FaissSearch('euclidean', DIM, { algo: o.algo });
+      version = '@tfsim/search FaissSearch (faiss-node, system faiss)';
+      break;
+    case 'hnsw':
+      // FaissSearch builds with the default efConstruction of faiss (40); M as the Python run's.
+      search = new FaissSearch('euclidean', DIM, { algo: o.algo, hnswM: HNSW.m });
       version = '@tfsim/search FaissSearch (faiss-node, system faiss)';
       break;
     default:
@@ -333,6 +357,8 @@ function maxAbs(keys: ReturnType<typeof npyHeader>, queries: Float32Array, buffe
 
 function runTfsim(o: ChildOptions): IndexRun {
   const args = ['--child', o.algo, '--keys', o.keys, '--queries-file', o.queries, '--reps', String(o.reps), '--ef-sweep', o.efSweep.join(',')];
+  args.push('--hnsw-m', String(o.hnsw.m), '--ef-construction', String(o.hnsw.efConstruction));
+  args.push('--usearch-connectivity', String(o.hnsw.connectivity), '--usearch-expansion-add', String(o.hnsw.expansionAdd));
   if (o.gt) args.push('--gt', o.gt);
   if (o.writeGt) args.push('--write-gt', o.writeGt);
   const [cmd, a] = nodeArgs(__filename, args);
@@ -348,7 +374,7 @@ function runPython(o: ChildOptions): IndexRun {
   if (!pythonHasModule('faiss') || !pythonHasModule('numpy')) return { ...base, reason: 'faiss-cpu or numpy not installed in the venv' };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
   const args = [path.join(PYTHON_DIR, 'index_faiss.py'), '--algo', o.algo, '--keys', o.keys, '--queries', o.queries, '--reps', String(o.reps)];
-  args.push('--hnsw-m', String(HNSW.m), '--ef-construction', String(HNSW.efConstruction), '--ef-search', String(HNSW.efSearch));
+  args.push('--hnsw-m', String(o.hnsw.m), '--ef-construction', String(o.hnsw.efConstruction), '--ef-search', String(o.hnsw.efSearch));
   if (o.algo === 'hnsw' && o.efSweep.length > 0) args.push('--ef-sweep', o.efSweep.join(','));
   args.push('--nlist', String(nlist), '--nprobe', String(nprobe), '--train-rows', String(trainRows), '--chunk', String(CHUNK), '--k', String(K));
   if (o.gt) args.push('--gt', o.gt);
@@ -384,6 +410,7 @@ export function indexTable(r: IndexResults): string {
     `${r.dim}-d float32 vectors (clustered), ${r.queries} queries, k = ${r.k}, euclidean. add: rows/s of batchAdd in chunks of ${CHUNK.toLocaleString('en-US')}; ` +
       `lookup: queries/s of one batchLookup of all queries (best of the repetitions); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; cores used: CPU time of the timed lookup over its wall time (on a shared machine, what it got of the 2 cores); same per CPU-s: the tfsim / python ratio of queries per CPU-second (where both CPU times were recorded); recall@10 against LinearSearch (exact); ` +
       'memory: RSS after adding minus before (the child process holds nothing else), and its ratio to n x d x 4 bytes. ' +
+      (r.hnsw ? `HNSW builds: faiss M ${r.hnsw.m}, efConstruction ${r.hnsw.efConstruction}; usearch connectivity ${r.hnsw.connectivity}, expansionAdd ${r.hnsw.expansionAdd}. ` : '') +
       `Effective GFLOP/s: 2 n q d / lookup time; the machine's nominal fp32 peak is ${m.peakGflops} GFLOP/s at the clock /proc/cpuinfo reports (about 190 at the boost clock).`,
     '',
     markdownTable(
@@ -493,6 +520,12 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,100000,1000000' },
       queries: { type: 'string', default: '1000' },
       algos: { type: 'string', default: 'linear,linear-wasm,usearch-exact,flat,hnsw,usearch-hnsw,usearch-hnsw-f16,usearch-hnsw-i8,ivf' },
+      /** faiss HNSW (Python and FaissSearch) M, and Python faiss's efConstruction. */
+      'hnsw-m': { type: 'string', default: String(DEFAULT_HNSW.m) },
+      'ef-construction': { type: 'string', default: String(DEFAULT_HNSW.efConstruction) },
+      /** UsearchSearch connectivity and expansionAdd; default: faiss's M and efConstruction. */
+      'usearch-connectivity': { type: 'string' },
+      'usearch-expansion-add': { type: 'string' },
       /** efSearch values every HNSW index is searched at again ('' for none). */
       'ef-sweep': { type: 'string' },
       /**
@@ -511,10 +544,21 @@ async function main(): Promise<void> {
       doc: { type: 'string' },
     },
   });
+  const m0 = Number(values['hnsw-m']);
+  const efc0 = Number(values['ef-construction']);
+  const hnsw: HnswSettings = {
+    m: m0,
+    efConstruction: efc0,
+    connectivity: values['usearch-connectivity'] === undefined ? m0 : Number(values['usearch-connectivity']),
+    expansionAdd: values['usearch-expansion-add'] === undefined ? efc0 : Number(values['usearch-expansion-add']),
+    efSearch: DEFAULT_HNSW.efSearch,
+  };
+  if (Object.values(hnsw).some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`HNSW settings must be positive integers: ${JSON.stringify(hnsw)}`);
   if (values.child) {
     const run = await indexChild({
       algo: values.child, keys: values.keys!, queries: values['queries-file']!, gt: values.gt, writeGt: values['write-gt'], reps: Number(values.reps),
       efSweep: parseSweep(values['ef-sweep'] ?? ''),
+      hnsw,
     });
     process.stdout.write(`\n${JSON.stringify(run)}\n`);
     return;
@@ -539,7 +583,7 @@ async function main(): Promise<void> {
         }
         continue;
       }
-      const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined, efSweep };
+      const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined, efSweep, hnsw };
       const js = runTfsim(o);
       runs.push(js);
       console.error(`${n} tfsim ${algo}: ${JSON.stringify(js)}`);
@@ -562,7 +606,7 @@ async function main(): Promise<void> {
     // The table's machine line stays the first run's; the re-measured rows say when they ran.
     Object.assign(m, { date: old.machine.date, load: old.machine.load });
   }
-  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, runs: all, targets: targets(all, m.peakGflops), remeasured };
+  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, hnsw, runs: all, targets: targets(all, m.peakGflops), remeasured };
   writeJson(values.json, results);
   const table = indexTable(results);
   console.log(table);

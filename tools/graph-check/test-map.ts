@@ -117,7 +117,6 @@ export const COVERED_BY: Readonly<Record<string, readonly string[]>> = {
   'samplers/tfrecord/crc32c': ['tfrecord/records.test.ts'],
   'search/default': ['registry.test.ts'],
   'search/files': ['linear.test.ts'],
-  'search/kernel/blas': ['linear.test.ts', 'registry.test.ts'],
   'setup-native/blas': ['setup.test.ts'],
   'setup-native/cli': ['setup.test.ts'],
   'search/kernel/linear-wasm': ['linear.test.ts'],
@@ -153,7 +152,6 @@ export const SUITE_MODULES: readonly string[] = [
 export const UNTESTED: readonly string[] = [
   'models/contrastive/layers-io',
   'samplers/select',
-  'search/common',
   'search/optional',
   'search/usearch-file',
   'search/kernel/engine',

@@ -1,7 +1,7 @@
 /** Nearest-neighbour search: exact linear search, faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
 export type { Neighbors, Search, SearchConfig } from './search';
 export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearKernel, type LinearSearchOptions } from './linear';
-export { blasAvailable, blasUnavailableReason } from './kernel/blas';
+export { blasAvailable, blasConfig, blasUnavailableReason } from './kernel/blas';
 export { fastestExactSearch } from './default';
 export {
   FaissSearch,

@@ -203,6 +203,7 @@ export class LinearSearch implements Search {
     }
     // A constant query has no variance: SNR is Infinity or NaN for every key.
     if (this.mode === KernelMode.Snr && qNorm2 - (qSum * qSum) / q.length <= 1e-12 * qNorm2) return undefined;
+    let keys = c.keys;
     if (n > K) {
       const sorted = Float32Array.from(c.values).sort();
       const kth = sorted[kk - 1]!;
@@ -223,11 +224,16 @@ export class LinearSearch implements Search {
           margin = c0 * (qNorm2 + maxNorm2);
       }
       if (!(worst - kth > 2 * margin)) return undefined;
+      // A candidate whose kernel value exceeds kth + 2 margin is exactly farther
+      // than the kk candidates up to kth: re-score only the others (usually
+      // about kk of the K), which gives the same k nearest.
+      keys = c.keys.filter((_, e) => !(c.values[e]! > kth + 2 * margin));
     }
-    const rows = this.panels.gatherRows(c.keys);
-    const values = this.distance.pairwise({ data: q, rows: 1, cols: this.dim }, { data: rows, rows: K, cols: this.dim });
-    const ids = new Int32Array(K);
-    for (let e = 0; e < K; e++) ids[e] = this.ids[c.keys[e]!]!;
+    const count = keys.length;
+    const rows = this.panels.gatherRows(keys);
+    const values = this.distance.pairwise({ data: q, rows: 1, cols: this.dim }, { data: rows, rows: count, cols: this.dim });
+    const ids = new Int32Array(count);
+    for (let e = 0; e < count; e++) ids[e] = this.ids[keys[e]!]!;
     return orderNeighbours(ids, values, kk, this.distance.isSimilarity);
   }
 

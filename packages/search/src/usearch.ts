@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { endianness } from 'node:os';
 import * as path from 'node:path';
 import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
 import {
@@ -129,7 +130,15 @@ type UsearchManifest = {
   arrays: { ids: ArrayDescriptor; embeddings?: ArrayDescriptor };
 };
 
-type RawResults = { keys: BigUint64Array; distances: Float32Array; counts: number[]; stride: number };
+/** `keyWords`: the 64-bit keys as 32-bit words, read without making a BigInt per key (keys are row numbers, below 2^31). */
+type RawResults = { keyWords: Uint32Array; distances: Float32Array; counts: number[]; stride: number };
+
+/** Which 32-bit word of a uint64 holds its low half. */
+const LOW_WORD = endianness() === 'LE' ? 0 : 1;
+
+function wordsOf(keys: BigUint64Array): Uint32Array {
+  return new Uint32Array(keys.buffer, keys.byteOffset, keys.length * 2);
+}
 
 const INDEX_FILE = 'index.usearch';
 /** Extra neighbours asked of usearch, so that ties at the k-th place can be ordered by id. */
@@ -333,8 +342,8 @@ export class UsearchSearch implements Search {
       ? this.binding.exactSearch(this.rows.subarray(0, this.count * this.dim), data, this.dim, fetch, this.metric, this.threads)
       : this.index!.search(data, fetch, this.threads);
     // usearch returns a single query's results unbatched: only the filled slots, no counts.
-    if (!raw.counts) return { keys: raw.keys, distances: raw.distances, counts: [raw.keys.length], stride: 0 };
-    return { keys: raw.keys, distances: raw.distances, counts: Array.from(raw.counts, Number), stride: fetch };
+    if (!raw.counts) return { keyWords: wordsOf(raw.keys), distances: raw.distances, counts: [raw.keys.length], stride: 0 };
+    return { keyWords: wordsOf(raw.keys), distances: raw.distances, counts: Array.from(raw.counts, Number), stride: fetch };
   }
 
   private collect(found: RawResults, query: number, fetch: number, kk: number): Ranked {
@@ -343,7 +352,7 @@ export class UsearchSearch implements Search {
     const ids = new Int32Array(filled);
     const values = new Float32Array(filled);
     for (let j = 0; j < filled; j++) {
-      ids[j] = this.ids[Number(found.keys[offset + j]!)]!;
+      ids[j] = this.ids[found.keyWords[2 * (offset + j) + LOW_WORD]!]!;
       values[j] = this.convert(found.distances[offset + j]!);
     }
     return rankFetched(ids, values, fetch, kk, this.distance.isSimilarity);

@@ -5,6 +5,7 @@
  * LinearSearch runs its WebAssembly kernel.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,10 +31,16 @@ function cblasHeaders(): string | undefined {
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'cblas.h')));
 }
 
-/** Whether the addon loads in a fresh process and ranks one tiny case right; '' when it does. */
+/** The SHA-256 of blas-kernel.c: compiled into the addon, so that an addon built from an older source is rebuilt. */
+function sourceHash(): string {
+  return createHash('sha256').update(fs.readFileSync(SOURCE)).digest('hex');
+}
+
+/** Whether the addon loads in a fresh process, was built from today's source, and ranks one tiny case right; '' when it does. */
 export function blasLoads(addon: string): string {
   const code = `
     const a = require(${JSON.stringify(addon)});
+    if (a.source !== ${JSON.stringify(sourceHash())}) throw new Error('built from another version of blas-kernel.c');
     const v = new Float32Array(1), k = new Int32Array(1);
     a.search(new Float32Array([0, 0, 3, 4]), new Float64Array([0, 25]), new Float64Array([0, 7]), 2, 2,
       new Float32Array([3, 4]), 1, 2, 1, v, k);
@@ -56,7 +63,8 @@ export function setupBlas(force: boolean, log: (message: string) => void, addon:
     return false;
   }
   fs.mkdirSync(path.dirname(addon), { recursive: true });
-  const args = ['-O3', '-fPIC', '-shared', '-std=gnu11', `-I${include}`, `-I${cblas}`, SOURCE, '-o', addon, '-lopenblas', '-lpthread', '-lm'];
+  const args = ['-O3', '-fPIC', '-shared', '-std=gnu11', `-DTFSIM_BLAS_SOURCE="${sourceHash()}"`, `-I${include}`, `-I${cblas}`, SOURCE, '-o', addon];
+  args.push('-lopenblas', '-lpthread', '-lm');
   log(`$ cc ${args.join(' ')}`);
   const result = spawnSync('cc', args, { stdio: 'inherit', timeout: 300_000 });
   if (result.status !== 0) {

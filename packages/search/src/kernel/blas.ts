@@ -5,6 +5,7 @@
  * linear.wat. Optional: `pnpm setup:native` builds it; where it does not load,
  * LinearSearch keeps its WebAssembly kernel.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Matrix, ValueError } from '@tfsim/utils/core';
 import { optionalModule } from '../optional';
@@ -24,6 +25,7 @@ interface BlasAddon {
     K: number,
     outValues: Float32Array,
     outKeys: Int32Array,
+    threads?: number,
   ): void;
   config(): string;
 }
@@ -33,15 +35,53 @@ function addonPath(): string {
   return process.env.TFSIM_BLAS_ADDON ?? path.join(__dirname, '..', '..', 'native', 'tfsim-blas.node');
 }
 
+/**
+ * The OpenBLAS core type to ask for on this CPU, from /proc/cpuinfo's text:
+ * `SKYLAKEX` (the AVX-512 kernels) on an AMD CPU with AVX-512. OpenBLAS up to
+ * 0.3.21 (Debian 12's) does not know AMD Zen 4 / 5 and runs its AVX2
+ * (Haswell) kernels there; on Zen 5 its SkylakeX sgemm took about 0.6 of the
+ * CPU time. Intel CPUs with AVX-512 get those kernels without asking.
+ */
+export function preferredCoreType(cpuinfo: string): string | undefined {
+  const first = cpuinfo.split('\n\n')[0] ?? '';
+  if (!/^vendor_id\s*:\s*AuthenticAMD\s*$/m.test(first)) return undefined;
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(first)?.[1] ?? '').trim().split(/\s+/));
+  return ['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f)) ? 'SKYLAKEX' : undefined;
+}
+
+/** Loads the addon; OPENBLAS_CORETYPE, read once as OpenBLAS loads, is set for the load alone unless the caller set it. */
+function requireAddon(): BlasAddon {
+  let coreType: string | undefined;
+  if (process.env.OPENBLAS_CORETYPE === undefined && process.platform === 'linux' && process.arch === 'x64') {
+    try {
+      coreType = preferredCoreType(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    } catch {
+      coreType = undefined;
+    }
+  }
+  if (coreType) process.env.OPENBLAS_CORETYPE = coreType;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(addonPath()) as BlasAddon;
+  } finally {
+    // Child processes do not inherit it.
+    if (coreType) delete process.env.OPENBLAS_CORETYPE;
+  }
+}
+
 const loadBlas = optionalModule(() => {
   if (process.env.TFSIM_BLAS === '0') throw new Error('disabled by TFSIM_BLAS=0');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(addonPath()) as BlasAddon;
+  return requireAddon();
 });
 
 /** True when the BLAS kernel of LinearSearch loads here. */
 export function blasAvailable(): boolean {
   return loadBlas().module !== undefined;
+}
+
+/** OpenBLAS's own description of itself (version, build, the core type its kernels are for), or undefined when the kernel does not load. */
+export function blasConfig(): string | undefined {
+  return loadBlas().module?.config();
 }
 
 /** Why the BLAS kernel does not load here, or undefined when it does. */
@@ -126,12 +166,12 @@ export class BlasStore {
     return out;
   }
 
-  /** For each query, its K smallest kernel values and key indices, as PanelStore.search (OpenBLAS picks its own threads). */
-  search(queries: Matrix, mode: KernelMode, K: number, _threads?: number): Candidates[] {
+  /** For each query, its K smallest kernel values and key indices, as PanelStore.search, on at most `threads` threads. */
+  search(queries: Matrix, mode: KernelMode, K: number, threads: number): Candidates[] {
     const m = queries.rows;
     const values = new Float32Array(m * K);
     const keys = new Int32Array(m * K);
-    this.addon.search(this.rows, this.norm2, this.sums, this.count, this.dim, queries.data.subarray(0, m * this.dim), m, mode, K, values, keys);
+    this.addon.search(this.rows, this.norm2, this.sums, this.count, this.dim, queries.data.subarray(0, m * this.dim), m, mode, K, values, keys, threads);
     const out: Candidates[] = new Array(m);
     for (let i = 0; i < m; i++) out[i] = { values: values.subarray(i * K, (i + 1) * K), keys: keys.subarray(i * K, (i + 1) * K) };
     return out;
