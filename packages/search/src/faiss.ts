@@ -26,6 +26,7 @@ import {
   type Ranked,
   resolveDistance,
   resolveTies,
+  rowsToRemove,
 } from './common';
 import { checkFaissBytes } from './faiss-file';
 import { readRegularArray, readSearchManifest } from './files';
@@ -44,6 +45,7 @@ export interface FaissIndex {
   train(x: number[]): void;
   search(x: number[], k: number): { distances: number[]; labels: number[] };
   toBuffer(): Buffer;
+  removeIds?(ids: number[]): number;
   addTyped?(x: Float32Array): void;
   trainTyped?(x: Float32Array): void;
   searchTyped?(x: Float32Array, k: number): { distances: Float32Array; labels: Int32Array };
@@ -440,6 +442,37 @@ export class FaissSearch implements Search {
       default:
         return value;
     }
+  }
+
+  /**
+   * Removes the rows of `ids` (see Search.remove) from a flat index, whose
+   * faiss `remove_ids` packs the kept rows in order, as the id map here is
+   * packed. Other indexes cannot: faiss' HNSW has no remove_ids, and after
+   * an IVF remove_ids faiss numbers new rows from its smaller count, onto
+   * rows it still holds (faiss-node has no add_with_ids to avoid that).
+   */
+  remove(ids: ArrayLike<number>): void {
+    if (this.factory !== 'Flat') {
+      throw new ValueError(
+        `FaissSearch cannot remove from a "${this.factory ?? this.algo}" index: only the flat index supports it here ` +
+          '(faiss HNSW has no remove_ids; IVF would renumber rows onto others); use algo "flat", LinearSearch or UsearchSearch',
+      );
+    }
+    const drop = rowsToRemove(this.ids.subarray(0, this.count), ids);
+    if (drop.length === 0) return;
+    const index = this.index!;
+    if (!index.removeIds) throw new BackendError('this faiss-node has no removeIds');
+    const removed = index.removeIds(drop);
+    if (removed !== drop.length || index.ntotal() !== this.count - drop.length) {
+      throw new BackendError(`faiss removed ${removed} rows of ${drop.length}; the index is out of line with its ids: reset it`);
+    }
+    let j = 0;
+    let d = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (d < drop.length && drop[d] === i) d++;
+      else this.ids[j++] = this.ids[i]!;
+    }
+    this.count = j;
   }
 
   reset(): void {

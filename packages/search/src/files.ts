@@ -29,16 +29,16 @@ export async function readRegularArray<D extends ArrayDtype>(dir: string, descri
 }
 
 /**
- * The manifest of a saved search in `dir`, of `format` and `version`, for the
+ * The manifest of a saved search in `dir`, of `format` and one of `versions`, for the
  * same distance and dimension as `search`, with a valid size.
  */
 export async function readSearchManifest<M extends { distance: string; dim: number; size: number }>(
   dir: string,
   format: string,
-  version: number,
+  versions: number | readonly number[],
   search: { distance: Distance; dim: number },
 ): Promise<M> {
-  const manifest = (await readManifest(dir, format, [version])) as unknown as M;
+  const manifest = (await readManifest(dir, format, typeof versions === 'number' ? [versions] : [...versions])) as unknown as M;
   if (manifest.distance !== search.distance.name || manifest.dim !== search.dim) {
     throw new FormatError(
       `${dir} holds a ${String(manifest.distance)} index of dimension ${String(manifest.dim)}; ` +

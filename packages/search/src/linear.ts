@@ -30,6 +30,8 @@ import {
   queryMatrix,
   queryRow,
   resolveDistance,
+  rowsToRemove,
+  withoutRows,
 } from './common';
 import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
@@ -265,6 +267,18 @@ export class LinearSearch implements Search {
       }
     }
     return out;
+  }
+
+  /** Removes the rows of `ids` (see Search.remove): the kept rows are packed again, in their order. */
+  remove(ids: ArrayLike<number>): void {
+    const n = this.panels.size;
+    const drop = rowsToRemove(this.ids.subarray(0, n), ids);
+    if (drop.length === 0) return;
+    const kept = withoutRows(this.panels.copyRows(0, n), this.ids, n, this.dim, drop);
+    const panels = this.newStore();
+    if (kept.ids.length > 0) panels.append({ data: kept.rows, rows: kept.ids.length, cols: this.dim });
+    this.panels = panels;
+    this.ids = kept.ids;
   }
 
   reset(): void {
