@@ -184,6 +184,12 @@ export class Indexer<L = Label> {
   private queue: Promise<void> = Promise.resolve();
   /** Labels that are not integers, by the row the store holds for them (empty for integer labels). */
   private labelTable = new LabelTable();
+  /**
+   * The id the store gives next, once this index has added to it: after a
+   * remove it is not the size. Unknown (a loaded or given store), the size
+   * is tried, and a store answering other ids brings a rebuild of the search.
+   */
+  private nextId: number | undefined;
 
   /**
    * `new Indexer(embeddingSize, distance = 'cosine', search = 'linear',
@@ -275,8 +281,9 @@ export class Indexer<L = Label> {
     const encoded = given === null ? null : this.labelTable.encode(given, m.rows, op, op === 'Indexer.add');
     const labels = encoded?.ids ?? null;
     const progress = createProgress({ label: 'indexing', total: m.rows, enabled: progressFlag(verbose) });
-    const start = await this.syncedSize();
-    if (encoded && encoded.added.length > 0 && this.labelTable.size === 0 && start > 0) await this.checkNoIntegerLabels();
+    const size = await this.syncedSize();
+    const start = this.nextId ?? size;
+    if (encoded && encoded.added.length > 0 && this.labelTable.size === 0 && size > 0) await this.checkNoIntegerLabels();
     const ids = Array.from({ length: m.rows }, (_, i) => start + i);
     // Search first: its batchAdd is all-or-nothing and cannot half-fail after
     // the checks above; a store failure is then undone by rebuilding the
@@ -290,6 +297,7 @@ export class Indexer<L = Label> {
       throw err;
     }
     if (stored.length !== ids.length || stored.some((id, i) => id !== ids[i])) await this.rebuildSearch();
+    if (stored.length > 0) this.nextId = stored[stored.length - 1]! + 1;
     if (encoded) this.labelTable.commit(encoded.added);
     progress.tick(m.rows);
     progress.done();
@@ -333,6 +341,105 @@ export class Indexer<L = Label> {
           `rebuilding the search failed: ${(err as Error).message}`,
         { cause: err },
       );
+    }
+  }
+
+  // --------------------------------------------------- removing and updating
+
+  /**
+   * Removes items by id (one id or a list), from search and store together,
+   * all or nothing: an id the index does not hold, or listed twice, is a
+   * ValueError and nothing changes. Ids are stable: the other items keep
+   * theirs, a removed id is never given again, and lookups no longer return
+   * the item. (faiss' `remove_ids` and usearch's `remove`; Python's Indexer
+   * has none.) Needs a store and a search that can remove: memory and level
+   * stores; linear, faiss flat and usearch searches.
+   */
+  async remove(ids: number | ArrayLike<number>): Promise<void> {
+    const given = idList(ids, 'Indexer.remove');
+    return this.exclusive(async () => {
+      const { store, search } = await this.removable('remove');
+      if (given.length === 0) return;
+      // every id held (batchGet refuses others), read for putting the search back if the store fails
+      const old = await this.kvStore.batchGet(given);
+      search.remove(given);
+      try {
+        await store.remove(given);
+      } catch (err) {
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Replaces items in place: each id's embedding, label and data become the
+   * given ones (absent labels and data are null, as for batchAdd), in search
+   * and store together, all or nothing. The ids stay. (A vector database's
+   * update / upsert of existing ids; Python's Indexer has none.)
+   */
+  async update(
+    ids: number | ArrayLike<number>,
+    predictions: Predictions,
+    labels?: ReadonlyArray<L | null | undefined> | ArrayLike<number> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<void> {
+    const op = 'Indexer.update';
+    const given = idList(ids, op);
+    const m = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', op);
+    if (m.rows !== given.length) throw new ShapeError(`predictions has ${m.rows} rows but ids lists ${given.length} items (${op})`);
+    const l = labels == null ? null : copyLabels(labels, op);
+    const d = checkData(data, m.rows);
+    return this.exclusive(async () => {
+      const { store, search } = await this.removable('update');
+      const encoded = l === null ? null : this.labelTable.encode(l, m.rows, op);
+      if (encoded && encoded.added.length > 0 && this.labelTable.size === 0) await this.checkNoIntegerLabels();
+      if (given.length === 0) return;
+      const old = await this.kvStore.batchGet(given);
+      search.remove(given);
+      try {
+        search.batchAdd(m, given);
+      } catch (err) {
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+      try {
+        await store.update(given, m, encoded?.ids ?? null, d);
+      } catch (err) {
+        try {
+          search.remove(given);
+        } catch {
+          // restoreSearch rebuilds from the store when putting back fails
+        }
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+      if (encoded) this.labelTable.commit(encoded.added);
+    });
+  }
+
+  /** The store and search, when both can remove and update (a clear error otherwise), in line with each other. */
+  private async removable(what: string): Promise<{ store: Required<Pick<Store, 'remove' | 'update'>>; search: Required<Pick<Search, 'remove'>> & Search }> {
+    const store = this.kvStore;
+    const search = this.search;
+    if (typeof store.remove !== 'function' || typeof store.update !== 'function') {
+      throw new ValueError(`Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory and level stores can)`);
+    }
+    if (typeof search.remove !== 'function') {
+      throw new ValueError(`Indexer.${what}: the search ${search.constructor.name} cannot remove embeddings (linear, faiss flat and usearch can)`);
+    }
+    await this.syncedSize();
+    return { store: store as Required<Pick<Store, 'remove' | 'update'>>, search: search as Required<Pick<Search, 'remove'>> & Search };
+  }
+
+  /** Puts embeddings back into the search after a failed store write; rebuilds it from the store if that fails too. */
+  private async restoreSearch(ids: number[], embeddings: Float32Array[], cause: unknown): Promise<void> {
+    try {
+      const data = new Float32Array(ids.length * this.embeddingSize);
+      embeddings.forEach((e, i) => data.set(e, i * this.embeddingSize));
+      this.search.batchAdd({ data, rows: ids.length, cols: this.embeddingSize }, ids);
+    } catch {
+      await this.rebuildSearch(cause);
     }
   }
 
@@ -635,6 +742,7 @@ export class Indexer<L = Label> {
       this.search.reset();
       await this.kvStore.reset();
       this.labelTable.clear();
+      this.nextId = undefined;
       this.isCalibrated = false;
       this.calibrationMetric = new F1Score();
       this.cutpoints = {};
@@ -760,4 +868,11 @@ function copyLabels(labels: ArrayLike<unknown>, op: string, name = 'labels'): un
   return Array.from(labels, (l, i) =>
     l !== null && typeof l === 'object' && !ArrayBuffer.isView(l) ? (JSON.parse(canonicalJson(l, `${name}[${i}] (${op})`)) as unknown) : l,
   );
+}
+
+/** One id or a list of them, copied at the call. */
+function idList(ids: number | ArrayLike<number>, op: string): number[] {
+  if (typeof ids === 'number') return [ids];
+  if (ids == null || typeof ids.length !== 'number' || typeof ids === 'string') throw new ValueError(`ids (${op}) must be an id or an array of ids`);
+  return Array.from(ids);
 }

@@ -219,26 +219,32 @@ const SEARCH_CHECK_SAMPLE = 32;
  * Checks that a loaded search agrees with its store: looking up a sample of
  * stored embeddings returns distinct ids that the store holds (a search whose
  * ids are all 0, or point past the store, is refused here, not at lookup).
+ * The sample is the first stored records: ids need not be 0 to size - 1 once
+ * items were removed.
  */
 export async function checkSearchAgainstStore(search: Search, store: Store, size: number, dir: string): Promise<void> {
   if (size === 0) return;
-  const step = Math.max(1, Math.floor(size / SEARCH_CHECK_SAMPLE));
-  const ids: number[] = [];
-  for (let id = 0; id < size && ids.length < SEARCH_CHECK_SAMPLE; id += step) ids.push(id);
-  const { embeddings } = await store.batchGet(ids);
+  const sample = await store.toRecords(SEARCH_CHECK_SAMPLE);
   const dim = search.dim;
-  const queries = new Float32Array(ids.length * dim);
-  embeddings.forEach((e, i) => queries.set(e, i * dim));
-  const found = search.batchLookup({ data: queries, rows: ids.length, cols: dim }, Math.min(size, 8));
+  const queries = new Float32Array(sample.length * dim);
+  sample.forEach((r, i) => queries.set(r.embedding, i * dim));
+  const found = search.batchLookup({ data: queries, rows: sample.length, cols: dim }, Math.min(size, 8));
+  const returned = new Set<number>();
   found.forEach((n, i) => {
     const seen = new Set<number>();
     for (const id of n.ids) {
-      if (!Number.isSafeInteger(id) || id < 0 || id >= size || seen.has(id)) {
+      if (!Number.isSafeInteger(id) || id < 0 || seen.has(id)) {
         throw new FormatError(
-          `${dir}: the saved search does not match the store: looking up record ${ids[i]} returned id ${id}${seen.has(id) ? ' twice' : ''}, but the store holds ids 0 to ${size - 1}`,
+          `${dir}: the saved search does not match the store: looking up record ${sample[i]!.id} returned id ${id}${seen.has(id) ? ' twice' : ''}`,
         );
       }
       seen.add(id);
+      returned.add(id);
     }
   });
+  try {
+    await store.batchGet([...returned]);
+  } catch (err) {
+    throw new FormatError(`${dir}: the saved search does not match the store: it returns ids the store does not hold (${(err as Error).message})`);
+  }
 }
