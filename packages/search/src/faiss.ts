@@ -10,8 +10,6 @@ import {
   StateError,
   ValueError,
   writeArray,
-  writeFolderAtomically,
-  writeManifest,
   checkOptions,
   type OptionKeys,
 } from '@tfsim/utils/core';
@@ -29,7 +27,7 @@ import {
   rowsToRemove,
 } from './common';
 import { checkFaissBytes } from './faiss-file';
-import { readRegularArray, readSearchManifest } from './files';
+import { readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 
@@ -110,12 +108,7 @@ export interface FaissSearchOptions {
   binding?: FaissBinding;
 }
 
-type FaissManifest = {
-  format: string;
-  version: number;
-  name: string;
-  distance: string;
-  dim: number;
+type FaissManifest = SearchManifestHead & {
   algo: string;
   factory: string | null;
   nlist: number | null;
@@ -124,8 +117,7 @@ type FaissManifest = {
   m: number;
   nbits: number;
   hnswM: number;
-  size: number;
-  arrays: { index?: ArrayDescriptor; ids: ArrayDescriptor };
+  arrays: { index?: ArrayDescriptor };
 };
 
 const BUILT_IN = new Set(['flat', 'hnsw', 'ivf', 'ivfpq']);
@@ -487,14 +479,9 @@ export class FaissSearch implements Search {
 
   async save(dir: string): Promise<void> {
     const bytes = this.index ? new Uint8Array(this.index.toBuffer()) : undefined;
-    const ids = this.ids.slice(0, this.count);
-    await writeFolderAtomically(dir, async (tmp) => {
-      const manifest: FaissManifest = {
-        format: FAISS_FORMAT,
-        version: FAISS_FORMAT_VERSION,
-        name: this.name,
-        distance: this.distance.name,
-        dim: this.dim,
+    const head = { format: FAISS_FORMAT, version: FAISS_FORMAT_VERSION, size: this.count, ids: this.ids.slice(0, this.count) };
+    await writeSearchFolder(dir, this, head, async (tmp) => ({
+      fields: {
         algo: this.algo,
         factory: this.factory ?? null,
         nlist: this.nlist ?? null,
@@ -503,20 +490,14 @@ export class FaissSearch implements Search {
         m: this.m,
         nbits: this.nbits,
         hnswM: this.hnswM,
-        size: this.count,
-        arrays: {
-          ...(bytes ? { index: await writeArray(tmp, 'index.faiss', bytes) } : {}),
-          ids: await writeArray(tmp, 'ids.i32', ids),
-        },
-      };
-      await writeManifest(tmp, manifest);
-    });
+      },
+      arrays: bytes ? { index: await writeArray(tmp, 'index.faiss', bytes) } : undefined,
+    }));
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = await readSearchManifest<FaissManifest>(dir, FAISS_FORMAT, FAISS_FORMAT_VERSION, this);
+    const { manifest, ids } = await readSearchFolder<FaissManifest>(dir, FAISS_FORMAT, FAISS_FORMAT_VERSION, this);
     const size = manifest.size;
-    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     let index: FaissIndex | undefined;
     if (manifest.arrays.index) {

@@ -13,8 +13,6 @@ import {
   type OptionKeys,
   ValueError,
   writeArray,
-  writeFolderAtomically,
-  writeManifest,
 } from '@tfsim/utils/core';
 import {
   checkAddBatch,
@@ -30,7 +28,7 @@ import {
   rowsToRemove,
   withoutRows,
 } from './common';
-import { readRegularArray, readSearchManifest } from './files';
+import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 import { checkUsearchFile } from './usearch-file';
@@ -116,22 +114,16 @@ export interface UsearchSearchOptions {
   binding?: UsearchBinding;
 }
 
-type UsearchManifest = {
-  format: string;
-  version: number;
-  name: string;
-  distance: string;
-  dim: number;
+type UsearchManifest = SearchManifestHead & {
   precision: UsearchPrecision;
   exact: boolean;
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
-  size: number;
   /** HNSW: usearch's own file and its byte length. */
   index: { file: string; bytes: number } | null;
   /** `ids` has one entry per key; version 2 lists the keys removed from the graph in `removed`. */
-  arrays: { ids: ArrayDescriptor; embeddings?: ArrayDescriptor; removed?: ArrayDescriptor };
+  arrays: { embeddings?: ArrayDescriptor; removed?: ArrayDescriptor };
 };
 
 type RawResults = { keys: BigUint64Array; distances: Float32Array; counts: number[]; stride: number };
@@ -408,11 +400,11 @@ export class UsearchSearch implements Search {
   }
 
   async save(dir: string): Promise<void> {
-    const ids = this.ids.slice(0, this.keys);
     const removed = Int32Array.from([...this.removedKeys].sort((a, b) => a - b));
-    await writeFolderAtomically(dir, async (tmp) => {
+    const version = removed.length > 0 ? USEARCH_FORMAT_VERSION : NO_REMOVALS_VERSION;
+    await writeSearchFolder(dir, this, { format: USEARCH_FORMAT, version, size: this.count, ids: this.ids.slice(0, this.keys) }, async (tmp) => {
       let index: UsearchManifest['index'] = null;
-      const arrays: UsearchManifest['arrays'] = { ids: await writeArray(tmp, 'ids.i32', ids) };
+      const arrays: Record<string, ArrayDescriptor> = {};
       if (removed.length > 0) arrays.removed = await writeArray(tmp, 'removed.i32', removed);
       if (this.exact) {
         arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.keys * this.dim));
@@ -421,22 +413,17 @@ export class UsearchSearch implements Search {
         this.index!.save(file);
         index = { file: INDEX_FILE, bytes: (await fsp.stat(file)).size };
       }
-      const manifest: UsearchManifest = {
-        format: USEARCH_FORMAT,
-        version: removed.length > 0 ? USEARCH_FORMAT_VERSION : NO_REMOVALS_VERSION,
-        name: this.name,
-        distance: this.distance.name,
-        dim: this.dim,
-        precision: this.precision,
-        exact: this.exact,
-        connectivity: this.connectivity,
-        expansionAdd: this.expansionAdd,
-        expansionSearch: this.expansionSearch,
-        size: this.count,
-        index,
+      return {
+        fields: {
+          precision: this.precision,
+          exact: this.exact,
+          connectivity: this.connectivity,
+          expansionAdd: this.expansionAdd,
+          expansionSearch: this.expansionSearch,
+          index,
+        },
         arrays,
       };
-      await writeManifest(tmp, manifest);
     });
   }
 
@@ -446,7 +433,7 @@ export class UsearchSearch implements Search {
    * (expansionSearch, threads) stay this instance's.
    */
   async load(dir: string): Promise<void> {
-    const manifest = await readSearchManifest<UsearchManifest>(dir, USEARCH_FORMAT, [NO_REMOVALS_VERSION, USEARCH_FORMAT_VERSION], this);
+    const { manifest, ids } = await readSearchFolder<UsearchManifest>(dir, USEARCH_FORMAT, [NO_REMOVALS_VERSION, USEARCH_FORMAT_VERSION], this);
     if (manifest.precision !== this.precision || manifest.exact !== this.exact) {
       throw new FormatError(
         `${dir} holds a${manifest.exact ? 'n exact' : ''} ${String(manifest.precision)} index; this search is ` +
@@ -454,15 +441,12 @@ export class UsearchSearch implements Search {
       );
     }
     const size = manifest.size;
-    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     const removed = await this.readRemoved(dir, manifest, ids.length);
     if (ids.length !== size + removed.size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows and ${removed.size} removed keys`);
     if (this.exact) {
       const rows = await readRegularArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
       if (rows.length !== size * this.dim) throw new FormatError(`${dir}: the rows do not hold ${size} x ${this.dim} values`);
-      for (let i = 0; i < rows.length; i++) {
-        if (!Number.isFinite(rows[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${rows[i]}`);
-      }
+      checkFiniteValues(rows, dir);
       this.rows = rows;
     } else {
       const entry = manifest.index;
