@@ -352,8 +352,8 @@ export class Indexer<L = Label> {
    * ValueError and nothing changes. Ids are stable: the other items keep
    * theirs, a removed id is never given again, and lookups no longer return
    * the item. (faiss' `remove_ids` and usearch's `remove`; Python's Indexer
-   * has none.) Needs a store and a search that can remove: memory and level
-   * stores; linear, faiss flat and usearch searches.
+   * has none.) Needs a store and a search that can remove: memory, level and
+   * redis stores; linear, faiss flat and usearch searches.
    */
   async remove(ids: number | ArrayLike<number>): Promise<void> {
     const given = idList(ids, 'Indexer.remove');
@@ -423,7 +423,7 @@ export class Indexer<L = Label> {
     const store = this.kvStore;
     const search = this.search;
     if (typeof store.remove !== 'function' || typeof store.update !== 'function') {
-      throw new ValueError(`Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory and level stores can)`);
+      throw new ValueError(`Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory, level and redis stores can)`);
     }
     if (typeof search.remove !== 'function') {
       throw new ValueError(`Indexer.${what}: the search ${search.constructor.name} cannot remove embeddings (linear, faiss flat and usearch can)`);

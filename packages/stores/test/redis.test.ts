@@ -24,7 +24,6 @@ if (unavailable && !required) {
     {
       name: 'RedisStore',
       create: async () => new RedisStore({ url: server.url, prefix: `test:${process.pid}:${counter++}` }),
-      remove: false,
       reopen: async (store) => {
         await store.close();
         return new RedisStore({ url: server.url, prefix: (store as RedisStore).prefix });
