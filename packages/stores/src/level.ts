@@ -186,7 +186,8 @@ export class LevelStore implements Store {
   }
 
   async remove(ids: ArrayLike<number>): Promise<void> {
-    const given = Array.from(ids ?? []);
+    // integers, each once, checked at the call; held, when the queued write runs
+    const given = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
     await this.enqueue(async () => {
       const db = await this.handle();
       const checked = checkDistinctIds(given, this.count, this.removed);
@@ -204,7 +205,7 @@ export class LevelStore implements Store {
     data?: ReadonlyArray<unknown> | null,
   ): Promise<void> {
     const batch = prepareUpdate(ids, embeddings, labels, data, undefined);
-    const given = Array.from(ids);
+    const given = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
     await this.enqueue(async () => {
       const db = await this.handle();
       const checked = checkDistinctIds(given, this.count, this.removed);
