@@ -21,7 +21,7 @@ import {
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
 import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
 import type { Search } from '@tfsim/search';
-import type { Store } from '@tfsim/stores';
+import { STORE_FORMAT, STORE_FORMAT_VERSION, type Store } from '@tfsim/stores';
 import {
   EmptyIndexError,
   FormatError,
@@ -37,6 +37,7 @@ import {
   checkOverwrite,
   createProgress,
   progressEnabled,
+  readManifest,
   ShapeError,
   writeFolderAtomically,
   type OptionKeys,
@@ -816,6 +817,7 @@ export class Indexer<L = Label> {
         );
       }
       await index.kvStore.load(saved.storeDir);
+      index.nextId = await savedNextId(saved.storeDir);
       progress.tick();
       await index.search.load(saved.searchDir);
       progress.tick();
@@ -875,4 +877,10 @@ function idList(ids: number | ArrayLike<number>, op: string): number[] {
   if (typeof ids === 'number') return [ids];
   if (ids == null || typeof ids.length !== 'number' || typeof ids === 'string') throw new ValueError(`ids (${op}) must be an id or an array of ids`);
   return Array.from(ids);
+}
+
+/** The next id of a saved store (checked by the store's load already): after removals it is not the size. */
+async function savedNextId(storeDir: string): Promise<number> {
+  const manifest = (await readManifest(storeDir, STORE_FORMAT, [1, STORE_FORMAT_VERSION])) as { size?: unknown; nextId?: unknown };
+  return Number(manifest.nextId ?? manifest.size);
 }
