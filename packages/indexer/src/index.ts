@@ -9,6 +9,8 @@ export {
   type EvaluateClassificationOptions,
   type IndexDataFrame,
   Indexer,
+  type IndexLookup,
+  type IndexRecord,
   type IndexerOptions,
   type LoadOptions,
   type MatchOptions,
@@ -17,6 +19,7 @@ export {
 } from './indexer';
 export type { Prediction, Predictions } from './inputs';
 export { INDEX_FORMAT, INDEX_FORMAT_VERSION } from './saved-index';
+export { canonicalJson, type IndexLabel } from './labels';
 export { type IndexStats, type QueryPerformance } from './stats';
 export { isSearch, isStore, makeSearch, makeStore, type SearchSpec, type StoreSpec } from './resolve';
 export { formatTable } from './table';

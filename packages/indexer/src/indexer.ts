@@ -21,7 +21,7 @@ import {
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
 import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
 import type { Search } from '@tfsim/search';
-import type { Store } from '@tfsim/stores';
+import { STORE_FORMAT, STORE_FORMAT_VERSION, type Store } from '@tfsim/stores';
 import {
   EmptyIndexError,
   FormatError,
@@ -37,7 +37,8 @@ import {
   checkOverwrite,
   createProgress,
   progressEnabled,
-  toLabel,
+  readManifest,
+  ShapeError,
   writeFolderAtomically,
   type OptionKeys,
 } from '@tfsim/utils/core';
@@ -46,16 +47,15 @@ import {
   type Predictions,
   checkData,
   checkDatum,
-  checkLabels,
-  checkTargetLabels,
   toEmbedding,
   toEmbeddings,
 } from './inputs';
 import { isPlainObject, optionsOf } from './call-style';
 import { type SearchSpec, type StoreSpec, isStore, makeSearch, makeStore } from './resolve';
-import { type IndexState, checkSearchAgainstStore, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
+import { type IndexState, checkSearchAgainstStore, checkStoreLabels, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
 import { formatSeconds, type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
 import { formatTable } from './table';
+import { canonicalJson, LabelTable } from './labels';
 
 export type Verbose = boolean | number | undefined;
 
@@ -118,11 +118,21 @@ export interface SaveOptions {
 }
 
 /** The index contents column by column (the Python library's data frame). */
-export interface IndexDataFrame {
+export interface IndexDataFrame<L = Label> {
   id: number[];
   embedding: Float32Array[];
-  label: Array<Label | null>;
+  label: Array<L | null>;
   data: unknown[];
+}
+
+/** A neighbour found by a lookup, with its label as it was indexed (an integer, a string, a JSON value). */
+export interface IndexLookup<L = Label> extends Omit<Lookup, 'label'> {
+  label?: L | null;
+}
+
+/** An indexed item, with its label as it was indexed. */
+export interface IndexRecord<L = Label> extends Omit<IndexedItem, 'label'> {
+  label: L | null;
 }
 
 
@@ -151,7 +161,7 @@ const CALIBRATE_KEYS: OptionKeys<CalibrateOptions> = {
 };
 const MATCH_KEYS: OptionKeys<MatchOptions> = { noMatchLabel: true, k: true, matcher: true, verbose: true };
 
-export class Indexer {
+export class Indexer<L = Label> {
   static readonly optionKeys: OptionKeys<IndexerOptions> = {
     distance: true, search: true, kvStore: true, evaluator: true, embeddingOutput: true, statBufferSize: true,
   };
@@ -173,6 +183,14 @@ export class Indexer {
   private numLookups = 0;
   private timings: LatencyBuffer;
   private queue: Promise<void> = Promise.resolve();
+  /** Labels that are not integers, by the row the store holds for them (empty for integer labels). */
+  private labelTable = new LabelTable();
+  /**
+   * The id the store gives next, once this index has added to it: after a
+   * remove it is not the size. Unknown (a loaded or given store), the size
+   * is tried, and a store answering other ids brings a rebuild of the search.
+   */
+  private nextId: number | undefined;
 
   /**
    * `new Indexer(embeddingSize, distance = 'cosine', search = 'linear',
@@ -232,14 +250,14 @@ export class Indexer {
   // ------------------------------------------------------------------ adding
 
   /** Adds one embedding with its label and data; returns its id. */
-  async add(prediction: Prediction, label?: Label | null, data?: unknown, options: AddOptions = {}): Promise<number> {
+  async add(prediction: Prediction, label?: L | null, data?: unknown, options: AddOptions = {}): Promise<number> {
     // Inputs are checked and copied at the call, not when the queued operation runs.
     const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction', 'Indexer.add');
-    const l = toLabel(label, { name: 'label', op: 'Indexer.add', nullable: true });
+    const l = copyLabels([label], 'Indexer.add');
     const datum = checkDatum(data, 'data');
     return this.exclusive(async () => {
       const m: Matrix = { data: embedding, rows: 1, cols: this.embeddingSize };
-      return (await this.addChecked(m, [l], [datum], options.verbose))[0]!;
+      return (await this.addChecked(m, l, [datum], options.verbose, 'Indexer.add'))[0]!;
     });
   }
 
@@ -250,19 +268,23 @@ export class Indexer {
    */
   async batchAdd(
     predictions: Predictions,
-    labels?: ReadonlyArray<Label | null | undefined> | ArrayLike<number> | null,
+    labels?: ReadonlyArray<L | null | undefined> | ArrayLike<number> | null,
     data?: ReadonlyArray<unknown> | null,
     options: AddOptions = {},
   ): Promise<number[]> {
     const m = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.batchAdd');
-    const l = checkLabels(labels, m.rows, 'Indexer.batchAdd');
+    const l = labels == null ? null : copyLabels(labels, 'Indexer.batchAdd');
     const d = checkData(data, m.rows);
-    return this.exclusive(() => this.addChecked(m, l, d, options.verbose));
+    return this.exclusive(() => this.addChecked(m, l, d, options.verbose, 'Indexer.batchAdd'));
   }
 
-  private async addChecked(m: Matrix, labels: Array<Label | null> | null, data: unknown[] | null, verbose: Verbose): Promise<number[]> {
+  private async addChecked(m: Matrix, given: unknown[] | null, data: unknown[] | null, verbose: Verbose, op: string): Promise<number[]> {
+    const encoded = given === null ? null : this.labelTable.encode(given, m.rows, op, op === 'Indexer.add');
+    const labels = encoded?.ids ?? null;
     const progress = createProgress({ label: 'indexing', total: m.rows, enabled: progressFlag(verbose) });
-    const start = await this.syncedSize();
+    const size = await this.syncedSize();
+    const start = this.nextId ?? size;
+    if (encoded && encoded.added.length > 0 && this.labelTable.size === 0 && size > 0) await this.checkNoIntegerLabels();
     const ids = Array.from({ length: m.rows }, (_, i) => start + i);
     // Search first: its batchAdd is all-or-nothing and cannot half-fail after
     // the checks above; a store failure is then undone by rebuilding the
@@ -276,9 +298,19 @@ export class Indexer {
       throw err;
     }
     if (stored.length !== ids.length || stored.some((id, i) => id !== ids[i])) await this.rebuildSearch();
+    if (stored.length > 0) this.nextId = stored[stored.length - 1]! + 1;
+    if (encoded) this.labelTable.commit(encoded.added);
     progress.tick(m.rows);
     progress.done();
     return stored;
+  }
+
+  /** Before the first table label goes into a pre-filled store: its labels must not be integers (they would collide with table rows). */
+  private async checkNoIntegerLabels(): Promise<void> {
+    const labelled = (await this.kvStore.toRecords(0)).find((r) => r.label !== null && r.label !== undefined);
+    if (labelled) {
+      throw new ValueError(`the index holds integer labels (item ${labelled.id} has label ${labelled.label}); string or JSON labels cannot join them: one kind per index`);
+    }
   }
 
   /** The store's size, after bringing the search in line with a store that came pre-filled. */
@@ -313,20 +345,125 @@ export class Indexer {
     }
   }
 
+  // --------------------------------------------------- removing and updating
+
+  /**
+   * Removes items by id (one id or a list), from search and store together,
+   * all or nothing: an id the index does not hold, or listed twice, is a
+   * ValueError and nothing changes. Ids are stable: the other items keep
+   * theirs, a removed id is never given again, and lookups no longer return
+   * the item. (faiss' `remove_ids` and usearch's `remove`; Python's Indexer
+   * has none.) Needs a store and a search that can remove: memory, level and
+   * redis stores; linear, faiss flat and usearch searches.
+   */
+  async remove(ids: number | ArrayLike<number>): Promise<void> {
+    const given = idList(ids, 'Indexer.remove');
+    return this.exclusive(async () => {
+      const { store, search } = await this.removable('remove');
+      if (given.length === 0) return;
+      // every id held (batchGet refuses others), read for putting the search back if the store fails
+      const old = await this.kvStore.batchGet(given);
+      search.remove(given);
+      try {
+        await store.remove(given);
+      } catch (err) {
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Replaces items in place: each id's embedding, label and data become the
+   * given ones (absent labels and data are null, as for batchAdd), in search
+   * and store together, all or nothing. The ids stay. (A vector database's
+   * update / upsert of existing ids; Python's Indexer has none.)
+   */
+  async update(
+    ids: number | ArrayLike<number>,
+    predictions: Predictions,
+    labels?: ReadonlyArray<L | null | undefined> | ArrayLike<number> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<void> {
+    const op = 'Indexer.update';
+    const given = idList(ids, op);
+    const m = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', op);
+    if (m.rows !== given.length) throw new ShapeError(`predictions has ${m.rows} rows but ids lists ${given.length} items (${op})`);
+    const l = labels == null ? null : copyLabels(labels, op);
+    const d = checkData(data, m.rows);
+    return this.exclusive(async () => {
+      const { store, search } = await this.removable('update');
+      const encoded = l === null ? null : this.labelTable.encode(l, m.rows, op);
+      if (encoded && encoded.added.length > 0 && this.labelTable.size === 0) await this.checkNoIntegerLabels();
+      if (given.length === 0) return;
+      const old = await this.kvStore.batchGet(given);
+      search.remove(given);
+      try {
+        search.batchAdd(m, given);
+      } catch (err) {
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+      try {
+        await store.update(given, m, encoded?.ids ?? null, d);
+      } catch (err) {
+        try {
+          search.remove(given);
+        } catch {
+          // restoreSearch rebuilds from the store when putting back fails
+        }
+        await this.restoreSearch(given, old.embeddings, err);
+        throw err;
+      }
+      if (encoded) this.labelTable.commit(encoded.added);
+    });
+  }
+
+  /** The store and search, when both can remove and update (a clear error otherwise), in line with each other. */
+  private async removable(what: string): Promise<{ store: Required<Pick<Store, 'remove' | 'update'>>; search: Required<Pick<Search, 'remove'>> & Search }> {
+    const store = this.kvStore;
+    const search = this.search;
+    if (typeof store.remove !== 'function' || typeof store.update !== 'function') {
+      throw new ValueError(`Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory, level and redis stores can)`);
+    }
+    if (typeof search.remove !== 'function') {
+      throw new ValueError(`Indexer.${what}: the search ${search.constructor.name} cannot remove embeddings (linear, faiss flat and usearch can)`);
+    }
+    await this.syncedSize();
+    return { store: store as Required<Pick<Store, 'remove' | 'update'>>, search: search as Required<Pick<Search, 'remove'>> & Search };
+  }
+
+  /** Puts embeddings back into the search after a failed store write; rebuilds it from the store if that fails too. */
+  private async restoreSearch(ids: number[], embeddings: Float32Array[], cause: unknown): Promise<void> {
+    try {
+      const data = new Float32Array(ids.length * this.embeddingSize);
+      embeddings.forEach((e, i) => data.set(e, i * this.embeddingSize));
+      this.search.batchAdd({ data, rows: ids.length, cols: this.embeddingSize }, ids);
+    } catch {
+      await this.rebuildSearch(cause);
+    }
+  }
+
   // ---------------------------------------------------------------- lookups
 
   /** The k nearest neighbours of one embedding, nearest first (rank 1). */
-  async singleLookup(prediction: Prediction, k = 5): Promise<Lookup[]> {
+  async singleLookup(prediction: Prediction, k = 5): Promise<Array<IndexLookup<L>>> {
     const embedding = toEmbedding(prediction, this.embeddingSize, this.embeddingOutput, 'prediction', 'Indexer.singleLookup');
     return this.exclusive(async () => {
-      return (await this.lookupChecked({ data: embedding, rows: 1, cols: this.embeddingSize }, k, false))[0]!;
+      return this.restoreLabels(await this.lookupChecked({ data: embedding, rows: 1, cols: this.embeddingSize }, k, false))[0]!;
     });
   }
 
   /** The k nearest neighbours of each embedding. */
-  async batchLookup(predictions: Predictions, k = 5, verbose?: Verbose): Promise<Lookup[][]> {
+  async batchLookup(predictions: Predictions, k = 5, verbose?: Verbose): Promise<Array<Array<IndexLookup<L>>>> {
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.batchLookup');
-    return this.exclusive(() => this.lookupChecked(q, k, verbose));
+    return this.exclusive(async () => this.restoreLabels(await this.lookupChecked(q, k, verbose)));
+  }
+
+  /** Lookups with the labels as indexed (the store holds table rows for string and JSON labels). */
+  private restoreLabels(lookups: Lookup[][]): Array<Array<IndexLookup<L>>> {
+    if (this.labelTable.size === 0) return lookups as Array<Array<IndexLookup<L>>>;
+    return lookups.map((row) => row.map((l) => ({ ...l, label: this.labelTable.decode(l.label) as L | null })));
   }
 
   private async lookupChecked(q: Matrix, k: number, verbose: Verbose): Promise<Lookup[][]> {
@@ -384,15 +521,16 @@ export class Indexer {
    */
   async evaluateRetrieval(
     predictions: Predictions,
-    targetLabels: ArrayLike<Label>,
+    targetLabels: ArrayLike<L>,
     retrievalMetrics: ReadonlyArray<RetrievalMetric>,
     verbose?: Verbose,
   ): Promise<Record<string, number>> {
     const op = 'Indexer.evaluateRetrieval';
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', op);
-    const labels = checkTargetLabels(targetLabels, q.rows, op);
+    const given = copyLabels(targetLabels, op, 'targetLabels');
     assertRetrievalMetrics(retrievalMetrics);
     return this.exclusive(async () => {
+      const labels = this.labelTable.encodeTargets(given, q.rows, op);
       const needsCounts = retrievalMetrics.some((m) => m.needsClassCounts());
       const classCounts = needsCounts ? await this.classCountsUnlocked() : undefined;
       const k = Math.max(1, ...retrievalMetrics.map((m) => m.neededK(classCounts ?? null)));
@@ -401,9 +539,13 @@ export class Indexer {
     });
   }
 
-  /** Number of indexed examples per label (unlabelled items are not counted). */
-  classCounts(): Promise<Map<number, number>> {
-    return this.exclusive(() => this.classCountsUnlocked());
+  /** Number of indexed examples per label (unlabelled items are not counted), by label as indexed. */
+  classCounts(): Promise<Map<L, number>> {
+    return this.exclusive(async () => {
+      const counts = await this.classCountsUnlocked();
+      if (this.labelTable.size === 0) return counts as unknown as Map<L, number>;
+      return new Map(Array.from(counts, ([row, n]) => [this.labelTable.decode(row) as L, n]));
+    });
   }
 
   private async classCountsUnlocked(): Promise<Map<number, number>> {
@@ -421,7 +563,7 @@ export class Indexer {
    */
   async evaluateClassification(
     predictions: Predictions,
-    targetLabels: ArrayLike<Label>,
+    targetLabels: ArrayLike<L>,
     distanceThresholds: ArrayLike<number>,
     metrics?: ReadonlyArray<string | ClassificationMetric> | EvaluateClassificationOptions,
     matcher?: string | ClassificationMatch,
@@ -432,8 +574,9 @@ export class Indexer {
       optionsOf<EvaluateClassificationOptions>(metrics, EVALUATE_CLASSIFICATION_KEYS, 'Indexer.evaluateClassification') ??
       { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.evaluateClassification');
-    const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.evaluateClassification');
+    const given = copyLabels(targetLabels, 'Indexer.evaluateClassification', 'targetLabels');
     return this.exclusive(async () => {
+      const labels = this.labelTable.encodeTargets(given, q.rows, 'Indexer.evaluateClassification');
       const combined = (o.metrics ?? ['f1']).map((m) => makeClassificationMetric(m));
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
       const lookups = await this.lookupChecked(q, o.k ?? 1, o.verbose);
@@ -458,7 +601,7 @@ export class Indexer {
    */
   async calibrate(
     predictions: Predictions,
-    targetLabels: ArrayLike<Label>,
+    targetLabels: ArrayLike<L>,
     thresholdsTargets: Readonly<Record<string, number>> = {},
     calibrationMetric: string | ClassificationMetric | CalibrateOptions = 'f1_score',
     k = 1,
@@ -471,8 +614,9 @@ export class Indexer {
       optionsOf<CalibrateOptions>(calibrationMetric, CALIBRATE_KEYS, 'Indexer.calibrate') ??
       { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.calibrate');
-    const labels = checkTargetLabels(targetLabels, q.rows, 'Indexer.calibrate');
+    const given = copyLabels(targetLabels, 'Indexer.calibrate', 'targetLabels');
     return this.exclusive(async () => {
+      const labels = this.labelTable.encodeTargets(given, q.rows, 'Indexer.calibrate');
       const metric = makeClassificationMetric(o.calibrationMetric ?? 'f1_score');
       const extra = (o.extraMetrics ?? ['precision', 'recall']).map((m) => makeClassificationMetric(m));
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
@@ -507,7 +651,7 @@ export class Indexer {
     k = 1,
     matcher: string | ClassificationMatch = 'match_nearest',
     verbose?: Verbose,
-  ): Promise<Record<string, number[]>> {
+  ): Promise<Record<string, Array<L | number>>> {
     const o: MatchOptions =
       optionsOf<MatchOptions>(noMatchLabel, MATCH_KEYS, 'Indexer.match') ??
       { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
@@ -522,10 +666,11 @@ export class Indexer {
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
       const lookups = await this.lookupChecked(q, o.k ?? 1, o.verbose);
       const derived = matcherObj.deriveMatch(unpackLookupLabels(lookups), unpackLookupDistances(lookups));
-      const matches: Record<string, number[]> = {};
+      const restored = this.labelTable.decodeAll(derived.labels) as Array<L | number>;
+      const matches: Record<string, Array<L | number>> = {};
       for (const [name, cp] of Object.entries(this.cutpoints)) {
         const threshold = Number(cp.distance);
-        matches[name] = Array.from(derived.labels, (label, i) => (derived.distances[i]! <= threshold ? label : noMatch));
+        matches[name] = restored.map((label, i) => (derived.distances[i]! <= threshold ? label : noMatch));
       }
       return matches;
     });
@@ -573,12 +718,16 @@ export class Indexer {
   }
 
   /** The first `numItems` items (0: all) as rows {id, embedding, label, data}. */
-  toRecords(numItems = 0): Promise<IndexedItem[]> {
-    return this.exclusive(() => this.kvStore.toRecords(numItems));
+  toRecords(numItems = 0): Promise<Array<IndexRecord<L>>> {
+    return this.exclusive(async () => {
+      const records = await this.kvStore.toRecords(numItems);
+      if (this.labelTable.size === 0) return records as Array<IndexRecord<L>>;
+      return records.map((r) => ({ ...r, label: this.labelTable.decode(r.label) as L | null }));
+    });
   }
 
   /** The first `numItems` items (0: all), column by column: the Python `to_data_frame`. */
-  async toDataFrame(numItems = 0): Promise<IndexDataFrame> {
+  async toDataFrame(numItems = 0): Promise<IndexDataFrame<L>> {
     const rows = await this.toRecords(numItems);
     return {
       id: rows.map((r) => r.id),
@@ -593,6 +742,8 @@ export class Indexer {
     return this.exclusive(async () => {
       this.search.reset();
       await this.kvStore.reset();
+      this.labelTable.clear();
+      this.nextId = undefined;
       this.isCalibrated = false;
       this.calibrationMetric = new F1Score();
       this.cutpoints = {};
@@ -634,6 +785,7 @@ export class Indexer {
         calibrationThresholds: this.calibrationThresholds,
         numLookups: this.numLookups,
         timings: this.timings.toArray(),
+        labelTable: this.labelTable.size > 0 ? this.labelTable.toJson() : null,
       };
       await writeFolderAtomically(dir, (tmp) => writeIndexFolder(tmp, state, this.kvStore, this.search));
     });
@@ -643,12 +795,12 @@ export class Indexer {
    * Loads an index saved by `save`: search and store made from their saved
    * configs (or the ones given), contents, calibration and statistics.
    */
-  static async load(dir: string, options: LoadOptions = {}): Promise<Indexer> {
+  static async load<L = Label>(dir: string, options: LoadOptions = {}): Promise<Indexer<L>> {
     const saved = await readIndexFolder(dir);
     const progress = createProgress({ label: 'loading index', total: 2, enabled: progressFlag(options.verbose) });
     const evaluator = options.evaluator ?? (saved.evaluator === 'memory' ? 'memory' : undefined);
     const createdStore = options.kvStore === undefined || typeof options.kvStore === 'string' || !isStore(options.kvStore);
-    const index = new Indexer(saved.embeddingSize, {
+    const index = new Indexer<L>(saved.embeddingSize, {
       distance: saved.distance,
       search: options.search ?? (saved.searchConfig as SearchSpec),
       kvStore: options.kvStore ?? storeForLoad(saved.kvStoreConfig),
@@ -665,6 +817,7 @@ export class Indexer {
         );
       }
       await index.kvStore.load(saved.storeDir);
+      index.nextId = await savedNextId(saved.storeDir);
       progress.tick();
       await index.search.load(saved.searchDir);
       progress.tick();
@@ -673,6 +826,10 @@ export class Indexer {
         throw new FormatError(`${dir}: the manifest lists ${saved.size} items, the store holds ${stored} and the search ${index.search.size()}`);
       }
       await checkSearchAgainstStore(index.search, index.kvStore, stored, dir);
+      if (saved.labelTable) {
+        index.labelTable = saved.labelTable;
+        await checkStoreLabels(index.kvStore, saved.labelTable.size, dir);
+      }
       index.isCalibrated = saved.isCalibrated;
       if (saved.isCalibrated) {
         const config = saved.calibrationMetricConfig!;
@@ -699,4 +856,31 @@ export class Indexer {
     );
     return run;
   }
+}
+
+/**
+ * A copy of the caller's labels taken at the call: JSON values are checked
+ * and copied now, the kind checked when the queued operation runs (against
+ * the label table then).
+ */
+function copyLabels(labels: ArrayLike<unknown>, op: string, name = 'labels'): unknown[] {
+  if (labels == null || typeof labels.length !== 'number' || typeof labels === 'string') {
+    throw new ShapeError(`${name} (${op}) must be an array of labels`);
+  }
+  return Array.from(labels, (l, i) =>
+    l !== null && typeof l === 'object' && !ArrayBuffer.isView(l) ? (JSON.parse(canonicalJson(l, `${name}[${i}] (${op})`)) as unknown) : l,
+  );
+}
+
+/** One id or a list of them, copied at the call. */
+function idList(ids: number | ArrayLike<number>, op: string): number[] {
+  if (typeof ids === 'number') return [ids];
+  if (ids == null || typeof ids.length !== 'number' || typeof ids === 'string') throw new ValueError(`ids (${op}) must be an id or an array of ids`);
+  return Array.from(ids);
+}
+
+/** The next id of a saved store (checked by the store's load already): after removals it is not the size. */
+async function savedNextId(storeDir: string): Promise<number> {
+  const manifest = (await readManifest(storeDir, STORE_FORMAT, [1, STORE_FORMAT_VERSION])) as { size?: unknown; nextId?: unknown };
+  return Number(manifest.nextId ?? manifest.size);
 }

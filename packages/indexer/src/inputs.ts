@@ -1,12 +1,10 @@
-/** Checks of what enters the index: embeddings, labels, data, k. */
+/** Checks of what enters the index: embeddings and data (labels: labels.ts). */
 import {
-  type Label,
   type Matrix,
   type MatrixLike,
   ShapeError,
   ValueError,
   isMatrix,
-  toLabels,
   toMatrix,
 } from '@tfsim/utils/core';
 
@@ -67,12 +65,6 @@ export function toEmbedding(prediction: Prediction, dim: number, embeddingOutput
   return toMatrix([v], { name: what, op, cols: dim }).data;
 }
 
-/** Labels: one safe integer or null (absent) per embedding. */
-export function checkLabels(labels: ArrayLike<unknown> | null | undefined, n: number, op: string): Array<Label | null> | null {
-  if (labels == null) return null;
-  return toLabels(labels, { name: 'labels', op, nullable: true, expected: { length: n, of: 'embeddings' } });
-}
-
 /**
  * Data: one JSON-serialisable value per embedding, checked up front (so a
  * store never half-writes) and copied as JSON at the call: every store keeps
@@ -97,9 +89,4 @@ export function checkDatum(d: unknown, what: string): unknown {
   }
   if (text === undefined) throw new ValueError(`${what} is not JSON-serialisable (${typeof d})`);
   return JSON.parse(text) as unknown;
-}
-
-/** Query labels: one safe integer per query. */
-export function checkTargetLabels(labels: ArrayLike<unknown>, n: number, op: string): Float64Array {
-  return toLabels(labels, { name: 'targetLabels', op, expected: { length: n, of: 'queries' } });
 }

@@ -21,10 +21,16 @@ import {
   writeManifest,
 } from '@tfsim/utils/core';
 import { type EncodedCutpoints, decodeCutpoints, encodeCutpoints } from './cutpoints';
+import { LabelTable } from './labels';
 import { MAX_STAT_BUFFER_SIZE } from './stats';
 
 export const INDEX_FORMAT = 'tfsim.index';
-export const INDEX_FORMAT_VERSION = 1;
+/**
+ * Version 2 adds the label table of string and JSON labels; an index of
+ * integer labels is still written as version 1, which older readers load.
+ */
+export const INDEX_FORMAT_VERSION = 2;
+const TABLE_FREE_VERSION = 1;
 
 /** What an index saves besides its store and search. */
 export interface IndexState {
@@ -42,15 +48,19 @@ export interface IndexState {
   calibrationThresholds: Record<string, Float32Array>;
   numLookups: number;
   timings: Float64Array;
+  /** The label table as JSON text (a JSON array), null for an index of integer labels. */
+  labelTable: string | null;
 }
 
 /** The manifest: the settings of IndexState, with cutpoints encoded and arrays described. */
-interface IndexManifest extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds' | 'numLookups' | 'timings'> {
+interface IndexManifest extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds' | 'numLookups' | 'timings' | 'labelTable'> {
   format: string;
   version: number;
   cutpoints: EncodedCutpoints;
   calibrationThresholds: Array<{ key: string; array: ArrayDescriptor }>;
   stats: { numLookups: number; timings: ArrayDescriptor };
+  /** Version 2: the label table, a UTF-8 JSON array. */
+  labelTable?: ArrayDescriptor;
 }
 
 /** Writes the manifest and arrays of `state` into `dir` (a fresh folder), then the store and the search. */
@@ -60,14 +70,15 @@ export async function writeIndexFolder(dir: string, state: IndexState, store: St
   for (const [key, values] of Object.entries(state.calibrationThresholds)) {
     thresholds.push({ key, array: await writeArray(dir, `calibration-${i++}.f32`, Float32Array.from(values)) });
   }
-  const { calibrationThresholds: _t, numLookups, timings, cutpoints, ...settings } = state;
+  const { calibrationThresholds: _t, numLookups, timings, cutpoints, labelTable, ...settings } = state;
   const manifest: IndexManifest = {
     format: INDEX_FORMAT,
-    version: INDEX_FORMAT_VERSION,
+    version: labelTable === null ? TABLE_FREE_VERSION : INDEX_FORMAT_VERSION,
     ...settings,
     cutpoints: encodeCutpoints(cutpoints),
     calibrationThresholds: thresholds,
     stats: { numLookups, timings: await writeArray(dir, 'lookup-timings.f64', timings) },
+    ...(labelTable === null ? {} : { labelTable: await writeArray(dir, 'label-table.json', new TextEncoder().encode(labelTable)) }),
   };
   await store.save(path.join(dir, 'store'));
   await search.save(path.join(dir, 'search'));
@@ -111,6 +122,9 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
   if (embeddingOutput !== null && !isCount(embeddingOutput)) {
     throw new FormatError(`${dir}: manifest field embeddingOutput must be null or an integer >= 0`);
   }
+  if (md.version === TABLE_FREE_VERSION ? m.labelTable !== undefined : !isDescriptor(m.labelTable)) {
+    throw new FormatError(`${dir}: manifest field labelTable must be ${md.version === TABLE_FREE_VERSION ? 'absent in version 1' : 'an array descriptor'}`);
+  }
   const statBufferSize = field(m, 'statBufferSize', (x): x is number => isCount(x, 1) && x <= MAX_STAT_BUFFER_SIZE,
     `an integer from 1 to ${MAX_STAT_BUFFER_SIZE}`, dir);
   return {
@@ -129,11 +143,13 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
     cutpoints: field(m, 'cutpoints', isRecord, 'an object', dir) as EncodedCutpoints,
     calibrationThresholds: thresholds as IndexManifest['calibrationThresholds'],
     stats: { numLookups: stats.numLookups, timings: stats.timings },
+    ...(m.labelTable === undefined ? {} : { labelTable: m.labelTable as ArrayDescriptor }),
   };
 }
 
 /** A saved index, checked whole; the store and search folders are checked to be folders (not links). */
-export interface SavedIndex extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds'> {
+export interface SavedIndex extends Omit<IndexState, 'cutpoints' | 'calibrationThresholds' | 'labelTable'> {
+  labelTable: LabelTable | null;
   cutpoints: Record<string, Cutpoint>;
   calibrationThresholds: Record<string, Float32Array>;
   storeDir: string;
@@ -141,7 +157,7 @@ export interface SavedIndex extends Omit<IndexState, 'cutpoints' | 'calibrationT
 }
 
 export async function readIndexFolder(dir: string): Promise<SavedIndex> {
-  const md = validateManifest(await readManifest(dir, INDEX_FORMAT, [INDEX_FORMAT_VERSION]), dir);
+  const md = validateManifest(await readManifest(dir, INDEX_FORMAT, [TABLE_FREE_VERSION, INDEX_FORMAT_VERSION]), dir);
   const storeDir = path.join(dir, 'store');
   const searchDir = path.join(dir, 'search');
   await assertSavedFolder(storeDir, 'store folder');
@@ -150,8 +166,32 @@ export async function readIndexFolder(dir: string): Promise<SavedIndex> {
   const thresholds = Object.create(null) as Record<string, Float32Array>;
   for (const { key, array } of md.calibrationThresholds) thresholds[key] = await readArray(dir, array, 'float32');
   const timings = await readArray(dir, md.stats.timings, 'float64');
-  const { format: _f, version: _v, stats, ...settings } = md;
-  return { ...settings, cutpoints, calibrationThresholds: thresholds, numLookups: stats.numLookups, timings, storeDir, searchDir };
+  const labelTable = md.labelTable ? await readLabelTable(dir, md.labelTable) : null;
+  const { format: _f, version: _v, stats, labelTable: _l, ...settings } = md;
+  return { ...settings, labelTable, cutpoints, calibrationThresholds: thresholds, numLookups: stats.numLookups, timings, storeDir, searchDir };
+}
+
+async function readLabelTable(dir: string, descriptor: ArrayDescriptor): Promise<LabelTable> {
+  const bytes = await readArray(dir, descriptor, 'uint8');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`${dir}: the label table is not valid UTF-8`);
+  }
+  const table = LabelTable.fromJson(text, `${dir}: label table`);
+  if (table.size === 0) throw new FormatError(`${dir}: the label table is empty (an index of integer labels saves none)`);
+  return table;
+}
+
+/** Every label the store holds is a row of the label table (`rows` of them) or null. */
+export async function checkStoreLabels(store: Store, rows: number, dir: string): Promise<void> {
+  for (const r of await store.toRecords(0)) {
+    const label = r.label;
+    if (label !== null && label !== undefined && !(Number.isInteger(label) && label >= 0 && label < rows)) {
+      throw new FormatError(`${dir}: item ${r.id} has label ${label}, but the label table has rows 0 to ${rows - 1}`);
+    }
+  }
 }
 
 /**
@@ -179,26 +219,32 @@ const SEARCH_CHECK_SAMPLE = 32;
  * Checks that a loaded search agrees with its store: looking up a sample of
  * stored embeddings returns distinct ids that the store holds (a search whose
  * ids are all 0, or point past the store, is refused here, not at lookup).
+ * The sample is the first stored records: ids need not be 0 to size - 1 once
+ * items were removed.
  */
 export async function checkSearchAgainstStore(search: Search, store: Store, size: number, dir: string): Promise<void> {
   if (size === 0) return;
-  const step = Math.max(1, Math.floor(size / SEARCH_CHECK_SAMPLE));
-  const ids: number[] = [];
-  for (let id = 0; id < size && ids.length < SEARCH_CHECK_SAMPLE; id += step) ids.push(id);
-  const { embeddings } = await store.batchGet(ids);
+  const sample = await store.toRecords(SEARCH_CHECK_SAMPLE);
   const dim = search.dim;
-  const queries = new Float32Array(ids.length * dim);
-  embeddings.forEach((e, i) => queries.set(e, i * dim));
-  const found = search.batchLookup({ data: queries, rows: ids.length, cols: dim }, Math.min(size, 8));
+  const queries = new Float32Array(sample.length * dim);
+  sample.forEach((r, i) => queries.set(r.embedding, i * dim));
+  const found = search.batchLookup({ data: queries, rows: sample.length, cols: dim }, Math.min(size, 8));
+  const returned = new Set<number>();
   found.forEach((n, i) => {
     const seen = new Set<number>();
     for (const id of n.ids) {
-      if (!Number.isSafeInteger(id) || id < 0 || id >= size || seen.has(id)) {
+      if (!Number.isSafeInteger(id) || id < 0 || seen.has(id)) {
         throw new FormatError(
-          `${dir}: the saved search does not match the store: looking up record ${ids[i]} returned id ${id}${seen.has(id) ? ' twice' : ''}, but the store holds ids 0 to ${size - 1}`,
+          `${dir}: the saved search does not match the store: looking up record ${sample[i]!.id} returned id ${id}${seen.has(id) ? ' twice' : ''}`,
         );
       }
       seen.add(id);
+      returned.add(id);
     }
   });
+  try {
+    await store.batchGet([...returned]);
+  } catch (err) {
+    throw new FormatError(`${dir}: the saved search does not match the store: it returns ids the store does not hold (${(err as Error).message})`);
+  }
 }

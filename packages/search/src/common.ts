@@ -49,6 +49,52 @@ export function checkAddBatch(embeddings: MatrixLike, ids: ArrayLike<number>, di
   return { m, ids: out };
 }
 
+/**
+ * The rows to drop for a remove: every row whose id is listed (a search may
+ * hold an id more than once), ascending. All or none: an id that is not an
+ * integer, is listed twice, or holds no row (`live(row)` false rows do not
+ * count) is a ValueError before anything is removed.
+ */
+export function rowsToRemove(rowIds: ArrayLike<number>, remove: ArrayLike<number>, live: (row: number) => boolean = () => true): number[] {
+  if (remove == null || typeof remove.length !== 'number') throw new ValueError('ids must be an array of integers');
+  const wanted = new Map<number, boolean>();
+  for (let i = 0; i < remove.length; i++) {
+    const id = remove[i]!;
+    if (!Number.isInteger(id)) throw new ValueError(`ids[${i}] must be an integer, got ${String(id)}`);
+    if (wanted.has(id)) throw new ValueError(`ids lists ${id} twice`);
+    wanted.set(id, false);
+  }
+  const rows: number[] = [];
+  if (wanted.size === 0) return rows;
+  for (let row = 0; row < rowIds.length; row++) {
+    const id = rowIds[row]!;
+    if (wanted.has(id) && live(row)) {
+      rows.push(row);
+      wanted.set(id, true);
+    }
+  }
+  for (const [id, found] of wanted) if (!found) throw new ValueError(`id ${id} is not in the search`);
+  return rows;
+}
+
+/** Row-major rows without the rows `drop` (ascending), and their ids. */
+export function withoutRows(rows: Float32Array, ids: Int32Array, n: number, dim: number, drop: readonly number[]): { rows: Float32Array; ids: Int32Array } {
+  const keep = n - drop.length;
+  const outRows = new Float32Array(keep * dim);
+  const outIds = new Int32Array(keep);
+  let j = 0;
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    if (d < drop.length && drop[d] === i) {
+      d++;
+      continue;
+    }
+    outRows.set(rows.subarray(i * dim, (i + 1) * dim), j * dim);
+    outIds[j++] = ids[i]!;
+  }
+  return { rows: outRows, ids: outIds };
+}
+
 /** One query vector as a one-row matrix. */
 export function queryRow(embedding: ArrayLike<number>, dim: number): Matrix {
   if (embedding == null || typeof embedding.length !== 'number') throw new ShapeError('embedding must be an array of numbers');

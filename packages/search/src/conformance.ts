@@ -27,6 +27,7 @@ import { testAdd } from './conformance/add';
 import { harness, type SearchHarness, type SearchSuiteOptions, type SuiteFunctions } from './conformance/harness';
 import { testLifecycle } from './conformance/lifecycle';
 import { testLookup } from './conformance/lookup';
+import { testRemove } from './conformance/remove';
 import { testSaveLoad } from './conformance/save-load';
 import { testTies } from './conformance/ties';
 import { testValidation } from './conformance/validation';
@@ -42,6 +43,7 @@ export const SEARCH_OPERATIONS = {
   validation: testValidation,
   lifecycle: testLifecycle,
   saveLoad: testSaveLoad,
+  remove: testRemove,
 } satisfies Record<string, (h: SearchHarness) => void>;
 
 /** Registers the Search conformance tests under `describe('Search conformance: ' + options.name)`, one `describe` per distance. */
@@ -56,6 +58,7 @@ export function testSearch(t: SuiteFunctions, options: SearchSuiteOptions): void
         testValidation(h);
         testLifecycle(h);
         if (options.saveLoad ?? true) testSaveLoad(h);
+        testRemove(h);
       });
     }
   });

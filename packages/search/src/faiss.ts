@@ -10,8 +10,6 @@ import {
   StateError,
   ValueError,
   writeArray,
-  writeFolderAtomically,
-  writeManifest,
   checkOptions,
   type OptionKeys,
 } from '@tfsim/utils/core';
@@ -26,9 +24,10 @@ import {
   type Ranked,
   resolveDistance,
   resolveTies,
+  rowsToRemove,
 } from './common';
 import { checkFaissBytes } from './faiss-file';
-import { readRegularArray, readSearchManifest } from './files';
+import { readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 
@@ -44,6 +43,7 @@ export interface FaissIndex {
   train(x: number[]): void;
   search(x: number[], k: number): { distances: number[]; labels: number[] };
   toBuffer(): Buffer;
+  removeIds?(ids: number[]): number;
   addTyped?(x: Float32Array): void;
   trainTyped?(x: Float32Array): void;
   searchTyped?(x: Float32Array, k: number): { distances: Float32Array; labels: Int32Array };
@@ -108,12 +108,7 @@ export interface FaissSearchOptions {
   binding?: FaissBinding;
 }
 
-type FaissManifest = {
-  format: string;
-  version: number;
-  name: string;
-  distance: string;
-  dim: number;
+type FaissManifest = SearchManifestHead & {
   algo: string;
   factory: string | null;
   nlist: number | null;
@@ -122,8 +117,7 @@ type FaissManifest = {
   m: number;
   nbits: number;
   hnswM: number;
-  size: number;
-  arrays: { index?: ArrayDescriptor; ids: ArrayDescriptor };
+  arrays: { index?: ArrayDescriptor };
 };
 
 const BUILT_IN = new Set(['flat', 'hnsw', 'ivf', 'ivfpq']);
@@ -442,6 +436,37 @@ export class FaissSearch implements Search {
     }
   }
 
+  /**
+   * Removes the rows of `ids` (see Search.remove) from a flat index, whose
+   * faiss `remove_ids` packs the kept rows in order, as the id map here is
+   * packed. Other indexes cannot: faiss' HNSW has no remove_ids, and after
+   * an IVF remove_ids faiss numbers new rows from its smaller count, onto
+   * rows it still holds (faiss-node has no add_with_ids to avoid that).
+   */
+  remove(ids: ArrayLike<number>): void {
+    if (this.factory !== 'Flat') {
+      throw new ValueError(
+        `FaissSearch cannot remove from a "${this.factory ?? this.algo}" index: only the flat index supports it here ` +
+          '(faiss HNSW has no remove_ids; IVF would renumber rows onto others); use algo "flat", LinearSearch or UsearchSearch',
+      );
+    }
+    const drop = rowsToRemove(this.ids.subarray(0, this.count), ids);
+    if (drop.length === 0) return;
+    const index = this.index!;
+    if (!index.removeIds) throw new BackendError('this faiss-node has no removeIds');
+    const removed = index.removeIds(drop);
+    if (removed !== drop.length || index.ntotal() !== this.count - drop.length) {
+      throw new BackendError(`faiss removed ${removed} rows of ${drop.length}; the index is out of line with its ids: reset it`);
+    }
+    let j = 0;
+    let d = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (d < drop.length && drop[d] === i) d++;
+      else this.ids[j++] = this.ids[i]!;
+    }
+    this.count = j;
+  }
+
   reset(): void {
     this.index = undefined;
     this.factory = undefined;
@@ -454,14 +479,9 @@ export class FaissSearch implements Search {
 
   async save(dir: string): Promise<void> {
     const bytes = this.index ? new Uint8Array(this.index.toBuffer()) : undefined;
-    const ids = this.ids.slice(0, this.count);
-    await writeFolderAtomically(dir, async (tmp) => {
-      const manifest: FaissManifest = {
-        format: FAISS_FORMAT,
-        version: FAISS_FORMAT_VERSION,
-        name: this.name,
-        distance: this.distance.name,
-        dim: this.dim,
+    const head = { format: FAISS_FORMAT, version: FAISS_FORMAT_VERSION, size: this.count, ids: this.ids.slice(0, this.count) };
+    await writeSearchFolder(dir, this, head, async (tmp) => ({
+      fields: {
         algo: this.algo,
         factory: this.factory ?? null,
         nlist: this.nlist ?? null,
@@ -470,20 +490,14 @@ export class FaissSearch implements Search {
         m: this.m,
         nbits: this.nbits,
         hnswM: this.hnswM,
-        size: this.count,
-        arrays: {
-          ...(bytes ? { index: await writeArray(tmp, 'index.faiss', bytes) } : {}),
-          ids: await writeArray(tmp, 'ids.i32', ids),
-        },
-      };
-      await writeManifest(tmp, manifest);
-    });
+      },
+      arrays: bytes ? { index: await writeArray(tmp, 'index.faiss', bytes) } : undefined,
+    }));
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = await readSearchManifest<FaissManifest>(dir, FAISS_FORMAT, FAISS_FORMAT_VERSION, this);
+    const { manifest, ids } = await readSearchFolder<FaissManifest>(dir, FAISS_FORMAT, FAISS_FORMAT_VERSION, this);
     const size = manifest.size;
-    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
     let index: FaissIndex | undefined;
     if (manifest.arrays.index) {

@@ -16,8 +16,6 @@ import {
   type MatrixLike,
   ValueError,
   writeArray,
-  writeFolderAtomically,
-  writeManifest,
   checkOptions,
   type OptionKeys,
 } from '@tfsim/utils/core';
@@ -30,11 +28,13 @@ import {
   queryMatrix,
   queryRow,
   resolveDistance,
+  rowsToRemove,
+  withoutRows,
 } from './common';
 import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
-import { readRegularArray, readSearchManifest } from './files';
+import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -58,15 +58,7 @@ export interface LinearSearchOptions {
 
 export type LinearKernel = 'auto' | 'blas' | 'wasm';
 
-type LinearManifest = {
-  format: string;
-  version: number;
-  name: string;
-  distance: string;
-  dim: number;
-  size: number;
-  arrays: { embeddings: ArrayDescriptor; ids: ArrayDescriptor };
-};
+type LinearManifest = SearchManifestHead & { arrays: { embeddings: ArrayDescriptor } };
 
 /** Unit roundoff of float32. */
 const U = 2 ** -24;
@@ -273,6 +265,18 @@ export class LinearSearch implements Search {
     return out;
   }
 
+  /** Removes the rows of `ids` (see Search.remove): the kept rows are packed again, in their order. */
+  remove(ids: ArrayLike<number>): void {
+    const n = this.panels.size;
+    const drop = rowsToRemove(this.ids.subarray(0, n), ids);
+    if (drop.length === 0) return;
+    const kept = withoutRows(this.panels.copyRows(0, n), this.ids, n, this.dim, drop);
+    const panels = this.newStore();
+    if (kept.ids.length > 0) panels.append({ data: kept.rows, rows: kept.ids.length, cols: this.dim });
+    this.panels = panels;
+    this.ids = kept.ids;
+  }
+
   reset(): void {
     this.panels = this.newStore();
     this.ids = new Int32Array(0);
@@ -281,32 +285,18 @@ export class LinearSearch implements Search {
   async save(dir: string): Promise<void> {
     const n = this.panels.size;
     const embeddings = this.panels.copyRows(0, n);
-    const ids = this.ids.slice(0, n);
-    await writeFolderAtomically(dir, async (tmp) => {
-      const manifest: LinearManifest = {
-        format: LINEAR_FORMAT,
-        version: LINEAR_FORMAT_VERSION,
-        name: this.name,
-        distance: this.distance.name,
-        dim: this.dim,
-        size: n,
-        arrays: { embeddings: await writeArray(tmp, 'embeddings.f32', embeddings), ids: await writeArray(tmp, 'ids.i32', ids) },
-      };
-      await writeManifest(tmp, manifest);
-    });
+    const head = { format: LINEAR_FORMAT, version: LINEAR_FORMAT_VERSION, size: n, ids: this.ids.slice(0, n) };
+    await writeSearchFolder(dir, this, head, async (tmp) => ({ arrays: { embeddings: await writeArray(tmp, 'embeddings.f32', embeddings) } }));
   }
 
   async load(dir: string): Promise<void> {
-    const manifest = await readSearchManifest<LinearManifest>(dir, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, this);
+    const { manifest, ids } = await readSearchFolder<LinearManifest>(dir, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, this);
     const size = manifest.size;
     const embeddings = await readRegularArray(dir, manifest.arrays?.embeddings, 'float32');
-    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
     if (embeddings.length !== size * this.dim || ids.length !== size) {
       throw new FormatError(`${dir}: arrays do not hold ${size} rows of dimension ${this.dim}`);
     }
-    for (let i = 0; i < embeddings.length; i++) {
-      if (!Number.isFinite(embeddings[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${embeddings[i]}`);
-    }
+    checkFiniteValues(embeddings, dir);
     const panels = this.newStore();
     panels.append({ data: embeddings, rows: size, cols: this.dim });
     this.panels = panels;

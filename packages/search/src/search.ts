@@ -37,6 +37,13 @@ export interface Search {
    */
   lookup(embedding: ArrayLike<number>, k?: number): Neighbors;
   batchLookup(embeddings: MatrixLike, k?: number): Neighbors[];
+  /**
+   * Removes the rows of the given ids, all or none (an id the search does not
+   * hold, or listed twice, is a ValueError and nothing changes); the other
+   * rows keep their ids. Optional: a search that cannot remove (faiss HNSW,
+   * IVF, PQ) throws a ValueError saying so, or leaves the method out.
+   */
+  remove?(ids: ArrayLike<number>): void;
   /** Removes every embedding, as if newly created. */
   reset(): void;
   save(dir: string): Promise<void>;

@@ -14,8 +14,6 @@ import {
   type OptionKeys,
   ValueError,
   writeArray,
-  writeFolderAtomically,
-  writeManifest,
 } from '@tfsim/utils/core';
 import {
   checkAddBatch,
@@ -28,14 +26,18 @@ import {
   type Ranked,
   resolveDistance,
   resolveTies,
+  rowsToRemove,
+  withoutRows,
 } from './common';
-import { readRegularArray, readSearchManifest } from './files';
+import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { optionalModule } from './optional';
 import type { Neighbors, Search, SearchConfig } from './search';
 import { checkUsearchFile } from './usearch-file';
 
 export const USEARCH_FORMAT = 'tfsim.search.usearch';
-export const USEARCH_FORMAT_VERSION = 1;
+/** Version 2 lists the removed keys of an HNSW graph; a search that removed none is still written as version 1. */
+export const USEARCH_FORMAT_VERSION = 2;
+const NO_REMOVALS_VERSION = 1;
 
 /** Storage precision of the vectors in the graph. */
 export type UsearchPrecision = 'f32' | 'f16' | 'i8';
@@ -113,21 +115,16 @@ export interface UsearchSearchOptions {
   binding?: UsearchBinding;
 }
 
-type UsearchManifest = {
-  format: string;
-  version: number;
-  name: string;
-  distance: string;
-  dim: number;
+type UsearchManifest = SearchManifestHead & {
   precision: UsearchPrecision;
   exact: boolean;
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
-  size: number;
   /** HNSW: usearch's own file and its byte length. */
   index: { file: string; bytes: number } | null;
-  arrays: { ids: ArrayDescriptor; embeddings?: ArrayDescriptor };
+  /** `ids` has one entry per key; version 2 lists the keys removed from the graph in `removed`. */
+  arrays: { embeddings?: ArrayDescriptor; removed?: ArrayDescriptor };
 };
 
 /** `keyWords`: the 64-bit keys as 32-bit words, read without making a BigInt per key (keys are row numbers, below 2^31). */
@@ -153,7 +150,9 @@ const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
  * storage, or an exact search.
  *
  * - Ids are ours: usearch keys are row numbers, mapped back to the ids given
- *   to `batchAdd` (duplicates and negative ids are fine).
+ *   to `batchAdd` (duplicates and negative ids are fine). `remove` takes
+ *   rows out of the graph with usearch's own remove (their keys are never
+ *   used again), or out of the rows of an exact search.
  * - Distances: inner product, cosine (`max(1 - q.k, 0)`, on the vectors as
  *   given: nothing is normalised, as for LinearSearch), euclidean and squared
  *   euclidean. Manhattan and SNR have no usearch metric (a ValueError).
@@ -185,7 +184,13 @@ export class UsearchSearch implements Search {
   private index: UsearchIndex | undefined;
   /** Exact search: the rows, row-major, with spare capacity. */
   private rows: Float32Array = new Float32Array(0);
+  /** The id of each key (a row number); removed keys keep their slot. */
   private ids: Int32Array = new Int32Array(0);
+  /** Keys given so far (an exact search packs its rows on remove: there, keys === count). */
+  private keys = 0;
+  /** HNSW keys removed from the graph. */
+  private removedKeys = new Set<number>();
+  /** Rows held. */
   private count = 0;
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: UsearchSearchOptions = {}) {
@@ -263,23 +268,25 @@ export class UsearchSearch implements Search {
     const rows = batch.m.rows;
     if (rows === 0) return;
     if (this.precision === 'i8') this.checkI8Range(batch.m);
-    const n = this.count + rows;
+    const first = this.keys;
+    const n = first + rows;
     const grownIds = n > this.ids.length ? new Int32Array(Math.max(n, Math.ceil(this.ids.length * 1.5), 16)) : this.ids;
-    if (grownIds !== this.ids) grownIds.set(this.ids.subarray(0, this.count));
+    if (grownIds !== this.ids) grownIds.set(this.ids.subarray(0, first));
     if (this.exact) {
       let store = this.rows;
       if (n * this.dim > store.length) {
         store = new Float32Array(Math.max(n, Math.ceil((store.length / this.dim) * 1.5), 16) * this.dim);
-        store.set(this.rows.subarray(0, this.count * this.dim));
+        store.set(this.rows.subarray(0, first * this.dim));
       }
-      store.set(batch.m.data.subarray(0, rows * this.dim), this.count * this.dim);
+      store.set(batch.m.data.subarray(0, rows * this.dim), first * this.dim);
       this.rows = store;
     } else {
-      this.addToGraph(batch.m);
+      this.addToGraph(batch.m, first);
     }
-    grownIds.set(batch.ids, this.count);
+    grownIds.set(batch.ids, first);
     this.ids = grownIds;
-    this.count = n;
+    this.keys = n;
+    this.count += rows;
   }
 
   private checkI8Range(m: Matrix): void {
@@ -292,7 +299,7 @@ export class UsearchSearch implements Search {
     }
   }
 
-  private addToGraph(m: Matrix): void {
+  private addToGraph(m: Matrix, first: number): void {
     const index = this.index!;
     const total = m.rows;
     const progress = createProgress({ label: `indexing (${this.name})`, total });
@@ -301,7 +308,7 @@ export class UsearchSearch implements Search {
       while (done < total) {
         const end = Math.min(total, done + this.addChunk);
         const keys = new BigUint64Array(end - done);
-        for (let r = 0; r < keys.length; r++) keys[r] = BigInt(this.count + done + r);
+        for (let r = 0; r < keys.length; r++) keys[r] = BigInt(first + done + r);
         index.add(keys, m.data.subarray(done * this.dim, end * this.dim), this.threads);
         progress.tick(end - done);
         done = end;
@@ -309,7 +316,7 @@ export class UsearchSearch implements Search {
       }
     } catch (err) {
       // All or none: take back the chunks already in the graph.
-      if (done > 0) index.remove(BigUint64Array.from({ length: done }, (_, r) => BigInt(this.count + r)));
+      if (done > 0) index.remove(BigUint64Array.from({ length: done }, (_, r) => BigInt(first + r)));
       progress.done('failed');
       throw new BackendError(`usearch could not add ${total} rows: ${(err as Error).message}`);
     }
@@ -339,7 +346,7 @@ export class UsearchSearch implements Search {
   /** Raw usearch results: `stride` slots per query (0 for one unbatched query), `counts` of them filled. */
   private search(data: Float32Array, fetch: number): RawResults {
     const raw = this.exact
-      ? this.binding.exactSearch(this.rows.subarray(0, this.count * this.dim), data, this.dim, fetch, this.metric, this.threads)
+      ? this.binding.exactSearch(this.rows.subarray(0, this.keys * this.dim), data, this.dim, fetch, this.metric, this.threads)
       : this.index!.search(data, fetch, this.threads);
     // usearch returns a single query's results unbatched: only the filled slots, no counts.
     if (!raw.counts) return { keyWords: wordsOf(raw.keys), distances: raw.distances, counts: [raw.keys.length], stride: 0 };
@@ -374,37 +381,58 @@ export class UsearchSearch implements Search {
     this.index = this.exact ? undefined : this.newIndex();
     this.rows = new Float32Array(0);
     this.ids = new Int32Array(0);
+    this.keys = 0;
+    this.removedKeys = new Set();
     this.count = 0;
   }
 
+  /** Removes the rows of `ids` (see Search.remove): from the graph with usearch's remove, or from the rows of an exact search. */
+  remove(ids: ArrayLike<number>): void {
+    const drop = rowsToRemove(this.ids.subarray(0, this.keys), ids, (key) => !this.removedKeys.has(key));
+    if (drop.length === 0) return;
+    if (this.exact) {
+      const kept = withoutRows(this.rows, this.ids, this.keys, this.dim, drop);
+      this.rows = kept.rows;
+      this.ids = kept.ids;
+      this.keys = this.count = kept.ids.length;
+      return;
+    }
+    const index = this.index!;
+    try {
+      index.remove(BigUint64Array.from(drop, (key) => BigInt(key)));
+    } catch (err) {
+      throw new BackendError(`usearch could not remove ${drop.length} rows: ${(err as Error).message}`);
+    }
+    for (const key of drop) this.removedKeys.add(key);
+    this.count -= drop.length;
+    if (index.size() !== this.count) throw new BackendError(`usearch holds ${index.size()} rows after a remove, expected ${this.count}: reset the search`);
+  }
+
   async save(dir: string): Promise<void> {
-    const ids = this.ids.slice(0, this.count);
-    await writeFolderAtomically(dir, async (tmp) => {
+    const removed = Int32Array.from([...this.removedKeys].sort((a, b) => a - b));
+    const version = removed.length > 0 ? USEARCH_FORMAT_VERSION : NO_REMOVALS_VERSION;
+    await writeSearchFolder(dir, this, { format: USEARCH_FORMAT, version, size: this.count, ids: this.ids.slice(0, this.keys) }, async (tmp) => {
       let index: UsearchManifest['index'] = null;
-      const arrays: UsearchManifest['arrays'] = { ids: await writeArray(tmp, 'ids.i32', ids) };
+      const arrays: Record<string, ArrayDescriptor> = {};
+      if (removed.length > 0) arrays.removed = await writeArray(tmp, 'removed.i32', removed);
       if (this.exact) {
-        arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.count * this.dim));
+        arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.keys * this.dim));
       } else {
         const file = path.join(tmp, INDEX_FILE);
         this.index!.save(file);
         index = { file: INDEX_FILE, bytes: (await fsp.stat(file)).size };
       }
-      const manifest: UsearchManifest = {
-        format: USEARCH_FORMAT,
-        version: USEARCH_FORMAT_VERSION,
-        name: this.name,
-        distance: this.distance.name,
-        dim: this.dim,
-        precision: this.precision,
-        exact: this.exact,
-        connectivity: this.connectivity,
-        expansionAdd: this.expansionAdd,
-        expansionSearch: this.expansionSearch,
-        size: this.count,
-        index,
+      return {
+        fields: {
+          precision: this.precision,
+          exact: this.exact,
+          connectivity: this.connectivity,
+          expansionAdd: this.expansionAdd,
+          expansionSearch: this.expansionSearch,
+          index,
+        },
         arrays,
       };
-      await writeManifest(tmp, manifest);
     });
   }
 
@@ -414,7 +442,7 @@ export class UsearchSearch implements Search {
    * (expansionSearch, threads) stay this instance's.
    */
   async load(dir: string): Promise<void> {
-    const manifest = await readSearchManifest<UsearchManifest>(dir, USEARCH_FORMAT, USEARCH_FORMAT_VERSION, this);
+    const { manifest, ids } = await readSearchFolder<UsearchManifest>(dir, USEARCH_FORMAT, [NO_REMOVALS_VERSION, USEARCH_FORMAT_VERSION], this);
     if (manifest.precision !== this.precision || manifest.exact !== this.exact) {
       throw new FormatError(
         `${dir} holds a${manifest.exact ? 'n exact' : ''} ${String(manifest.precision)} index; this search is ` +
@@ -422,14 +450,12 @@ export class UsearchSearch implements Search {
       );
     }
     const size = manifest.size;
-    const ids = await readRegularArray(dir, manifest.arrays?.ids, 'int32');
-    if (ids.length !== size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows`);
+    const removed = await this.readRemoved(dir, manifest, ids.length);
+    if (ids.length !== size + removed.size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows and ${removed.size} removed keys`);
     if (this.exact) {
       const rows = await readRegularArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
       if (rows.length !== size * this.dim) throw new FormatError(`${dir}: the rows do not hold ${size} x ${this.dim} values`);
-      for (let i = 0; i < rows.length; i++) {
-        if (!Number.isFinite(rows[i]!)) throw new FormatError(`${dir}: embedding value ${i} is ${rows[i]}`);
-      }
+      checkFiniteValues(rows, dir);
       this.rows = rows;
     } else {
       const entry = manifest.index;
@@ -450,7 +476,25 @@ export class UsearchSearch implements Search {
       this.index = index;
     }
     this.ids = ids;
+    this.keys = ids.length;
+    this.removedKeys = removed;
     this.count = size;
+  }
+
+  /** Version 2 of an HNSW search: the removed keys, ascending, each below the number of keys. */
+  private async readRemoved(dir: string, manifest: UsearchManifest, keys: number): Promise<Set<number>> {
+    const descriptor = manifest.arrays?.removed;
+    if (manifest.version === NO_REMOVALS_VERSION || this.exact) {
+      if (descriptor !== undefined) throw new FormatError(`${dir}: only a version 2 HNSW search lists removed keys`);
+      return new Set();
+    }
+    const removed = await readRegularArray(dir, descriptor, 'int32');
+    removed.forEach((key, i) => {
+      if (key < (i === 0 ? 0 : removed[i - 1]! + 1) || key >= keys) {
+        throw new FormatError(`${dir}: removed key ${i} is ${key}; removed keys are ascending, from 0 to ${keys - 1}`);
+      }
+    });
+    return new Set(removed);
   }
 
   getConfig(): SearchConfig {

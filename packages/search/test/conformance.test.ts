@@ -30,14 +30,17 @@ const titles = (tests: Map<string, unknown>) => [...tests.keys()];
 describe('testSearch', () => {
   it('picks the operations a search declares it supports, per distance it serves', () => {
     const exact = titles(register({ create, distances: ['euclidean', 'cosine'], exact: true }));
-    expect(exact).toHaveLength(2 * 11);
-    expect(exact.filter((t) => t.startsWith('cosine / '))).toHaveLength(11);
+    expect(exact).toHaveLength(2 * 15);
+    expect(exact.filter((t) => t.startsWith('cosine / '))).toHaveLength(15);
     expect(exact).toContain('euclidean / breaks ties by ascending id');
     const approximate = titles(register({ create, distances: ['euclidean'], exact: false, minRecall: 0.5 }));
     expect(approximate).toEqual(exact.filter((t) => t.startsWith('euclidean / ') && !t.endsWith('breaks ties by ascending id')));
     const unsaved = titles(register({ create, distances: ['euclidean'], exact: true, saveLoad: false }));
     expect(unsaved).toEqual(exact.filter((t) => t.startsWith('euclidean / ') && !/saves and loads|refuses to load/.test(t)));
-    expect(Object.keys(SEARCH_OPERATIONS)).toEqual(['lookup', 'add', 'ties', 'validation', 'lifecycle', 'saveLoad']);
+    const fixed = titles(register({ create, distances: ['euclidean'], exact: true, remove: false }));
+    expect(fixed.filter((t) => /remove/.test(t))).toEqual(['euclidean / refuses remove with a clear error and keeps every row']);
+    expect(fixed).toHaveLength(15 - 4 + 1);
+    expect(Object.keys(SEARCH_OPERATIONS)).toEqual(['lookup', 'add', 'ties', 'validation', 'lifecycle', 'saveLoad', 'remove']);
   });
 
   it('brute-forces with references that match hand-computed values', () => {

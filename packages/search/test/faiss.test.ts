@@ -41,6 +41,7 @@ if (!faissAvailable() && !required) {
     });
     testSearch({ describe, it }, {
       name: 'FaissSearch hnsw',
+      remove: false,
       create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'hnsw' }),
       distances: ['euclidean', 'cosine', 'manhattan'],
       exact: false,
@@ -48,6 +49,7 @@ if (!faissAvailable() && !required) {
     });
     testSearch({ describe, it }, {
       name: 'FaissSearch ivf',
+      remove: false,
       create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivf', nlist: 16, nprobe: 8 }),
       distances: ['euclidean', 'cosine', 'inner_product'],
       exact: false,
@@ -55,6 +57,7 @@ if (!faissAvailable() && !required) {
     });
     testSearch({ describe, it }, {
       name: 'FaissSearch ivfpq',
+      remove: false,
       create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivfpq', nlist: 16, nprobe: 8, m: 8, nbits: 6 }),
       distances: ['euclidean', 'cosine'],
       exact: false,

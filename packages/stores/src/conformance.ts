@@ -16,6 +16,7 @@ import { testAdd } from './conformance/add';
 import { testConcurrency } from './conformance/concurrency';
 import { harness, type StoreOperationSuite, type StoreSuiteOptions, type SuiteFunctions } from './conformance/harness';
 import { testRecords } from './conformance/records';
+import { testRemove } from './conformance/remove';
 import { testReopen } from './conformance/reopen';
 import { testSaveLoad } from './conformance/save-load';
 import { testValidation } from './conformance/validation';
@@ -29,6 +30,7 @@ export const STORE_OPERATIONS = {
   records: testRecords,
   concurrency: testConcurrency,
   saveLoad: testSaveLoad,
+  remove: testRemove,
 } satisfies Record<string, StoreOperationSuite>;
 
 /** Registers the Store conformance tests under `describe('Store conformance: ' + options.name)`. */
@@ -40,6 +42,7 @@ export function testStore(t: SuiteFunctions, options: StoreSuiteOptions): void {
     testRecords(h);
     if (options.concurrentWrites ?? true) testConcurrency(h);
     if (options.saveLoad ?? true) testSaveLoad(h);
+    if (options.remove ?? true) testRemove(h);
     if (options.reopen) testReopen(h, options.reopen);
   });
 }

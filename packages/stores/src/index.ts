@@ -8,11 +8,14 @@ export { readStore, STORE_FORMAT, STORE_FORMAT_VERSION, type StoreSnapshot, writ
 export {
   checkId,
   checkIds,
+  checkDistinctIds,
   checkBatchDim,
+  liveIds,
   dataToJson,
   type PreparedBatch,
   prepareBatch,
   prepareOne,
+  prepareUpdate,
   recordCount,
 } from './records';
 export { LevelStore, type LevelStoreOptions } from './level';

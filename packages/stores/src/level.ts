@@ -3,7 +3,18 @@ import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOption
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
-import { checkBatchDim, checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
+import {
+  checkBatchDim,
+  checkDistinctIds,
+  checkId,
+  checkIds,
+  liveIds,
+  prepareBatch,
+  prepareOne,
+  prepareUpdate,
+  recordCount,
+  type PreparedBatch,
+} from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface LevelStoreOptions {
@@ -22,6 +33,8 @@ const META_KEY = 'meta';
 const META_FORMAT = 'tfsim.store.level';
 const META_VERSION = 1;
 const RECORD_PREFIX = 'r:';
+/** A removed id: its record is deleted and this key marks it, so that the id is never given again. */
+const REMOVED_PREFIX = 'd:';
 const READ_CHUNK = 4096;
 
 interface Meta {
@@ -32,6 +45,8 @@ interface Meta {
 }
 
 const recordKey = (id: number) => `${RECORD_PREFIX}${id}`;
+const removedKey = (id: number) => `${REMOVED_PREFIX}${id}`;
+const EMPTY = new Uint8Array(0);
 
 type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 
@@ -43,7 +58,9 @@ type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: 
  * reset or load interrupted before its cleanup) are invisible.
  *
  * Writes are applied one at a time in call order; ids are 0, 1, 2, ... in
- * that order.
+ * that order. A remove deletes the records and marks their ids (`d:<id>`)
+ * in the same write batch; the size kept is the next id, and the marks say
+ * which ids below it are gone.
  */
 export class LevelStore implements Store {
   static readonly optionKeys: OptionKeys<LevelStoreOptions> = { path: true, name: true, sync: true };
@@ -52,7 +69,9 @@ export class LevelStore implements Store {
   private readonly sync: boolean;
   private db: Level<string, Uint8Array> | undefined;
   private opening: Promise<Level<string, Uint8Array>> | undefined;
+  /** The next id (records and removed ids below it). */
   private count = 0;
+  private removed = new Set<number>();
   private dim: number | undefined;
   /** Tail of the write queue. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -93,6 +112,10 @@ export class LevelStore implements Store {
           }
           this.count = meta.size;
           this.dim = meta.dim ?? undefined;
+          for await (const key of db.keys({ gte: REMOVED_PREFIX, lt: `${REMOVED_PREFIX.slice(0, -1)};` })) {
+            const id = Number(key.slice(REMOVED_PREFIX.length));
+            if (id < this.count) this.removed.add(id);
+          }
         }
       } catch (err) {
         await db.close();
@@ -162,15 +185,50 @@ export class LevelStore implements Store {
     return Array.from({ length: rows }, (_, i) => first + i);
   }
 
+  async remove(ids: ArrayLike<number>): Promise<void> {
+    // integers, each once, checked at the call; held, when the queued write runs
+    const given = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
+    await this.enqueue(async () => {
+      const db = await this.handle();
+      const checked = checkDistinctIds(given, this.count, this.removed);
+      if (checked.length === 0) return;
+      const ops: Op[] = checked.flatMap((id): Op[] => [{ type: 'del', key: recordKey(id) }, { type: 'put', key: removedKey(id), value: EMPTY }]);
+      await db.batch(ops, { sync: this.sync });
+      for (const id of checked) this.removed.add(id);
+    });
+  }
+
+  async update(
+    ids: ArrayLike<number>,
+    embeddings: MatrixLike,
+    labels?: ReadonlyArray<Label | null> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<void> {
+    const batch = prepareUpdate(ids, embeddings, labels, data, undefined);
+    const given = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
+    await this.enqueue(async () => {
+      const db = await this.handle();
+      const checked = checkDistinctIds(given, this.count, this.removed);
+      checkBatchDim(batch.embeddings, this.dim);
+      const { cols, data: values } = batch.embeddings;
+      const ops: Op[] = checked.map((id, i) => ({
+        type: 'put',
+        key: recordKey(id),
+        value: encodeRecord(values.subarray(i * cols, (i + 1) * cols), batch.labels[i]!, batch.data[i]!),
+      }));
+      if (ops.length > 0) await db.batch(ops, { sync: this.sync });
+    });
+  }
+
   async get(id: number): Promise<StoredRecord> {
     await this.handle();
-    checkId(id, this.count);
+    checkId(id, this.count, this.removed);
     return (await this.read([id]))[0]!;
   }
 
   async batchGet(ids: ArrayLike<number>): Promise<StoredRecords> {
     await this.handle();
-    const records = await this.read(checkIds(ids, this.count));
+    const records = await this.read(checkIds(ids, this.count, this.removed));
     return {
       embeddings: records.map((r) => r.embedding),
       labels: records.map((r) => r.label),
@@ -194,18 +252,19 @@ export class LevelStore implements Store {
 
   async size(): Promise<number> {
     await this.handle();
-    return this.count;
+    return this.count - this.removed.size;
   }
 
   async save(dir: string): Promise<void> {
     // Queued: a snapshot between writes.
     const snapshot = await this.enqueue(async () => {
       await this.handle();
-      const records = await this.read(Array.from({ length: this.count }, (_, i) => i));
+      const ids = liveIds(this.count, this.removed);
+      const records = await this.read(ids);
       const dim = this.dim ?? 0;
       const embeddings = new Float32Array(records.length * dim);
       records.forEach((r, i) => embeddings.set(r.embedding, i * dim));
-      return { size: records.length, dim, embeddings, labels: records.map((r) => r.label), data: records.map(dataJsonOf) };
+      return { size: records.length, dim, embeddings, labels: records.map((r) => r.label), data: records.map(dataJsonOf), ids, nextId: this.count };
     });
     await writeStore(dir, 'level', this.name, snapshot);
   }
@@ -216,20 +275,31 @@ export class LevelStore implements Store {
       const db = await this.handle();
       const old = this.count;
       const dim = snapshot.size > 0 ? snapshot.dim : undefined;
+      const nextId = snapshot.nextId ?? snapshot.size;
+      const ids = snapshot.ids ?? Array.from({ length: snapshot.size }, (_, i) => i);
+      const removed = new Set(Array.from({ length: nextId }, (_, id) => id));
       const ops: Op[] = [];
-      for (let i = 0; i < snapshot.size; i++) {
+      ids.forEach((id, i) => {
+        removed.delete(id);
         ops.push({
           type: 'put',
-          key: recordKey(i),
+          key: recordKey(id),
           value: encodeRecord(snapshot.embeddings.subarray(i * snapshot.dim, (i + 1) * snapshot.dim), snapshot.labels[i]!, snapshot.data[i]!),
         });
+      });
+      // one batch: the loaded records, the marks of the ids the folder does not hold, old records and marks gone
+      for (const id of this.removed) if (!removed.has(id)) ops.push({ type: 'del', key: removedKey(id) });
+      for (const id of removed) {
+        ops.push({ type: 'put', key: removedKey(id), value: EMPTY });
+        if (id < old) ops.push({ type: 'del', key: recordKey(id) });
       }
-      ops.push(this.metaOp(snapshot.size, dim));
+      ops.push(this.metaOp(nextId, dim));
       await db.batch(ops, { sync: this.sync });
-      this.count = snapshot.size;
+      this.count = nextId;
+      this.removed = removed;
       this.dim = dim;
-      await this.removeRecords(snapshot.size, old);
-      return this.count;
+      await this.removeRecords(nextId, old);
+      return snapshot.size;
     });
   }
 
@@ -243,18 +313,19 @@ export class LevelStore implements Store {
 
   async toRecords(numRecords?: number): Promise<IndexedItem[]> {
     await this.handle();
-    const n = recordCount(numRecords, this.count);
-    const records = await this.read(Array.from({ length: n }, (_, i) => i));
-    return records.map((r, id) => ({ id, ...r }));
+    const ids = liveIds(this.count, this.removed, recordCount(numRecords, this.count - this.removed.size));
+    const records = await this.read(ids);
+    return records.map((r, i) => ({ id: ids[i]!, ...r }));
   }
 
   async reset(): Promise<void> {
     await this.enqueue(async () => {
       const db = await this.handle();
       const old = this.count;
-      // The size goes to 0 atomically first; the records then go.
-      await db.batch([this.metaOp(0, undefined)], { sync: this.sync });
+      // The size goes to 0 atomically first, with the marks; the records then go.
+      await db.batch([this.metaOp(0, undefined), ...Array.from(this.removed, (id): Op => ({ type: 'del', key: removedKey(id) }))], { sync: this.sync });
       this.count = 0;
+      this.removed = new Set();
       this.dim = undefined;
       await this.removeRecords(0, old);
     });

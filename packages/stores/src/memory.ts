@@ -1,6 +1,16 @@
 import { type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils/core';
 import { readStore, writeStore } from './format';
-import { checkId, checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
+import {
+  checkDistinctIds,
+  checkId,
+  checkIds,
+  liveIds,
+  prepareBatch,
+  prepareOne,
+  prepareUpdate,
+  recordCount,
+  type PreparedBatch,
+} from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface MemoryStoreOptions {
@@ -10,13 +20,16 @@ export interface MemoryStoreOptions {
 /**
  * A store in process memory: embeddings in one growing Float32Array, data kept
  * as JSON text (so it reads back exactly as the persistent stores return it).
- * Every read returns copies: callers cannot change what is stored.
+ * Every read returns copies: callers cannot change what is stored. A removed
+ * record's slot stays (ids are stable) until a load or reset.
  */
 export class MemoryStore implements Store {
   static readonly optionKeys: OptionKeys<MemoryStoreOptions> = { name: true };
   readonly name: string;
   private dim: number | undefined;
+  /** Ids given so far (slots); `removed` of them are gone. */
   private count = 0;
+  private removed = new Set<number>();
   private embeddings: Float32Array = new Float32Array(0);
   private labels: Array<Label | null> = [];
   private data: string[] = [];
@@ -59,13 +72,36 @@ export class MemoryStore implements Store {
     return Array.from({ length: rows }, (_, i) => first + i);
   }
 
+  async remove(ids: ArrayLike<number>): Promise<void> {
+    for (const id of checkDistinctIds(ids, this.count, this.removed)) {
+      this.removed.add(id);
+      this.data[id] = 'null';
+    }
+  }
+
+  async update(
+    ids: ArrayLike<number>,
+    embeddings: MatrixLike,
+    labels?: ReadonlyArray<Label | null> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<void> {
+    const batch = prepareUpdate(ids, embeddings, labels, data, this.dim);
+    const checked = checkDistinctIds(ids, this.count, this.removed);
+    const dim = this.dim!;
+    checked.forEach((id, i) => {
+      this.embeddings.set(batch.embeddings.data.subarray(i * dim, (i + 1) * dim), id * dim);
+      this.labels[id] = batch.labels[i]!;
+      this.data[id] = batch.data[i]!;
+    });
+  }
+
   async get(id: number): Promise<StoredRecord> {
-    checkId(id, this.count);
+    checkId(id, this.count, this.removed);
     return this.record(id);
   }
 
   async batchGet(ids: ArrayLike<number>): Promise<StoredRecords> {
-    const checked = checkIds(ids, this.count);
+    const checked = checkIds(ids, this.count, this.removed);
     const out: StoredRecords = { embeddings: [], labels: [], data: [] };
     for (const id of checked) {
       const r = this.record(id);
@@ -86,38 +122,71 @@ export class MemoryStore implements Store {
   }
 
   async size(): Promise<number> {
-    return this.count;
+    return this.count - this.removed.size;
   }
 
   async save(dir: string): Promise<void> {
     const dim = this.dim ?? 0;
+    if (this.removed.size === 0) {
+      await writeStore(dir, 'memory', this.name, {
+        size: this.count,
+        dim,
+        embeddings: this.embeddings.subarray(0, this.count * dim),
+        labels: this.labels,
+        data: this.data,
+      });
+      return;
+    }
+    const ids = liveIds(this.count, this.removed);
+    const embeddings = new Float32Array(ids.length * dim);
+    ids.forEach((id, i) => embeddings.set(this.embeddings.subarray(id * dim, (id + 1) * dim), i * dim));
     await writeStore(dir, 'memory', this.name, {
-      size: this.count,
+      size: ids.length,
       dim,
-      embeddings: this.embeddings.subarray(0, this.count * dim),
-      labels: this.labels,
-      data: this.data,
+      embeddings,
+      labels: ids.map((id) => this.labels[id]!),
+      data: ids.map((id) => this.data[id]!),
+      ids,
+      nextId: this.count,
     });
   }
 
   async load(dir: string): Promise<number> {
     const snapshot = await readStore(dir);
-    this.embeddings = snapshot.embeddings;
+    const nextId = snapshot.nextId ?? snapshot.size;
     this.dim = snapshot.size > 0 ? snapshot.dim : undefined;
-    this.labels = snapshot.labels;
-    this.data = snapshot.data;
-    this.count = snapshot.size;
-    return this.count;
+    if (snapshot.ids === undefined) {
+      this.embeddings = snapshot.embeddings;
+      this.labels = snapshot.labels;
+      this.data = snapshot.data;
+      this.removed = new Set();
+    } else {
+      // records back in their slots; the slots between them are removed ones
+      const dim = snapshot.dim;
+      this.embeddings = new Float32Array(nextId * dim);
+      this.labels = new Array<Label | null>(nextId).fill(null);
+      this.data = new Array<string>(nextId).fill('null');
+      this.removed = new Set(Array.from({ length: nextId }, (_, id) => id));
+      snapshot.ids.forEach((id, i) => {
+        this.embeddings.set(snapshot.embeddings.subarray(i * dim, (i + 1) * dim), id * dim);
+        this.labels[id] = snapshot.labels[i]!;
+        this.data[id] = snapshot.data[i]!;
+        this.removed.delete(id);
+      });
+    }
+    this.count = nextId;
+    return snapshot.size;
   }
 
   async toRecords(numRecords?: number): Promise<IndexedItem[]> {
-    const n = recordCount(numRecords, this.count);
-    return Array.from({ length: n }, (_, id) => ({ id, ...this.record(id) }));
+    const n = recordCount(numRecords, this.count - this.removed.size);
+    return liveIds(this.count, this.removed, n).map((id) => ({ id, ...this.record(id) }));
   }
 
   async reset(): Promise<void> {
     this.dim = undefined;
     this.count = 0;
+    this.removed = new Set();
     this.embeddings = new Float32Array(0);
     this.labels = [];
     this.data = [];

@@ -84,19 +84,58 @@ export function prepareOne(
   return prepareBatch([embedding], [toLabel(label, { name: 'label', nullable: true })], [data], dim);
 }
 
-/** Checks that `ids` are integers of records present in a store of `size` records. */
-export function checkIds(ids: ArrayLike<number>, size: number): number[] {
+/**
+ * Checks that `ids` are integers of records present in a store that gave ids
+ * 0 to `nextId - 1` and has since removed those in `removed`.
+ */
+export function checkIds(ids: ArrayLike<number>, nextId: number, removed?: ReadonlySet<number>): number[] {
   if (ids == null || typeof ids.length !== 'number') throw new ValueError('ids must be an array of integers');
   const out: number[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) out[i] = checkId(ids[i]!, size);
+  for (let i = 0; i < ids.length; i++) out[i] = checkId(ids[i]!, nextId, removed);
   return out;
 }
 
-export function checkId(id: number, size: number): number {
-  if (!Number.isInteger(id) || id < 0 || id >= size) {
-    throw new ValueError(`id ${String(id)} is not in the store: ids are integers from 0 to ${size - 1} (size ${size})`);
+export function checkId(id: number, nextId: number, removed?: ReadonlySet<number>): number {
+  if (!Number.isInteger(id) || id < 0 || id >= nextId) {
+    throw new ValueError(`id ${String(id)} is not in the store: ids are integers from 0 to ${nextId - 1} (${nextId} given)`);
   }
+  if (removed?.has(id)) throw new ValueError(`id ${id} is not in the store: it was removed`);
   return id;
+}
+
+/**
+ * The ids of a remove or update: present (as checkIds) and each once, so that
+ * the whole call can be checked before anything changes.
+ */
+export function checkDistinctIds(ids: ArrayLike<number>, nextId: number, removed?: ReadonlySet<number>): number[] {
+  const out = checkIds(ids, nextId, removed);
+  const seen = new Set<number>();
+  for (const id of out) {
+    if (seen.has(id)) throw new ValueError(`ids lists ${id} twice`);
+    seen.add(id);
+  }
+  return out;
+}
+
+/** An update's records, checked whole: one embedding (and label and data, when given) per id. */
+export function prepareUpdate(
+  ids: ArrayLike<number>,
+  embeddings: MatrixLike,
+  labels: ReadonlyArray<Label | null> | null | undefined,
+  data: ReadonlyArray<unknown> | null | undefined,
+  dim: number | undefined,
+): PreparedBatch {
+  const batch = prepareBatch(embeddings, labels, data, dim);
+  if (ids == null || typeof ids.length !== 'number') throw new ValueError('ids must be an array of integers');
+  assertSameLength(ids, { length: batch.embeddings.rows }, 'ids', 'embeddings');
+  return batch;
+}
+
+/** The live ids of a store, ascending: 0 to `nextId - 1` without those removed; the first `limit`. */
+export function liveIds(nextId: number, removed: ReadonlySet<number>, limit = nextId): number[] {
+  const out: number[] = [];
+  for (let id = 0; id < nextId && out.length < limit; id++) if (!removed.has(id)) out.push(id);
+  return out;
 }
 
 /** The `numRecords` argument of toRecords: 0 (or absent) means all. */

@@ -4,7 +4,7 @@ import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, 
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
-import { checkIds, prepareBatch, prepareOne, recordCount, type PreparedBatch } from './records';
+import { checkDistinctIds, checkIds, liveIds, prepareBatch, prepareOne, prepareUpdate, recordCount, type PreparedBatch } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface RedisStoreOptions {
@@ -42,17 +42,19 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 // a reconnect is not applied twice.
 
 /**
- * KEYS: size, dim, token.
+ * KEYS: size, dim, token, removed ids (a set).
  * ARGV: record-key prefix, dim ('' for none), mode ('add' | 'replace'),
- * stage-key prefix, staged count, token ttl ms, then the records inline (if not staged).
+ * stage-key prefix, staged count, token ttl ms, the ids of a replacement
+ * (comma-separated, ascending; '' for 0, 1, 2, ...), its next id ('' for its
+ * count), then the records inline (if not staged).
  * Returns the first id, -1 when a staged record is missing (expired), or
  * -2 - stored dim on a dimension mismatch.
  */
 const COMMIT_SCRIPT = `
 local done = redis.call('GET', KEYS[3])
 if done then return tonumber(done) end
-local inline = #ARGV > 6
-local n = inline and (#ARGV - 6) or tonumber(ARGV[5])
+local inline = #ARGV > 8
+local n = inline and (#ARGV - 8) or tonumber(ARGV[5])
 if not inline then
   for i = 0, n - 1 do
     if redis.call('EXISTS', ARGV[4] .. i) == 0 then return -1 end
@@ -60,26 +62,78 @@ if not inline then
 end
 local size = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = size
+local ids = {}
 if ARGV[3] == 'replace' then
   for i = 0, size - 1 do redis.call('UNLINK', ARGV[1] .. i) end
+  redis.call('DEL', KEYS[4])
   first = 0
+  for id in string.gmatch(ARGV[7], '%d+') do ids[#ids + 1] = id end
 else
   local dim = redis.call('GET', KEYS[2])
   if size > 0 and dim and dim ~= ARGV[2] then return -2 - tonumber(dim) end
 end
 for i = 0, n - 1 do
-  local key = ARGV[1] .. (first + i)
+  local key = ARGV[1] .. (ids[i + 1] or (first + i))
   if inline then
-    redis.call('SET', key, ARGV[7 + i])
+    redis.call('SET', key, ARGV[9 + i])
   else
     redis.call('RENAME', ARGV[4] .. i, key)
     redis.call('PERSIST', key)
   end
 end
-redis.call('SET', KEYS[1], first + n)
+local nextId = first + n
+if ARGV[8] ~= '' then
+  nextId = tonumber(ARGV[8])
+  local held = {}
+  for _, id in ipairs(ids) do held[tonumber(id)] = true end
+  for id = 0, nextId - 1 do
+    if not held[id] then redis.call('SADD', KEYS[4], id) end
+  end
+end
+redis.call('SET', KEYS[1], nextId)
 if ARGV[2] == '' then redis.call('DEL', KEYS[2]) else redis.call('SET', KEYS[2], ARGV[2]) end
 redis.call('SET', KEYS[3], first, 'PX', ARGV[6])
 return first
+`;
+
+/**
+ * KEYS: size, removed ids. ARGV: record-key prefix, ids...
+ * Removes the records of every id, or none: returns -1, or the position of
+ * the first id that is not held.
+ */
+const REMOVE_SCRIPT = `
+local size = tonumber(redis.call('GET', KEYS[1]) or '0')
+for i = 2, #ARGV do
+  if tonumber(ARGV[i]) >= size or redis.call('EXISTS', ARGV[1] .. ARGV[i]) == 0 then return i - 2 end
+end
+for i = 2, #ARGV do
+  redis.call('UNLINK', ARGV[1] .. ARGV[i])
+  redis.call('SADD', KEYS[2], ARGV[i])
+end
+return -1
+`;
+
+/**
+ * KEYS: size, dim. ARGV: record-key prefix, dim, then id and record pairs.
+ * Replaces every record, or none: returns -1, the position of the first id
+ * that is not held, or -2 - stored dim on a dimension mismatch.
+ */
+const UPDATE_SCRIPT = `
+local size = tonumber(redis.call('GET', KEYS[1]) or '0')
+local dim = redis.call('GET', KEYS[2])
+if dim and dim ~= ARGV[2] then return -2 - tonumber(dim) end
+local n = (#ARGV - 2) / 2
+for i = 0, n - 1 do
+  local id = ARGV[3 + 2 * i]
+  if tonumber(id) >= size or redis.call('EXISTS', ARGV[1] .. id) == 0 then return i end
+end
+for i = 0, n - 1 do redis.call('SET', ARGV[1] .. ARGV[3 + 2 * i], ARGV[4 + 2 * i]) end
+return -1
+`;
+
+/** KEYS: size, removed ids. Returns the next id and the removed ids, read together. */
+const STATE_SCRIPT = `
+return { tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('SMEMBERS', KEYS[2]) }
 `;
 
 /** ARGV: stage-key prefix, offset, ttl ms, records... */
@@ -109,8 +163,9 @@ function chunksOf(records: Buffer[]): Buffer[][] {
 
 /**
  * A store on a Redis server (the `ioredis` client). Records are binary
- * values under `<prefix>:r:<id>`; the size and dimension under
- * `<prefix>:size` and `<prefix>:dim`. Every batchAdd, load and reset is
+ * values under `<prefix>:r:<id>`; the next id and dimension under
+ * `<prefix>:size` and `<prefix>:dim`, the removed ids in the set
+ * `<prefix>:removed`. A remove or update is one script: all or none. Every batchAdd, load and reset is
  * atomic whatever its size (see COMMIT_SCRIPT), and concurrent writers (even
  * in other processes) get distinct consecutive ids. Durability is the
  * server's (its RDB/AOF settings).
@@ -154,6 +209,10 @@ export class RedisStore implements Store {
 
   private get recordPrefix(): string {
     return `${this.prefix}:r:`;
+  }
+
+  private get removedKey(): string {
+    return `${this.prefix}:removed`;
   }
 
   /** Connects (done by every method on first use); a server that cannot be reached is an error, not a hang. */
@@ -238,6 +297,44 @@ export class RedisStore implements Store {
     return { size: Number(size ?? 0), dim: dim == null ? undefined : Number(dim) };
   }
 
+  /** The next id and the removed ids below it, read in one script. */
+  private async liveState(): Promise<{ nextId: number; removed: Set<number> }> {
+    const [nextId, removed] = (await this.run('read', (redis) => redis.eval(STATE_SCRIPT, 2, this.sizeKey, this.removedKey))) as [number, string[]];
+    return { nextId, removed: new Set(removed.map(Number)) };
+  }
+
+  async remove(ids: ArrayLike<number>): Promise<void> {
+    const checked = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
+    await this.redis();
+    if (checked.length === 0) return;
+    const bad = (await this.run('remove', (redis) =>
+      redis.eval(REMOVE_SCRIPT, 2, this.sizeKey, this.removedKey, this.recordPrefix, ...checked.map(String)),
+    )) as number;
+    if (bad >= 0) throw new ValueError(`id ${checked[bad]} is not in the store ${this.prefix}: nothing was removed`);
+  }
+
+  async update(
+    ids: ArrayLike<number>,
+    embeddings: MatrixLike,
+    labels?: ReadonlyArray<Label | null> | null,
+    data?: ReadonlyArray<unknown> | null,
+  ): Promise<void> {
+    const batch = prepareUpdate(ids, embeddings, labels, data, undefined);
+    const checked = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
+    const { rows, cols, data: values } = batch.embeddings;
+    await this.redis();
+    if (rows === 0) return;
+    const args: Array<string | Buffer> = [];
+    checked.forEach((id, i) => {
+      args.push(String(id), Buffer.from(encodeRecord(values.subarray(i * cols, (i + 1) * cols), batch.labels[i]!, batch.data[i]!)));
+    });
+    const result = (await this.run('update', (redis) =>
+      redis.eval(UPDATE_SCRIPT, 2, this.sizeKey, this.dimKey, this.recordPrefix, String(cols), ...args),
+    )) as number;
+    if (result <= -2) throw new ShapeError(`embeddings have dimension ${cols}, expected ${-2 - result}`);
+    if (result >= 0) throw new ValueError(`id ${checked[result]} is not in the store ${this.prefix}: nothing was updated`);
+  }
+
   async add(embedding: ArrayLike<number>, label?: Label | null, data?: unknown): Promise<number> {
     return (await this.append(prepareOne(embedding, label, data, undefined)))[0]!;
   }
@@ -266,8 +363,15 @@ export class RedisStore implements Store {
    * in one script when they fit one chunk, else staged chunk by chunk and
    * committed by one script. Returns the first id.
    */
-  private async commit(mode: 'add' | 'replace', dim: string, records: Buffer[], token = randomUUID()): Promise<number> {
-    const keys = [this.sizeKey, this.dimKey, `${this.prefix}:batch:${token}`] as const;
+  private async commit(
+    mode: 'add' | 'replace',
+    dim: string,
+    records: Buffer[],
+    token = randomUUID(),
+    placement: { ids: string; nextId: string } = { ids: '', nextId: '' },
+  ): Promise<number> {
+    const keys = [this.sizeKey, this.dimKey, `${this.prefix}:batch:${token}`, this.removedKey] as const;
+    const place = [placement.ids, placement.nextId] as const;
     const stagePrefix = `${this.prefix}:stage:${token}:`;
     const chunks = chunksOf(records);
     const what = mode === 'add' ? 'batch' : 'replacement';
@@ -276,14 +380,14 @@ export class RedisStore implements Store {
     try {
       first = await this.run(what, async (redis) => {
         if (!staged) {
-          return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, '0', String(TOKEN_TTL_MS), ...records)) as number;
+          return (await redis.eval(COMMIT_SCRIPT, 4, ...keys, this.recordPrefix, dim, mode, stagePrefix, '0', String(TOKEN_TTL_MS), ...place, ...records)) as number;
         }
         let offset = 0;
         for (const chunk of chunks) {
           await redis.eval(STAGE_SCRIPT, 0, stagePrefix, String(offset), String(STAGE_TTL_MS), ...chunk);
           offset += chunk.length;
         }
-        return (await redis.eval(COMMIT_SCRIPT, 3, ...keys, this.recordPrefix, dim, mode, stagePrefix, String(records.length), String(TOKEN_TTL_MS))) as number;
+        return (await redis.eval(COMMIT_SCRIPT, 4, ...keys, this.recordPrefix, dim, mode, stagePrefix, String(records.length), String(TOKEN_TTL_MS), ...place)) as number;
       });
     } catch (err) {
       if (staged) await this.dropStaged(stagePrefix, records.length);
@@ -341,7 +445,7 @@ export class RedisStore implements Store {
       checkIds(chunk, Number(values[0]?.toString() ?? 0));
       const dim = Number(values[1]?.toString());
       values.slice(2).forEach((bytes, i) => {
-        if (bytes === null) throw new ValueError(`record ${chunk[i]} of ${this.prefix} is missing`);
+        if (bytes === null) throw new ValueError(`id ${chunk[i]} is not in the store ${this.prefix} (removed)`);
         out.push(decodeRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), dim, `${this.prefix} record ${chunk[i]}`));
       });
     }
@@ -349,21 +453,26 @@ export class RedisStore implements Store {
   }
 
   async size(): Promise<number> {
-    return (await this.state()).size;
+    const { nextId, removed } = await this.liveState();
+    return nextId - removed.size;
   }
 
   async save(dir: string): Promise<void> {
-    const { size, dim } = await this.state();
-    const records = await this.read(Array.from({ length: size }, (_, i) => i));
+    const { dim } = await this.state();
+    const { nextId, removed } = await this.liveState();
+    const ids = liveIds(nextId, removed);
+    const records = await this.read(ids);
     const d = dim ?? 0;
-    const embeddings = new Float32Array(size * d);
+    const embeddings = new Float32Array(ids.length * d);
     records.forEach((r, i) => embeddings.set(r.embedding, i * d));
     await writeStore(dir, 'redis', this.name, {
-      size,
+      size: ids.length,
       dim: d,
       embeddings,
       labels: records.map((r) => r.label),
       data: records.map(dataJsonOf),
+      ids,
+      nextId,
     });
   }
 
@@ -374,15 +483,16 @@ export class RedisStore implements Store {
         encodeRecord(snapshot.embeddings.subarray(i * snapshot.dim, (i + 1) * snapshot.dim), snapshot.labels[i]!, snapshot.data[i]!),
       ),
     );
-    await this.commit('replace', snapshot.size > 0 ? String(snapshot.dim) : '', records);
+    const placement = snapshot.ids ? { ids: snapshot.ids.join(','), nextId: String(snapshot.nextId ?? snapshot.size) } : undefined;
+    await this.commit('replace', snapshot.size > 0 ? String(snapshot.dim) : '', records, undefined, placement);
     return snapshot.size;
   }
 
   async toRecords(numRecords?: number): Promise<IndexedItem[]> {
-    const size = await this.size();
-    const n = recordCount(numRecords, size);
-    const records = await this.read(Array.from({ length: n }, (_, i) => i));
-    return records.map((r, id) => ({ id, ...r }));
+    const { nextId, removed } = await this.liveState();
+    const ids = liveIds(nextId, removed, recordCount(numRecords, nextId - removed.size));
+    const records = await this.read(ids);
+    return records.map((r, i) => ({ id: ids[i]!, ...r }));
   }
 
   async reset(): Promise<void> {

@@ -11,26 +11,30 @@ function register(options: Omit<StoreSuiteOptions, 'name'>): Map<string, () => P
 const SAVE_LOAD = ['saves and loads, bit for bit, into a fresh store', 'saves and loads an empty store', 'refuses to load a folder of another format or version, and keeps its contents'];
 const CONCURRENT = ['concurrent batchAdds get distinct consecutive ids and keep every record whole'];
 const REOPEN = ['keeps everything written across a close and reopen', 'keeps a reset across a reopen'];
+const REMOVE_SAVE_LOAD = ['save and load keep the ids, the removed ones and the next id', 'a store that never removed a record saves version 1'];
+const REMOVE_REOPEN = 'removals and updates survive a close and reopen';
 
 describe('testStore', () => {
   const create = async () => new MemoryStore();
 
   it('picks the operations a store declares it supports', () => {
     const all = [...register({ create }).keys()];
-    expect(all).toHaveLength(14);
-    expect(all).toEqual(expect.arrayContaining([...SAVE_LOAD, ...CONCURRENT]));
+    expect(all).toHaveLength(21);
+    expect(all).toEqual(expect.arrayContaining([...SAVE_LOAD, ...CONCURRENT, ...REMOVE_SAVE_LOAD]));
     expect(all).not.toEqual(expect.arrayContaining(REOPEN.slice(0, 1)));
     const bare = [...register({ create, saveLoad: false, concurrentWrites: false }).keys()];
-    expect(bare).toEqual(all.filter((title) => !SAVE_LOAD.includes(title) && !CONCURRENT.includes(title)));
+    expect(bare).toEqual(all.filter((title) => ![...SAVE_LOAD, ...CONCURRENT, ...REMOVE_SAVE_LOAD].includes(title)));
     const persistent = [...register({ create, reopen: async (s) => s }).keys()];
-    expect(persistent).toEqual([...all, ...REOPEN]);
+    expect(persistent).toEqual([...all, REMOVE_REOPEN, ...REOPEN]);
+    const noRemove = [...register({ create, remove: false }).keys()];
+    expect(noRemove).toHaveLength(14);
     // Every operation file registers its tests; the runner adds none of its own.
     const perOperation = Object.values(STORE_OPERATIONS).map((op) => {
       let n = 0;
       op({ it: () => void n++, options: { name: 'x', create }, withStore: () => async () => undefined });
       return n;
     });
-    expect(perOperation.reduce((a, b) => a + b, 0)).toBe(14);
+    expect(perOperation.reduce((a, b) => a + b, 0)).toBe(21);
   });
 
   it('checks the error code, not the class name or wording', async () => {

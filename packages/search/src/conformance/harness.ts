@@ -21,6 +21,12 @@ export interface SearchCapabilities {
   exactDistances?: boolean;
   /** `save` and `load` of its own folder. Default true. */
   saveLoad?: boolean;
+  /**
+   * `remove(ids)`, all or none, the other ids kept. Default true. A search
+   * declaring false that has a `remove` method must refuse with ERR_VALUE
+   * and change nothing.
+   */
+  remove?: boolean;
 }
 
 export interface SearchSuiteOptions extends SearchCapabilities {
@@ -52,8 +58,8 @@ export interface SearchHarness {
   queries: Float32Array[];
   /** A new search filled with every key. */
   filled(): Search;
-  /** Compares results for every query with brute force over the first `count` keys. */
-  checkResults(results: Neighbors[], count?: number, k?: number, what?: string): void;
+  /** Compares results for every query with brute force over the first `count` keys, or over the keys at `rows`. */
+  checkResults(results: Neighbors[], count?: number, k?: number, what?: string, rows?: readonly number[]): void;
 }
 
 export function harness(t: SuiteFunctions, options: SearchSuiteOptions, distance: string): SearchHarness {
@@ -68,12 +74,14 @@ export function harness(t: SuiteFunctions, options: SearchSuiteOptions, distance
   const ids = keys.map((_, i) => 100_000 + ((i * 7919) % size) * 3 - 50_000);
   const queries = makeRows(40, dim, 12, distance);
 
-  const checkResults = (results: Neighbors[], count = size, kk = k, what = 'lookup') => {
+  const checkResults = (results: Neighbors[], count = size, kk = k, what = 'lookup', rows?: readonly number[]) => {
     assert.equal(results.length, queries.length, `${what}: one result per query`);
+    const pool = rows ?? Array.from({ length: count }, (_, i) => i);
+    const held = new Set(pool);
     let found = 0;
     let wanted = 0;
     results.forEach((got, qi) => {
-      const expected = bruteForce(distance, keys.slice(0, count), ids.slice(0, count), queries[qi]!, kk);
+      const expected = bruteForce(distance, pool.map((r) => keys[r]!), pool.map((r) => ids[r]!), queries[qi]!, kk);
       assert.ok(got.ids instanceof Int32Array && got.distances instanceof Float32Array, `${what}: typed arrays`);
       checkSorted(got, similarity, `${what} query ${qi}`);
       if (options.exact) {
@@ -84,7 +92,7 @@ export function harness(t: SuiteFunctions, options: SearchSuiteOptions, distance
       assert.equal(new Set(got.ids).size, got.ids.length, `${what} query ${qi}: no id twice`);
       got.ids.forEach((id, i) => {
         const row = ids.indexOf(id);
-        assert.ok(row >= 0 && row < count, `${what} query ${qi}: id ${id} was never added`);
+        assert.ok(held.has(row), `${what} query ${qi}: id ${id} is not held (never added, or removed)`);
         if (exactDistances) {
           const truth = Math.fround(REFERENCE_DISTANCES[distance]!(queries[qi]!, keys[row]!));
           close(got.distances[i]!, truth, rtol, `${what} query ${qi}: distance reported for id ${id}`);

@@ -22,6 +22,8 @@ export interface StoreCapabilities {
   saveLoad?: boolean;
   /** Concurrent `batchAdd`s on one handle get distinct ids. Default true. */
   concurrentWrites?: boolean;
+  /** `remove` and `update`, all or none, with stable ids. Default true. */
+  remove?: boolean;
 }
 
 export interface StoreSuiteOptions extends StoreCapabilities {
