@@ -1,0 +1,131 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { MemoryEvaluator, registerEvaluator } from '@tfsim/evaluators';
+import { ClassificationMatch, type DerivedMatch, MatchNearest, registerMatcher } from '@tfsim/matchers';
+import { RecallAtK, type RetrievalMetric } from '@tfsim/retrieval-metrics';
+import { tempDir } from '@tfsim/test-utils';
+import type { DistanceMatrix, LabelMatrix, Lookup } from '@tfsim/utils';
+import { Indexer } from '../src';
+import { clusters } from './helpers';
+
+/** A custom evaluator: Python's retrieval values, keyed `<prefix><name>`. */
+class PrefixedEvaluator extends MemoryEvaluator {
+  readonly prefix: string;
+  constructor(config: { prefix?: string } = {}) {
+    super();
+    this.prefix = config.prefix ?? '';
+  }
+  getConfig() {
+    return { prefix: this.prefix };
+  }
+  override evaluateRetrieval(labels: ArrayLike<number>, lookups: ReadonlyArray<ReadonlyArray<Lookup>>, metrics: ReadonlyArray<RetrievalMetric>, options = {}) {
+    const values = super.evaluateRetrieval(labels, lookups, metrics, options);
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [this.prefix + k, v]));
+  }
+}
+
+/** A custom matcher: the label and distance of the neighbour at `rank` (0 = nearest). */
+class MatchAtRank extends ClassificationMatch {
+  readonly rank: number;
+  constructor(config: { rank?: number } = {}) {
+    super('at_rank', 'match_at_rank');
+    this.rank = config.rank ?? 0;
+  }
+  override getConfig() {
+    return { ...super.getConfig(), rank: this.rank };
+  }
+  protected derive(labels: LabelMatrix, distances: DistanceMatrix): DerivedMatch {
+    const out: DerivedMatch = { labels: new Float64Array(labels.rows), distances: new Float32Array(labels.rows) };
+    for (let i = 0; i < labels.rows; i++) {
+      out.labels[i] = labels.data[i * labels.cols + this.rank]!;
+      out.distances[i] = distances.data[i * distances.cols + this.rank]!;
+    }
+    return out;
+  }
+}
+
+registerEvaluator(PrefixedEvaluator, { name: 'prefixed' });
+registerMatcher(MatchAtRank, { name: 'match_at_rank' });
+
+describe('custom evaluators and matchers saved by registered name (Python #84)', () => {
+  const dir = tempDir('tfsim-indexer-custom-');
+  const { embeddings, labels } = clusters(3, 90, 5, 3, 0.5);
+  const queries = clusters(3, 130, 5, 3, 0.5);
+  const qEmb = queries.embeddings.slice(90);
+  const qLab = queries.labels.slice(90);
+
+  it('saves the evaluator name and config and the calibration matcher, and loads them back', async () => {
+    const index = new Indexer(5, { evaluator: new PrefixedEvaluator({ prefix: 'val_' }) });
+    expect(index.evaluatorType).toBe('prefixed');
+    await index.batchAdd(embeddings, labels);
+    const matcher = new MatchAtRank({ rank: 1 });
+    await index.calibrate(qEmb, qLab, {}, { k: 2, matcher, verbose: false });
+    const folder = path.join(dir, 'custom');
+    await index.save(folder);
+
+    const manifest = JSON.parse(await fsp.readFile(path.join(folder, 'manifest.json'), 'utf8'));
+    expect(manifest.evaluator).toBe('prefixed');
+    expect(manifest.evaluatorConfig).toEqual({ prefix: 'val_' });
+    expect(manifest.calibrationMatcher).toEqual({ className: 'match_at_rank', config: { name: 'at_rank', canonicalName: 'match_at_rank', distanceThresholds: expect.any(Array), rank: 1 } });
+
+    const loaded = await Indexer.load(folder);
+    expect(loaded.evaluator).toBeInstanceOf(PrefixedEvaluator);
+    expect((loaded.evaluator as PrefixedEvaluator).prefix).toBe('val_');
+    expect(loaded.calibrationMatcher).toBeInstanceOf(MatchAtRank);
+    expect((loaded.calibrationMatcher as MatchAtRank).rank).toBe(1);
+
+    const metrics = [new RecallAtK({ k: 1 })];
+    const values = await loaded.evaluateRetrieval(qEmb, qLab, metrics, { verbose: false });
+    expect(Object.keys(values)).toEqual(['val_recall@1']);
+    expect(values).toEqual(await index.evaluateRetrieval(qEmb, qLab, metrics, { verbose: false }));
+    // matching with the restored matcher gives what the original gives, and differs from match_nearest here
+    const options = { k: 2, verbose: false };
+    const restored = await loaded.match(qEmb, { ...options, matcher: loaded.calibrationMatcher! });
+    expect(restored).toEqual(await index.match(qEmb, { ...options, matcher }));
+    expect(restored).not.toEqual(await loaded.match(qEmb, { ...options, matcher: new MatchNearest() }));
+    // and a restored one is also made by name
+    expect(new Indexer(5, { evaluator: 'Prefixed' }).evaluator).toBeInstanceOf(PrefixedEvaluator);
+  });
+
+  it('refuses to load an unregistered evaluator or matcher, naming it and how to register it', async () => {
+    class LocalEvaluator extends MemoryEvaluator {}
+    class LocalMatcher extends MatchNearest {}
+    const index = new Indexer(5, { evaluator: new LocalEvaluator() });
+    expect(index.evaluatorType).toBe('LocalEvaluator');
+    await index.batchAdd(embeddings, labels);
+    await index.calibrate(qEmb, qLab, {}, { matcher: new LocalMatcher(), verbose: false });
+    const folder = path.join(dir, 'unregistered');
+    await index.save(folder);
+    await expect(Indexer.load(folder)).rejects.toMatchObject({
+      code: 'ERR_UNKNOWN_NAME',
+      message: expect.stringMatching(/unknown evaluator "LocalEvaluator"; known evaluators: memory, prefixed\. .*registerEvaluator\(LocalEvaluator\)/),
+    });
+    // an evaluator given to load replaces the saved one; the matcher still has to be registered
+    await expect(Indexer.load(folder, { evaluator: 'memory' })).rejects.toMatchObject({
+      code: 'ERR_UNKNOWN_NAME',
+      message: expect.stringMatching(/unknown matcher "LocalMatcher".*registerMatcher\(LocalMatcher\)/),
+    });
+    registerMatcher(LocalMatcher);
+    const loaded = await Indexer.load(folder, { evaluator: new LocalEvaluator() });
+    expect(loaded.calibrationMatcher).toBeInstanceOf(LocalMatcher);
+    expect(loaded.cutpoints).toEqual(index.cutpoints);
+  });
+
+  it('loads a folder saved before evaluator configs and matchers were saved', async () => {
+    const index = new Indexer(5);
+    await index.batchAdd(embeddings, labels);
+    await index.calibrate(qEmb, qLab, {}, { verbose: false });
+    const folder = path.join(dir, 'old');
+    await index.save(folder);
+    const file = path.join(folder, 'manifest.json');
+    const { evaluatorConfig: _e, calibrationMatcher: _m, ...old } = JSON.parse(await fsp.readFile(file, 'utf8'));
+    await fsp.writeFile(file, JSON.stringify(old));
+    const loaded = await Indexer.load(folder);
+    expect(loaded.evaluator).toBeInstanceOf(MemoryEvaluator);
+    expect(loaded.calibrationMatcher).toBeNull();
+    expect(loaded.cutpoints).toEqual(index.cutpoints);
+    // a malformed matcher entry is a FormatError naming the field
+    await fsp.writeFile(file, JSON.stringify({ ...old, calibrationMatcher: { className: 3 } }));
+    await expect(Indexer.load(folder)).rejects.toMatchObject({ code: 'ERR_FORMAT', message: expect.stringMatching(/calibrationMatcher/) });
+  });
+});
