@@ -75,9 +75,9 @@ describe('custom evaluators and matchers saved by registered name (Python #84)',
     expect((loaded.calibrationMatcher as MatchAtRank).rank).toBe(1);
 
     const metrics = [new RecallAtK({ k: 1 })];
-    const values = await loaded.evaluateRetrieval(qEmb, qLab, metrics, { verbose: false });
+    const values = await loaded.evaluateRetrieval(qEmb, qLab, metrics, 0);
     expect(Object.keys(values)).toEqual(['val_recall@1']);
-    expect(values).toEqual(await index.evaluateRetrieval(qEmb, qLab, metrics, { verbose: false }));
+    expect(values).toEqual(await index.evaluateRetrieval(qEmb, qLab, metrics, 0));
     // matching with the restored matcher gives what the original gives, and differs from match_nearest here
     const options = { k: 2, verbose: false };
     const restored = await loaded.match(qEmb, { ...options, matcher: loaded.calibrationMatcher! });
