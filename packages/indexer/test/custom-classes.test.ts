@@ -1,10 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { MemoryEvaluator, registerEvaluator } from '@tfsim/evaluators';
-import { ClassificationMatch, type DerivedMatch, MatchNearest, registerMatcher } from '@tfsim/matchers';
+import { MatchMajorityVote, MatchNearest, registerMatcher } from '@tfsim/matchers';
 import { RecallAtK, type RetrievalMetric } from '@tfsim/retrieval-metrics';
 import { tempDir } from '@tfsim/test-utils';
-import type { DistanceMatrix, LabelMatrix, Lookup } from '@tfsim/utils';
+import type { Lookup } from '@tfsim/utils';
 import { Indexer } from '../src';
 import { clusters } from './helpers';
 
@@ -24,33 +24,25 @@ class PrefixedEvaluator extends MemoryEvaluator {
   }
 }
 
-/** A custom matcher: the label and distance of the neighbour at `rank` (0 = nearest). */
-class MatchAtRank extends ClassificationMatch {
-  readonly rank: number;
-  constructor(config: { rank?: number } = {}) {
-    super('at_rank', 'match_at_rank');
-    this.rank = config.rank ?? 0;
+/** A custom matcher with a config: majority vote, tagged. */
+class TaggedVote extends MatchMajorityVote {
+  readonly tag: string;
+  constructor(config: { tag?: string } = {}) {
+    super('tagged_vote', 'match_tagged_vote');
+    this.tag = config.tag ?? '';
   }
   override getConfig() {
-    return { ...super.getConfig(), rank: this.rank };
-  }
-  protected derive(labels: LabelMatrix, distances: DistanceMatrix): DerivedMatch {
-    const out: DerivedMatch = { labels: new Float64Array(labels.rows), distances: new Float32Array(labels.rows) };
-    for (let i = 0; i < labels.rows; i++) {
-      out.labels[i] = labels.data[i * labels.cols + this.rank]!;
-      out.distances[i] = distances.data[i * distances.cols + this.rank]!;
-    }
-    return out;
+    return { ...super.getConfig(), tag: this.tag };
   }
 }
 
 registerEvaluator(PrefixedEvaluator, { name: 'prefixed' });
-registerMatcher(MatchAtRank, { name: 'match_at_rank' });
+registerMatcher(TaggedVote, { name: 'match_tagged_vote' });
 
 describe('custom evaluators and matchers saved by registered name (Python #84)', () => {
   const dir = tempDir('tfsim-indexer-custom-');
-  const { embeddings, labels } = clusters(3, 90, 5, 3, 0.5);
-  const queries = clusters(3, 130, 5, 3, 0.5);
+  const { embeddings, labels } = clusters(3, 90, 5, 3, 1.2);
+  const queries = clusters(3, 130, 5, 3, 1.2);
   const qEmb = queries.embeddings.slice(90);
   const qLab = queries.labels.slice(90);
 
@@ -58,28 +50,28 @@ describe('custom evaluators and matchers saved by registered name (Python #84)',
     const index = new Indexer(5, { evaluator: new PrefixedEvaluator({ prefix: 'val_' }) });
     expect(index.evaluatorType).toBe('prefixed');
     await index.batchAdd(embeddings, labels);
-    const matcher = new MatchAtRank({ rank: 1 });
-    await index.calibrate(qEmb, qLab, {}, { k: 2, matcher, verbose: false });
+    const matcher = new TaggedVote({ tag: 'v1' });
+    await index.calibrate(qEmb, qLab, {}, { k: 3, matcher, verbose: false });
     const folder = path.join(dir, 'custom');
     await index.save(folder);
 
     const manifest = JSON.parse(await fsp.readFile(path.join(folder, 'manifest.json'), 'utf8'));
     expect(manifest.evaluator).toBe('prefixed');
     expect(manifest.evaluatorConfig).toEqual({ prefix: 'val_' });
-    expect(manifest.calibrationMatcher).toEqual({ className: 'match_at_rank', config: { name: 'at_rank', canonicalName: 'match_at_rank', distanceThresholds: expect.any(Array), rank: 1 } });
+    expect(manifest.calibrationMatcher).toEqual({ className: 'match_tagged_vote', config: { name: 'tagged_vote', canonicalName: 'match_tagged_vote', distanceThresholds: expect.any(Array), tag: 'v1' } });
 
     const loaded = await Indexer.load(folder);
     expect(loaded.evaluator).toBeInstanceOf(PrefixedEvaluator);
     expect((loaded.evaluator as PrefixedEvaluator).prefix).toBe('val_');
-    expect(loaded.calibrationMatcher).toBeInstanceOf(MatchAtRank);
-    expect((loaded.calibrationMatcher as MatchAtRank).rank).toBe(1);
+    expect(loaded.calibrationMatcher).toBeInstanceOf(TaggedVote);
+    expect((loaded.calibrationMatcher as TaggedVote).tag).toBe('v1');
 
     const metrics = [new RecallAtK({ k: 1 })];
     const values = await loaded.evaluateRetrieval(qEmb, qLab, metrics, 0);
     expect(Object.keys(values)).toEqual(['val_recall@1']);
     expect(values).toEqual(await index.evaluateRetrieval(qEmb, qLab, metrics, 0));
     // matching with the restored matcher gives what the original gives, and differs from match_nearest here
-    const options = { k: 2, verbose: false };
+    const options = { k: 3, verbose: false };
     const restored = await loaded.match(qEmb, { ...options, matcher: loaded.calibrationMatcher! });
     expect(restored).toEqual(await index.match(qEmb, { ...options, matcher }));
     expect(restored).not.toEqual(await loaded.match(qEmb, { ...options, matcher: new MatchNearest() }));
