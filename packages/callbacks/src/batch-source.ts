@@ -102,7 +102,7 @@ export async function collectBatches(source: BatchSourceOptions, what = 'source'
         const take = Math.min(xs.shape[0]!, maxExamples - labels.length);
         const batchLabels = toLabels(await ys.data(), { name: `${what} ys`, op: 'EvalCallback.fromDatasets' });
         labels.push(...Array.from(batchLabels).slice(0, take));
-        parts.push(take === xs.shape[0] ? xs.clone() : xs.slice(0, take));
+        parts.push(take === xs.shape[0] ? xs.clone() : tf.slice(xs, 0, take));
       } finally {
         tf.dispose([batch?.xs, batch?.ys].filter((t): t is tf.Tensor => t instanceof tf.Tensor));
       }
