@@ -14,6 +14,7 @@ import { getDistance } from '@tfsim/distances';
 import { makeClassificationMatcher } from '@tfsim/matchers';
 import { assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
 import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toVector } from '@tfsim/utils';
+import { type BatchSourceOptions, collectBatches } from './batch-source';
 import { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 
 /** A classification metric: a name (`binary_accuracy`, `f1score`, `precision`, ...) or a ClassificationMetric. */
@@ -176,6 +177,36 @@ export class EvalCallback extends Callback {
   private readonly unknownIdx: number[];
   private readonly batchSize: number;
   private readonly embeddingOutput: number | undefined;
+  /** Inputs read by `fromDatasets`, which the callback owns and `dispose()` frees. */
+  private owned: tf.Tensor[] = [];
+
+  /**
+   * The callback over queries and targets that come as `{xs, ys}` batches of
+   * a tfjs-data Dataset or a @tfsim sampler (the Python library's issue #293),
+   * each bounded by a number of batches or of examples. The batches are read
+   * once, here, so every epoch evaluates the same examples, with the same
+   * results as the array form given the same examples and labels. Call
+   * `dispose()` when training is over to free them.
+   */
+  static async fromDatasets(queries: BatchSourceOptions, targets: BatchSourceOptions, options: EvalCallbackOptions = {}): Promise<EvalCallback> {
+    const q = await collectBatches(queries, 'queries');
+    let t: Awaited<ReturnType<typeof collectBatches>> | undefined;
+    try {
+      t = await collectBatches(targets, 'targets');
+      const callback = new this(q.x, q.labels, t.x, t.labels, options);
+      callback.owned = [q.x, t.x];
+      return callback;
+    } catch (err) {
+      tf.dispose([q.x, ...(t ? [t.x] : [])]);
+      throw err;
+    }
+  }
+
+  /** Frees the inputs `fromDatasets` read (a no-op for the array form, whose tensors stay the caller's). */
+  dispose(): void {
+    tf.dispose(this.owned);
+    this.owned = [];
+  }
 
   constructor(
     queries: EvalInputs,

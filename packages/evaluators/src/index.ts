@@ -3,6 +3,7 @@
  * metrics at distance thresholds, and the thresholds that meet targets.
  */
 export { MemoryEvaluator, lastArgExtreme } from './memory-evaluator';
+export { deserializeEvaluator, evaluatorName, makeEvaluator, registerEvaluator, serializeEvaluator } from './registry';
 export type {
   CalibrateOptions,
   CalibrationResults,

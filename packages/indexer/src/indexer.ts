@@ -14,11 +14,14 @@ import {
   type CalibrationResults,
   type Cutpoint,
   type Evaluator,
-  MemoryEvaluator,
+  deserializeEvaluator,
+  evaluatorName,
+  makeEvaluator,
+  serializeEvaluator,
   unpackLookupDistances,
   unpackLookupLabels,
 } from '@tfsim/evaluators';
-import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
+import { type ClassificationMatch, deserializeMatcher, makeClassificationMatcher, serializeMatcher } from '@tfsim/matchers';
 import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
 import type { Search } from '@tfsim/search';
 import { STORE_FORMAT, STORE_FORMAT_VERSION, type Store } from '@tfsim/stores';
@@ -30,8 +33,6 @@ import {
   type Lookup,
   type Matrix,
   StateError,
-  TfsimError,
-  UnknownNameError,
   ValueError,
   assertInteger,
   checkOverwrite,
@@ -170,7 +171,7 @@ export class Indexer<L = Label> {
   readonly search: Search;
   readonly kvStore: Store;
   readonly evaluator: Evaluator;
-  /** `memory`, or the class name of a custom evaluator. */
+  /** `memory`, or the registered name (else the class name) of a custom evaluator. */
   readonly evaluatorType: string;
   readonly embeddingOutput: number | null;
   readonly statBufferSize: number;
@@ -178,6 +179,8 @@ export class Indexer<L = Label> {
   isCalibrated = false;
   calibrationMetric: ClassificationMetric = new F1Score();
   cutpoints: Record<string, Cutpoint> = {};
+  /** The matcher of the last calibration, saved with the index (a custom one by its registered name). */
+  calibrationMatcher: ClassificationMatch | null = null;
   calibrationThresholds: Record<string, Float32Array> = {};
 
   private numLookups = 0;
@@ -231,17 +234,8 @@ export class Indexer<L = Label> {
     if (this.statBufferSize > MAX_STAT_BUFFER_SIZE) {
       throw new ValueError(`statBufferSize must be at most ${MAX_STAT_BUFFER_SIZE}, got ${this.statBufferSize}`);
     }
-    const ev = o.evaluator ?? 'memory';
-    if (typeof ev === 'string') {
-      if (ev.toLowerCase() !== 'memory') throw new UnknownNameError('evaluator', ev, ['memory']);
-      this.evaluator = new MemoryEvaluator();
-      this.evaluatorType = 'memory';
-    } else if (ev !== null && typeof ev === 'object' && typeof ev.calibrate === 'function') {
-      this.evaluator = ev;
-      this.evaluatorType = ev instanceof MemoryEvaluator ? 'memory' : ev.constructor.name;
-    } else {
-      throw new TfsimError('evaluator must be "memory" or an Evaluator');
-    }
+    this.evaluator = makeEvaluator(o.evaluator ?? 'memory');
+    this.evaluatorType = evaluatorName(this.evaluator);
     this.search = makeSearch(o.search ?? 'auto', this.distance, embeddingSize);
     this.kvStore = makeStore(o.kvStore ?? 'memory');
     this.timings = new LatencyBuffer(this.statBufferSize);
@@ -633,6 +627,7 @@ export class Indexer<L = Label> {
       }
       this.isCalibrated = true;
       this.calibrationMetric = metric;
+      this.calibrationMatcher = matcherObj;
       this.cutpoints = results.cutpoints;
       this.calibrationThresholds = results.thresholds;
       return results;
@@ -746,6 +741,7 @@ export class Indexer<L = Label> {
       this.nextId = undefined;
       this.isCalibrated = false;
       this.calibrationMetric = new F1Score();
+      this.calibrationMatcher = null;
       this.cutpoints = {};
       this.calibrationThresholds = {};
       this.numLookups = 0;
@@ -776,6 +772,8 @@ export class Indexer<L = Label> {
         embeddingSize: this.embeddingSize,
         embeddingOutput: this.embeddingOutput,
         evaluator: this.evaluatorType,
+        evaluatorConfig: serializeEvaluator(this.evaluator).config,
+        calibrationMatcher: this.isCalibrated && this.calibrationMatcher ? serializeMatcher(this.calibrationMatcher) : null,
         kvStoreConfig: { ...this.kvStore.getConfig() },
         searchConfig: { ...this.search.getConfig() },
         statBufferSize: this.statBufferSize,
@@ -798,7 +796,9 @@ export class Indexer<L = Label> {
   static async load<L = Label>(dir: string, options: LoadOptions = {}): Promise<Indexer<L>> {
     const saved = await readIndexFolder(dir);
     const progress = createProgress({ label: 'loading index', total: 2, enabled: progressFlag(options.verbose) });
-    const evaluator = options.evaluator ?? (saved.evaluator === 'memory' ? 'memory' : undefined);
+    // A custom evaluator or matcher comes back by its registered name; an unregistered one fails here, before any store is made.
+    const evaluator = options.evaluator ?? deserializeEvaluator({ className: saved.evaluator, config: saved.evaluatorConfig ?? {} });
+    const calibrationMatcher = saved.isCalibrated && saved.calibrationMatcher ? deserializeMatcher(saved.calibrationMatcher) : null;
     const createdStore = options.kvStore === undefined || typeof options.kvStore === 'string' || !isStore(options.kvStore);
     const index = new Indexer<L>(saved.embeddingSize, {
       distance: saved.distance,
@@ -835,6 +835,7 @@ export class Indexer<L = Label> {
         const config = saved.calibrationMetricConfig!;
         index.calibrationMetric = makeClassificationMetric(config.canonicalName, config.name);
         index.cutpoints = saved.cutpoints;
+        index.calibrationMatcher = calibrationMatcher;
         index.calibrationThresholds = saved.calibrationThresholds;
       }
       index.numLookups = saved.numLookups;

@@ -14,6 +14,7 @@ import {
   type ArrayDescriptor,
   FormatError,
   type Manifest,
+  type SerializedClass,
   assertSavedFolder,
   readArray,
   readManifest,
@@ -39,6 +40,10 @@ export interface IndexState {
   embeddingSize: number;
   embeddingOutput: number | null;
   evaluator: string;
+  /** The evaluator's `getConfig()`; absent in folders saved before custom evaluators were saved. */
+  evaluatorConfig?: Record<string, unknown>;
+  /** The matcher of the calibration, when calibrated; absent in older folders. */
+  calibrationMatcher?: SerializedClass | null;
   kvStoreConfig: StoreConfig;
   searchConfig: Record<string, unknown> & { type: string };
   statBufferSize: number;
@@ -125,6 +130,12 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
   if (md.version === TABLE_FREE_VERSION ? m.labelTable !== undefined : !isDescriptor(m.labelTable)) {
     throw new FormatError(`${dir}: manifest field labelTable must be ${md.version === TABLE_FREE_VERSION ? 'absent in version 1' : 'an array descriptor'}`);
   }
+  const evaluatorConfig = m.evaluatorConfig;
+  if (evaluatorConfig !== undefined && !isRecord(evaluatorConfig)) throw new FormatError(`${dir}: manifest field evaluatorConfig must be an object`);
+  const matcher = m.calibrationMatcher;
+  if (matcher != null && !(isRecord(matcher) && isString(matcher.className) && isRecord(matcher.config))) {
+    throw new FormatError(`${dir}: manifest field calibrationMatcher must be null or {className, config}`);
+  }
   const statBufferSize = field(m, 'statBufferSize', (x): x is number => isCount(x, 1) && x <= MAX_STAT_BUFFER_SIZE,
     `an integer from 1 to ${MAX_STAT_BUFFER_SIZE}`, dir);
   return {
@@ -135,6 +146,8 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
     embeddingSize: field(m, 'embeddingSize', (x): x is number => isCount(x, 1), 'an integer >= 1', dir),
     embeddingOutput,
     evaluator: field(m, 'evaluator', isString, 'an evaluator name', dir),
+    ...(evaluatorConfig !== undefined ? { evaluatorConfig } : {}),
+    calibrationMatcher: matcher == null ? null : { className: matcher.className as string, config: matcher.config as Record<string, unknown> },
     kvStoreConfig: field(m, 'kvStoreConfig', isConfig, 'a store config {type, ...}', dir) as StoreConfig,
     searchConfig: field(m, 'searchConfig', isConfig, 'a search config {type, ...}', dir),
     statBufferSize,

@@ -6,6 +6,6 @@
 export { ClassificationMatch, type DerivedMatch, type MatchCounts, type MatcherConfig } from './classification-match';
 export { MatchNearest } from './match-nearest';
 export { MatchMajorityVote } from './match-majority-vote';
-export { makeClassificationMatcher, matchers } from './registry';
+export { deserializeMatcher, makeClassificationMatcher, matchers, registerMatcher, serializeMatcher } from './registry';
 /** The matrices the matchers work on; parsed by the input layer of @tfsim/utils. */
 export type { DistanceMatrix, LabelMatrix, RowsLike } from '@tfsim/utils/core';

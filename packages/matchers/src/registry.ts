@@ -1,4 +1,4 @@
-import { Registry, TfsimError, UnknownNameError } from '@tfsim/utils/core';
+import { ClassRegistry, type RegisteredClass, Registry, type SerializedClass, TfsimError, UnknownNameError } from '@tfsim/utils/core';
 import { ClassificationMatch } from './classification-match';
 import { MatchMajorityVote } from './match-majority-vote';
 import { MatchNearest } from './match-nearest';
@@ -7,6 +7,41 @@ import { MatchNearest } from './match-nearest';
 export const matchers = new Registry<ClassificationMatch>('matcher');
 matchers.register(['match_nearest'], () => new MatchNearest());
 matchers.register(['match_majority_vote'], () => new MatchMajorityVote());
+
+/** Matcher classes by name, so a saved index can restore the matcher it was calibrated with. */
+const matcherClasses = new ClassRegistry<ClassificationMatch>('matcher', 'registerMatcher');
+const savedName = (c: Record<string, unknown>, fallback: string) => (typeof c.name === 'string' ? c.name : fallback);
+matcherClasses.register(MatchNearest, { name: 'match_nearest', fromConfig: (c) => new MatchNearest(savedName(c, 'nearest')) });
+matcherClasses.register(MatchMajorityVote, { name: 'match_majority_vote', fromConfig: (c) => new MatchMajorityVote(savedName(c, 'majority_vote')) });
+
+/**
+ * Registers a custom matcher class (a subclass of ClassificationMatch) by
+ * `name` (default: its class name), so that `makeClassificationMatcher(name)`
+ * makes one and an index calibrated with it saves and reloads it. It is
+ * restored as `fromConfig(config)`, by default `new cls(config)`, where
+ * `config` is what its `getConfig()` returned at save time. Returns the name.
+ */
+export function registerMatcher(
+  cls: RegisteredClass<ClassificationMatch>,
+  options: { name?: string; aliases?: readonly string[]; fromConfig?: (config: Record<string, unknown>) => ClassificationMatch } = {},
+): string {
+  for (const n of [options.name ?? cls.name, ...(options.aliases ?? [])]) {
+    if (matchers.has(n)) throw new TfsimError(`matcher name "${n}" is already registered`);
+  }
+  const name = matcherClasses.register(cls, options);
+  matchers.register([name, ...(options.aliases ?? [])], () => matcherClasses.deserialize({ className: name, config: {} }));
+  return name;
+}
+
+/** `{ className, config }` of a matcher: its registered name and its `getConfig()`. */
+export function serializeMatcher(matcher: ClassificationMatch): SerializedClass {
+  return matcherClasses.serialize(matcher);
+}
+
+/** The matcher saved by `serializeMatcher`; a name nobody registered says how to register it. */
+export function deserializeMatcher(saved: SerializedClass): ClassificationMatch {
+  return matcherClasses.deserialize(saved);
+}
 
 /** A new matcher for a name, or the instance itself. Unknown names throw UnknownNameError. */
 export function makeClassificationMatcher(matcher: string | ClassificationMatch): ClassificationMatch {

@@ -32,6 +32,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
+import { byOutputName, isByOutputName, type PerOutput, renamed, resolveLossWeights, UnweightOutputLosses, weightedLoss } from './compile-weights';
 import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
@@ -47,9 +48,26 @@ export type MetricSpec = { metricFunction: MetricFunction; name?: string } | str
 export interface SimilarityCompileArgs extends Omit<CreateIndexOptions, 'distance'> {
   /** An optimizer or its tfjs name. Default `'rmsprop'`, as in Python. */
   optimizer?: string | tf.Optimizer;
-  /** One loss, or one per output. */
-  loss?: LossSpec | LossSpec[] | tfl.ModelCompileArgs['loss'];
-  metrics?: MetricSpec | MetricSpec[] | tfl.ModelCompileArgs['metrics'];
+  /** One loss, or one per output: a list in output order or an object by output name (every output named). */
+  loss?: LossSpec | LossSpec[] | Record<string, LossSpec> | tfl.ModelCompileArgs['loss'];
+  /** Metrics of every output, or per output (an object by output name). */
+  metrics?: MetricSpec | MetricSpec[] | Record<string, MetricSpec | MetricSpec[]> | tfl.ModelCompileArgs['metrics'];
+  /**
+   * Keras' `loss_weights`: the factor of each output's loss in the total
+   * loss that training minimises (a list in output order or an object by
+   * output name; default 1). The logs keep each output's unweighted loss
+   * (`<output>_loss`) next to the weighted total (`loss`), as in Keras.
+   */
+  lossWeights?: PerOutput<number>;
+  /**
+   * Keras' `weighted_metrics`: metrics evaluated with the sample weights.
+   * tfjs-layers has no sample weights (`sampleWeight` is unsupported), and a
+   * @tfsim training metric is one value per batch, which (as in Python)
+   * weights do not change, so these log the same values as `metrics`, named
+   * `weighted_<name>` when `metrics` has the same name (Keras' rule). Fit
+   * refuses `classWeight` with weighted metrics rather than leave them unweighted.
+   */
+  weightedMetrics?: MetricSpec | MetricSpec[] | Record<string, MetricSpec | MetricSpec[]>;
   /**
    * The index's distance. Default `'auto'`: the (first) loss's distance, or
    * cosine without a loss.
@@ -98,10 +116,6 @@ export interface CompileChoices {
 
 function isLoss(x: unknown): x is Loss {
   return typeof x === 'object' && x !== null && typeof (x as Loss).lossFunction === 'function' && typeof (x as Loss).call === 'function';
-}
-
-function isPlainRecord(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype && !isLoss(x) && typeof (x as { metricFunction?: unknown }).metricFunction !== 'function';
 }
 
 function isSampler(x: unknown): x is SamplerLike {
@@ -183,10 +197,8 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
    * embeddingOutput and statBufferSize go to the index.
    */
   override compile(args: SimilarityCompileArgs = {}): void {
-    if (isPlainRecord(args.loss) || isPlainRecord(args.metrics)) {
-      throw new ValueError('losses and metrics by output name are not supported: pass one loss, or a list with one per output');
-    }
-    const specs = (args.loss === undefined ? [] : Array.isArray(args.loss) ? args.loss : [args.loss]) as LossSpec[];
+    const specs = this.lossSpecs(args.loss);
+    const lossWeights = resolveLossWeights(args.lossWeights, this.outputNames);
     const resolved = specs.map((spec) => resolveLoss(spec));
     let distance: Distance | string;
     const requested = args.distance ?? 'auto';
@@ -216,15 +228,24 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       embeddingOutput: args.embeddingOutput,
       statBufferSize: args.statBufferSize,
     });
-    const metricSpecs = (args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics]) as MetricSpec[];
-    const metrics = metricSpecs.map((m) => resolveMetric(m));
-    const lossArg = resolved.length === 0 ? undefined : resolved.length === 1 ? resolved[0]!.fn : resolved.map((r) => r.fn);
+    const metrics = this.compileMetrics(args.metrics, args.weightedMetrics);
+    const weighted = resolved.map((r, i) => {
+      const weight = resolved.length === 1 ? lossWeights : [lossWeights[i]!];
+      if (weight.every((w) => w === 1)) return r.fn;
+      if (typeof r.fn === 'string') {
+        throw new ValueError(`lossWeights needs the loss '${r.fn}' as a function (tfjs-layers resolves its loss names itself): pass e.g. tf.metrics.${r.fn}`);
+      }
+      return weight.length === 1 ? weightedLoss(r.fn, weight[0]!) : weight.map((w) => weightedLoss(r.fn as LossFunction, w));
+    });
+    const lossArg = resolved.length === 0 ? undefined : weighted.length === 1 ? weighted[0]! : (weighted as Array<LossFunction | string>);
     super.compile({
       optimizer: args.optimizer ?? 'rmsprop',
       // tfjs-layers requires a loss; without one, compile only sets up the index
       loss: (lossArg ?? 'meanSquaredError') as tfl.ModelCompileArgs['loss'],
       metrics: metrics as tfl.ModelCompileArgs['metrics'],
     });
+    this.lossWeights = lossWeights;
+    this.hasWeightedMetrics = args.weightedMetrics !== undefined && [args.weightedMetrics].flat().length > 0;
     this.similarityLosses = resolved.map((r) => r.loss);
     const first = resolved[0];
     this.compileChoices = {
@@ -237,6 +258,52 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
 
   /** Whether compile was given a loss (training needs one). */
   hasLoss = false;
+  /** Keras' `loss_weights` as compile resolved them: one factor per output. */
+  lossWeights: number[] = [];
+  private hasWeightedMetrics = false;
+
+  /** The loss specs of compile: one, a list in output order, or an object naming every output. */
+  private lossSpecs(loss: SimilarityCompileArgs['loss']): LossSpec[] {
+    if (loss === undefined) return [];
+    if (Array.isArray(loss)) return loss as LossSpec[];
+    if (!isByOutputName(loss)) return [loss as LossSpec];
+    const list = byOutputName(loss as Record<string, LossSpec>, this.outputNames, 'loss');
+    const missing = this.outputNames.filter((_, i) => list[i] === undefined);
+    if (missing.length > 0) {
+      throw new ValueError(`loss by output name must name every output; missing ${missing.map((n) => `'${n}'`).join(', ')} (to leave an output out of training, give it lossWeights 0)`);
+    }
+    return list as LossSpec[];
+  }
+
+  /**
+   * tfjs-layers' metrics argument from compile's metrics and weighted
+   * metrics: resolved functions, per output when given by output name.
+   */
+  private compileMetrics(metrics: SimilarityCompileArgs['metrics'], weightedMetrics: SimilarityCompileArgs['weightedMetrics']): unknown {
+    const perOutput = isByOutputName(metrics) || isByOutputName(weightedMetrics);
+    const lists = (value: unknown, what: string): Array<Array<MetricFunction | string>> => {
+      if (value === undefined) return this.outputNames.map(() => []);
+      const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((m) => resolveMetric(m as MetricSpec));
+      if (isByOutputName(value)) return byOutputName(value, this.outputNames, what).map(list);
+      const all = list(value);
+      return this.outputNames.map(() => all);
+    };
+    const plain = lists(metrics, 'metrics');
+    const weighted = lists(weightedMetrics, 'weightedMetrics');
+    const merged = plain.map((ms, i) => {
+      const names = new Set(ms.map(metricName));
+      return [
+        ...ms,
+        ...weighted[i]!.map((m) => {
+          if (!names.has(metricName(m))) return m;
+          if (typeof m === 'string') throw new ValueError(`weighted metric '${m}' is also in metrics: pass it as a function so it can be logged as weighted_${m}`);
+          return renamed(m, `weighted_${metricName(m)}`);
+        }),
+      ];
+    });
+    if (perOutput) return Object.fromEntries(this.outputNames.map((name, i) => [name, merged[i]!]));
+    return merged[0] ?? [];
+  }
 
   /**
    * Trains the model, as Python's `fit`: `fit(x, y, args)` with tensors,
@@ -247,6 +314,10 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
   override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
   override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
+    const fitArgs = (isSampler(x) || isDataset(x) ? yOrArgs : maybeArgs) as SimilarityFitArgs | undefined;
+    if (this.hasWeightedMetrics && fitArgs?.classWeight !== undefined) {
+      throw new ValueError('classWeight with weightedMetrics is not supported: tfjs-layers weights only the loss; evaluate weighted metrics by hand');
+    }
     this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {
       const args = (yOrArgs ?? {}) as SimilarityFitArgs;
@@ -386,6 +457,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     epochs: number,
   ): AnyCallback[] {
     const list: AnyCallback[] = [];
+    if (this.outputs.length > 1 && this.lossWeights.some((w) => w !== 1)) {
+      list.push(new UnweightOutputLosses(new Map(this.outputNames.map((name, i) => [`${name}_loss`, this.lossWeights[i]!]))));
+    }
     const given = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
     for (const c of given) list.push(typeof (c as AnyCallback).setModel === 'function' ? (c as AnyCallback) : new tfl.CustomCallback(c as tfl.CustomCallbackArgs));
     if (activationStdLayers(this).length > 0) list.push(activationStdLogger(this));
@@ -408,6 +482,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       throw new ValueError('validation is not supported when the loss has trainable variables; call evaluate after fit');
     }
     const loss = this.similarityLosses[0];
+    const lossWeight = this.lossWeights[0] ?? 1;
     const metricFns = (this.metricsNames ?? []).length > 1 ? this.compiledMetricFunctions() : [];
     const optimizer = this.optimizer;
     const numInputs = this.inputs.length;
@@ -420,6 +495,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         const yPred = this.apply(xs, { training: true }) as Tensor;
         for (const m of metricFns) kept.push(tf.keep(m.fn(ys, yPred)));
         let total = loss.call(ys, yPred) as tf.Scalar;
+        if (lossWeight !== 1) total = tf.mul(total, lossWeight);
         for (const penalty of this.calculateLosses()) total = tf.add(total, penalty);
         return total;
       }, vars);
@@ -688,6 +764,11 @@ function resolveLoss(spec: LossSpec): { loss: Loss | null; fn: LossFunction | st
     }
   }
   throw new TfsimError(`loss must be a @tfsim loss, a loss name or a function, got ${describe(spec)}`);
+}
+
+/** The name tfjs-layers logs a metric under. */
+function metricName(m: MetricFunction | string): string {
+  return typeof m === 'string' ? m : m.name;
 }
 
 function resolveMetric(spec: MetricSpec): MetricFunction | string {

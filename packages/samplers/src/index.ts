@@ -11,6 +11,14 @@ export {
   type SingleShotMemorySamplerOptions,
 } from './memory-samplers';
 export { loadImage, MultiShotFileSampler, type MultiShotFileSamplerOptions } from './file-sampler';
+export {
+  DirectorySampler,
+  type DirectorySamplerOptions,
+  type DirectoryListing,
+  IMAGE_EXTENSIONS,
+  listImageDirectory,
+  type ListDirectoryOptions,
+} from './directory-sampler';
 export { TFDataSampler, type TFDataSamplerOptions } from './tfdata-sampler';
 export {
   type FeatureRecord,

@@ -50,8 +50,10 @@ export class UnknownNameError extends ValueError {
     readonly kind: string,
     readonly unknown: string,
     readonly known: readonly string[],
+    /** What to do about it (e.g. how to register a custom class), appended to the message. */
+    hint?: string,
   ) {
-    super(`unknown ${kind} "${unknown}"; known ${kind}s: ${known.join(', ')}`);
+    super(`unknown ${kind} "${unknown}"; known ${kind}s: ${known.join(', ')}${hint ? `. ${hint}` : ''}`);
   }
 }
 

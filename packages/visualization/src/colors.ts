@@ -50,3 +50,14 @@ export function classColors(n: number): string[] {
   const sinebow = colorScheme('sinebow');
   return Array.from({ length: n }, (_, i) => toHex(parseColor(sinebow(i / n))));
 }
+
+/**
+ * Colours moved towards white, as distinctipy's `pastel_factor` (the Python
+ * projector's option): each channel c in [0, 1] becomes (c + f) / (1 + f).
+ * 0 keeps the colours; larger is paler.
+ */
+export function pastel(colors: readonly string[], factor: number): string[] {
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) throw new ValueError(`pastelFactor must be a finite number >= 0, got ${String(factor)}`);
+  if (factor === 0) return [...colors];
+  return colors.map((c) => toHex(parseColor(c).map((v) => Math.round(((v / 255 + factor) / (1 + factor)) * 255)) as Rgb));
+}

@@ -5,7 +5,7 @@ import {
   type OptionKeys,
 } from '@tfsim/utils';
 import { UMAP } from 'umap-js';
-import { classColors, colormapTable } from './colors';
+import { classColors, colormapTable, pastel } from './colors';
 import { resolveRange, toImageBatch, toRaster, type ImageBatchLike, type PixelRange } from './images';
 import { className, type ClassMapping } from './labels';
 import { applyColormap, escapeXml, pngDataUrl, rasterToPng } from './raster';
@@ -43,6 +43,15 @@ export interface ProjectorOptions {
   ptSize?: number;
   /** Colour points by class. Default true (when labels are given). */
   colorize?: boolean;
+  /** How pale the class colours are: each channel c in [0, 1] becomes (c + f) / (1 + f). Default 0.1, the Python library's. */
+  pastelFactor?: number;
+  /**
+   * The Python library's `densmap` (UMAP's density-preserving variant,
+   * default True there). umap-js has no densMAP, so only `false` (plain UMAP,
+   * the default here) is accepted: `true` is an error rather than a silent
+   * plain UMAP.
+   */
+  densmap?: boolean;
   /** Side of the square plot in pixels. Default 600. */
   plotSize?: number;
   /** 'umap' reduces to 2-D; 'none' takes 2-D embeddings as they are. Default 'umap'. */
@@ -117,7 +126,7 @@ function extent(values: Float32Array, offset: number): [number, number] {
 
 const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
   labels: true, groups: true, knownClasses: true, classMapping: true, images: true, imageSize: true, range: true, cmap: true, tooltipsInfo: true, ptSize: true, colorize: true,
-  plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
+  pastelFactor: true, densmap: true, plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
 };
 
 /**
@@ -133,6 +142,11 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
   const n = m.rows;
   const method = opts.method ?? 'umap';
   if (method !== 'umap' && method !== 'none') throw new ValueError(`method must be 'umap' or 'none', got ${String(method)}`);
+  if (opts.densmap !== undefined && opts.densmap !== false) {
+    throw new ValueError('densmap is not available: umap-js (the projection used here) has no densMAP; pass densmap: false (plain UMAP, the default here) or project with umap-learn and pass the 2-D points with method: \'none\'');
+  }
+  const pastelFactor = opts.pastelFactor ?? 0.1;
+  pastel([], pastelFactor);
   if (method === 'none' && m.cols !== 2) throw new ShapeError(`method 'none' needs 2-D embeddings, got ${m.cols} dimensions`);
   const labels = opts.labels;
   if (labels) {
@@ -177,7 +191,7 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
   // Legend in class-id order.
   const byId = labels ? [...new Set(Array.from(labels))].sort((a, b) => a - b) : [];
   const classes = [...new Set(byId.map((l) => className(l, opts.classMapping)))];
-  const palette = classColors(classes.length);
+  const palette = pastel(classColors(classes.length), pastelFactor);
   const colors = Object.fromEntries(classes.map((c, i) => [c, palette[i]!]));
   const colorize = (opts.colorize ?? true) && classes.length > 0;
 

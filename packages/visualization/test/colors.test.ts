@@ -1,5 +1,5 @@
 import { UnknownNameError, ValueError } from '@tfsim/utils';
-import { classColors, colormapTable, parseColor, toHex } from '../src/colors';
+import { classColors, colormapTable, parseColor, pastel, toHex } from '../src/colors';
 
 describe('colours', () => {
   it('parses the colour strings Vega produces', () => {
@@ -31,5 +31,15 @@ describe('colours', () => {
       expect(new Set(c).size).toBe(n);
       for (const x of c) expect(x).toMatch(/^#[0-9a-f]{6}$/);
     }
+  });
+
+  it('makes colours pastel as distinctipy does: (c + f) / (1 + f) per channel', () => {
+    // #1f77b4 = (31, 119, 180); f = 0.1: 255 * (31/255 + 0.1) / 1.1 = 51.36 -> 51, 131.36 -> 131, 186.82 -> 187
+    expect(pastel(['#1f77b4'], 0.1)).toEqual(['#3383bb']);
+    expect(pastel(['#1f77b4', '#000000'], 0)).toEqual(['#1f77b4', '#000000']);
+    // f = 1: halfway to white
+    expect(pastel(['#000000', '#ffffff'], 1)).toEqual(['#808080', '#ffffff']);
+    expect(() => pastel([], -0.5)).toThrow(expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/pastelFactor/) }));
+    expect(() => pastel([], Number.NaN)).toThrow(expect.objectContaining({ code: 'ERR_VALUE' }));
   });
 });

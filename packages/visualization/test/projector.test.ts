@@ -32,6 +32,25 @@ describe('projector', () => {
     }
   });
 
+  it('pales the class colours by pastelFactor (default 0.1, as Python) and refuses densmap, which umap-js lacks', async () => {
+    const embeddings = [[0, 0], [1, 0], [0, 1]];
+    const base = await projector(embeddings, { method: 'none', labels: [0, 1, 2], pastelFactor: 0 });
+    const byDefault = await projector(embeddings, { method: 'none', labels: [0, 1, 2] });
+    const pale = await projector(embeddings, { method: 'none', labels: [0, 1, 2], pastelFactor: 1, densmap: false });
+    const channels = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    for (const c of base.classes) {
+      const [b, d, p] = [base, byDefault, pale].map((x) => channels(x.colors[c]!));
+      b!.forEach((v, k) => {
+        expect(d![k]).toBe(Math.round(((v / 255 + 0.1) / 1.1) * 255));
+        expect(p![k]).toBe(Math.round(((v / 255 + 1) / 2) * 255));
+      });
+    }
+    // the page draws the colours it reports
+    expect(pale.html).toContain(pale.colors[pale.classes[0]!]!);
+    await expect(projector(embeddings, { method: 'none', densmap: true })).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/densmap is not available: umap-js/) });
+    await expect(projector(embeddings, { method: 'none', pastelFactor: -1 })).rejects.toMatchObject({ code: 'ERR_VALUE' });
+  });
+
   it('projects with UMAP, the same picture for the same seed, classes kept apart', async () => {
     const { embeddings, labels } = blobs(120, 4, 8, 3);
     const a = await projector(embeddings, { labels, seed: 7, nEpochs: 150 });
