@@ -32,7 +32,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from './graph';
+import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed, withFusedGradients } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -245,7 +245,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
    * (ArcFace centres, Proxy-Anchor proxies) is trained with the model.
    */
   override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
-  override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
+  override fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
+    // on the native backend every path (graph, our eager loop, tfjs-layers' fit) takes TensorFlow's fused activation gradients
+    return withFusedGradients(() => this.fitWithGradients(x, yOrArgs, maybeArgs));
+  }
+
+  private async fitWithGradients(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
     this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {

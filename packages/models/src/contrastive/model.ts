@@ -29,7 +29,7 @@ import {
   type OptionKeys,
 } from '@tfsim/utils';
 import * as path from 'node:path';
-import type { GraphReport } from '../graph';
+import { type GraphReport, withFusedGradients } from '../graph';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
 import type { LearningRateScheduleLike } from '../schedules/optimizer';
 import { loadLayersModelFrom, saveLayersModel } from './layers-io';
@@ -486,7 +486,8 @@ export class ContrastiveModel extends Base {
    */
   fit(data: ContrastiveData, options: ContrastiveFitOptions = {}): Promise<ContrastiveHistory> {
     if (!this.optimizer || !this.loss) throw new StateError('the model is not compiled: call compile() before fit()');
-    return fitContrastive(this, data, options);
+    // on the native backend graph and eager steps take TensorFlow's fused activation gradients
+    return withFusedGradients(() => fitContrastive(this, data, options));
   }
 
   /**

@@ -4,3 +4,5 @@ export { stdLayerCounters } from './counters';
 export { graphModeBlocker, reportFallback } from './policy';
 export { StatelessDropout, dropoutSeed, hasDropout, statelessDropout } from './dropout';
 export { activeNativeBackend } from './native';
+export { useFusedGradients, withFusedGradients } from './fused-gradients';
+export type { StepDescription } from './compiled-step';

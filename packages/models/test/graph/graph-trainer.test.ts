@@ -156,6 +156,29 @@ const native = testBackends().includes('tensorflow');
     tf.dispose([g.w, g.b, e.w, e.b, frozen.w, frozen.b]);
   });
 
+  it('describe writes the compiled graph (with ReluGrad, not the Step chain) and the feeds of one run', () => {
+    const g = linear();
+    const opt = tf.train.sgd(0.1);
+    const step: TrainStep = ([x, y]) =>
+      tf.tidy(() => [opt.minimize(() => tf.mean(tf.square(tf.sub(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, g.w as tf.Tensor2D), g.b)), y!))), true, [g.w, g.b])!]);
+    const trainer = new GraphTrainer(step, opt, jest.fn());
+    const feeds = batch(9);
+    expect(trainer.describe(feeds)).toBeNull();
+    losses((f) => trainer.run(f), [[0, 4], [1, 4], [2, 4]]);
+    const d = trainer.describe(feeds)!;
+    const text = Buffer.from(d.savedModel).toString('latin1');
+    expect(text).toContain('ReluGrad');
+    for (const op of ['Select', 'IsNan', 'Step']) expect(text).not.toContain(op);
+    expect(d.inputs.map((i) => i.name)).toEqual(['in_0:0', 'in_1:0', expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^c_\d+:0$/)]);
+    expect(Array.from(d.inputs[0]!.values)).toEqual(Array.from(feeds[0]!.dataSync()));
+    expect(d.inputs[0]!.shape).toEqual([4, 2]);
+    expect(d.inputs[4]).toMatchObject({ dtype: 'float32', shape: [], values: Float32Array.of(-0.1) }); // SGD adds -rate * grad
+    expect(d.outputs).toHaveLength(3); // the loss, then w and b
+    tf.dispose(feeds);
+    trainer.dispose();
+    tf.dispose([g.w, g.b]);
+  });
+
   it('graph steps leave no tensors behind', async () => {
     const g = linear();
     const opt = tf.train.sgd(0.1);
