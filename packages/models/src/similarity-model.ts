@@ -32,7 +32,7 @@ import {
 import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed, withFusedGradients } from './graph';
+import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasRandomLayers, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed, withFusedGradients } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -85,7 +85,7 @@ export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'c
    * eagerly and the reason is printed once.
    */
   graph?: boolean;
-  /** Seed of the Dropout masks on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer), an integer below 32768. Default: a fresh one per fit. */
+  /** Seed of the Dropout masks and layer noise on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer), an integer below 32768. Default: a fresh one per fit. */
   seed?: number;
 }
 
@@ -346,12 +346,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
 
   /**
    * Whether our loop runs this fit: for losses with variables, for graph
-   * mode, and on the native backend for models with Dropout even eagerly, so
+   * mode, and on the native backend for models with Dropout or noise layers even eagerly, so
    * that `graph: false` draws the same stateless masks as graph mode.
    */
   private useCustomFit(args: SimilarityFitArgs): boolean {
     if (this.lossVariables().length > 0 || this.useGraph(args)) return true;
-    return args.graph === false && activeNativeBackend() !== null && hasDropout([this]) && this.customFitBlocker(args) === null;
+    return args.graph === false && activeNativeBackend() !== null && hasRandomLayers([this]) && this.customFitBlocker(args) === null;
   }
 
   /** Whether fit repeats class labels to the output's shape: when compiled with a `@tfsim` loss. */

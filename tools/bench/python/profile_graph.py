@@ -51,9 +51,11 @@ def main():
         for _ in range(3):
             sess.run(fetches, feed)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         for _ in range(a.steps):
             sess.run(fetches, feed)
         wall_ms = (time.perf_counter() - t0) * 1000 / a.steps
+        cpu_ms = (time.process_time() - c0) * 1000 / a.steps
 
         options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE, output_partition_graphs=True)
         by_type = collections.defaultdict(lambda: [0, 0.0])
@@ -88,6 +90,7 @@ def main():
             "graphOps": dict(traced_ops.most_common()),
             "optimizedNodes": sum(optimized.values()),
             "wallMsPerStep": wall_ms,
+            "cpuMsPerStep": cpu_ms,
             "tracedWallMsPerStep": traced_ms / n,
             "kernelsPerStep": kernels / n,
             "kernelMsPerStep": sum(v[1] for v in by_type.values()) / n,

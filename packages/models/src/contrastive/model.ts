@@ -105,7 +105,7 @@ export interface ContrastiveFitOptions {
   batchSize?: number;
   /** Reshuffle tensor data each pass. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffling of tensor data, and of the Dropout masks on the native TensorFlow backend (default 0 there). */
+  /** Seed of the shuffling of tensor data, and of the Dropout masks and layer noise on the native TensorFlow backend (default: a fresh one per fit there). */
   seed?: number;
   /** Makes the two views when the data is a tensor of examples (e.g. a ContrastiveAugmenter). */
   augmenter?: ViewAugmenter;
