@@ -56,6 +56,8 @@ export interface TrainRun {
   batch?: number;
   steps?: number;
   stepMs?: number;
+  /** Process CPU time (user + system, all threads) per step: steadier than wall time on a busy machine. */
+  cpuMsPerStep?: number;
   samplesPerSec?: number;
   /** Loss of the last step (a sanity check: positive and finite). */
   loss?: number;
@@ -103,6 +105,44 @@ interface ChildArgs {
 
 const GRAPH_BACKEND = 'tfjs-node-graph';
 
+/** The benchmark's models (see the header); `embedding` is @tfsim/layers' MetricEmbedding. */
+export function benchModel(tf: typeof tfjs, embedding: new (args: { units: number }) => tfjs.layers.Layer, kind: TrainModel, side: number): tfjs.Sequential {
+  return tf.sequential({
+    layers:
+      kind === 'dense'
+        ? [
+            tf.layers.flatten({ inputShape: [side, side, 1] }),
+            tf.layers.dense({ units: 256, activation: 'relu' }),
+            tf.layers.dense({ units: 128, activation: 'relu' }),
+            new embedding({ units: 64 }),
+          ]
+        : [
+            tf.layers.conv2d({ inputShape: [side, side, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.flatten(),
+            new embedding({ units: 64 }),
+          ],
+  });
+}
+
+/** The training step GraphTrainer runs in graph mode (minimize is variableGrads + applyGradients). */
+export function benchStep(
+  tf: typeof tfjs,
+  model: tfjs.LayersModel,
+  loss: { call(yTrue: Tensor, yPred: Tensor): Tensor },
+  optimizer: tfjs.Optimizer,
+): (feeds: Tensor[]) => Tensor[] {
+  return ([x, y]) => {
+    const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+    const { value, grads } = tf.variableGrads(() => loss.call(y!, model.apply(x!, { training: true }) as Tensor) as tfjs.Scalar, vars);
+    optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    tf.dispose(Object.values(grads));
+    return [value];
+  };
+}
+
 /** Inside the child: trains on the requested backend and returns its throughput. */
 async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   const { setupBackend, Rng } = await import('@tfsim/utils');
@@ -117,24 +157,7 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   const { MetricEmbedding } = await import('@tfsim/layers');
   const { MultiSimilarityLoss } = await import('@tfsim/losses');
   const { GraphTrainer } = await import('@tfsim/models');
-  const model = tf.sequential({
-    layers:
-      a.model === 'dense'
-        ? [
-            tf.layers.flatten({ inputShape: [a.side, a.side, 1] }),
-            tf.layers.dense({ units: 256, activation: 'relu' }),
-            tf.layers.dense({ units: 128, activation: 'relu' }),
-            new MetricEmbedding({ units: 64 }),
-          ]
-        : [
-            tf.layers.conv2d({ inputShape: [a.side, a.side, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
-            tf.layers.maxPooling2d({ poolSize: 2 }),
-            tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-            tf.layers.maxPooling2d({ poolSize: 2 }),
-            tf.layers.flatten(),
-            new MetricEmbedding({ units: 64 }),
-          ],
-  });
+  const model = benchModel(tf, MetricEmbedding, a.model, a.side);
   const loss = new MultiSimilarityLoss();
   const optimizer = tf.train.adam(1e-3);
   const rng = new Rng(7);
@@ -152,20 +175,10 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
     last = (await value!.data())[0]!;
     value!.dispose();
   };
-  // Graph mode: the same step (minimize is variableGrads + applyGradients), run by GraphTrainer.
+  // Graph mode: the same step, run by GraphTrainer.
   let fellBack: string | null = null;
   const trainer = graph
-    ? new GraphTrainer(
-        ([x, y]) => {
-          const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-          const { value, grads } = tf.variableGrads(() => loss.call(y!, model.apply(x!, { training: true }) as never) as tfjs.Scalar, vars);
-          optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-          tf.dispose(Object.values(grads));
-          return [value];
-        },
-        optimizer,
-        (reason) => (fellBack = reason),
-      )
+    ? new GraphTrainer(benchStep(tf, model, loss, optimizer), optimizer, (reason) => (fellBack = reason))
     : null;
   const step = trainer
     ? async (i: number) => {
@@ -182,8 +195,10 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   }
   if (fellBack !== null) return { peer, model: a.model, available: false, reason: `graph mode fell back: ${String(fellBack)}` };
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < a.steps; i++) await step(i);
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const profile = tf.getBackend() === 'tensorflow' && !graph ? await profileStep(tf, step, model, batches) : undefined;
   trainer?.dispose();
   return {
@@ -194,6 +209,7 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
     batch: a.batch,
     steps: a.steps,
     stepMs: ms / a.steps,
+    cpuMsPerStep: (cpu.user + cpu.system) / 1000 / a.steps,
     samplesPerSec: (a.steps * a.batch * 1000) / ms,
     loss: last,
     profile,

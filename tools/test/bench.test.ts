@@ -68,6 +68,8 @@ describe('bench scripts at a tiny size', () => {
       expect(x.samplesPerSec).toBeGreaterThan(0);
       expect(x.samplesPerSec).toBeCloseTo((x.steps! * x.batch! * 1000) / (x.stepMs! * x.steps!), 6);
       expect(Number.isFinite(x.loss) && x.loss! > 0).toBe(true);
+      // the TensorFlow.js children also report process CPU time per step (bench:train-ab compares it)
+      if (!x.peer.startsWith('py')) expect(x.cpuMsPerStep).toBeGreaterThan(0);
     }
     // wasm lacks Conv2DBackpropFilter: reported, not hidden.
     const wasm = r.runs.find((x) => x.peer === 'wasm')!;

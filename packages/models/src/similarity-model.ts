@@ -33,7 +33,7 @@ import * as path from 'node:path';
 import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
 import { byOutputName, isByOutputName, type PerOutput, renamed, resolveLossWeights, UnweightOutputLosses, weightedLoss } from './compile-weights';
-import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasDropout, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from './graph';
+import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasRandomLayers, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed, withFusedGradients } from './graph';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -103,7 +103,7 @@ export interface SimilarityFitArgs extends Omit<tfl.ModelFitArgs, 'verbose' | 'c
    * eagerly and the reason is printed once.
    */
   graph?: boolean;
-  /** Seed of the Dropout masks on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer), an integer below 32768. Default: a fresh one per fit. */
+  /** Seed of the Dropout masks and layer noise on the native TensorFlow backend (drawn by TensorFlow's stateless random ops, per step and layer), an integer below 32768. Default: a fresh one per fit. */
   seed?: number;
 }
 
@@ -312,7 +312,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
    * (ArcFace centres, Proxy-Anchor proxies) is trained with the model.
    */
   override fit(x: unknown, y?: unknown, args?: SimilarityFitArgs): Promise<tfl.History>;
-  override async fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
+  override fit(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
+    // on the native backend every path (graph, our eager loop, tfjs-layers' fit) takes TensorFlow's fused activation gradients
+    return withFusedGradients(() => this.fitWithGradients(x, yOrArgs, maybeArgs));
+  }
+
+  private async fitWithGradients(x: unknown, yOrArgs?: unknown, maybeArgs?: SimilarityFitArgs): Promise<tfl.History> {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
     const fitArgs = (isSampler(x) || isDataset(x) ? yOrArgs : maybeArgs) as SimilarityFitArgs | undefined;
     if (this.hasWeightedMetrics && fitArgs?.classWeight !== undefined) {
@@ -412,12 +417,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
 
   /**
    * Whether our loop runs this fit: for losses with variables, for graph
-   * mode, and on the native backend for models with Dropout even eagerly, so
+   * mode, and on the native backend for models with Dropout or noise layers even eagerly, so
    * that `graph: false` draws the same stateless masks as graph mode.
    */
   private useCustomFit(args: SimilarityFitArgs): boolean {
     if (this.lossVariables().length > 0 || this.useGraph(args)) return true;
-    return args.graph === false && activeNativeBackend() !== null && hasDropout([this]) && this.customFitBlocker(args) === null;
+    return args.graph === false && activeNativeBackend() !== null && hasRandomLayers([this]) && this.customFitBlocker(args) === null;
   }
 
   /** Whether fit repeats class labels to the output's shape: when compiled with a `@tfsim` loss. */

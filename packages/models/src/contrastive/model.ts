@@ -29,7 +29,7 @@ import {
   type OptionKeys,
 } from '@tfsim/utils';
 import * as path from 'node:path';
-import type { GraphReport } from '../graph';
+import { type GraphReport, withFusedGradients } from '../graph';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
 import type { LearningRateScheduleLike } from '../schedules/optimizer';
 import { loadLayersModelFrom, saveLayersModel } from './layers-io';
@@ -105,7 +105,7 @@ export interface ContrastiveFitOptions {
   batchSize?: number;
   /** Reshuffle tensor data each pass. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffling of tensor data, and of the Dropout masks on the native TensorFlow backend (default 0 there). */
+  /** Seed of the shuffling of tensor data, and of the Dropout masks and layer noise on the native TensorFlow backend (default: a fresh one per fit there). */
   seed?: number;
   /** Makes the two views when the data is a tensor of examples (e.g. a ContrastiveAugmenter). */
   augmenter?: ViewAugmenter;
@@ -486,7 +486,8 @@ export class ContrastiveModel extends Base {
    */
   fit(data: ContrastiveData, options: ContrastiveFitOptions = {}): Promise<ContrastiveHistory> {
     if (!this.optimizer || !this.loss) throw new StateError('the model is not compiled: call compile() before fit()');
-    return fitContrastive(this, data, options);
+    // on the native backend graph and eager steps take TensorFlow's fused activation gradients
+    return withFusedGradients(() => fitContrastive(this, data, options));
   }
 
   /**

@@ -59,11 +59,19 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
+/** A compiled step written out: its SavedModel, one run's feeds (`name:0`, values) and its fetches. */
+export interface StepDescription {
+  savedModel: Uint8Array;
+  inputs: Array<{ name: string; dtype: string; shape: number[]; values: Float32Array | Int32Array }>;
+  outputs: string[];
+}
+
 export class CompiledStep {
   private readonly session: number;
   private readonly inputNames: string;
   private readonly outputNames: string;
   private readonly numResults: number;
+  private readonly nodes: GraphNode[];
 
   constructor(
     private readonly backend: NativeBackend,
@@ -79,6 +87,7 @@ export class CompiledStep {
     this.inputNames = feeds.map((n) => `${n}:0`).join(',');
     this.outputNames = trace.outputs.map((o) => (o.includes(':') ? o : `${o}:0`)).join(',');
     this.numResults = numResults;
+    this.nodes = nodes;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-graph-'));
     try {
       fs.writeFileSync(path.join(dir, 'saved_model.pb'), savedModelBytes(nodes));
@@ -109,6 +118,23 @@ export class CompiledStep {
     } finally {
       tf.dispose(rateTensors);
     }
+  }
+
+  /**
+   * The graph as loaded (SavedModel bytes), the values one run with these
+   * arguments would feed (copied to JavaScript), and the tensors it fetches:
+   * what a profiler outside this process needs to replay a step.
+   */
+  describe(feeds: Tensor[], variables: tf.Variable[], rate: number | undefined): StepDescription {
+    const names = this.inputNames.split(',');
+    const tensors: Tensor[] = [...feeds, ...this.trace.stateIn.map((j) => variables[j]!)];
+    const inputs = names.map((name, i) => {
+      const t = tensors[i];
+      if (t) return { name, dtype: t.dtype, shape: t.shape, values: t.dataSync() as Float32Array | Int32Array };
+      const r = this.rateInputs[i - tensors.length]!;
+      return { name, dtype: 'float32', shape: [], values: Float32Array.of(r.sign * (rate ?? Number.NaN)) };
+    });
+    return { savedModel: savedModelBytes(this.nodes), inputs, outputs: this.outputNames.split(',') };
   }
 
   dispose(): void {

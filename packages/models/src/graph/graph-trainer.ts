@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { CompiledStep, reconcile } from './compiled-step';
+import { CompiledStep, type StepDescription, reconcile } from './compiled-step';
+import { useFusedGradients } from './fused-gradients';
 import { type NativeBackend, activeNativeBackend } from './native';
 import { type Trace, traceStep } from './trace';
 
@@ -56,6 +57,11 @@ function learningRate(optimizer: tf.Optimizer): number | undefined {
   return typeof rate === 'number' ? rate : undefined;
 }
 
+/** Graphs are cached by the batch's dtypes and shapes. */
+function shapeKey(feeds: Tensor[]): string {
+  return feeds.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
+}
+
 export class GraphTrainer {
   /** Why steps run eagerly (null while graph mode is on). */
   reason: string | null = null;
@@ -66,6 +72,7 @@ export class GraphTrainer {
   private readonly backend: NativeBackend | null;
   private warm = false;
   private readonly counters: JsCounter[];
+  private readonly releaseGradients: () => void;
 
   constructor(
     private readonly step: TrainStep,
@@ -76,6 +83,8 @@ export class GraphTrainer {
     this.counters = options.counters ?? [];
     this.backend = activeNativeBackend();
     if (!this.backend) this.reason = `the backend is ${tf.getBackend()}, not native TensorFlow`;
+    // every step of this trainer, traced or eager, takes the same (fused) gradients
+    this.releaseGradients = useFusedGradients();
   }
 
   run(feeds: Tensor[]): Tensor[] {
@@ -84,7 +93,7 @@ export class GraphTrainer {
       this.warm = true;
       return this.step(feeds);
     }
-    const key = feeds.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
+    const key = shapeKey(feeds);
     const compiled = this.compiled.get(key);
     if (compiled) {
       this.options.checkFeeds?.(feeds);
@@ -124,6 +133,12 @@ export class GraphTrainer {
     return results;
   }
 
+  /** The graph compiled for batches shaped like `feeds`, written out for a profiler (null before it is compiled). */
+  describe(feeds: Tensor[]): StepDescription | null {
+    const c = this.compiled.get(shapeKey(feeds));
+    return c ? c.step.describe(feeds, c.variables, learningRate(this.optimizer)) : null;
+  }
+
   report(): GraphReport {
     return { graphSteps: this.graphSteps, compiled: this.compiled.size, reason: this.reason };
   }
@@ -134,8 +149,9 @@ export class GraphTrainer {
     this.onFallback(reason);
   }
 
-  /** Frees the compiled sessions. */
+  /** Frees the compiled sessions (and gives the activations back their own gradients). */
   dispose(): void {
+    this.releaseGradients();
     for (const c of this.compiled.values()) c.step.dispose();
     this.compiled.clear();
     this.pending.clear();

@@ -2,5 +2,7 @@
 export { GraphTrainer, type GraphReport, type GraphTrainerOptions, type JsCounter, type TrainStep } from './graph-trainer';
 export { stdLayerCounters } from './counters';
 export { graphModeBlocker, reportFallback } from './policy';
-export { StatelessDropout, dropoutSeed, hasDropout, statelessDropout } from './dropout';
+export { StatelessDropout, dropoutSeed, hasRandomLayers, statelessDropout } from './dropout';
 export { activeNativeBackend } from './native';
+export { useFusedGradients, withFusedGradients } from './fused-gradients';
+export type { StepDescription } from './compiled-step';

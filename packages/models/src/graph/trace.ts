@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { GraphNode, OpAttr, TypedValues } from './graph-def';
 import { type Binding, type NativeBackend, nativeId, tfDataType } from './native';
+import { graphOp } from './rewrite';
 
 export interface Trace {
   /** Placeholders first (batch `in_i`, then variables `s_j`), then constants and ops in execution order. */
@@ -139,7 +140,8 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
           for (const m of out) s.dtypes.set(m.id, m.dtype);
           if (batchOnly) for (const m of out) s.fromBatch.add(m.id);
           const nodeName = `op_${s.nodes.length}`;
-          s.nodes.push({ kind: 'op', name: nodeName, op: name, attrs: cloneAttrs(attrs), inputs: inputRefs });
+          const written = graphOp(name, attrs, inputs.map((id) => s.known.get(id)?.shape), out.length === 1 ? out[0]!.shape : undefined);
+          s.nodes.push({ kind: 'op', name: nodeName, op: written.op, attrs: cloneAttrs(written.attrs), inputs: inputRefs });
           out.forEach((m, k) => s.refs.set(m.id, `${nodeName}:${k}`));
           return out;
         };

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
+import { useFusedGradients } from '../../src/graph/fused-gradients';
 import { GraphTrainer, type JsCounter, type TrainStep } from '../../src/graph/graph-trainer';
 
 interface Linear {
@@ -154,6 +155,40 @@ const native = testBackends().includes('tensorflow');
     expect(Math.abs(frozen.w.dataSync()[0]! - g.w.dataSync()[0]!)).toBeGreaterThan(1e-4);
     trainer.dispose();
     tf.dispose([g.w, g.b, e.w, e.b, frozen.w, frozen.b]);
+  });
+
+  it('a dense ReLU step compiles to MatMul, BiasAdd and ReluGrad (what grappler fuses), equal to eager; describe writes it with one run\'s feeds', () => {
+    const reluStep =
+      (opt: tf.Optimizer, m: Linear): TrainStep =>
+      ([x, y]) =>
+        tf.tidy(() => [opt.minimize(() => tf.mean(tf.square(tf.sub(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, m.w as tf.Tensor2D), m.b)), y!))), true, [m.w, m.b])!]);
+    const g = linear();
+    const e = linear();
+    const opt = tf.train.sgd(0.1);
+    const optE = tf.train.sgd(0.1);
+    const trainer = new GraphTrainer(reluStep(opt, g), opt, jest.fn());
+    const feeds = batch(9);
+    expect(trainer.describe(feeds)).toBeNull();
+    const graphLosses = losses((f) => trainer.run(f), five);
+    const release = useFusedGradients(); // as a fit's eager steps take them
+    const eagerLosses = losses(reluStep(optE, e), five);
+    release();
+    expect(trainer.report()).toEqual({ graphSteps: 2, compiled: 1, reason: null });
+    graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 6));
+    expectSameModel(g, e);
+    expect(Math.abs(g.w.dataSync()[0]! - 0.5)).toBeGreaterThan(1e-3); // the ReLU let gradients through: the weights moved
+    const d = trainer.describe(feeds)!;
+    const text = Buffer.from(d.savedModel).toString('latin1');
+    for (const op of ['MatMul', 'BiasAdd', 'ReluGrad']) expect(text).toContain(op);
+    for (const op of ['BatchMatMulV2', 'Select', 'IsNan', 'Step']) expect(text).not.toContain(op);
+    expect(d.inputs.map((i) => i.name)).toEqual(['in_0:0', 'in_1:0', expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^c_\d+:0$/)]);
+    expect(Array.from(d.inputs[0]!.values)).toEqual(Array.from(feeds[0]!.dataSync()));
+    expect(d.inputs[0]!.shape).toEqual([4, 2]);
+    expect(d.inputs[4]).toMatchObject({ dtype: 'float32', shape: [], values: Float32Array.of(-0.1) }); // SGD adds -rate * grad
+    expect(d.outputs).toHaveLength(3); // the loss, then w and b
+    tf.dispose(feeds);
+    trainer.dispose();
+    tf.dispose([g.w, g.b, e.w, e.b]);
   });
 
   it('graph steps leave no tensors behind', async () => {

@@ -2,7 +2,7 @@
  * Graph-mode training on the native backend gives the eager numbers: per-step
  * losses and every weight after 20 steps within 1e-5 relative, for several
  * loss families, losses with variables, BatchNormalization, a CNN and a
- * learning-rate schedule and Dropout; falls back with its reason; retraces per batch size.
+ * learning-rate schedule, Dropout and the noise layers; falls back with its reason; retraces per batch size.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -160,6 +160,22 @@ describeNative('graph-mode training [tensorflow]', () => {
     const before = tf.memory().numTensors;
     await other.model.fit(x, data.y, { ...twentySteps, verbose: 0 });
     expect(tf.memory().numTensors).toBe(before);
+    other.model.dispose();
+  });
+
+  it('noise layers (GaussianNoise, GaussianDropout, AlphaDropout) train as a graph, not a fallback, and equal eager', async () => {
+    const build = () => {
+      const inputs = tfl.input({ shape: [data.dim] });
+      let h = tfl.layers.gaussianNoise({ stddev: 0.1 }).apply(inputs) as tfl.SymbolicTensor;
+      h = tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers.gaussianDropout({ rate: 0.2 }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers.alphaDropout({ rate: 0.1 }).apply(h) as tfl.SymbolicTensor;
+      return new SimilarityModel({ inputs, outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tfl.SymbolicTensor });
+    };
+    const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 3 }, 17);
+    // the noise is drawn, not frozen or absent: another seed gives other losses
+    const other = await run(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 4 });
+    expect(Math.max(...other.losses.map((l, i) => Math.abs(l - graph.losses[i]!)))).toBeGreaterThan(1e-4);
     other.model.dispose();
   });
 

@@ -37,7 +37,7 @@ const native = testBackends().includes('tensorflow');
   });
   afterAll(() => tf.dispose([x, w, b, unused]));
 
-  it('relu(x @ w + b): BatchMatMulV2, Add, Relu with their attributes; x and the two read variables are placeholders', async () => {
+  it('relu(x @ w + b): written as MatMul, BiasAdd, Relu (tfjs-node ran BatchMatMulV2 and Add); x and the two read variables are placeholders', async () => {
     const { results, trace } = await expectNoLeak(() => traceStep(backend, [x], [unused, w, b], () => [tf.tidy(() => tf.relu(tf.add(tf.matMul(x, w), b)))]), 1);
     expect(results[0]!.arraySync()).toEqual([[1.5, 0], [3.5, 0]]);
     tf.dispose(results);
@@ -48,11 +48,11 @@ const native = testBackends().includes('tensorflow');
       {
         kind: 'op',
         name: 'op_0',
-        op: 'BatchMatMulV2',
-        attrs: [T, { name: 'adj_x', type: 3, value: false }, { name: 'adj_y', type: 3, value: false }],
+        op: 'MatMul',
+        attrs: [T, { name: 'transpose_a', type: 3, value: false }, { name: 'transpose_b', type: 3, value: false }],
         inputs: ['in_0', 's_1'],
       },
-      { kind: 'op', name: 'op_1', op: 'Add', attrs: [T], inputs: ['op_0:0', 's_2'] },
+      { kind: 'op', name: 'op_1', op: 'BiasAdd', attrs: [T], inputs: ['op_0:0', 's_2'] },
       { kind: 'op', name: 'op_2', op: 'Relu', attrs: [T], inputs: ['op_1:0'] },
     ]);
     // the unused variable (index 0) is neither fed nor output
