@@ -28,12 +28,6 @@ export const HELLO_CANDIDATES: readonly Recipe[] = [
   { ...base, name: '2000 steps, embedding 128', embeddingSize: 128 },
 ];
 
-/** `--quick`: two tiny candidates, to prove the selection runs in seconds. */
-export const QUICK_CANDIDATES: readonly Recipe[] = [
-  { ...base, name: 'quick, 20 steps', steps: 20 },
-  { ...base, name: 'quick, 30 steps, rate 0.001', steps: 30, learningRate: 1e-3 },
-];
-
 function candidate(name: string): Recipe {
   const recipe = HELLO_CANDIDATES.find((r) => r.name === name);
   if (!recipe) throw new Error(`no hello candidate named "${name}"`);

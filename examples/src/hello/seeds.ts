@@ -5,24 +5,15 @@
  * the spread, not a test.
  */
 import { parseArgs } from 'node:util';
+import { runMain } from '../supervised/experiment-cli';
 import { runSeeds } from '../supervised/seeds';
 import { runHello } from './run';
 
-async function main(): Promise<void> {
+runMain(async () => {
   const { values } = parseArgs({ options: { seeds: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
-  let first = true;
   await runSeeds(
     Number(values.seeds),
-    async (seed) => {
-      const result = await runHello({ outDir: null, quick: values.quick, seed, log: first ? (line) => console.log(line) : () => {} });
-      first = false;
-      return result.report;
-    },
+    async (seed) => (await runHello({ outDir: null, quick: values.quick, seed, log: seed === 1 ? (line) => console.log(line) : () => {} })).report,
     (line) => console.log(line),
   );
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
 });

@@ -50,3 +50,22 @@ export function recipeOptions(
     examplesPerClassPerBatch: Math.round(batch / classesPerBatch),
   };
 }
+
+/**
+ * Without the native backend: a small dense network's plain settings (rate
+ * 0.001, no warmup, zoom-and-shift, 6 x 10 batches), as it was measured.
+ */
+export function denseOptions(steps: number): ReturnType<typeof recipeOptions> {
+  return { steps, learningRate: 1e-3, warmupSteps: 0, augment: true, embeddingSize: 64, classesPerBatch: 6, examplesPerClassPerBatch: 10 };
+}
+
+const quick: Omit<Recipe, 'name' | 'steps'> = { learningRate: 3e-3, warmup: 0.1, affine: null, embeddingSize: 64, classesPerBatch: 6, examplesPerClassPerBatch: 10 };
+
+/** `--quick` experiments: two tiny candidates, to prove the selection runs in seconds. */
+export const QUICK_CANDIDATES: readonly Recipe[] = [
+  { ...quick, name: 'quick, 20 steps', steps: 20 },
+  { ...quick, name: 'quick, 30 steps, rate 0.001', steps: 30, learningRate: 1e-3 },
+];
+
+/** `--quick` split sizes per class: 300 to train on, 20 to index, 20 to calibrate on, 50 test queries. */
+export const QUICK_SIZES = { trainPerClass: 300, indexPerClass: 20, calibrationPerClass: 20, testPerClass: 50 };
