@@ -7,20 +7,12 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { ImageDataset } from '../data/idx';
-import { runSupervised, type SupervisedReport } from './flow';
+import { runSupervised, type SupervisedOptions, type SupervisedReport } from './flow';
 import { recipeOptions, type Recipe } from './recipe';
 import { candidateRows, chooseRow, replaceBetweenMarkers, selectionTable, validationFolds, type CandidateRow, type Fold, type FoldScore } from './selection';
-import type { SplitSizes } from './split';
 
-export interface ExperimentOptions {
-  datasetName: string;
-  data: ImageDataset;
-  classNames: readonly string[];
-  knownClasses: readonly number[];
-  /** The test classes: used only by the final run of the chosen recipe. */
-  unseenClasses: readonly number[];
-  sizes: SplitSizes;
+/** The dataset and its split as the flow takes them; `unseenClasses` (the test classes) serve only the final run. */
+export interface ExperimentOptions extends Pick<SupervisedOptions, 'datasetName' | 'data' | 'classNames' | 'knownClasses' | 'unseenClasses' | 'sizes'> {
   candidates: readonly Recipe[];
   foldCount: number;
   seed: number;
