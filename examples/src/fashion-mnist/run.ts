@@ -6,17 +6,26 @@
 import { setupBackend, type BackendReport } from '@tfsim/utils';
 import { loadIdxFolder } from '../data/idx';
 import { runSupervised, type SupervisedReport } from '../supervised/flow';
+import { denseOptions, recipeOptions, type Recipe } from '../supervised/recipe';
+import { FASHION_RECIPE } from './recipes';
 
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 /** The hello world's class ids: train on six, hold out four (Bag, Sandal, T-shirt/top, Coat). */
 export const KNOWN_CLASSES = [2, 3, 1, 7, 9, 6];
 export const UNSEEN_CLASSES = [8, 5, 0, 4];
 export const DEFAULT_DATA_DIR = '/usr/share/datasets/fashion-mnist';
+/** Per class: 2,000 to train on (known classes), 20 to index, 50 to calibrate on, up to 500 test queries. */
+export const FASHION_SIZES = { trainPerClass: 2000, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 };
+export const datasetName = (dataDir: string) => `Fashion-MNIST (${dataDir}, training split)`;
 
 export interface FashionOptions {
   dataDir: string;
   outDir: string | null;
   steps?: number;
+  /** The CNN's recipe (default FASHION_RECIPE, chosen by experiment.ts); `steps` overrides its steps. */
+  recipe?: Recipe;
+  /** Seed of the weights, batches and augmentation (default 1). */
+  seed?: number;
   log?: (line: string) => void;
 }
 
@@ -34,21 +43,21 @@ export async function runFashionMnist(options: FashionOptions): Promise<FashionR
   const backend = await setupBackend();
   const native = backend.tfBackend === 'tensorflow';
   log(backend.summary);
+  const recipe = options.recipe ?? FASHION_RECIPE;
+  // The CNN's recipe is experiment.ts's choice on validation folds of the
+  // known classes; without the native backend, a dense network.
   const report = await runSupervised({
-    datasetName: `Fashion-MNIST (${options.dataDir}, training split)`,
+    datasetName: datasetName(options.dataDir),
     data,
     classNames: FASHION_CLASSES,
     knownClasses: KNOWN_CLASSES,
     unseenClasses: UNSEEN_CLASSES,
-    sizes: { trainPerClass: 2000, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 },
+    sizes: FASHION_SIZES,
     architecture: native ? 'notebook' : 'mlp',
-    embeddingSize: 64,
-    steps: options.steps ?? (native ? 1000 : 300),
-    classesPerBatch: 6,
-    examplesPerClassPerBatch: 10,
-    learningRate: 1e-3,
-    augment: true,
-    seed: 1,
+    ...(native
+      ? recipeOptions({ ...recipe, steps: options.steps ?? recipe.steps }, KNOWN_CLASSES.length)
+      : denseOptions(options.steps ?? 300)),
+    seed: options.seed ?? 1,
     outDir: options.outDir,
     log,
     progressEvery: 100,

