@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { SCOPE } from '../graph-check/graph';
 import { LEGAL_FILES, type Manifest, normalise, ROOT as RELEASE_ROOT, serialise } from '../release/manifests';
 
@@ -105,9 +106,7 @@ export function registerInArchitecture(opts: ScaffoldOptions): void {
   const lines = block[1]!.split('\n').filter((l) => l.trim() !== '');
   const firstClassLine = lines.findIndex((l) => /^\s*(classDef|class)\s/.test(l));
   const insertAt = firstClassLine === -1 ? lines.length : firstClassLine;
-  const newLines = (opts.deps ?? []).length > 0
-    ? (opts.deps ?? []).map((d) => `  ${opts.name} --> ${d}`)
-    : [`  ${opts.name}`];
+  const newLines = (opts.deps ?? []).length > 0 ? (opts.deps ?? []).map((d) => `  ${opts.name} --> ${d}`) : [`  ${opts.name}`];
   lines.splice(insertAt, 0, ...newLines);
   if (opts.indexSide) {
     const idx = lines.findIndex((l) => /^\s*class\s+[\w,-]+\s+indexSide\s*$/.test(l));
@@ -138,14 +137,12 @@ export function scaffoldPackage(opts: ScaffoldOptions): string {
   writeFile(path.join(dir, 'tsconfig.json'), TSCONFIG);
   writeFile(path.join(dir, 'tsconfig.build.json'), TSCONFIG_BUILD);
   writeFile(path.join(dir, 'jest.config.cjs'), JEST_CONFIG);
-  writeFile(
-    path.join(dir, 'src', 'index.ts'),
-    `/** ${opts.description} */\nexport const PACKAGE_NAME = '${fullName}';\n`,
-  );
+  writeFile(path.join(dir, 'src', 'index.ts'), `/** ${opts.description} */\nexport const PACKAGE_NAME = '${fullName}';\n`);
   writeFile(
     path.join(dir, 'test', 'index.test.ts'),
     `import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { PACKAGE_NAME } from '../src';
 
 describe('${fullName}', () => {

@@ -11,16 +11,23 @@ export const WASM_MODULE_FILE = path.join(__dirname, '..', 'src', 'kernel', 'lin
 
 const FEATURES = { simd: true, threads: true };
 
+// wabt ships no types.
+interface Wabt {
+  parseWat(
+    name: string,
+    text: string,
+    features: Record<string, boolean>,
+  ): {
+    validate(features: Record<string, boolean>): void;
+    toBinary(options: object): { buffer: Uint8Array };
+    destroy(): void;
+  };
+}
+
 export async function assembleKernel(): Promise<Uint8Array> {
-  // wabt ships no types.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const wabt = await (require('wabt') as () => Promise<{
-    parseWat(name: string, text: string, features: Record<string, boolean>): {
-      validate(features: Record<string, boolean>): void;
-      toBinary(options: object): { buffer: Uint8Array };
-      destroy(): void;
-    };
-  }>)();
+  const loadWabt = require('wabt') as () => Promise<Wabt>;
+  const wabt = await loadWabt();
   const module = wabt.parseWat('linear.wat', readFileSync(WAT_FILE, 'utf8'), FEATURES);
   try {
     module.validate(FEATURES);
