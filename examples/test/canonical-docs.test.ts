@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { DOCS_DIR } from './doc-snippets';
 
 const PACKAGES_DIR = join(DOCS_DIR, '..', 'packages');

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+
 import { loadIdxFolder, parseIdx } from '../src/data/idx';
 import { loadMnistDigits } from '../src/data/mnist';
 
@@ -20,7 +21,10 @@ describe('IDX reader', () => {
   it('reads gzip and plain IDX files, scaling pixels to [0, 1]', () => {
     const dir = path.join(tmp, 'ok');
     fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idxBytes([2, 2, 3], [0, 51, 102, 153, 204, 255, 1, 2, 3, 4, 5, 6])));
+    fs.writeFileSync(
+      path.join(dir, 'train-images-idx3-ubyte.gz'),
+      gzipSync(idxBytes([2, 2, 3], [0, 51, 102, 153, 204, 255, 1, 2, 3, 4, 5, 6])),
+    );
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), idxBytes([2], [7, 3]));
     const ds = loadIdxFolder(dir);
     expect([ds.count, ds.height, ds.width]).toEqual([2, 2, 3]);
@@ -29,7 +33,9 @@ describe('IDX reader', () => {
   });
 
   it('names what is wrong with a folder or a file', () => {
-    expect(() => loadIdxFolder(path.join(tmp, 'nope'))).toThrow(/data folder .*nope does not exist; expected a folder with train-images-idx3-ubyte/);
+    expect(() => loadIdxFolder(path.join(tmp, 'nope'))).toThrow(
+      /data folder .*nope does not exist; expected a folder with train-images-idx3-ubyte/,
+    );
     const other = path.join(tmp, 'other');
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'cats.jpg'), 'x');

@@ -92,7 +92,10 @@ export function label(s: Snippet): string {
  */
 if (require.main === module) {
   const write = process.argv.includes('--write');
-  const files = process.argv.slice(2).filter((a) => a !== '--write').map((f) => join(process.cwd(), f));
+  const files = process.argv
+    .slice(2)
+    .filter((a) => a !== '--write')
+    .map((f) => join(process.cwd(), f));
   for (const file of files) {
     const snippets = snippetsOf(file);
     const outputs = runSnippets(snippets);

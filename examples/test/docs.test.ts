@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCS_DIR, label, runSnippets, snippetsOf, type Snippet } from './doc-snippets';
+
+import { DOCS_DIR, label, runSnippets, type Snippet, snippetsOf } from './doc-snippets';
 
 /**
  * Every ```ts snippet of the guides, the getting-started page and the

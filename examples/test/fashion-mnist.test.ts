@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { DEFAULT_DATA_DIR, FASHION_CLASSES, runFashionMnist } from '../src/fashion-mnist/run';
 
 describe('Fashion-MNIST example: bad data paths', () => {
@@ -28,7 +29,9 @@ describe('Fashion-MNIST example: bad data paths', () => {
     fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), 'hello');
     fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), 'hello');
     try {
-      await expect(runFashionMnist({ dataDir: dir, outDir: null })).rejects.toThrow('is not an IDX file (it must start with two zero bytes)');
+      await expect(runFashionMnist({ dataDir: dir, outDir: null })).rejects.toThrow(
+        'is not an IDX file (it must start with two zero bytes)',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@tfsim/utils';
-import { affineAugmenter, warpAffine, type AffineParameters } from '../src/supervised/model';
+
+import { affineAugmenter, type AffineParameters, warpAffine } from '../src/supervised/model';
 
 /** The hello world's affine augmentation, against hand-computed warps of small images. */
 const identity: AffineParameters = { angle: 0, scale: 1, shear: 0, dy: 0, dx: 0 };
@@ -52,7 +53,10 @@ describe('affineAugmenter', () => {
   });
 
   it('returns one view of the batch, the same for the same seed, and leaks nothing', () => {
-    const x = tf.tensor4d(grid(28, 28).map((v) => v / 784), [1, 28, 28, 1]);
+    const x = tf.tensor4d(
+      grid(28, 28).map((v) => v / 784),
+      [1, 28, 28, 1],
+    );
     const batch = tf.concat([x, x]);
     const before = tf.memory().numTensors;
     const options = { rotation: 15, zoom: 0.25, shift: 0.15, shear: 0.3 };

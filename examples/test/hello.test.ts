@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatHello, KNOWN_CLASSES, runHello, UNSEEN_CLASSES, type HelloResult } from '../src/hello/run';
+
+import { formatHello, type HelloResult, KNOWN_CLASSES, runHello, UNSEEN_CLASSES } from '../src/hello/run';
 
 /**
  * A shortened hello world (40 steps, small calibration and test sets): the

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tfsim from '@tfsim/similarity';
 
 /**
@@ -15,7 +16,12 @@ const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'migration.md'), 'u
 const rows = doc
   .split('\n')
   .filter((line) => line.startsWith('| `'))
-  .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  .map((line) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
 
 const { losses, samplers, stores, search, indexer, retrievalMetrics, callbacks, layers, trainingMetrics, models, architectures } = tfsim;
 
@@ -86,7 +92,11 @@ function parseEntries(cell: string): Entry[] {
 
 /** The same default, written as TypeScript: None -> null, True -> true, inf -> Infinity. */
 function pythonToOurs(python: string): string {
-  return python.replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\binf\b/g, 'Infinity');
+  return python
+    .replace(/\bNone\b/g, 'null')
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/\binf\b/g, 'Infinity');
 }
 
 function literal(text: string): unknown {
@@ -112,7 +122,15 @@ describe('docs/migration.md defaults', () => {
   it('every row has a defaults column, and the main classes have their defaults documented', () => {
     for (const r of rows) expect({ row: r[0], cells: r.length }).toEqual({ row: r[0], cells: 5 });
     const names = documented.map((d) => d.typescript);
-    for (const name of ['TripletLoss', 'MultiShotMemorySampler', 'LinearSearch', 'Indexer', 'EvalCallback', 'BarlowAugmenter', 'ResNet50Sim']) {
+    for (const name of [
+      'TripletLoss',
+      'MultiShotMemorySampler',
+      'LinearSearch',
+      'Indexer',
+      'EvalCallback',
+      'BarlowAugmenter',
+      'ResNet50Sim',
+    ]) {
       expect(names).toContain(name);
     }
   });

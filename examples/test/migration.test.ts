@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tfsim from '@tfsim/similarity';
 
 /**
@@ -12,7 +13,12 @@ const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'migration.md'), 'u
 const rows = doc
   .split('\n')
   .filter((line) => line.startsWith('| `'))
-  .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+  .map((line) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
 
 const namespaceOf = (pkg: string): Record<string, unknown> | undefined => {
   const entry = Object.entries(tfsim.NAMESPACES).find(([, name]) => name === `@tfsim/${pkg}`);
@@ -22,7 +28,16 @@ const namespaceOf = (pkg: string): Record<string, unknown> | undefined => {
 describe('docs/migration.md', () => {
   it('lists the Python names, at least the ones every user meets', () => {
     const python = rows.map((r) => r[0]).join(' ');
-    for (const name of ['SimilarityModel', 'MultiSimilarityLoss', 'MultiShotMemorySampler', 'Indexer', 'EvalCallback', 'select_examples', 'viz_neigbors_imgs', 'NMSLibSearch']) {
+    for (const name of [
+      'SimilarityModel',
+      'MultiSimilarityLoss',
+      'MultiShotMemorySampler',
+      'Indexer',
+      'EvalCallback',
+      'select_examples',
+      'viz_neigbors_imgs',
+      'NMSLibSearch',
+    ]) {
       expect(python).toMatch(new RegExp(`\`([\\w.]+\\.)?${name}\``));
     }
     expect(rows.length).toBeGreaterThan(100);

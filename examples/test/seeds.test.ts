@@ -15,7 +15,11 @@ describe('the spread over seeds', () => {
     const lines: string[] = [];
     const numbers = [report(0.95, 0.9, 0.5), report(0.93, 0.88, 0.56), report(0.97, 0.95, 0.53)];
     const seen: number[] = [];
-    await runSeeds(3, async (seed) => (seen.push(seed), numbers[seed - 1]!), (line) => lines.push(line));
+    await runSeeds(
+      3,
+      async (seed) => (seen.push(seed), numbers[seed - 1]!),
+      (line) => lines.push(line),
+    );
     expect(seen).toEqual([1, 2, 3]);
     expect(lines).toEqual([
       'seed 1: unseen F1 0.950, recall@1 0.900, MAP@R 0.500 (training 12.3 s)',
@@ -26,8 +30,20 @@ describe('the spread over seeds', () => {
   });
 
   it('refuses a seed count that is not a positive integer, and an empty summary', async () => {
-    await expect(runSeeds(0, async () => report(1, 1, 1), () => {})).rejects.toThrow('the seed count must be a positive integer, got 0');
-    await expect(runSeeds(NaN, async () => report(1, 1, 1), () => {})).rejects.toThrow('got NaN');
+    await expect(
+      runSeeds(
+        0,
+        async () => report(1, 1, 1),
+        () => {},
+      ),
+    ).rejects.toThrow('the seed count must be a positive integer, got 0');
+    await expect(
+      runSeeds(
+        NaN,
+        async () => report(1, 1, 1),
+        () => {},
+      ),
+    ).rejects.toThrow('got NaN');
     expect(() => seedSummary([])).toThrow('no seed runs to summarise');
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { FASHION_CANDIDATES, FASHION_RECIPE } from '../src/fashion-mnist/recipes';
 import { HELLO_CANDIDATES, HELLO_RECIPE } from '../src/hello/recipes';
 import type { Recipe } from '../src/supervised/recipe';

@@ -1,5 +1,12 @@
-import { recipeOptions, type Recipe } from '../src/supervised/recipe';
-import { candidateRows, chooseRow, replaceBetweenMarkers, selectionTable, validationFolds, type FoldScore } from '../src/supervised/selection';
+import { type Recipe, recipeOptions } from '../src/supervised/recipe';
+import {
+  candidateRows,
+  chooseRow,
+  type FoldScore,
+  replaceBetweenMarkers,
+  selectionTable,
+  validationFolds,
+} from '../src/supervised/selection';
 
 const recipe = (name: string, steps: number): Recipe => ({
   name,
@@ -11,7 +18,14 @@ const recipe = (name: string, steps: number): Recipe => ({
   classesPerBatch: 6,
   examplesPerClassPerBatch: 10,
 });
-const score = (f1: number, trainSeconds = 10): FoldScore => ({ f1, precision: 0.9, recall: 1, recallAt1: f1 - 0.05, mapAtR: 0.5, trainSeconds });
+const score = (f1: number, trainSeconds = 10): FoldScore => ({
+  f1,
+  precision: 0.9,
+  recall: 1,
+  recallAt1: f1 - 0.05,
+  mapAtR: 0.5,
+  trainSeconds,
+});
 
 describe('validationFolds', () => {
   it('holds out consecutive pairs of the known digits in turn, each once', () => {
@@ -32,7 +46,13 @@ describe('validationFolds', () => {
 
 describe('choosing a recipe', () => {
   it('takes the highest mean validation F1', () => {
-    const rows = candidateRows([recipe('a', 1000), recipe('b', 2000)], [[score(0.9), score(0.92), score(0.94)], [score(0.95), score(0.93), score(0.95)]]);
+    const rows = candidateRows(
+      [recipe('a', 1000), recipe('b', 2000)],
+      [
+        [score(0.9), score(0.92), score(0.94)],
+        [score(0.95), score(0.93), score(0.95)],
+      ],
+    );
     expect(rows.map((r) => r.meanF1)).toEqual([expect.closeTo(0.92, 12), expect.closeTo(0.9433333333, 9)]);
     expect(chooseRow(rows).recipe.name).toBe('b');
   });
@@ -57,7 +77,13 @@ describe('choosing a recipe', () => {
 
   it('tables F1 per fold, the means and the training time per 1000 steps, the choice in bold', () => {
     const folds = validationFolds([2, 3, 1, 7], 2);
-    const rows = candidateRows([recipe('a', 1000), recipe('b', 2000)], [[score(0.9, 50), score(0.8, 70)], [score(0.95, 100), score(0.97, 140)]]);
+    const rows = candidateRows(
+      [recipe('a', 1000), recipe('b', 2000)],
+      [
+        [score(0.9, 50), score(0.8, 70)],
+        [score(0.95, 100), score(0.97, 140)],
+      ],
+    );
     expect(selectionTable(rows, folds, chooseRow(rows)).split('\n')).toEqual([
       '| candidate | F1, validation-unseen 2 & 3 | F1, validation-unseen 1 & 7 | mean F1 | mean recall@1 | mean MAP@R | training s / 1000 steps |',
       '|---|---|---|---|---|---|---|',
@@ -77,7 +103,9 @@ describe('replaceBetweenMarkers', () => {
   });
 
   it('refuses a page without the markers, with them swapped or twice', () => {
-    expect(() => replaceBetweenMarkers('no markers', 't', 'x')).toThrow('the page has no "<!-- t:start -->" ... "<!-- t:end -->" markers in that order');
+    expect(() => replaceBetweenMarkers('no markers', 't', 'x')).toThrow(
+      'the page has no "<!-- t:start -->" ... "<!-- t:end -->" markers in that order',
+    );
     expect(() => replaceBetweenMarkers('<!-- t:end --><!-- t:start -->', 't', 'x')).toThrow('markers in that order');
     expect(() => replaceBetweenMarkers(`${page}${page}`, 't', 'x')).toThrow('the page has "<!-- t:start -->" twice');
   });

@@ -4,6 +4,7 @@
  * k-NN accuracy of held-out digits above the untrained model's.
  */
 import { setupBackend } from '@tfsim/utils';
+
 import { runSelfSupervised } from '../src/self-supervised/run';
 
 beforeAll(async () => {

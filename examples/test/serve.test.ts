@@ -8,9 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { Rng } from '@tfsim/utils';
-import { startLookupServer, type LookupServer } from '../src/serve/server';
+
+import { type LookupServer, startLookupServer } from '../src/serve/server';
 
 const DIM = 8;
 
@@ -35,7 +37,12 @@ describe('HTTP lookup server', () => {
 
   beforeAll(async () => {
     const built = new Indexer(DIM, { distance: 'l2' });
-    await built.batchAdd(items, labels, labels.map((l, i) => `item ${i} of class ${l}`), { verbose: false });
+    await built.batchAdd(
+      items,
+      labels,
+      labels.map((l, i) => `item ${i} of class ${l}`),
+      { verbose: false },
+    );
     await built.calibrate(queries, queryLabels, { precision_90: 0.9 }, { verbose: false });
     const dir = join(folder, 'index');
     await built.save(dir);
@@ -86,7 +93,7 @@ describe('HTTP lookup server', () => {
     expect(got!.embedding).toEqual(Array.from(want!.embedding!));
   });
 
-  it("matches at the saved calibration as Indexer.match does", async () => {
+  it('matches at the saved calibration as Indexer.match does', async () => {
     const { status, json } = await post('/match', { embeddings: queries.slice(0, 10), noMatchLabel: -7 });
     expect(status).toBe(200);
     expect(json.matches).toEqual(await index.match(queries.slice(0, 10), { noMatchLabel: -7, verbose: false }));
@@ -109,7 +116,10 @@ describe('HTTP lookup server', () => {
     });
     expect(await post('/lookup', '{"embeddings": [')).toMatchObject({ status: 400, json: { error: { type: 'BadJson' } } });
     expect(await post('/lookup', { k: 3 })).toMatchObject({ status: 400, json: { error: { message: 'the request needs "embeddings"' } } });
-    expect(await post('/lookup', { embeddings: [['a']] })).toMatchObject({ status: 400, json: { error: { message: 'embeddings[0][0] is not a number: "a"' } } });
+    expect(await post('/lookup', { embeddings: [['a']] })).toMatchObject({
+      status: 400,
+      json: { error: { message: 'embeddings[0][0] is not a number: "a"' } },
+    });
     expect(await post('/nope', {})).toMatchObject({ status: 404 });
     const get = await fetch(`${served.url}/lookup`);
     expect(get.status).toBe(405);

@@ -2,15 +2,20 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { type BackendTimings, markdownTable } from './backends';
 
 describe('bench:backends', () => {
   it('runs on a tiny size and writes valid JSON results', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-bench-')), 'backends.json');
-    execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'backends.ts'), '--backends', 'cpu', '--reps', '1', '--tiny', '--json', out], {
-      stdio: 'pipe',
-      env: { ...process.env, TFSIM_BACKEND: '' },
-    });
+    execFileSync(
+      process.execPath,
+      [require.resolve('tsx/cli'), path.join(__dirname, 'backends.ts'), '--backends', 'cpu', '--reps', '1', '--tiny', '--json', out],
+      {
+        stdio: 'pipe',
+        env: { ...process.env, TFSIM_BACKEND: '' },
+      },
+    );
     const written = JSON.parse(fs.readFileSync(out, 'utf8')) as { machine: string; results: BackendTimings[] };
     expect(written.machine).toContain('Node v');
     expect(written.results).toHaveLength(1);
@@ -40,7 +45,15 @@ describe('bench:backends', () => {
   it('labels the native rows by their oneDNN setting', () => {
     const table = markdownTable(
       [
-        { backend: 'tfjs-node', available: true, notes: ['oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): probe crashed'], matmulMs: 10, matmulGflops: 256, cnnStepMs: 8, mlpStepMs: 2 },
+        {
+          backend: 'tfjs-node',
+          available: true,
+          notes: ['oneDNN off (TF_ENABLE_ONEDNN_OPTS=0): probe crashed'],
+          matmulMs: 10,
+          matmulGflops: 256,
+          cnnStepMs: 8,
+          mlpStepMs: 2,
+        },
         { backend: 'tfjs-node+onednn', available: true, notes: [], matmulMs: 10, matmulGflops: 256, cnnStepMs: 4, mlpStepMs: 2 },
         { backend: 'cpu', available: true, matmulMs: 100, matmulGflops: 25.6, cnnStepMs: 400, mlpStepMs: 4 },
       ],

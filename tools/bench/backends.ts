@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import type * as tfjs from '@tensorflow/tfjs';
 
 export interface BackendTimings {
@@ -171,10 +172,14 @@ async function main(): Promise<void> {
   }
   const results: BackendTimings[] = [];
   for (const backend of values.backends.split(',')) {
-    const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--child', backend, '--reps', String(reps), ...(values.tiny ? ['--tiny'] : [])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, __filename, '--child', backend, '--reps', String(reps), ...(values.tiny ? ['--tiny'] : [])],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     const result = JSON.parse(out.trim().split('\n').pop()!) as BackendTimings;
     results.push(result);
     console.error(`${backend}: ${JSON.stringify(result)}`);

@@ -83,11 +83,7 @@ export function updateDocSection(doc: string, name: string, body: string): void 
 }
 
 export function markdownTable(header: string[], rows: Array<Array<string | number>>): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 export function fmt(value: number | undefined | null, digits = 1): string {
@@ -156,7 +152,8 @@ export function npyHeader(file: string): NpyFile {
 /** Reads rows [start, start + count) of a 2-d .npy file (into `into` when given). */
 export function readNpyRows<T extends Float32Array | Int32Array>(npy: NpyFile, start: number, count: number, into?: T): T {
   const cols = npy.shape[1] ?? 1;
-  const out = (into?.subarray(0, count * cols) ?? (npy.descr === '<f4' ? new Float32Array(count * cols) : new Int32Array(count * cols))) as T;
+  const out = (into?.subarray(0, count * cols) ??
+    (npy.descr === '<f4' ? new Float32Array(count * cols) : new Int32Array(count * cols))) as T;
   const fd = fs.openSync(npy.file, 'r');
   try {
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -234,9 +231,13 @@ export function pythonHasModule(module: string): boolean {
   if (!py) return false;
   const cached = moduleCache.get(module);
   if (cached !== undefined) return cached;
-  const res = spawnSync(py, ['-c', `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`], {
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    py,
+    ['-c', `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`],
+    {
+      encoding: 'utf8',
+    },
+  );
   moduleCache.set(module, res.status === 0);
   return res.status === 0;
 }

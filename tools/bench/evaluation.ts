@@ -11,8 +11,20 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import type { Lookup } from '@tfsim/utils';
-import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson, type Machine } from './common';
+
+import {
+  fmt,
+  type Machine,
+  machine,
+  machineLine,
+  markdownTable,
+  PERFORMANCE_DOC,
+  RESULTS_DIR,
+  updateDocSection,
+  writeJson,
+} from './common';
 
 export interface EvaluationRun {
   operation: 'calibrate' | 'evaluateRetrieval';
@@ -65,11 +77,19 @@ export function evaluationTable(r: EvaluationResults): string {
   return [
     `Machine: ${machineLine(r.machine)}.`,
     '',
-    'MemoryEvaluator on synthetic lookups (100 classes, 80% of neighbours of the query\'s class); best of the repetitions after a warm-up.',
+    "MemoryEvaluator on synthetic lookups (100 classes, 80% of neighbours of the query's class); best of the repetitions after a warm-up.",
     '',
     markdownTable(
       ['operation', 'queries', 'k', 'time', 'queries/s', 'curve thresholds / metrics', 'value'],
-      r.runs.map((x) => [x.operation, x.queries.toLocaleString('en-US'), x.k, `${fmt(x.ms / 1000, 2)} s`, fmt(x.queriesPerSec, 0), x.size.toLocaleString('en-US'), x.value.toFixed(4)]),
+      r.runs.map((x) => [
+        x.operation,
+        x.queries.toLocaleString('en-US'),
+        x.k,
+        `${fmt(x.ms / 1000, 2)} s`,
+        fmt(x.queriesPerSec, 0),
+        x.size.toLocaleString('en-US'),
+        x.value.toFixed(4),
+      ]),
     ),
     '',
     'value: the optimal F1 (calibrate), recall@1 (evaluateRetrieval).',
@@ -116,12 +136,22 @@ async function main(): Promise<void> {
     machine: m,
     runs: [
       {
-        operation: 'calibrate', queries: nq, k, ms: calibrateMs, queriesPerSec: (nq * 1000) / calibrateMs,
-        size: calibration!.thresholds.distance!.length, value: calibration!.cutpoints.optimal!.value,
+        operation: 'calibrate',
+        queries: nq,
+        k,
+        ms: calibrateMs,
+        queriesPerSec: (nq * 1000) / calibrateMs,
+        size: calibration!.thresholds.distance!.length,
+        value: calibration!.cutpoints.optimal!.value,
       },
       {
-        operation: 'evaluateRetrieval', queries: nq, k, ms: retrievalMs, queriesPerSec: (nq * 1000) / retrievalMs,
-        size: Object.keys(retrieval).length, value: recall1,
+        operation: 'evaluateRetrieval',
+        queries: nq,
+        k,
+        ms: retrievalMs,
+        queriesPerSec: (nq * 1000) / retrievalMs,
+        size: Object.keys(retrieval).length,
+        value: recall1,
       },
     ],
   };

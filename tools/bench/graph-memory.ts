@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   const model = new SimilarityModel({ inputs, outputs: new MetricEmbedding({ units: 32 }).apply(h) as ReturnType<typeof tf.input> });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: new MultiSimilarityLoss() });
   const rng = new Rng(3);
-  const x = tf.tensor2d(Float32Array.from({ length: batch * 4 * 64 }, () => rng.normal()), [batch * 4, 64]);
+  const x = tf.tensor2d(
+    Float32Array.from({ length: batch * 4 * 64 }, () => rng.normal()),
+    [batch * 4, 64],
+  );
   const y = Array.from({ length: batch * 4 }, (_, i) => i % 16);
   const warm = 100;
   const epochsFor = (n: number) => Math.max(1, Math.round(n / 4));

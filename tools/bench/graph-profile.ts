@@ -15,7 +15,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import type { Tensor } from '@tensorflow/tfjs';
+
 import { fmt, markdownTable, PYTHON_DIR, pythonExecutable, pythonHasModule, runJsonChild, writeNpy } from './common';
 import { benchModel, benchStep, type TrainModel } from './train';
 
@@ -45,8 +47,14 @@ export async function writeCompiledStep(dir: string, model: TrainModel, batch: n
   let fellBack: string | null = null;
   const trainer = new GraphTrainer(benchStep(tf, net, new MultiSimilarityLoss(), optimizer), optimizer, (reason) => (fellBack = reason));
   const rng = new Rng(7);
-  const x = tf.tensor4d(Float32Array.from({ length: batch * side * side }, () => rng.normal()), [batch, side, side, 1]);
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => Math.floor(i / 4)), 'int32');
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batch * side * side }, () => rng.normal()),
+    [batch, side, side, 1],
+  );
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => Math.floor(i / 4)),
+    'int32',
+  );
   // one eager step, two traced ones: the graph is compiled after the third
   for (let i = 0; i < 3; i++) tf.dispose(trainer.run([x, y]) as Tensor[]);
   const described = trainer.describe([x, y]);
@@ -88,17 +96,34 @@ async function main(): Promise<void> {
   const model = values.model as TrainModel;
   if (model !== 'cnn' && model !== 'dense') throw new Error(`unknown model ${model}: expected cnn or dense`);
   const py = pythonExecutable();
-  if (!py || !pythonHasModule('tensorflow')) throw new Error('no Python TensorFlow in the peers venv: run tools/bench/setup-python.sh (TFSIM_BENCH_VENV)');
+  if (!py || !pythonHasModule('tensorflow'))
+    throw new Error('no Python TensorFlow in the peers venv: run tools/bench/setup-python.sh (TFSIM_BENCH_VENV)');
   const dir = values.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-graph-profile-'));
   try {
     await writeCompiledStep(dir, model, Number(values.batch), Number(values.side));
     const res = runJsonChild<GraphProfile>(
       py,
-      [path.join(PYTHON_DIR, 'profile_graph.py'), '--dir', dir, '--steps', values.steps, '--trace-steps', values['trace-steps'], ...positionals],
+      [
+        path.join(PYTHON_DIR, 'profile_graph.py'),
+        '--dir',
+        dir,
+        '--steps',
+        values.steps,
+        '--trace-steps',
+        values['trace-steps'],
+        ...positionals,
+      ],
       { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
     );
     if (!res.ok) throw new Error(`profile_graph.py failed: ${res.error}`);
-    console.log(values.json ? JSON.stringify(res.value) : `load ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')}; ${model}, batch ${values.batch}\n\n${profileTable(res.value)}`);
+    console.log(
+      values.json
+        ? JSON.stringify(res.value)
+        : `load ${os
+            .loadavg()
+            .map((v) => v.toFixed(2))
+            .join(' / ')}; ${model}, batch ${values.batch}\n\n${profileTable(res.value)}`,
+    );
   } finally {
     if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });
   }

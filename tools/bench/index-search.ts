@@ -34,8 +34,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import {
   fmt,
+  type Machine,
   machine,
   machineLine,
   markdownTable,
@@ -52,7 +54,6 @@ import {
   updateDocSection,
   writeJson,
   writeNpy,
-  type Machine,
 } from './common';
 
 export const DIM = 128;
@@ -171,14 +172,23 @@ interface ChildOptions {
 
 /** Inside the child: builds one index from the file, measures it. */
 async function indexChild(o: ChildOptions): Promise<IndexRun> {
-  const { blasConfig, FaissSearch, faissAvailable, faissUnavailableReason, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } =
-    await import('@tfsim/search');
+  const {
+    blasConfig,
+    FaissSearch,
+    faissAvailable,
+    faissUnavailableReason,
+    LinearSearch,
+    UsearchSearch,
+    usearchAvailable,
+    usearchUnavailableReason,
+  } = await import('@tfsim/search');
   const keys = npyHeader(o.keys);
   const n = keys.shape[0]!;
   const base: IndexRun = { impl: 'tfsim', algo: o.algo, n, available: false };
   const usearch = o.algo.startsWith('usearch-');
   if (usearch && !usearchAvailable()) return { ...base, reason: `usearch does not load: ${usearchUnavailableReason() ?? ''}` };
-  if (PYTHON_ALGOS.has(o.algo) && !faissAvailable()) return { ...base, reason: `faiss-node does not load: ${faissUnavailableReason() ?? ''}` };
+  if (PYTHON_ALGOS.has(o.algo) && !faissAvailable())
+    return { ...base, reason: `faiss-node does not load: ${faissUnavailableReason() ?? ''}` };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
   // One chunk buffer, allocated and touched before the baseline: the delta is the index's.
   const chunk = new Float32Array(Math.min(CHUNK, n) * DIM).fill(0);
@@ -356,7 +366,18 @@ function maxAbs(keys: ReturnType<typeof npyHeader>, queries: Float32Array, buffe
 }
 
 function runTfsim(o: ChildOptions): IndexRun {
-  const args = ['--child', o.algo, '--keys', o.keys, '--queries-file', o.queries, '--reps', String(o.reps), '--ef-sweep', o.efSweep.join(',')];
+  const args = [
+    '--child',
+    o.algo,
+    '--keys',
+    o.keys,
+    '--queries-file',
+    o.queries,
+    '--reps',
+    String(o.reps),
+    '--ef-sweep',
+    o.efSweep.join(','),
+  ];
   args.push('--hnsw-m', String(o.hnsw.m), '--ef-construction', String(o.hnsw.efConstruction));
   args.push('--usearch-connectivity', String(o.hnsw.connectivity), '--usearch-expansion-add', String(o.hnsw.expansionAdd));
   if (o.gt) args.push('--gt', o.gt);
@@ -373,10 +394,31 @@ function runPython(o: ChildOptions): IndexRun {
   if (!py) return { ...base, reason: 'no Python venv: run tools/bench/setup-python.sh' };
   if (!pythonHasModule('faiss') || !pythonHasModule('numpy')) return { ...base, reason: 'faiss-cpu or numpy not installed in the venv' };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
-  const args = [path.join(PYTHON_DIR, 'index_faiss.py'), '--algo', o.algo, '--keys', o.keys, '--queries', o.queries, '--reps', String(o.reps)];
+  const args = [
+    path.join(PYTHON_DIR, 'index_faiss.py'),
+    '--algo',
+    o.algo,
+    '--keys',
+    o.keys,
+    '--queries',
+    o.queries,
+    '--reps',
+    String(o.reps),
+  ];
   args.push('--hnsw-m', String(o.hnsw.m), '--ef-construction', String(o.hnsw.efConstruction), '--ef-search', String(o.hnsw.efSearch));
   if (o.algo === 'hnsw' && o.efSweep.length > 0) args.push('--ef-sweep', o.efSweep.join(','));
-  args.push('--nlist', String(nlist), '--nprobe', String(nprobe), '--train-rows', String(trainRows), '--chunk', String(CHUNK), '--k', String(K));
+  args.push(
+    '--nlist',
+    String(nlist),
+    '--nprobe',
+    String(nprobe),
+    '--train-rows',
+    String(trainRows),
+    '--chunk',
+    String(CHUNK),
+    '--k',
+    String(K),
+  );
   if (o.gt) args.push('--gt', o.gt);
   const res = runJsonChild<IndexRun>(py, args);
   return res.ok ? { ...res.value, impl: 'python-faiss' } : { ...base, reason: res.error };
@@ -391,15 +433,24 @@ export function indexTable(r: IndexResults): string {
     const peer = r.runs.find((y) => y.impl === 'python-faiss' && y.algo === peerAlgo(x.algo) && y.n === x.n && y.available);
     const ratio = x.impl === 'tfsim' && x.available && peer ? fmt(x.queriesPerSec! / peer.queriesPerSec!, 2) : '';
     // The same ratio per CPU-second: queries over the CPU time each lookup got.
-    const cpuRatio = x.impl === 'tfsim' && x.available && peer && x.lookupCpuMs && peer.lookupCpuMs ? fmt(peer.lookupCpuMs / x.lookupCpuMs, 2) : '';
+    const cpuRatio =
+      x.impl === 'tfsim' && x.available && peer && x.lookupCpuMs && peer.lookupCpuMs ? fmt(peer.lookupCpuMs / x.lookupCpuMs, 2) : '';
     return x.available
       ? [
-          x.n.toLocaleString('en-US'), x.impl, x.algo,
+          x.n.toLocaleString('en-US'),
+          x.impl,
+          x.algo,
           x.trainMs === undefined ? '' : fmt(x.trainMs / 1000, 1),
-          fmt(x.addPerSec, 0), fmt(x.queriesPerSec, 0), x.bindingQueriesPerSec === undefined ? '' : fmt(x.bindingQueriesPerSec, 0), ratio, cpuRatio, fmt(x.effectiveGflops),
+          fmt(x.addPerSec, 0),
+          fmt(x.queriesPerSec, 0),
+          x.bindingQueriesPerSec === undefined ? '' : fmt(x.bindingQueriesPerSec, 0),
+          ratio,
+          cpuRatio,
+          fmt(x.effectiveGflops),
           x.lookupCpuMs ? fmt(x.lookupCpuMs / x.lookupMs!, 2) : 'n/a',
           x.recallAt10 === undefined ? 'n/a' : x.recallAt10.toFixed(3),
-          mib(x.rssDeltaBytes), fmt(x.memoryRatio, 2),
+          mib(x.rssDeltaBytes),
+          fmt(x.memoryRatio, 2),
         ]
       : [x.n.toLocaleString('en-US'), x.impl, x.algo, `not available: ${x.reason ?? ''}`, '', '', '', '', '', '', '', '', '', ''];
   });
@@ -410,21 +461,44 @@ export function indexTable(r: IndexResults): string {
     `${r.dim}-d float32 vectors (clustered), ${r.queries} queries, k = ${r.k}, euclidean. add: rows/s of batchAdd in chunks of ${CHUNK.toLocaleString('en-US')}; ` +
       `lookup: queries/s of one batchLookup of all queries (best of the repetitions); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; cores used: CPU time of the timed lookup over its wall time (on a shared machine, what it got of the 2 cores); same per CPU-s: the tfsim / python ratio of queries per CPU-second (where both CPU times were recorded); recall@10 against LinearSearch (exact); ` +
       'memory: RSS after adding minus before (the child process holds nothing else), and its ratio to n x d x 4 bytes. ' +
-      (r.hnsw ? `HNSW builds: faiss M ${r.hnsw.m}, efConstruction ${r.hnsw.efConstruction}; usearch connectivity ${r.hnsw.connectivity}, expansionAdd ${r.hnsw.expansionAdd}. ` : '') +
+      (r.hnsw
+        ? `HNSW builds: faiss M ${r.hnsw.m}, efConstruction ${r.hnsw.efConstruction}; usearch connectivity ${r.hnsw.connectivity}, expansionAdd ${r.hnsw.expansionAdd}. `
+        : '') +
       `Effective GFLOP/s: 2 n q d / lookup time; the machine's nominal fp32 peak is ${m.peakGflops} GFLOP/s at the clock /proc/cpuinfo reports (about 190 at the boost clock).`,
     '',
     markdownTable(
-      ['n', 'implementation', 'configuration', 'train s', 'add rows/s', 'lookup q/s', 'faiss-node direct q/s', 'tfsim / python', 'same per CPU-s', 'eff. GFLOP/s', 'cores used', 'recall@10', 'RSS delta', 'RSS / raw'],
+      [
+        'n',
+        'implementation',
+        'configuration',
+        'train s',
+        'add rows/s',
+        'lookup q/s',
+        'faiss-node direct q/s',
+        'tfsim / python',
+        'same per CPU-s',
+        'eff. GFLOP/s',
+        'cores used',
+        'recall@10',
+        'RSS delta',
+        'RSS / raw',
+      ],
       rows,
     ),
     '',
     '',
     sweepTable(r),
-    ...(r.remeasured ?? []).flatMap((x) => ['', `Re-measured (\`--merge\`) in a later run, ${machineLine(x.machine)}: ${x.runs.join(', ')}.`]),
+    ...(r.remeasured ?? []).flatMap((x) => [
+      '',
+      `Re-measured (\`--merge\`) in a later run, ${machineLine(x.machine)}: ${x.runs.join(', ')}.`,
+    ]),
     '',
     'Targets:',
     '',
-    ...r.targets.map((t) => `- ${t.name}: ${t.value === null ? 'not measured' : fmt(t.value, 2)} (target ${t.target}) — ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'}`),
+    ...r.targets.map(
+      (t) =>
+        `- ${t.name}: ${t.value === null ? 'not measured' : fmt(t.value, 2)} (target ${t.target}) — ${t.met === null ? 'n/a' : t.met ? 'met' : 'missed'}`,
+    ),
   ].join('\n');
 }
 
@@ -436,7 +510,8 @@ export function atRecall(sweep: SweepPoint[] | undefined, recall: number): Sweep
 function sweepTable(r: IndexResults): string {
   const swept = r.runs.filter((x) => x.available && x.sweep && x.sweep.length > 0);
   if (swept.length === 0) return 'HNSW at equal recall: no efSearch sweep in this run.';
-  const cell = (p: SweepPoint | undefined) => (p ? `${fmt(p.queriesPerSec, 0)} (ef ${p.efSearch}, ${p.recallAt10!.toFixed(3)})` : 'not reached');
+  const cell = (p: SweepPoint | undefined) =>
+    p ? `${fmt(p.queriesPerSec, 0)} (ef ${p.efSearch}, ${p.recallAt10!.toFixed(3)})` : 'not reached';
   const rows = swept.map((x) => {
     const peer = r.runs.find((y) => y.impl === 'python-faiss' && y.algo === 'hnsw' && y.n === x.n && y.available);
     const ratio = (t: number) => {
@@ -444,13 +519,24 @@ function sweepTable(r: IndexResults): string {
       const b = atRecall(peer?.sweep, t);
       return x.impl === 'tfsim' && a && b ? fmt(a.queriesPerSec / b.queriesPerSec, 2) : '';
     };
-    return [x.n.toLocaleString('en-US'), x.impl, x.algo, cell(atRecall(x.sweep, 0.95)), ratio(0.95), cell(atRecall(x.sweep, 0.99)), ratio(0.99),
-      x.sweep!.map((p) => `${p.efSearch}: ${fmt(p.queriesPerSec, 0)} q/s @ ${p.recallAt10?.toFixed(3) ?? 'n/a'}`).join('; ')];
+    return [
+      x.n.toLocaleString('en-US'),
+      x.impl,
+      x.algo,
+      cell(atRecall(x.sweep, 0.95)),
+      ratio(0.95),
+      cell(atRecall(x.sweep, 0.99)),
+      ratio(0.99),
+      x.sweep!.map((p) => `${p.efSearch}: ${fmt(p.queriesPerSec, 0)} q/s @ ${p.recallAt10?.toFixed(3) ?? 'n/a'}`).join('; '),
+    ];
   });
   return [
     'HNSW at equal recall: each index searched again at every efSearch of the sweep; the fastest setting whose recall@10 reaches 0.95 and 0.99 (queries/s, efSearch, recall), and its ratio to Python faiss HNSW at the same recall.',
     '',
-    markdownTable(['n', 'implementation', 'configuration', 'q/s at recall >= 0.95', 'over python', 'q/s at recall >= 0.99', 'over python', 'sweep'], rows),
+    markdownTable(
+      ['n', 'implementation', 'configuration', 'q/s at recall >= 0.95', 'over python', 'q/s at recall >= 0.99', 'over python', 'sweep'],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -464,7 +550,12 @@ function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] 
       const b = get('python-faiss', algo, n);
       if (a && b) {
         const v = a.queriesPerSec! / b.queriesPerSec!;
-        out.push({ name: `FaissSearch ${algo} q/s over Python faiss at ${n.toLocaleString('en-US')}`, value: v, target: '>= 0.8', met: v >= 0.8 });
+        out.push({
+          name: `FaissSearch ${algo} q/s over Python faiss at ${n.toLocaleString('en-US')}`,
+          value: v,
+          target: '>= 0.8',
+          met: v >= 0.8,
+        });
       }
     }
   }
@@ -472,7 +563,12 @@ function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] 
   const flat = get('python-faiss', 'flat', 100_000);
   if (lin && flat) {
     const v = lin.queriesPerSec! / flat.queriesPerSec!;
-    out.push({ name: `LinearSearch (${lin.version ?? ''}) q/s over Python faiss flat at 100,000 x 128`, value: v, target: '>= 1.0', met: v >= 1 });
+    out.push({
+      name: `LinearSearch (${lin.version ?? ''}) q/s over Python faiss flat at 100,000 x 128`,
+      value: v,
+      target: '>= 1.0',
+      met: v >= 1,
+    });
   }
   out.push({
     name: 'LinearSearch share of the fp32 peak at 100,000 x 128',
@@ -487,9 +583,19 @@ function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] 
     const qa = atRecall(a.sweep, 0.95);
     const qb = atRecall(b.sweep, 0.95);
     const v = qa && qb ? qa.queriesPerSec / qb.queriesPerSec : null;
-    out.push({ name: `UsearchSearch HNSW q/s over Python faiss HNSW at recall@10 >= 0.95, ${n.toLocaleString('en-US')}`, value: v, target: '>= 1.2', met: v === null ? null : v >= 1.2 });
+    out.push({
+      name: `UsearchSearch HNSW q/s over Python faiss HNSW at recall@10 >= 0.95, ${n.toLocaleString('en-US')}`,
+      value: v,
+      target: '>= 1.2',
+      met: v === null ? null : v >= 1.2,
+    });
     const build = a.addPerSec! / b.addPerSec!;
-    out.push({ name: `UsearchSearch HNSW build rows/s over Python faiss HNSW, ${n.toLocaleString('en-US')}`, value: build, target: '>= 1.0', met: build >= 1 });
+    out.push({
+      name: `UsearchSearch HNSW build rows/s over Python faiss HNSW, ${n.toLocaleString('en-US')}`,
+      value: build,
+      target: '>= 1.0',
+      met: build >= 1,
+    });
   }
   out.push({
     name: 'LinearSearch effective GFLOP/s at 100,000 x 128, 1,000 queries',
@@ -499,13 +605,21 @@ function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] 
   });
   const biggest = Math.max(...sizes);
   for (const r of runs.filter((x) => x.n === biggest && x.available && x.impl === 'tfsim')) {
-    out.push({ name: `memory of ${r.algo} at ${biggest.toLocaleString('en-US')} x 128 over raw float32`, value: r.memoryRatio!, target: '<= 1.3', met: r.memoryRatio! <= 1.3 });
+    out.push({
+      name: `memory of ${r.algo} at ${biggest.toLocaleString('en-US')} x 128 over raw float32`,
+      value: r.memoryRatio!,
+      target: '<= 1.3',
+      met: r.memoryRatio! <= 1.3,
+    });
   }
   return out;
 }
 
 function parseSweep(text: string): number[] {
-  return text.split(',').filter((x) => x.trim() !== '').map(Number);
+  return text
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map(Number);
 }
 
 async function main(): Promise<void> {
@@ -553,10 +667,16 @@ async function main(): Promise<void> {
     expansionAdd: values['usearch-expansion-add'] === undefined ? efc0 : Number(values['usearch-expansion-add']),
     efSearch: DEFAULT_HNSW.efSearch,
   };
-  if (Object.values(hnsw).some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`HNSW settings must be positive integers: ${JSON.stringify(hnsw)}`);
+  if (Object.values(hnsw).some((v) => !Number.isInteger(v) || v < 1))
+    throw new Error(`HNSW settings must be positive integers: ${JSON.stringify(hnsw)}`);
   if (values.child) {
     const run = await indexChild({
-      algo: values.child, keys: values.keys!, queries: values['queries-file']!, gt: values.gt, writeGt: values['write-gt'], reps: Number(values.reps),
+      algo: values.child,
+      keys: values.keys!,
+      queries: values['queries-file']!,
+      gt: values.gt,
+      writeGt: values['write-gt'],
+      reps: Number(values.reps),
       efSweep: parseSweep(values['ef-sweep'] ?? ''),
       hnsw,
     });
@@ -578,12 +698,23 @@ async function main(): Promise<void> {
       if (values.skip.split(',').includes(`${algo}:${n}`)) {
         for (const impl of ['tfsim', 'python-faiss']) {
           const before = runs.filter((r) => r.impl === impl && r.algo === algo && r.available && r.addPerSec).at(-1);
-          const estimate = before ? ` (its build alone would take about ${fmt(n / before.addPerSec! / 60, 0)} min at the ${before.n.toLocaleString('en-US')}-row rate)` : '';
+          const estimate = before
+            ? ` (its build alone would take about ${fmt(n / before.addPerSec! / 60, 0)} min at the ${before.n.toLocaleString('en-US')}-row rate)`
+            : '';
           runs.push({ impl, algo, n, available: false, reason: `not run by default${estimate}; --skip '' runs it` });
         }
         continue;
       }
-      const o: ChildOptions = { algo, keys: data.keys, queries: data.queries, gt, reps, writeGt: algo === 'linear' ? gt : undefined, efSweep, hnsw };
+      const o: ChildOptions = {
+        algo,
+        keys: data.keys,
+        queries: data.queries,
+        gt,
+        reps,
+        writeGt: algo === 'linear' ? gt : undefined,
+        efSweep,
+        hnsw,
+      };
       const js = runTfsim(o);
       runs.push(js);
       console.error(`${n} tfsim ${algo}: ${JSON.stringify(js)}`);
@@ -606,7 +737,17 @@ async function main(): Promise<void> {
     // The table's machine line stays the first run's; the re-measured rows say when they ran.
     Object.assign(m, { date: old.machine.date, load: old.machine.load });
   }
-  const results: IndexResults = { benchmark: 'index', machine: m, dim: DIM, queries: nq, k: K, hnsw, runs: all, targets: targets(all, m.peakGflops), remeasured };
+  const results: IndexResults = {
+    benchmark: 'index',
+    machine: m,
+    dim: DIM,
+    queries: nq,
+    k: K,
+    hnsw,
+    runs: all,
+    targets: targets(all, m.peakGflops),
+    remeasured,
+  };
   writeJson(values.json, results);
   const table = indexTable(results);
   console.log(table);

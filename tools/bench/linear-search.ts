@@ -9,8 +9,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FaissSearch, faissAvailable, LinearSearch, type Search } from '@tfsim/search';
-import { Rng, type Matrix } from '@tfsim/utils';
+
+import { faissAvailable, FaissSearch, LinearSearch, type Search } from '@tfsim/search';
+import { type Matrix, Rng } from '@tfsim/utils';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +56,11 @@ function bench(label: string, make: () => Search, keys: Matrix, queries: Matrix)
   const addMs = time(() => search.batchAdd(keys, ids));
   const first = time(() => search.batchLookup(queries, k));
   let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < reps; r++) best = Math.min(best, time(() => search.batchLookup(queries, k)));
+  for (let r = 0; r < reps; r++)
+    best = Math.min(
+      best,
+      time(() => search.batchLookup(queries, k)),
+    );
   const gflops = (2 * keys.rows * queries.rows * dim) / (best * 1e6);
   console.log(
     `${label.padEnd(44)} add ${addMs.toFixed(0).padStart(6)} ms   first lookup ${first.toFixed(0).padStart(6)} ms   ` +
@@ -83,7 +88,12 @@ if (!values['skip-faiss']) {
     bench('FaissSearch flat euclidean', () => new FaissSearch('euclidean', dim, { algo: 'flat' }), keys, queries);
     bench('FaissSearch flat cosine (unit rows)', () => new FaissSearch('cosine', dim, { algo: 'flat' }), unitKeys, unitQueries);
     bench('FaissSearch hnsw euclidean (M 16, efSearch 400)', () => new FaissSearch('euclidean', dim, { algo: 'hnsw' }), keys, queries);
-    bench('FaissSearch ivf euclidean (nlist auto, nprobe nlist/8)', () => new FaissSearch('euclidean', dim, { algo: 'ivf' }), keys, queries);
+    bench(
+      'FaissSearch ivf euclidean (nlist auto, nprobe nlist/8)',
+      () => new FaissSearch('euclidean', dim, { algo: 'ivf' }),
+      keys,
+      queries,
+    );
     bench('FaissSearch ivfpq euclidean', () => new FaissSearch('euclidean', dim, { algo: 'ivfpq' }), keys, queries);
   }
 }

@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { machine, machineLine, RESULTS_DIR, writeJson } from './common';
 
 const BENCHMARKS: Record<string, string> = {

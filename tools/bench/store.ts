@@ -13,7 +13,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson, type Machine } from './common';
+
+import {
+  fmt,
+  type Machine,
+  machine,
+  machineLine,
+  markdownTable,
+  PERFORMANCE_DOC,
+  RESULTS_DIR,
+  updateDocSection,
+  writeJson,
+} from './common';
 
 export interface StoreResults {
   benchmark: 'store';

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { fmt, markdownTable, nodeArgs, runJsonChild } from './common';
 import type { TrainModel, TrainRun } from './train';
 
@@ -64,7 +65,14 @@ async function main(): Promise<void> {
       const order = r % 2 === 0 ? [base, here] : [here, base];
       const runs = new Map(order.map((tree) => [tree, runChild(tree, values.backend, model, steps)]));
       const [b, a] = [runs.get(base)!, runs.get(here)!];
-      const round = { model, load, before: b.samplesPerSec!, after: a.samplesPerSec!, cpuBefore: b.cpuMsPerStep!, cpuAfter: a.cpuMsPerStep! };
+      const round = {
+        model,
+        load,
+        before: b.samplesPerSec!,
+        after: a.samplesPerSec!,
+        cpuBefore: b.cpuMsPerStep!,
+        cpuAfter: a.cpuMsPerStep!,
+      };
       rounds.push(round);
       console.error(
         `round ${r + 1} ${model}: before ${fmt(round.before)} after ${fmt(round.after)} samples/s (x${fmt(round.after / round.before, 2)}); ` +
@@ -87,7 +95,20 @@ async function main(): Promise<void> {
     ];
   });
   console.log(`${values.backend}, ${steps} timed steps per child; before: ${base}; after: ${here}\n`);
-  console.log(markdownTable(['model', 'before (samples/s)', 'after (samples/s)', 'after / before by round', 'geometric mean', 'CPU time before / after (geometric mean)', 'load (1 min) by round'], rows));
+  console.log(
+    markdownTable(
+      [
+        'model',
+        'before (samples/s)',
+        'after (samples/s)',
+        'after / before by round',
+        'geometric mean',
+        'CPU time before / after (geometric mean)',
+        'load (1 min) by round',
+      ],
+      rows,
+    ),
+  );
 }
 
 main().catch((err) => {

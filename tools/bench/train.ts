@@ -21,10 +21,13 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
+
 import {
   fmt,
+  type Machine,
   machine,
   machineLine,
   markdownTable,
@@ -37,7 +40,6 @@ import {
   runJsonChild,
   updateDocSection,
   writeJson,
-  type Machine,
 } from './common';
 
 export type TrainModel = 'cnn' | 'dense';
@@ -106,7 +108,12 @@ interface ChildArgs {
 const GRAPH_BACKEND = 'tfjs-node-graph';
 
 /** The benchmark's models (see the header); `embedding` is @tfsim/layers' MetricEmbedding. */
-export function benchModel(tf: typeof tfjs, embedding: new (args: { units: number }) => tfjs.layers.Layer, kind: TrainModel, side: number): tfjs.Sequential {
+export function benchModel(
+  tf: typeof tfjs,
+  embedding: new (args: { units: number }) => tfjs.layers.Layer,
+  kind: TrainModel,
+  side: number,
+): tfjs.Sequential {
   return tf.sequential({
     layers:
       kind === 'dense'
@@ -171,15 +178,16 @@ async function trainChild(backend: string, a: ChildArgs): Promise<TrainRun> {
   );
   let last = Number.NaN;
   const eagerStep = async (i: number) => {
-    const value = optimizer.minimize(() => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never) as tfjs.Scalar, true);
+    const value = optimizer.minimize(
+      () => loss.call(labels, model.apply(batches[i % batches.length]!, { training: true }) as never) as tfjs.Scalar,
+      true,
+    );
     last = (await value!.data())[0]!;
     value!.dispose();
   };
   // Graph mode: the same step, run by GraphTrainer.
   let fellBack: string | null = null;
-  const trainer = graph
-    ? new GraphTrainer(benchStep(tf, model, loss, optimizer), optimizer, (reason) => (fellBack = reason))
-    : null;
+  const trainer = graph ? new GraphTrainer(benchStep(tf, model, loss, optimizer), optimizer, (reason) => (fellBack = reason)) : null;
   const step = trainer
     ? async (i: number) => {
         const [value] = trainer.run([batches[i % batches.length]!, labels]);
@@ -250,7 +258,10 @@ async function profileStep(
     kernelMs,
     wallMs,
     forwardMs,
-    top: [...byKernel.entries()].map(([name, e]) => ({ name, ...e })).sort((x, y) => y.ms - x.ms).slice(0, 6),
+    top: [...byKernel.entries()]
+      .map(([name, e]) => ({ name, ...e }))
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 6),
   };
 }
 
@@ -261,23 +272,56 @@ const PY_PEERS = [
 
 function runJs(backend: string, a: ChildArgs): TrainRun {
   const [cmd, args] = nodeArgs(__filename, [
-    '--child', backend, '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side), '--models', a.model,
+    '--child',
+    backend,
+    '--steps',
+    String(a.steps),
+    '--warmup',
+    String(a.warmup),
+    '--batch',
+    String(a.batch),
+    '--side',
+    String(a.side),
+    '--models',
+    a.model,
   ]);
   const res = runJsonChild<TrainRun>(cmd, args, { env: { ...process.env, TFSIM_BACKEND: '' } });
-  return res.ok ? res.value : { peer: backend === GRAPH_BACKEND ? GRAPH_PEER : backend, model: a.model, available: false, reason: res.error };
+  return res.ok
+    ? res.value
+    : { peer: backend === GRAPH_BACKEND ? GRAPH_PEER : backend, model: a.model, available: false, reason: res.error };
 }
 
 function runPython(peer: (typeof PY_PEERS)[number], a: ChildArgs): TrainRun {
   const py = pythonExecutable();
   if (!py) return { peer: peer.peer, model: a.model, available: false, reason: 'no Python venv: run tools/bench/setup-python.sh' };
   const missing = peer.modules.filter((m) => !pythonHasModule(m));
-  if (missing.length) return { peer: peer.peer, model: a.model, available: false, reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}` };
+  if (missing.length)
+    return {
+      peer: peer.peer,
+      model: a.model,
+      available: false,
+      reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}`,
+    };
   const res = runJsonChild<TrainRun>(
     py,
-    [path.join(PYTHON_DIR, peer.script), '--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side), '--model', a.model],
+    [
+      path.join(PYTHON_DIR, peer.script),
+      '--steps',
+      String(a.steps),
+      '--warmup',
+      String(a.warmup),
+      '--batch',
+      String(a.batch),
+      '--side',
+      String(a.side),
+      '--model',
+      a.model,
+    ],
     { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
   );
-  return res.ok ? { ...res.value, peer: peer.peer, model: a.model } : { peer: peer.peer, model: a.model, available: false, reason: res.error };
+  return res.ok
+    ? { ...res.value, peer: peer.peer, model: a.model }
+    : { peer: peer.peer, model: a.model, available: false, reason: res.error };
 }
 
 function best(runs: TrainRun[]): TrainRun {
@@ -302,7 +346,9 @@ export function trainTable(r: TrainResults): string {
       g?.mean === undefined
         ? `${name}: not measured`
         : `${name} ${fmt(g.mean, 2)} (rounds ${g.byRound.map((v) => fmt(v, 2)).join(', ')}; target >= ${goal}: ${g.mean >= goal ? 'met' : 'missed'})`;
-    return [`- ${model}: tfjs-node graph over ${part('Python TensorFlow', tf, 0.8)}; over ${part('pytorch-metric-learning', torch, 1.5)}; over ${part('tfjs-node eager', eager, 4)}.`];
+    return [
+      `- ${model}: tfjs-node graph over ${part('Python TensorFlow', tf, 0.8)}; over ${part('pytorch-metric-learning', torch, 1.5)}; over ${part('tfjs-node eager', eager, 4)}.`,
+    ];
   });
   const eagerTarget =
     r.nativeOverTensorflow === undefined
@@ -388,7 +434,9 @@ async function main(): Promise<void> {
   const byPeer = new Map<string, TrainRun[]>();
   const key = (model: TrainModel, peer: string) => `${model}:${peer}`;
   const record = (run: TrainRun) => {
-    console.error(`${run.model ?? 'cnn'} ${run.peer}: ${run.available ? `${fmt(run.samplesPerSec)} samples/s (${fmt(run.stepMs)} ms/step)` : `unavailable: ${run.reason}`}`);
+    console.error(
+      `${run.model ?? 'cnn'} ${run.peer}: ${run.available ? `${fmt(run.samplesPerSec)} samples/s (${fmt(run.stepMs)} ms/step)` : `unavailable: ${run.reason}`}`,
+    );
     const k = key(run.model ?? 'cnn', run.peer);
     byPeer.set(k, [...(byPeer.get(k) ?? []), run]);
   };
@@ -404,7 +452,12 @@ async function main(): Promise<void> {
   }
   // the portable backends: the CNN only (they are far slower, and wasm cannot train it)
   for (const backend of backends.filter((b) => !nativeBackends.includes(b))) {
-    record(runJs(backend, backend === 'cpu' && !tiny ? { ...a, model: 'cnn', steps: Number(values['cpu-steps']), warmup: 1 } : { ...a, model: 'cnn' }));
+    record(
+      runJs(
+        backend,
+        backend === 'cpu' && !tiny ? { ...a, model: 'cnn', steps: Number(values['cpu-steps']), warmup: 1 } : { ...a, model: 'cnn' },
+      ),
+    );
   }
   const runs = [...byPeer.values()].map(best);
   const byRound = (model: TrainModel, peer: string, over: string) =>

@@ -12,7 +12,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { testStore } from '@tfsim/stores/conformance';
+
 import { checkGraph } from '../graph-check/graph';
 import { scaffoldPackage } from '../scaffold/scaffold';
 
@@ -187,10 +189,19 @@ describe('CONTRIBUTING.md: add a store in a new package', () => {
   let dir: string;
   beforeAll(() => {
     root = scratchWorkspace();
-    dir = scaffoldPackage({ rootDir: root, name: 'tiny-store', description: 'A store kept in arrays.', deps: ['stores', 'utils'], indexSide: true });
+    dir = scaffoldPackage({
+      rootDir: root,
+      name: 'tiny-store',
+      description: 'A store kept in arrays.',
+      deps: ['stores', 'utils'],
+      indexSide: true,
+    });
     linkWorkspaceDeps(dir, ['stores', 'utils']);
     fs.writeFileSync(path.join(dir, 'src', 'tiny-store.ts'), TINY_STORE);
-    fs.writeFileSync(path.join(dir, 'src', 'index.ts'), "export { TinyStore } from './tiny-store';\nexport const PACKAGE_NAME = '@tfsim/tiny-store';\n");
+    fs.writeFileSync(
+      path.join(dir, 'src', 'index.ts'),
+      "export { TinyStore } from './tiny-store';\nexport const PACKAGE_NAME = '@tfsim/tiny-store';\n",
+    );
     fs.writeFileSync(path.join(dir, 'test', 'tiny-store.test.ts'), TINY_STORE_TEST);
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -206,7 +217,10 @@ describe('CONTRIBUTING.md: add a store in a new package', () => {
   it('passes every test of the exported Store conformance suite', () => {
     // The tests the suite registers for a store without the reopen capability (the tiny store is not persistent), plus the scaffold's own test.
     let registered = 0;
-    testStore({ describe: (_name, fn) => fn(), it: () => void registered++ }, { name: 'count', create: () => Promise.reject(new Error('not run')), remove: false });
+    testStore(
+      { describe: (_name, fn) => fn(), it: () => void registered++ },
+      { name: 'count', create: () => Promise.reject(new Error('not run')), remove: false },
+    );
     const expected = registered + 1;
     expect(expected).toBeGreaterThan(10);
     expect(runJest(dir)).toEqual({ passed: expected, failed: 0, failedTitles: [] });

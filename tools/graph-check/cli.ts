@@ -1,5 +1,6 @@
 /** `pnpm check:graph`: prints every package-graph and tests-mirror-src problem and exits non-zero if any. */
 import * as path from 'node:path';
+
 import { checkGraph, installedTfjsCoreCopies } from './graph';
 import { checkMirror } from './mirror';
 
@@ -10,7 +11,10 @@ if (tfjsCopies.length !== 1) {
   problems.push(`expected one copy of @tensorflow/tfjs-core, found ${tfjsCopies.length}: ${tfjsCopies.join(', ')}`);
 }
 const mirror = checkMirror(rootDir);
-for (const [what, found] of [['package graph', problems], ['tests mirror src', mirror]] as const) {
+for (const [what, found] of [
+  ['package graph', problems],
+  ['tests mirror src', mirror],
+] as const) {
   if (found.length === 0) console.log(`${what}: ok`);
   else {
     console.error(`${what}: ${found.length} problem(s)`);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { checkGraph, installedTfjsCoreCopies, readDocumentedGraph } from './graph';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -89,9 +90,7 @@ describe('checkGraph', () => {
   it('fails when a declared edge is not documented, and when a documented edge is not declared', () => {
     const packages = cleanPackages();
     packages.losses!.deps = ['utils', 'search'];
-    expect(check(packages)).toEqual([
-      '@tfsim/losses declares @tfsim/search, an edge missing from the documented graph',
-    ]);
+    expect(check(packages)).toEqual(['@tfsim/losses declares @tfsim/search, an edge missing from the documented graph']);
     expect(check(cleanPackages(), [...cleanMermaid, 'losses --> search'])).toEqual([
       'the documented graph has losses --> search, but @tfsim/losses does not declare it',
     ]);
@@ -152,14 +151,34 @@ describe('this repository', () => {
   it('documents the seventeen packages of the design, with the index side marked', () => {
     const graph = readDocumentedGraph(REPO);
     for (const name of [
-      'distances', 'losses', 'samplers', 'stores', 'search', 'matchers', 'classification-metrics',
-      'retrieval-metrics', 'training-metrics', 'evaluators', 'indexer', 'layers', 'models', 'architectures',
-      'callbacks', 'visualization', 'utils',
+      'distances',
+      'losses',
+      'samplers',
+      'stores',
+      'search',
+      'matchers',
+      'classification-metrics',
+      'retrieval-metrics',
+      'training-metrics',
+      'evaluators',
+      'indexer',
+      'layers',
+      'models',
+      'architectures',
+      'callbacks',
+      'visualization',
+      'utils',
     ]) {
       expect(graph.nodes).toContain(name);
     }
     expect([...graph.indexSide].sort()).toEqual([
-      'classification-metrics', 'evaluators', 'indexer', 'matchers', 'retrieval-metrics', 'search', 'stores',
+      'classification-metrics',
+      'evaluators',
+      'indexer',
+      'matchers',
+      'retrieval-metrics',
+      'search',
+      'stores',
     ]);
   });
 

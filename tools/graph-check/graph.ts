@@ -238,9 +238,7 @@ export function checkGraph(rootDir: string): string[] {
         for (const site of findImports(file)) {
           const target = workspaceTarget(site.specifier);
           if (target !== undefined && !allowed.has(target)) {
-            problems.push(
-              `${rel(file)}:${site.line} imports @tfsim/${target}, which @tfsim/${pkg.name} does not declare in ${kind}`,
-            );
+            problems.push(`${rel(file)}:${site.line} imports @tfsim/${target}, which @tfsim/${pkg.name} does not declare in ${kind}`);
           }
         }
       }
@@ -277,7 +275,9 @@ export function checkGraph(rootDir: string): string[] {
       for (const site of findImports(file)) {
         if (site.specifier.startsWith('@tensorflow/') && !site.typeOnly && !site.lazy) {
           const why = documented.indexSide.has(name) ? 'is index-side' : 'is loaded by the index side';
-          problems.push(`${rel(file)}:${site.line} imports ${site.specifier}, but @tfsim/${name} ${why} and must load without TensorFlow.js`);
+          problems.push(
+            `${rel(file)}:${site.line} imports ${site.specifier}, but @tfsim/${name} ${why} and must load without TensorFlow.js`,
+          );
         }
       }
     }
@@ -293,5 +293,8 @@ export function checkGraph(rootDir: string): string[] {
 export function installedTfjsCoreCopies(rootDir: string): string[] {
   const storeDir = path.join(rootDir, 'node_modules', '.pnpm');
   if (!fs.existsSync(storeDir)) return [];
-  return fs.readdirSync(storeDir).filter((entry) => entry.startsWith('@tensorflow+tfjs-core@')).sort();
+  return fs
+    .readdirSync(storeDir)
+    .filter((entry) => entry.startsWith('@tensorflow+tfjs-core@'))
+    .sort();
 }

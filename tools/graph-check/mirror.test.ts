@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { checkMirror, exportedValues, isReexportOrTypes, namesModule, sourceModules } from './mirror';
 import type { TestMap } from './test-map';
 
@@ -79,16 +80,22 @@ describe('checkMirror', () => {
 
 describe('module classification', () => {
   it('tells re-exports and types from run-time code', () => {
-    expect(isReexportOrTypes("/** doc */\nexport * from './a';\nexport type { X } from './x';\nexport { y as z } from './y';\n")).toBe(true);
-    expect(isReexportOrTypes("import type { T } from './t';\nexport interface A {\n  x: T;\n  f(): void;\n}\nexport type B = A | null;\n")).toBe(true);
+    expect(isReexportOrTypes("/** doc */\nexport * from './a';\nexport type { X } from './x';\nexport { y as z } from './y';\n")).toBe(
+      true,
+    );
+    expect(
+      isReexportOrTypes("import type { T } from './t';\nexport interface A {\n  x: T;\n  f(): void;\n}\nexport type B = A | null;\n"),
+    ).toBe(true);
     expect(isReexportOrTypes("export * from './a';\nexport const PACKAGE_NAME = 'x';\n")).toBe(false);
     expect(isReexportOrTypes("import { a } from './a';\nexport const b = a;\n")).toBe(false);
   });
 
   it('finds exported names, and tests that name a module or its exports', () => {
-    expect(exportedValues('export class A {}\nexport abstract class B {}\nexport async function c() {}\nexport const D = 1;\nexport interface E {}\nconst f = 2;\n')).toEqual([
-      'A', 'B', 'c', 'D', 'E',
-    ]);
+    expect(
+      exportedValues(
+        'export class A {}\nexport abstract class B {}\nexport async function c() {}\nexport const D = 1;\nexport interface E {}\nconst f = 2;\n',
+      ),
+    ).toEqual(['A', 'B', 'c', 'D', 'E']);
     expect(namesModule("getDistance('inner_product')", 'distances/inner-product', ['InnerProductSimilarity'])).toBe(true);
     expect(namesModule('new InnerProductSimilarity()', 'distances/inner-product', ['InnerProductSimilarity'])).toBe(true);
     expect(namesModule("getDistance('cosine')", 'distances/inner-product', ['InnerProductSimilarity'])).toBe(false);

@@ -16,7 +16,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COVERED_BY, REEXPORT_OR_TYPES, SUITE_MODULES, UNTESTED, type TestMap } from './test-map';
+
+import { COVERED_BY, REEXPORT_OR_TYPES, SUITE_MODULES, type TestMap, UNTESTED } from './test-map';
 
 /** `<package>/<path without .ts>` of every source module. */
 export function sourceModules(rootDir: string): string[] {
@@ -68,7 +69,9 @@ export function isReexportOrTypes(text: string): boolean {
 /** The names a module exports as values (classes, functions, constants). */
 export function exportedValues(text: string): string[] {
   const names = new Set<string>();
-  for (const m of withoutComments(text).matchAll(/^\s*export\s+(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:class|function\*?|const|let)\s+(\w+)/gm)) {
+  for (const m of withoutComments(text).matchAll(
+    /^\s*export\s+(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:class|function\*?|const|let)\s+(\w+)/gm,
+  )) {
     names.add(m[1]!);
   }
   for (const m of withoutComments(text).matchAll(/^\s*export\s+(?:type\s+)?(?:interface|type)\s+(\w+)/gm)) names.add(m[1]!);
@@ -79,7 +82,12 @@ export function exportedValues(text: string): string[] {
 export function namesModule(testText: string, module: string, exports: readonly string[]): boolean {
   const stem = module.split('/').pop()!;
   const parts = stem.split('-');
-  const spellings = [parts.join('_'), parts.join('-'), parts.join(''), parts.map((p, i) => (i ? p[0]!.toUpperCase() + p.slice(1) : p)).join('')];
+  const spellings = [
+    parts.join('_'),
+    parts.join('-'),
+    parts.join(''),
+    parts.map((p, i) => (i ? p[0]!.toUpperCase() + p.slice(1) : p)).join(''),
+  ];
   const stemPattern = new RegExp(`(^|[^A-Za-z0-9])(${spellings.join('|')})($|[^A-Za-z0-9])`, 'i');
   return exports.some((n) => new RegExp(`\\b${n}\\b`).test(testText)) || stemPattern.test(testText);
 }
@@ -125,7 +133,9 @@ export function checkMirror(rootDir: string, map: TestMap = { REEXPORT_OR_TYPES,
         if (!fs.existsSync(file)) {
           problems.push(`${module} is said to be covered by test/${test}, which does not exist`);
         } else if (!namesModule(fs.readFileSync(file, 'utf8'), module, names)) {
-          problems.push(`${module} is said to be covered by test/${test}, which names neither the module nor its exports (${names.join(', ')})`);
+          problems.push(
+            `${module} is said to be covered by test/${test}, which names neither the module nor its exports (${names.join(', ')})`,
+          );
         }
       }
     }

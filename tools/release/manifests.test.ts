@@ -21,7 +21,6 @@ describe('release manifests', () => {
       require: { types: './dist/level.d.ts', default: './dist/level.js' },
     });
   });
-
 });
 
 describe('tarball check', () => {
@@ -39,8 +38,14 @@ describe('tarball check', () => {
     peerDependencies: { '@tensorflow/tfjs-core': '^4.22.0' },
   };
   const files = new Set([
-    'package.json', 'README.md', 'LICENSE', 'NOTICE',
-    'dist/index.js', 'dist/index.d.ts', 'dist/index.mjs', 'dist/index.d.mts',
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'NOTICE',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/index.mjs',
+    'dist/index.d.mts',
   ]);
 
   it('passes a complete tarball', () => {

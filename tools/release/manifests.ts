@@ -104,8 +104,23 @@ export function normalise(manifest: Manifest, dir: string): Manifest {
 }
 
 const ORDER = [
-  'name', 'version', 'description', 'license', 'keywords', 'repository', 'homepage', 'bugs',
-  'main', 'types', 'bin', 'exports', 'files', 'sideEffects', 'engines', 'publishConfig', 'scripts',
+  'name',
+  'version',
+  'description',
+  'license',
+  'keywords',
+  'repository',
+  'homepage',
+  'bugs',
+  'main',
+  'types',
+  'bin',
+  'exports',
+  'files',
+  'sideEffects',
+  'engines',
+  'publishConfig',
+  'scripts',
 ];
 
 /** Fields in a stable order, so that the written files diff cleanly. */

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { type Manifest, publishablePackages } from './manifests';
 
 export interface PackedPackage {
@@ -49,12 +50,9 @@ export function tarballProblems(manifest: Manifest, files: Set<string>): string[
   for (const field of ['repository', 'homepage', 'bugs', 'license']) {
     if (!manifest[field]) problems.push(`no ${field}`);
   }
-  const targets = [
-    manifest.main,
-    manifest.types,
-    ...Object.values(manifest.bin ?? {}),
-    ...exportTargets(manifest.exports),
-  ].filter((t): t is string => typeof t === 'string');
+  const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {}), ...exportTargets(manifest.exports)].filter(
+    (t): t is string => typeof t === 'string',
+  );
   for (const target of targets) {
     if (!files.has(path.posix.normalize(target))) problems.push(`${target} is named but not packed`);
   }
@@ -68,7 +66,12 @@ export function packAll(out: string): PackedPackage[] {
     const printed = execFileSync('pnpm', ['pack', '--json', '--pack-destination', out], { cwd: dir, encoding: 'utf8' });
     const tarball = (JSON.parse(printed) as { filename: string }).filename;
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
-    const files = new Set(listing.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+    const files = new Set(
+      listing
+        .split('\n')
+        .filter(Boolean)
+        .map((f) => f.replace(/^package\//, '')),
+    );
     const packed = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Manifest;
     return { name: manifest.name, tarball, problems: tarballProblems(packed, files) };
   });

@@ -4,7 +4,8 @@
  * import: what users copy must be what the examples need.
  */
 import * as fs from 'node:fs';
-import { readmeExamples, type ReadmeExample } from '@tfsim/test-utils/readme';
+
+import { type ReadmeExample, readmeExamples } from '@tfsim/test-utils/readme';
 
 export interface InstallLine {
   /** The commands before it in the same block (e.g. `npm pkg set pnpm.overrides...`), without comments. */
@@ -23,7 +24,9 @@ export function installLine(readmePath: string): InstallLine {
     const lines = block[1]!.split('\n').map((l) => l.replace(/#.*$/, '').trim());
     const at = lines.findIndex((l) => COMMAND.test(l));
     if (at < 0) continue;
-    const packages = lines[at]!.replace(COMMAND, '').split(/\s+/).filter((t) => t !== '' && !t.startsWith('-'));
+    const packages = lines[at]!.replace(COMMAND, '')
+      .split(/\s+/)
+      .filter((t) => t !== '' && !t.startsWith('-'));
     return { before: lines.slice(0, at).filter((l) => l !== ''), packages, after: lines.slice(at + 1).filter((l) => l !== '') };
   }
   throw new Error(`${readmePath} has no install line (pnpm add ... or npm install ... in a sh block)`);

@@ -28,6 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { ROOT } from './manifests';
 import { packAll } from './pack';
 import { installLine, readmeExample } from './readme-install';
@@ -59,10 +60,19 @@ function check(name: string, ok: boolean, detail = ''): void {
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 900_000): string {
   const started = Date.now();
   try {
-    return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    return execFileSync(cmd, args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed after ${Math.round((Date.now() - started) / 1000)} s:\n${(e.stderr || e.stdout || e.message).slice(-3000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed after ${Math.round((Date.now() - started) / 1000)} s:\n${(e.stderr || e.stdout || e.message).slice(-3000)}`,
+    );
   }
 }
 
@@ -155,7 +165,10 @@ async function startRegistry(work: string): Promise<Registry> {
 function scratch(work: string, name: string, type: 'module' | 'commonjs'): string {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `scratch-${name}`, version: '0.0.0', private: true, type }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: `scratch-${name}`, version: '0.0.0', private: true, type }, null, 2),
+  );
   return dir;
 }
 
@@ -178,14 +191,26 @@ function scenarioIndexer(work: string, registry: Registry): void {
   check(`(a) npm install ${packages.join(' ')}`, true);
   sh('npm', ['install', '--no-package-lock', '--no-save', '@types/node@^20.19.0'], dir, registry.env);
   const present = (p: string) => fs.existsSync(path.join(dir, 'node_modules', p));
-  check('(a) no TensorFlow.js in the tree', !present('@tensorflow'), present('@tensorflow') ? fs.readdirSync(path.join(dir, 'node_modules', '@tensorflow')).join(', ') : '');
+  check(
+    '(a) no TensorFlow.js in the tree',
+    !present('@tensorflow'),
+    present('@tensorflow') ? fs.readdirSync(path.join(dir, 'node_modules', '@tensorflow')).join(', ') : '',
+  );
   check('(a) no level or ioredis in the tree (optional peers of @tfsim/stores)', !present('level') && !present('ioredis'));
   const example = readmeExample(readme);
   fs.writeFileSync(path.join(dir, 'example.mts'), example.code);
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ['node'],
+      },
       files: ['example.mts'],
     }),
   );
@@ -212,7 +237,12 @@ function scenarioModels(work: string, registry: Registry): void {
     sh(cmd!, [...args, ...(args.includes('tfsim-setup-native') ? ['--require', ...cache] : [])], dir, registry.env);
   }
   check(`(b) ${setup.join(' && ')}`, true);
-  const backend = sh(process.execPath, ['-e', "const tf = require('@tensorflow/tfjs-node'); console.log(tf.getBackend())"], dir, registry.env);
+  const backend = sh(
+    process.execPath,
+    ['-e', "const tf = require('@tensorflow/tfjs-node'); console.log(tf.getBackend())"],
+    dir,
+    registry.env,
+  );
   check('(b) tfjs-node loads its native binding', backend.trim() === 'tensorflow', backend);
   const cores = sh(process.execPath, ['-e', "console.log(require.resolve('@tensorflow/tfjs-core'))"], dir, registry.env);
   const copies = fs.readdirSync(path.join(dir, 'node_modules', '.pnpm')).filter((d) => d.startsWith('@tensorflow+tfjs-core@'));
@@ -275,7 +305,9 @@ async function main(): Promise<void> {
   try {
     sh('pnpm', ['-r', '--filter', './packages/*', 'publish', '--no-git-checks', '--registry', registry.url], ROOT, registry.env);
     const published = sh('npm', ['search', '@tfsim', '--json', '--registry', registry.url], work, registry.env);
-    console.log(`published ${(JSON.parse(published) as unknown[]).length} packages to ${registry.url} (${Math.round((Date.now() - started) / 1000)} s)`);
+    console.log(
+      `published ${(JSON.parse(published) as unknown[]).length} packages to ${registry.url} (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
     const scenarios: [string, () => void][] = [
       ['a', () => scenarioIndexer(work, registry)],
       ['b', () => scenarioModels(work, registry)],

@@ -4,6 +4,7 @@
  * SIGKILL trial kills.
  */
 import * as fs from 'node:fs';
+
 import { CASES } from './cases';
 import { judgeError, type Outcome, scratchDir } from './common';
 import { WORKERS } from './sigkill';

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { TfsimError } from '@tfsim/utils';
 
@@ -36,7 +37,9 @@ export interface Case {
 /** The verdict of an error thrown by the code under test. */
 export function judgeError(err: unknown): Outcome {
   const e = err as Error;
-  const message = `${e?.name ?? typeof err}: ${String(e?.message ?? err).split('\n')[0]!.slice(0, 200)}`;
+  const message = `${e?.name ?? typeof err}: ${String(e?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 200)}`;
   return { verdict: err instanceof TfsimError ? 'clear-error' : 'raw-error', detail: message };
 }
 
@@ -75,8 +78,17 @@ export function batchOf(batch: number, rows: number, dim: number): Float32Array[
 export async function savedIndex(dir: string, search: 'linear' | 'faiss' = 'linear'): Promise<void> {
   const index = new Indexer(4, { search, kvStore: 'memory' });
   const rows = batchOf(0, 40, 4).map((r, i) => Float32Array.from(r, (v, j) => v + (j === 0 ? i % 8 : 0)));
-  await index.batchAdd(rows, rows.map((_, i) => i % 8), rows.map((_, i) => ({ i })));
-  await index.calibrate(rows.slice(0, 16), rows.slice(0, 16).map((_, i) => i % 8), {}, { calibrationMetric: 'f1_score', verbose: 0 });
+  await index.batchAdd(
+    rows,
+    rows.map((_, i) => i % 8),
+    rows.map((_, i) => ({ i })),
+  );
+  await index.calibrate(
+    rows.slice(0, 16),
+    rows.slice(0, 16).map((_, i) => i % 8),
+    {},
+    { calibrationMetric: 'f1_score', verbose: 0 },
+  );
   await index.save(dir);
   await index.close();
 }

@@ -8,8 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { LevelStore } from '@tfsim/stores';
+
 import { type Case, editJson, type Outcome, outcomeOf, rowOf, savedIndex } from './common';
 
 const DIM = 4;
@@ -61,7 +63,7 @@ const TAMPERS: Tamper[] = [
   { name: 'store/data.json is a symlink to /dev/zero', alter: (d) => link('/dev/zero', path.join(d, 'store', 'data.json')) },
   {
     name: 'store/data.json is a FIFO',
-   
+
     alter: (d) => {
       fs.rmSync(path.join(d, 'store', 'data.json'));
       spawnSync('mkfifo', [path.join(d, 'store', 'data.json')]);
@@ -69,7 +71,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'store/ is a symlink to a store outside the folder',
-   
+
     alter: (d, outside) => {
       fs.cpSync(path.join(d, 'store'), path.join(outside, 'store'), { recursive: true });
       link(path.join(outside, 'store'), path.join(d, 'store'));
@@ -77,7 +79,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'store/embeddings.f32 is a symlink to a file outside',
-   
+
     alter: (d, outside) => {
       fs.copyFileSync(path.join(d, 'store', 'embeddings.f32'), path.join(outside, 'e.f32'));
       link(path.join(outside, 'e.f32'), path.join(d, 'store', 'embeddings.f32'));
@@ -85,7 +87,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'manifest.json is a symlink to /etc/passwd (and no line of it may be printed)',
-   
+
     alter: (d) => link('/etc/passwd', manifest(d)),
     after: (o) => (/root:/.test(o.detail) ? { verdict: 'accepted', detail: `the error quotes /etc/passwd: ${o.detail}` } : o),
   },
@@ -98,7 +100,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'kvStoreConfig points a LevelDB outside the folder',
-   
+
     alter: (d, outside) => editJson(manifest(d), (m) => (m.kvStoreConfig = { type: 'level', name: 'x', path: path.join(outside, 'db') })),
     harmlessLoadOk: true,
     // Load puts the records in a store of its own (never the one a manifest names), so the
@@ -112,7 +114,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'a cutpoint named "__proto__" beside the real one',
-   
+
     alter: (d) =>
       editJson(manifest(d), (m) => {
         const cutpoints = m.cutpoints as Record<string, unknown>;
@@ -122,14 +124,22 @@ const TAMPERS: Tamper[] = [
     harmlessLoadOk: true,
     // Cutpoints are a null-prototype map: "__proto__" is one more name, nothing inherits from it.
     after: (o) =>
-      o.verdict === 'accepted' && o.detail.startsWith('loaded and answered') && (Object.prototype as Record<string, unknown>).distance === undefined
-        ? { verdict: 'ok', detail: 'an ordinary cutpoint name (null-prototype map); Object.prototype untouched, match answered with "optimal"' }
+      o.verdict === 'accepted' &&
+      o.detail.startsWith('loaded and answered') &&
+      (Object.prototype as Record<string, unknown>).distance === undefined
+        ? {
+            verdict: 'ok',
+            detail: 'an ordinary cutpoint name (null-prototype map); Object.prototype untouched, match answered with "optimal"',
+          }
         : o,
   },
-  { name: 'stats.numLookups is "lots"', alter: (d) => editJson(manifest(d), (m) => ((m.stats as Record<string, unknown>).numLookups = 'lots')) },
+  {
+    name: 'stats.numLookups is "lots"',
+    alter: (d) => editJson(manifest(d), (m) => ((m.stats as Record<string, unknown>).numLookups = 'lots')),
+  },
   {
     name: 'a cutpoint distance of "abc"',
-   
+
     alter: (d) =>
       editJson(manifest(d), (m) => {
         for (const cp of Object.values(m.cutpoints as Record<string, Record<string, unknown>>)) cp.distance = 'abc';
@@ -139,7 +149,7 @@ const TAMPERS: Tamper[] = [
   { name: 'no calibrationMetricConfig', alter: (d) => editJson(manifest(d), (m) => delete m.calibrationMetricConfig) },
   {
     name: 'a manifest nested 20,000 deep',
-   
+
     alter: (d) => {
       const text = fs.readFileSync(manifest(d), 'utf8');
       fs.writeFileSync(manifest(d), text.replace(/\}\s*$/, `, "extra": ${'['.repeat(20_000)}${']'.repeat(20_000)} }`));
@@ -148,8 +158,9 @@ const TAMPERS: Tamper[] = [
   { name: 'search ids all 0', alter: (d) => fs.writeFileSync(path.join(d, 'search', 'ids.i32'), new Uint8Array(40 * 4)) },
   {
     name: 'search ids past the store',
-   
-    alter: (d) => fs.writeFileSync(path.join(d, 'search', 'ids.i32'), new Uint8Array(Int32Array.from({ length: 40 }, (_, i) => 1000 + i).buffer)),
+
+    alter: (d) =>
+      fs.writeFileSync(path.join(d, 'search', 'ids.i32'), new Uint8Array(Int32Array.from({ length: 40 }, (_, i) => 1000 + i).buffer)),
   },
   {
     name: 'a truncated store/embeddings.f32',
@@ -157,7 +168,7 @@ const TAMPERS: Tamper[] = [
   },
   {
     name: 'index.faiss whose codes vector claims 2^30 entries',
-   
+
     search: 'faiss',
     alter: (d) => {
       const file = path.join(d, 'search', 'index.faiss');
@@ -191,15 +202,21 @@ function hostileCase(t: Tamper): Case {
 const LOAD_OVER_STORE: Case = {
   name: 'loading an index does not overwrite the LevelDB its manifest names',
   group: 'hostile-file',
- 
+
   expect: ['ok', 'clear-error'],
   async run(scratch) {
     const db = path.join(scratch, 'db');
     const saved = path.join(scratch, 'saved');
     const index = new Indexer(DIM, { kvStore: new LevelStore({ path: db }) });
-    await index.batchAdd(Array.from({ length: 20 }, (_, i) => rowOf(0, i, DIM)), new Array(20).fill(0));
+    await index.batchAdd(
+      Array.from({ length: 20 }, (_, i) => rowOf(0, i, DIM)),
+      new Array(20).fill(0),
+    );
     await index.save(saved);
-    await index.batchAdd(Array.from({ length: 10 }, (_, i) => rowOf(1, i, DIM)), new Array(10).fill(1));
+    await index.batchAdd(
+      Array.from({ length: 10 }, (_, i) => rowOf(1, i, DIM)),
+      new Array(10).fill(1),
+    );
     await index.close();
     const outcome = await outcomeOf(
       async () => (await Indexer.load(saved)).close(),

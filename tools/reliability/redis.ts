@@ -4,10 +4,12 @@
  * of 200k rows.
  */
 import * as path from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { MemoryStore, RedisStore } from '@tfsim/stores';
 import { startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 import { UnavailableError } from '@tfsim/utils';
+
 import { batchOf, type Case, type Outcome, rowOf } from './common';
 
 const DIM = 4;

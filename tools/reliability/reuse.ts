@@ -3,10 +3,12 @@
  * again without awaiting. Each call must see the values it was given.
  */
 import * as path from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { LevelStore, MemoryStore, RedisStore, type Store } from '@tfsim/stores';
 import { startRedis } from '@tfsim/test-utils/redis';
 import type { Label } from '@tfsim/utils';
+
 import type { Case, Outcome } from './common';
 
 const DIM = 4;
@@ -45,11 +47,16 @@ async function reuseOn(target: Target): Promise<Outcome> {
 }
 
 export const REUSE_CASES: Case[] = [
-  { name: 'MemoryStore.batchAdd with a reused buffer', group: 'buffer-reuse', expect: ['ok'], run: () => reuseOn(storeTarget(new MemoryStore())) },
+  {
+    name: 'MemoryStore.batchAdd with a reused buffer',
+    group: 'buffer-reuse',
+    expect: ['ok'],
+    run: () => reuseOn(storeTarget(new MemoryStore())),
+  },
   {
     name: 'LevelStore.batchAdd with a reused buffer',
     group: 'buffer-reuse',
-   
+
     expect: ['ok'],
     run: (scratch) => reuseOn(storeTarget(new LevelStore({ path: path.join(scratch, 'level') }))),
   },
@@ -69,14 +76,14 @@ export const REUSE_CASES: Case[] = [
   {
     name: 'Indexer.add with a reused buffer',
     group: 'buffer-reuse',
-   
+
     expect: ['ok'],
     run: () => reuseOn(new Indexer(DIM, { distance: 'l2' })),
   },
   {
     name: 'Indexer.batchLookup with a query changed after the call',
     group: 'buffer-reuse',
-   
+
     expect: ['ok'],
     async run() {
       const index = new Indexer(DIM, { distance: 'l2' });

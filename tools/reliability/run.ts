@@ -42,7 +42,8 @@ async function runOne(index: number): Promise<Result> {
   clearInterval(poll);
   const seconds = (Date.now() - started) / 1000;
   if (stopped) return { verdict: stopped, detail: `stopped at ${seconds.toFixed(1)} s, ${(rss / 1024 ** 2).toFixed(0)} MB`, seconds, rss };
-  if (!outcome) return { verdict: 'raw-error', detail: `the case process died: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, seconds, rss };
+  if (!outcome)
+    return { verdict: 'raw-error', detail: `the case process died: ${stderr.trim().split('\n').slice(-3).join(' | ')}`, seconds, rss };
   return { ...outcome, seconds, rss };
 }
 
@@ -70,7 +71,9 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(`${selected.length} cases tried / ${clearErrors} clear errors / ${dataLost} data lost`);
-  console.log(`slowest case ${maxSeconds.toFixed(1)} s, largest RSS ${(maxRss / 1024 ** 2).toFixed(0)} MB (limits ${MAX_SECONDS} s, 1024 MB)`);
+  console.log(
+    `slowest case ${maxSeconds.toFixed(1)} s, largest RSS ${(maxRss / 1024 ** 2).toFixed(0)} MB (limits ${MAX_SECONDS} s, 1024 MB)`,
+  );
   if (pending.length) console.log(`\nfailing until other branches merge (${pending.length}):\n  ${pending.join('\n  ')}`);
   if (failed.length) console.log(`\nfailing (${failed.length}):\n  ${failed.join('\n  ')}`);
   process.exitCode = failed.length + pending.length > 0 ? 1 : 0;

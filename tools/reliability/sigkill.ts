@@ -5,10 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { Indexer } from '@tfsim/indexer';
 import { LevelStore, RedisStore, type Store } from '@tfsim/stores';
 import { startRedis } from '@tfsim/test-utils/redis';
-import { setSaveStepHook, type SaveStep } from '@tfsim/utils';
+import { type SaveStep, setSaveStepHook } from '@tfsim/utils';
+
 import { batchOf, type Case, type Outcome, rowOf } from './common';
 import { exited, onLines, spawnChild } from './spawn';
 
@@ -23,7 +25,10 @@ const REDIS_BATCH = 6000;
 async function indexOfVersion(version: number): Promise<Indexer> {
   const index = new Indexer(DIM, { kvStore: 'memory' });
   const rows = batchOf(version, 10 * version, DIM);
-  await index.batchAdd(rows, rows.map(() => version));
+  await index.batchAdd(
+    rows,
+    rows.map(() => version),
+  );
   return index;
 }
 
@@ -49,7 +54,10 @@ async function saveKilledAt(dir: string, step: SaveStep): Promise<void> {
 /** Adds batches 0, 1, ... of `rows` rows (label = batch) forever, printing `acked b` after each. */
 async function addForever(store: Store, rows: number): Promise<void> {
   for (let batch = 0; ; batch++) {
-    await store.batchAdd(batchOf(batch, rows, DIM), Array.from({ length: rows }, () => batch));
+    await store.batchAdd(
+      batchOf(batch, rows, DIM),
+      Array.from({ length: rows }, () => batch),
+    );
     process.stdout.write(`acked ${batch}\n`);
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { scaffoldPackage } from './scaffold';
 
 const { values, positionals } = parseArgs({
@@ -25,7 +26,10 @@ const dir = scaffoldPackage({
   rootDir: path.resolve(__dirname, '..', '..'),
   name,
   description: values.description,
-  deps: values.deps.split(',').map((d) => d.trim()).filter(Boolean),
+  deps: values.deps
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean),
   tensors: values.tensors,
   indexSide: values['index-side'],
   why: values.why,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { checkGraph, readDocumentedGraph } from '../graph-check/graph';
 import { entryConditions } from '../release/manifests';
 import { scaffoldPackage } from './scaffold';
@@ -40,7 +41,15 @@ describe('scaffoldPackage', () => {
       deps: ['distances', 'utils'],
       indexSide: true,
     });
-    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.cjs', 'README.md', 'src/index.ts', 'test/index.test.ts']) {
+    for (const file of [
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'jest.config.cjs',
+      'README.md',
+      'src/index.ts',
+      'test/index.test.ts',
+    ]) {
       expect(fs.existsSync(path.join(dir, file))).toBe(true);
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -59,7 +68,10 @@ describe('scaffoldPackage', () => {
 
   it('yields a package the graph check rejects until a new import is declared', () => {
     const dir = scaffoldPackage({ rootDir: root, name: 'hamming', description: 'x', deps: ['utils'] });
-    fs.writeFileSync(path.join(dir, 'src', 'index.ts'), "import { Rng } from '@tfsim/utils';\nimport { PACKAGE_NAME } from '@tfsim/distances';\nexport const r = [Rng, PACKAGE_NAME];\n");
+    fs.writeFileSync(
+      path.join(dir, 'src', 'index.ts'),
+      "import { Rng } from '@tfsim/utils';\nimport { PACKAGE_NAME } from '@tfsim/distances';\nexport const r = [Rng, PACKAGE_NAME];\n",
+    );
     expect(checkGraph(root)).toEqual([
       'packages/hamming/src/index.ts:2 imports @tfsim/distances, which @tfsim/hamming does not declare in dependencies or peerDependencies',
     ]);

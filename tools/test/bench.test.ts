@@ -10,9 +10,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { npyHeader, pythonHasModule, readNpyRows, updateDocSection, writeNpy } from '../bench/common';
 import type { EvaluationResults } from '../bench/evaluation';
-import { ivfSettings, type IndexResults } from '../bench/index-search';
+import { type IndexResults, ivfSettings } from '../bench/index-search';
 import type { StoreResults } from '../bench/store';
 import type { TrainResults } from '../bench/train';
 
@@ -24,10 +25,14 @@ const hasTorchPeer = pythonHasModule('torch') && pythonHasModule('pytorch_metric
 
 function runBench(script: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), '--conditions=@tfsim/source', path.join(BENCH, script), '--tiny', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, TFSIM_BACKEND: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), '--conditions=@tfsim/source', path.join(BENCH, script), '--tiny', ...args],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, TFSIM_BACKEND: '' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited ${code}: ${stderr.slice(-2000)}`))));
@@ -41,8 +46,24 @@ let ran: Promise<unknown>;
 beforeAll(() => {
   fs.writeFileSync(doc, '# Performance\n\nprose kept\n');
   ran = Promise.allSettled([
-    runBench('train.ts', ['--json', path.join(dir, 'train.json'), '--doc', doc, '--python-peers', 'torch', ...(hasTorchPeer ? [] : ['--no-python'])]),
-    runBench('index-search.ts', ['--json', path.join(dir, 'index.json'), '--doc', doc, '--data-dir', path.join(dir, 'data'), ...(hasFaissPeer ? [] : ['--no-python'])]),
+    runBench('train.ts', [
+      '--json',
+      path.join(dir, 'train.json'),
+      '--doc',
+      doc,
+      '--python-peers',
+      'torch',
+      ...(hasTorchPeer ? [] : ['--no-python']),
+    ]),
+    runBench('index-search.ts', [
+      '--json',
+      path.join(dir, 'index.json'),
+      '--doc',
+      doc,
+      '--data-dir',
+      path.join(dir, 'data'),
+      ...(hasFaissPeer ? [] : ['--no-python']),
+    ]),
     runBench('evaluation.ts', ['--json', path.join(dir, 'evaluation.json'), '--doc', doc]),
     runBench('store.ts', ['--json', path.join(dir, 'store.json'), '--doc', doc, '--dir', dir]),
   ]);
@@ -82,7 +103,17 @@ describe('bench scripts at a tiny size', () => {
     await settled(1);
     const r = read<IndexResults>('index.json');
     const tfsim = r.runs.filter((x) => x.impl === 'tfsim');
-    expect(tfsim.map((x) => x.algo)).toEqual(['linear', 'linear-wasm', 'usearch-exact', 'flat', 'hnsw', 'usearch-hnsw', 'usearch-hnsw-f16', 'usearch-hnsw-i8', 'ivf']);
+    expect(tfsim.map((x) => x.algo)).toEqual([
+      'linear',
+      'linear-wasm',
+      'usearch-exact',
+      'flat',
+      'hnsw',
+      'usearch-hnsw',
+      'usearch-hnsw-f16',
+      'usearch-hnsw-i8',
+      'ivf',
+    ]);
     const measured = r.runs.filter((x) => x.available);
     expect(measured.length).toBeGreaterThanOrEqual(hasFaissPeer ? 7 : 1);
     for (const x of measured) {
@@ -93,7 +124,8 @@ describe('bench scripts at a tiny size', () => {
       expect(x.memoryRatio).toBeCloseTo(x.rssDeltaBytes! / (x.n * r.dim * 4), 6);
     }
     // Exact search agrees with the ground truth, on both sides.
-    for (const x of measured.filter((y) => ['linear', 'linear-wasm', 'usearch-exact', 'flat'].includes(y.algo))) expect(x.recallAt10).toBe(1);
+    for (const x of measured.filter((y) => ['linear', 'linear-wasm', 'usearch-exact', 'flat'].includes(y.algo)))
+      expect(x.recallAt10).toBe(1);
     // HNSW indexes are searched again at each efSearch of the sweep (16 and 64 at --tiny), recall measured at each.
     for (const x of measured.filter((y) => y.algo === 'hnsw' || y.algo.startsWith('usearch-hnsw'))) {
       expect(x.sweep!.map((p) => p.efSearch)).toEqual([16, 64]);
@@ -125,7 +157,8 @@ describe('bench scripts at a tiny size', () => {
     await settled(3);
     const r = read<StoreResults>('store.json');
     expect(r.items).toBe(5000);
-    for (const key of ['writePerSec', 'sequentialReadPerSec', 'randomReadPerSec', 'reopenMs', 'diskBytes'] as const) expect(r[key]).toBeGreaterThan(0);
+    for (const key of ['writePerSec', 'sequentialReadPerSec', 'randomReadPerSec', 'reopenMs', 'diskBytes'] as const)
+      expect(r[key]).toBeGreaterThan(0);
     // At least the raw embeddings are on disk.
     expect(r.diskBytes).toBeGreaterThan(r.items * r.dim * 4 * 0.9);
   });
@@ -160,7 +193,9 @@ describe('bench helpers', () => {
     fs.writeFileSync(file, 'a\n<!-- bench:x:begin -->\nold\n<!-- bench:x:end -->\nb\n');
     updateDocSection(file, 'x', 'new');
     updateDocSection(file, 'y', 'added');
-    expect(fs.readFileSync(file, 'utf8')).toBe('a\n<!-- bench:x:begin -->\nnew\n<!-- bench:x:end -->\nb\n\n<!-- bench:y:begin -->\nadded\n<!-- bench:y:end -->\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      'a\n<!-- bench:x:begin -->\nnew\n<!-- bench:x:end -->\nb\n\n<!-- bench:y:begin -->\nadded\n<!-- bench:y:end -->\n',
+    );
   });
 
   it('IVF settings: nlist sqrt(n), nprobe nlist/8, at most 50 nlist training rows', () => {

@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { testBackends } from '@tfsim/test-utils';
+
 import { npyHeader, readNpyRows } from '../bench/common';
 import { writeCompiledStep } from '../bench/graph-profile';
 
@@ -19,7 +21,10 @@ import { writeCompiledStep } from '../bench/graph-profile';
       const graph = fs.readFileSync(path.join(dir, 'saved_model.pb')).toString('latin1');
       for (const op of ['MatMul', 'BiasAdd', 'ReluGrad']) expect(graph).toContain(op);
       expect(graph).not.toContain('IsNan'); // the Step chain's first kernel (the loss has Selects of its own)
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { inputs: Array<{ name: string; file: string }>; outputs: string[] };
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+        inputs: Array<{ name: string; file: string }>;
+        outputs: string[];
+      };
       expect(manifest.inputs.slice(0, 2).map((i) => i.name)).toEqual(['in_0:0', 'in_1:0']);
       const x = npyHeader(path.join(dir, manifest.inputs[0]!.file));
       expect(x).toMatchObject({ descr: '<f4', shape: [8, 6, 6, 1] });
@@ -31,7 +36,9 @@ import { writeCompiledStep } from '../bench/graph-profile';
       expect(manifest.outputs).toHaveLength(1 + 20);
       for (const i of manifest.inputs) expect(fs.existsSync(path.join(dir, i.file))).toBe(true);
       // the rest are Adam's learning-rate constants, fed at each run: plus or minus 1e-3
-      const rates = manifest.inputs.filter((i) => i.name.startsWith('c_')).map((i) => readNpyRows<Float32Array>(npyHeader(path.join(dir, i.file)), 0, 1)[0]!);
+      const rates = manifest.inputs
+        .filter((i) => i.name.startsWith('c_'))
+        .map((i) => readNpyRows<Float32Array>(npyHeader(path.join(dir, i.file)), 0, 1)[0]!);
       expect(rates.length).toBe(manifest.inputs.length - 22);
       expect(rates.length).toBeGreaterThan(0);
       for (const r of rates) expect(Math.abs(r)).toBe(Math.fround(1e-3));

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
 import { FormatError, ValueError } from '@tfsim/utils';
 
 export interface IdxArray {

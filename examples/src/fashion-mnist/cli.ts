@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { formatReport } from '../supervised/format';
 import { DEFAULT_DATA_DIR, runFashionMnist } from './run';
 
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
     },
   });
   const steps = values.steps === undefined ? undefined : Number(values.steps);
-  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${values.steps}"`);
+  if (steps !== undefined && !(Number.isInteger(steps) && steps > 0))
+    throw new Error(`--steps must be a positive integer, got "${values.steps}"`);
   const result = await runFashionMnist({ dataDir: values.data, outDir: path.resolve(values.out), steps });
   console.log(formatReport('Fashion-MNIST', result.backend, `${result.report.model.architecture} CNN`, result.report, result.seconds));
 }

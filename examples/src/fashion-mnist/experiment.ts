@@ -7,6 +7,7 @@
  * between the `fashion-selection` markers.
  */
 import * as path from 'node:path';
+
 import { loadIdxFolder } from '../data/idx';
 import { experimentMain, runMain } from '../supervised/experiment-cli';
 import { FASHION_CANDIDATES } from './recipes';

@@ -20,7 +20,13 @@ export const FASHION_CANDIDATES: readonly Recipe[] = [
   { ...base, name: '1000 steps, rate 0.001, zoom-and-shift (the earlier recipe)' },
   { ...base, name: '2000 steps, rate 0.001, zoom-and-shift', steps: 2000 },
   { ...base, name: '2000 steps, rate 0.003 after 10% warmup, zoom-and-shift', steps: 2000, learningRate: 3e-3, warmup: 0.1 },
-  { ...base, name: "1000 steps, rate 0.003 after 10% warmup, the hello world's affine augmentation", learningRate: 3e-3, warmup: 0.1, affine: AUGMENTATION_B },
+  {
+    ...base,
+    name: "1000 steps, rate 0.003 after 10% warmup, the hello world's affine augmentation",
+    learningRate: 3e-3,
+    warmup: 0.1,
+    affine: AUGMENTATION_B,
+  },
 ];
 
 function candidate(name: string): Recipe {

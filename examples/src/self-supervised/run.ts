@@ -13,6 +13,7 @@ import { SimCLRLoss, SimSiamLoss } from '@tfsim/losses';
 import { ContrastiveModel, createContrastiveModel, WarmupCosineDecay } from '@tfsim/models';
 import { type AugmenterFn, SingleShotMemorySampler } from '@tfsim/samplers';
 import { Rng, ValueError } from '@tfsim/utils';
+
 import { loadMnistDigits } from '../data/mnist';
 
 export type SelfSupervisedAlgorithm = 'simclr' | 'simsiam';
@@ -80,7 +81,9 @@ export function mnistBackbone(seed: number): tfl.LayersModel {
     x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
   }
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;
-  const out = tfl.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(), name: 'representation' }).apply(x) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .dense({ units: 128, activation: 'relu', kernelInitializer: init(), name: 'representation' })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out, name: 'backbone' });
 }
 
@@ -193,7 +196,8 @@ async function measure(model: ContrastiveModel, backboneView: ContrastiveModel, 
 export async function runSelfSupervised(options: SelfSupervisedOptions = {}): Promise<SelfSupervisedReport> {
   const start = Date.now();
   const algorithm = options.algorithm ?? 'simclr';
-  if (algorithm !== 'simclr' && algorithm !== 'simsiam') throw new ValueError(`algorithm must be simclr or simsiam, got ${String(algorithm)}`);
+  if (algorithm !== 'simclr' && algorithm !== 'simsiam')
+    throw new ValueError(`algorithm must be simclr or simsiam, got ${String(algorithm)}`);
   const seed = options.seed ?? 1;
   const epochs = options.epochs ?? 2;
   const stepsPerEpoch = options.stepsPerEpoch ?? 50;
@@ -201,7 +205,11 @@ export async function runSelfSupervised(options: SelfSupervisedOptions = {}): Pr
   const learningRate = options.learningRate ?? 2e-3;
   const k = options.k ?? 1;
 
-  const { index, queries, train } = splitMnist(options.indexPerClass ?? 100, options.queryPerClass ?? 100, options.trainPerClass ?? Infinity);
+  const { index, queries, train } = splitMnist(
+    options.indexPerClass ?? 100,
+    options.queryPerClass ?? 100,
+    options.trainPerClass ?? Infinity,
+  );
   const model = createContrastiveModel(mnistBackbone(seed), { algorithm, projectorDim: 128, predictorHiddenDim: 32, seed: seed + 100 });
   const backboneView = createBackboneView(model);
   try {
@@ -218,7 +226,11 @@ export async function runSelfSupervised(options: SelfSupervisedOptions = {}): Pr
     const trainStart = Date.now();
     const history = await model.fit(sampler, {
       epochs,
-      learningRateSchedule: new WarmupCosineDecay(learningRate, epochs * stepsPerEpoch, Math.min(50, Math.floor((epochs * stepsPerEpoch) / 10))),
+      learningRateSchedule: new WarmupCosineDecay(
+        learningRate,
+        epochs * stepsPerEpoch,
+        Math.min(50, Math.floor((epochs * stepsPerEpoch) / 10)),
+      ),
       verbose: options.verbose,
     });
     const trainSeconds = (Date.now() - trainStart) / 1000;

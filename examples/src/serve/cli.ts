@@ -5,7 +5,9 @@
  *   curl -s localhost:8080/lookup -d '{"embeddings": [[...]], "k": 3}'
  */
 import { parseArgs } from 'node:util';
+
 import { Indexer } from '@tfsim/indexer';
+
 import { startLookupServer } from './server';
 
 async function main(): Promise<void> {

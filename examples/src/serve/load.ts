@@ -11,8 +11,10 @@
  */
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
+
 import { Indexer } from '@tfsim/indexer';
 import { Rng } from '@tfsim/utils';
+
 import { startLookupServer } from './server';
 
 function int(value: string | undefined, name: string): number {
@@ -40,15 +42,25 @@ async function main(): Promise<void> {
   const [items, dim, requests, concurrency, batch, k] = (['items', 'dim', 'requests', 'concurrency', 'batch', 'k'] as const).map((n) =>
     int(values[n], n),
   ) as [number, number, number, number, number, number];
-  const load = os.loadavg().map((v) => v.toFixed(2)).join(' / ');
-  console.log(`serve:load: ${items} items x ${dim}, search ${values.search}, ${requests} requests of ${batch} queries, k ${k}, ${concurrency} in flight`);
+  const load = os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' / ');
+  console.log(
+    `serve:load: ${items} items x ${dim}, search ${values.search}, ${requests} requests of ${batch} queries, k ${k}, ${concurrency} in flight`,
+  );
   console.log(`machine: ${os.cpus().length} cores, load average ${load} at the start`);
 
   const rng = new Rng(7);
   const rows = (n: number) => Array.from({ length: n }, () => Float32Array.from({ length: dim }, () => rng.normal()));
   const index = new Indexer(dim, { distance: 'cosine', search: values.search });
   const data = rows(items);
-  await index.batchAdd(data, Array.from({ length: items }, (_, i) => i % 100), null, { verbose: false });
+  await index.batchAdd(
+    data,
+    Array.from({ length: items }, (_, i) => i % 100),
+    null,
+    { verbose: false },
+  );
   const queries = Array.from({ length: requests }, () => rows(batch).map((r) => Array.from(r)));
 
   const inProcessStart = performance.now();
@@ -75,7 +87,9 @@ async function main(): Promise<void> {
   await served.close();
 
   // The first requests' neighbours must be Indexer.batchLookup's.
-  const got = answers.slice(0, Math.min(50, requests)).flatMap((a) => (a as { neighbors: Array<Array<{ label: number; distance: number }>> }).neighbors);
+  const got = answers
+    .slice(0, Math.min(50, requests))
+    .flatMap((a) => (a as { neighbors: Array<Array<{ label: number; distance: number }>> }).neighbors);
   got.forEach((row, q) => {
     const want = expected[q]!;
     if (row.length !== want.length || row.some((n, j) => n.distance !== want[j]!.distance || n.label !== want[j]!.label)) {

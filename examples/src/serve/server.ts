@@ -15,8 +15,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import type { Indexer } from '@tfsim/indexer';
-import { EmptyIndexError, StateError, TfsimError, type Lookup } from '@tfsim/utils';
+import { EmptyIndexError, type Lookup, StateError, TfsimError } from '@tfsim/utils';
 
 export interface LookupServerOptions {
   /** Default '127.0.0.1' (loopback: put a proxy in front to expose it). */
@@ -97,7 +98,12 @@ function embeddingsOf(body: unknown): number[][] {
 }
 
 function lookupJson(lookup: Lookup, includeEmbeddings: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { rank: lookup.rank, distance: lookup.distance, label: lookup.label ?? null, data: lookup.data ?? null };
+  const out: Record<string, unknown> = {
+    rank: lookup.rank,
+    distance: lookup.distance,
+    label: lookup.label ?? null,
+    data: lookup.data ?? null,
+  };
   if (includeEmbeddings && lookup.embedding) out.embedding = Array.from(lookup.embedding);
   return out;
 }

@@ -6,8 +6,10 @@
  * markers (not with `--quick`, unless `--docs` is given).
  */
 import { parseArgs } from 'node:util';
+
 import { setupBackend } from '@tfsim/utils';
-import { graphNote, runExperiment, writeExperiment, type ExperimentOptions } from './experiment';
+
+import { type ExperimentOptions, graphNote, runExperiment, writeExperiment } from './experiment';
 import { formatReport } from './format';
 import { QUICK_CANDIDATES, QUICK_SIZES } from './recipe';
 import { selectionTable } from './selection';
@@ -47,7 +49,9 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
   });
   console.log(`\n${selectionTable(result.rows, result.folds, result.chosen)}\n`);
   const plan = `the Python notebook's CNN, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
-  console.log(formatReport(`${cli.title}, chosen recipe "${result.chosen.recipe.name}"`, backend, plan, result.final, (Date.now() - started) / 1000));
+  console.log(
+    formatReport(`${cli.title}, chosen recipe "${result.chosen.recipe.name}"`, backend, plan, result.final, (Date.now() - started) / 1000),
+  );
   const page = values.docs ?? (values.quick ? undefined : cli.page);
   if (page !== undefined) {
     writeExperiment(result, page, cli.marker, cli.command);

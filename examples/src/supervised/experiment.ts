@@ -7,12 +7,25 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+
 import { runSupervised, type SupervisedOptions, type SupervisedReport } from './flow';
-import { recipeOptions, type Recipe } from './recipe';
-import { candidateRows, chooseRow, replaceBetweenMarkers, selectionTable, validationFolds, type CandidateRow, type Fold, type FoldScore } from './selection';
+import { type Recipe, recipeOptions } from './recipe';
+import {
+  type CandidateRow,
+  candidateRows,
+  chooseRow,
+  type Fold,
+  type FoldScore,
+  replaceBetweenMarkers,
+  selectionTable,
+  validationFolds,
+} from './selection';
 
 /** The dataset and its split as the flow takes them; `unseenClasses` (the test classes) serve only the final run. */
-export interface ExperimentOptions extends Pick<SupervisedOptions, 'datasetName' | 'data' | 'classNames' | 'knownClasses' | 'unseenClasses' | 'sizes'> {
+export interface ExperimentOptions extends Pick<
+  SupervisedOptions,
+  'datasetName' | 'data' | 'classNames' | 'knownClasses' | 'unseenClasses' | 'sizes'
+> {
   candidates: readonly Recipe[];
   foldCount: number;
   seed: number;
@@ -75,7 +88,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
   const rows = candidateRows(options.candidates, scores);
   const chosen = chooseRow(rows);
-  log(`chosen by mean validation F1: ${chosen.recipe.name} (${chosen.meanF1.toFixed(3)}); now trained on all known classes and tested on the unseen ones`);
+  log(
+    `chosen by mean validation F1: ${chosen.recipe.name} (${chosen.meanF1.toFixed(3)}); now trained on all known classes and tested on the unseen ones`,
+  );
   const final = await runSupervised(flowOptions(options, chosen.recipe, options.knownClasses, options.unseenClasses));
   return { folds, rows, chosen, final };
 }
@@ -114,5 +129,8 @@ export function writeExperiment(result: ExperimentResult, page: string, marker: 
     .map((v) => v.toFixed(1))
     .join(', ');
   const text = fs.readFileSync(page, 'utf8');
-  fs.writeFileSync(page, replaceBetweenMarkers(text, marker, experimentMarkdown(result, { command, date: new Date().toISOString().slice(0, 10), load })));
+  fs.writeFileSync(
+    page,
+    replaceBetweenMarkers(text, marker, experimentMarkdown(result, { command, date: new Date().toISOString().slice(0, 10), load })),
+  );
 }

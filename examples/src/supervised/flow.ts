@@ -8,16 +8,18 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MultiSimilarityLoss, type MultiSimilarityLossOptions } from '@tfsim/losses';
-import { LearningRateScheduler, loadModel, WarmupCosineDecay, type SimilarityModel } from '@tfsim/models';
+import { LearningRateScheduler, loadModel, type SimilarityModel, WarmupCosineDecay } from '@tfsim/models';
 import { MapAtR, RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
 import type { Lookup } from '@tfsim/utils';
 import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '@tfsim/visualization';
+
 import type { ImageDataset } from '../data/idx';
-import { affineAugmenter, buildModel, zoomShiftAugmenter, type Architecture } from './model';
+import { affineAugmenter, type Architecture, buildModel, zoomShiftAugmenter } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
 
 export interface SupervisedOptions {
@@ -105,7 +107,11 @@ function metricNamed(row: Record<string, number | string>, prefix: string): numb
 function sameLookups(a: Lookup[][], b: Lookup[][]): boolean {
   return (
     a.length === b.length &&
-    a.every((row, i) => row.length === b[i]!.length && row.every((l, j) => l.label === b[i]![j]!.label && l.distance === b[i]![j]!.distance && l.data === b[i]![j]!.data))
+    a.every(
+      (row, i) =>
+        row.length === b[i]!.length &&
+        row.every((l, j) => l.label === b[i]![j]!.label && l.distance === b[i]![j]!.distance && l.data === b[i]![j]!.data),
+    )
   );
 }
 
@@ -119,7 +125,14 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
       `test ${splits.testKnown.length} known + ${splits.testUnseen.length} unseen`,
   );
 
-  const model = buildModel({ height: data.height, width: data.width, architecture: options.architecture, embeddingSize: options.embeddingSize, seed: options.seed, batchNorm: options.batchNorm ?? false });
+  const model = buildModel({
+    height: data.height,
+    width: data.width,
+    architecture: options.architecture,
+    embeddingSize: options.embeddingSize,
+    seed: options.seed,
+    batchNorm: options.batchNorm ?? false,
+  });
   const loss = new MultiSimilarityLoss(options.loss ?? {});
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss });
 
@@ -130,7 +143,9 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     examplesPerClassPerBatch: options.examplesPerClassPerBatch,
     stepsPerEpoch: options.steps,
     seed: options.seed,
-    ...(options.augment ? { augmenter: options.affine ? affineAugmenter(options.seed + 1, options.affine) : zoomShiftAugmenter(options.seed + 1) } : {}),
+    ...(options.augment
+      ? { augmenter: options.affine ? affineAugmenter(options.seed + 1, options.affine) : zoomShiftAugmenter(options.seed + 1) }
+      : {}),
   });
   const losses: number[] = [];
   const started = Date.now();
@@ -175,11 +190,18 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
   const retrievalMetrics = [new RecallAtK({ k: 1 }), new RecallAtK({ k: 5 }), new RecallAtK({ k: 10 }), new MapAtR()];
   const atCutpoint = async (set: { x: tf.Tensor4D; y: number[] }): Promise<ClassificationAtCutpoint> => {
     const row = (await model.evaluateClassification(set.x, set.y, { verbose: false })).optimal!;
-    return { distance: row.distance, f1: metricNamed(row, 'f1'), precision: metricNamed(row, 'precision'), recall: metricNamed(row, 'recall') };
+    return {
+      distance: row.distance,
+      f1: metricNamed(row, 'f1'),
+      precision: metricNamed(row, 'precision'),
+      recall: metricNamed(row, 'recall'),
+    };
   };
-  const retrieval = async (set: { x: tf.Tensor4D; y: number[] }) => (await model.evaluateRetrieval(set.x, set.y, retrievalMetrics, false)) as unknown as RetrievalNumbers;
+  const retrieval = async (set: { x: tf.Tensor4D; y: number[] }) =>
+    (await model.evaluateRetrieval(set.x, set.y, retrievalMetrics, false)) as unknown as RetrievalNumbers;
   const noMatch = Math.max(...allClasses) + 1;
-  const matches = async (set: { x: tf.Tensor4D; y: number[] }) => (await model.match(set.x, { cutpoint: 'optimal', noMatchLabel: noMatch, verbose: false })) as number[];
+  const matches = async (set: { x: tf.Tensor4D; y: number[] }) =>
+    (await model.match(set.x, { cutpoint: 'optimal', noMatchLabel: noMatch, verbose: false })) as number[];
   const knownMatches = await matches(testKnown);
   const unseenMatches = await matches(testUnseen);
   const accuracy = (predicted: number[], truth: number[]) => predicted.filter((p, i) => p === truth[i]).length / truth.length;
@@ -230,7 +252,15 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
 
   if (options.outDir) {
     log(`drawing pictures into ${options.outDir}`);
-    report.pictures = await drawPictures(options, model, splits, calibrated, [...testKnown.y, ...testUnseen.y], [...knownMatches, ...unseenMatches], noMatch);
+    report.pictures = await drawPictures(
+      options,
+      model,
+      splits,
+      calibrated,
+      [...testKnown.y, ...testUnseen.y],
+      [...knownMatches, ...unseenMatches],
+      noMatch,
+    );
   }
   probe.dispose();
   testKnown.x.dispose();

@@ -1,5 +1,6 @@
 /** The short printed report of the supervised examples. */
 import type { BackendReport } from '@tfsim/utils';
+
 import type { SupervisedReport } from './flow';
 
 const f3 = (v: number) => v.toFixed(3);
@@ -14,7 +15,8 @@ export function formatReport(title: string, backend: BackendReport, plan: string
   const retrieval = (n: SupervisedReport['retrieval']['unseen']) =>
     `recall@1 ${f3(n['recall@1'])}, recall@5 ${f3(n['recall@5'])}, recall@10 ${f3(n['recall@10'])}, MAP@R ${f3(n['map@r'])}`;
   // Class ids, with their names where the names are not the ids themselves.
-  const named = (ids: number[]) => ids.map((c) => (r.classNames[c] === undefined || r.classNames[c] === String(c) ? String(c) : `${c} ${r.classNames[c]}`)).join(', ');
+  const named = (ids: number[]) =>
+    ids.map((c) => (r.classNames[c] === undefined || r.classNames[c] === String(c) ? String(c) : `${c} ${r.classNames[c]}`)).join(', ');
   const lines = [
     '',
     `== @tfsim ${title}: report ==`,

@@ -86,7 +86,13 @@ export interface AffineParameters {
  * A = scale * R(angle) * [[1, shear], [0, 1]] acting on (x, y), bilinear,
  * zero outside the source.
  */
-export function warpAffine(source: ArrayLike<number>, n: number, h: number, w: number, parameters: readonly AffineParameters[]): Float32Array {
+export function warpAffine(
+  source: ArrayLike<number>,
+  n: number,
+  h: number,
+  w: number,
+  parameters: readonly AffineParameters[],
+): Float32Array {
   const out = new Float32Array(n * h * w);
   const [cy, cx] = [(h - 1) / 2, (w - 1) / 2];
   for (let i = 0; i < n; i++) {
@@ -104,7 +110,8 @@ export function warpAffine(source: ArrayLike<number>, n: number, h: number, w: n
         const sy = ic * px + id * py + cy;
         const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
         const [fx, fy] = [sx - x0, sy - y0];
-        out[base + y * w + x] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+        out[base + y * w + x] =
+          (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
       }
     }
   }

@@ -36,7 +36,10 @@ export interface Recipe {
 export function recipeOptions(
   recipe: Recipe,
   trainClasses: number,
-): Pick<SupervisedOptions, 'steps' | 'learningRate' | 'warmupSteps' | 'augment' | 'affine' | 'embeddingSize' | 'classesPerBatch' | 'examplesPerClassPerBatch'> {
+): Pick<
+  SupervisedOptions,
+  'steps' | 'learningRate' | 'warmupSteps' | 'augment' | 'affine' | 'embeddingSize' | 'classesPerBatch' | 'examplesPerClassPerBatch'
+> {
   const classesPerBatch = Math.min(recipe.classesPerBatch, trainClasses);
   const batch = recipe.classesPerBatch * recipe.examplesPerClassPerBatch;
   return {
@@ -59,7 +62,14 @@ export function denseOptions(steps: number): ReturnType<typeof recipeOptions> {
   return { steps, learningRate: 1e-3, warmupSteps: 0, augment: true, embeddingSize: 64, classesPerBatch: 6, examplesPerClassPerBatch: 10 };
 }
 
-const quick: Omit<Recipe, 'name' | 'steps'> = { learningRate: 3e-3, warmup: 0.1, affine: null, embeddingSize: 64, classesPerBatch: 6, examplesPerClassPerBatch: 10 };
+const quick: Omit<Recipe, 'name' | 'steps'> = {
+  learningRate: 3e-3,
+  warmup: 0.1,
+  affine: null,
+  embeddingSize: 64,
+  classesPerBatch: 6,
+  examplesPerClassPerBatch: 10,
+};
 
 /** `--quick` experiments: two tiny candidates, to prove the selection runs in seconds. */
 export const QUICK_CANDIDATES: readonly Recipe[] = [

@@ -4,6 +4,7 @@
  * and their mean, min and max.
  */
 import { ValueError } from '@tfsim/utils';
+
 import type { SupervisedReport } from './flow';
 
 export interface SeedNumbers {
@@ -16,7 +17,13 @@ export interface SeedNumbers {
 }
 
 export function seedNumbers(seed: number, report: SupervisedReport): SeedNumbers {
-  return { seed, f1: report.unseen.f1, recallAt1: report.retrieval.unseen['recall@1'], mapAtR: report.retrieval.unseen['map@r'], trainSeconds: report.training.seconds };
+  return {
+    seed,
+    f1: report.unseen.f1,
+    recallAt1: report.retrieval.unseen['recall@1'],
+    mapAtR: report.retrieval.unseen['map@r'],
+    trainSeconds: report.training.seconds,
+  };
 }
 
 const f3 = (v: number) => v.toFixed(3);
@@ -32,12 +39,29 @@ export function seedSummary(all: readonly SeedNumbers[]): string {
     `${name} mean ${f3(values.reduce((a, b) => a + b, 0) / values.length)}, min ${f3(Math.min(...values))}, max ${f3(Math.max(...values))}`;
   return (
     `${all.length} seeds (${all.map((n) => n.seed).join(', ')}): ` +
-    [spread('unseen F1', all.map((n) => n.f1)), spread('recall@1', all.map((n) => n.recallAt1)), spread('MAP@R', all.map((n) => n.mapAtR))].join('; ')
+    [
+      spread(
+        'unseen F1',
+        all.map((n) => n.f1),
+      ),
+      spread(
+        'recall@1',
+        all.map((n) => n.recallAt1),
+      ),
+      spread(
+        'MAP@R',
+        all.map((n) => n.mapAtR),
+      ),
+    ].join('; ')
   );
 }
 
 /** Runs seeds 1..count one after the other, printing each seed's line as it ends, then the summary. */
-export async function runSeeds(count: number, run: (seed: number) => Promise<SupervisedReport>, print: (line: string) => void): Promise<SeedNumbers[]> {
+export async function runSeeds(
+  count: number,
+  run: (seed: number) => Promise<SupervisedReport>,
+  print: (line: string) => void,
+): Promise<SeedNumbers[]> {
   if (!Number.isInteger(count) || count < 1) throw new ValueError(`the seed count must be a positive integer, got ${count}`);
   const all: SeedNumbers[] = [];
   for (let seed = 1; seed <= count; seed++) {

@@ -5,6 +5,7 @@
  * the table of it all is written into a page between markers.
  */
 import { ValueError } from '@tfsim/utils';
+
 import type { Recipe } from './recipe';
 
 export interface Fold {
@@ -23,7 +24,10 @@ export function validationFolds(known: readonly number[], count: number): Fold[]
   if (!Number.isInteger(count) || count < 2) throw new ValueError(`the fold count must be an integer >= 2, got ${count}`);
   if (known.length % count !== 0) throw new ValueError(`${known.length} known classes do not split into ${count} equal folds`);
   const size = known.length / count;
-  if (known.length - size < 2) throw new ValueError(`with ${count} folds of ${known.length} classes only ${known.length - size} would be left to train on; at least 2 are needed`);
+  if (known.length - size < 2)
+    throw new ValueError(
+      `with ${count} folds of ${known.length} classes only ${known.length - size} would be left to train on; at least 2 are needed`,
+    );
   return Array.from({ length: count }, (_, f) => ({
     train: known.filter((_, i) => Math.floor(i / size) !== f),
     validation: known.slice(f * size, (f + 1) * size),

@@ -5,6 +5,7 @@
  * tested with.
  */
 import { ValueError } from '@tfsim/utils';
+
 import type { ImageDataset } from '../data/idx';
 
 export interface SplitSizes {
@@ -32,7 +33,12 @@ export interface Splits {
  * training examples and the test queries from what is left, for an unseen
  * class the test queries.
  */
-export function splitDataset(labels: ArrayLike<number>, knownClasses: readonly number[], unseenClasses: readonly number[], sizes: SplitSizes): Splits {
+export function splitDataset(
+  labels: ArrayLike<number>,
+  knownClasses: readonly number[],
+  unseenClasses: readonly number[],
+  sizes: SplitSizes,
+): Splits {
   const overlap = knownClasses.filter((c) => unseenClasses.includes(c));
   if (overlap.length > 0) throw new ValueError(`classes ${overlap.join(', ')} are both known and unseen`);
   const byClass = new Map<number, number[]>();

@@ -59,7 +59,9 @@ export function checkImageShape(inputShape: unknown, minSize: number, builder: s
     inputShape.length !== 3 ||
     !inputShape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)
   ) {
-    throw new ShapeError(`${builder}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
+    throw new ShapeError(
+      `${builder}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`,
+    );
   }
   const [h, w] = inputShape as ImageShape;
   if (h < minSize || w < minSize) {

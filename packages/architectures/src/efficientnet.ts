@@ -7,19 +7,20 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization, Normalization } from '@tfsim/layers';
 import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
+
 import {
   applyTrainable,
   buildSimilarityGraph,
   checkImageShape,
   checkTrainable,
-  resolveHead,
+  HEAD_OPTION_KEYS,
   type HeadOptions,
   type ImageShape,
   type LayersModel,
+  resolveHead,
   type SimilarityGraph,
   type SymbolicTensor,
   type TrainableMode,
-  HEAD_OPTION_KEYS,
 } from './common';
 import { loadWeights, resolveWeightsOption } from './weights';
 
@@ -146,21 +147,44 @@ function block(x: SymbolicTensor, args: BlockArgs, dropRate: number, name: strin
   let se = tfl.layers.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as SymbolicTensor;
   se = tfl.layers.reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` }).apply(se) as SymbolicTensor;
   se = tfl.layers
-    .conv2d({ filters: filtersSe, kernelSize: 1, padding: 'same', activation: 'swish', kernelInitializer: convInitializer(), name: `${name}se_reduce` })
+    .conv2d({
+      filters: filtersSe,
+      kernelSize: 1,
+      padding: 'same',
+      activation: 'swish',
+      kernelInitializer: convInitializer(),
+      name: `${name}se_reduce`,
+    })
     .apply(se) as SymbolicTensor;
   se = tfl.layers
-    .conv2d({ filters, kernelSize: 1, padding: 'same', activation: 'sigmoid', kernelInitializer: convInitializer(), name: `${name}se_expand` })
+    .conv2d({
+      filters,
+      kernelSize: 1,
+      padding: 'same',
+      activation: 'sigmoid',
+      kernelInitializer: convInitializer(),
+      name: `${name}se_expand`,
+    })
     .apply(se) as SymbolicTensor;
   x = tfl.layers.multiply({ name: `${name}se_excite` }).apply([x, se]) as SymbolicTensor;
 
   x = tfl.layers
-    .conv2d({ filters: args.filtersOut, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: convInitializer(), name: `${name}project_conv` })
+    .conv2d({
+      filters: args.filtersOut,
+      kernelSize: 1,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: convInitializer(),
+      name: `${name}project_conv`,
+    })
     .apply(x) as SymbolicTensor;
   x = bn(`${name}project_bn`).apply(x) as SymbolicTensor;
   if (args.strides === 1 && args.filtersIn === args.filtersOut) {
     if (dropRate > 0) {
       // Stochastic depth: drops the whole residual branch of an example.
-      x = tfl.layers.dropout({ rate: dropRate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` }).apply(x) as SymbolicTensor;
+      x = tfl.layers
+        .dropout({ rate: dropRate, noiseShape: [null, 1, 1, 1] as unknown as number[], name: `${name}drop` })
+        .apply(x) as SymbolicTensor;
     }
     x = tfl.layers.add({ name: `${name}add` }).apply([x, inputs]) as SymbolicTensor;
   }
@@ -211,7 +235,15 @@ export function createEfficientNetBackbone(inputShape: ImageShape, variant: Effi
   x = new Normalization({ name: 'normalization' }).apply(x) as SymbolicTensor;
   x = tfl.layers.zeroPadding2d({ padding: correctPad(3), name: 'stem_conv_pad' }).apply(x) as SymbolicTensor;
   x = tfl.layers
-    .conv2d({ filters: roundFilters(32, width), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: convInitializer(), name: 'stem_conv' })
+    .conv2d({
+      filters: roundFilters(32, width),
+      kernelSize: 3,
+      strides: 2,
+      padding: 'valid',
+      useBias: false,
+      kernelInitializer: convInitializer(),
+      name: 'stem_conv',
+    })
     .apply(x) as SymbolicTensor;
   x = bn('stem_bn').apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'swish', name: 'stem_activation' }).apply(x) as SymbolicTensor;
@@ -230,7 +262,14 @@ export function createEfficientNetBackbone(inputShape: ImageShape, variant: Effi
   });
 
   x = tfl.layers
-    .conv2d({ filters: roundFilters(1280, width), kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: convInitializer(), name: 'top_conv' })
+    .conv2d({
+      filters: roundFilters(1280, width),
+      kernelSize: 1,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: convInitializer(),
+      name: 'top_conv',
+    })
     .apply(x) as SymbolicTensor;
   x = bn('top_bn').apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'swish', name: 'top_activation' }).apply(x) as SymbolicTensor;
@@ -270,7 +309,10 @@ const EFFICIENTNET_OPTION_KEYS: OptionKeys<EfficientNetSimOptions> = { ...HEAD_O
 export async function buildEfficientNetSim(inputShape: ImageShape, options: EfficientNetSimOptions = {}): Promise<SimilarityGraph> {
   checkOptions(options, EFFICIENTNET_OPTION_KEYS, 'EfficientNetSim');
   const shape = checkImageShape(inputShape, MIN_SIZE, 'EfficientNetSim');
-  const variant = typeof options.variant === 'object' ? checkScaling(options.variant, 'EfficientNetSim') : resolveVariant(options.variant ?? 'B0', 'EfficientNetSim');
+  const variant =
+    typeof options.variant === 'object'
+      ? checkScaling(options.variant, 'EfficientNetSim')
+      : resolveVariant(options.variant ?? 'B0', 'EfficientNetSim');
   const weights = resolveWeightsOption(options.weights, 'EfficientNetSim');
   const trainable = checkTrainable(options.trainable ?? (weights ? 'frozen' : 'full'), 'EfficientNetSim');
   const head = resolveHead(options, 'EfficientNetSim');

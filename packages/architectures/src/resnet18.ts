@@ -6,16 +6,17 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
 import { checkOptions } from '@tfsim/utils';
+
 import {
   buildSimilarityGraph,
   checkImageShape,
-  resolveHead,
+  HEAD_OPTION_KEYS,
   type HeadOptions,
   type ImageShape,
   type LayersModel,
+  resolveHead,
   type SimilarityGraph,
   type SymbolicTensor,
-  HEAD_OPTION_KEYS,
 } from './common';
 
 const BN_EPSILON = 1.001e-5;
@@ -65,7 +66,15 @@ function stage(x: SymbolicTensor, filters: number, blocks: number, stride: numbe
 export function createResNet18Backbone(inputShape: ImageShape): LayersModel {
   const shape = checkImageShape(inputShape, 1, 'createResNet18Backbone');
   const inputs = tfl.input({ shape, name: 'resnet18_input' });
-  let x = tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'conv1_pad' }).apply(inputs) as SymbolicTensor;
+  let x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(inputs) as SymbolicTensor;
   x = conv(64, 3, 1, 'valid', 'conv1_conv').apply(x) as SymbolicTensor;
   x = bn('conv1_bn').apply(x) as SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu', name: 'conv1_relu' }).apply(x) as SymbolicTensor;

@@ -6,19 +6,20 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
 import { checkOptions, type OptionKeys } from '@tfsim/utils';
+
 import {
   applyTrainable,
   buildSimilarityGraph,
   checkImageShape,
   checkTrainable,
-  resolveHead,
+  HEAD_OPTION_KEYS,
   type HeadOptions,
   type ImageShape,
   type LayersModel,
+  resolveHead,
   type SimilarityGraph,
   type SymbolicTensor,
   type TrainableMode,
-  HEAD_OPTION_KEYS,
 } from './common';
 import { loadWeights, resolveWeightsOption } from './weights';
 
@@ -76,11 +77,27 @@ function stage(x: SymbolicTensor, filters: number, blocks: number, stride: numbe
 export function createResNet50Backbone(inputShape: ImageShape): LayersModel {
   const shape = checkImageShape(inputShape, MIN_SIZE, 'createResNet50Backbone');
   const inputs = tfl.input({ shape, name: 'resnet50_input' });
-  let x = tfl.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(inputs) as SymbolicTensor;
+  let x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(inputs) as SymbolicTensor;
   x = conv(64, 7, 2, 'conv1_conv').apply(x) as SymbolicTensor;
   x = bn('conv1_bn').apply(x) as SymbolicTensor;
   x = relu('conv1_relu').apply(x) as SymbolicTensor;
-  x = tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as SymbolicTensor;
+  x = tfl.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: 'pool1_pad',
+    })
+    .apply(x) as SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as SymbolicTensor;
   x = stage(x, 64, 3, 1, 'conv2');
   x = stage(x, 128, 4, 2, 'conv3');

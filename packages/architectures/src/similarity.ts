@@ -5,10 +5,11 @@
  * `compile`, `fit`, `index` and `save`.
  */
 import { SimilarityModel } from '@tfsim/models';
+
 import type { ImageShape, SimilarityGraph } from './common';
-import { type EfficientNetSimOptions, buildEfficientNetSim } from './efficientnet';
-import { type ResNet18SimOptions, buildResNet18Sim } from './resnet18';
-import { type ResNet50SimOptions, buildResNet50Sim } from './resnet50';
+import { buildEfficientNetSim, type EfficientNetSimOptions } from './efficientnet';
+import { buildResNet18Sim, type ResNet18SimOptions } from './resnet18';
+import { buildResNet50Sim, type ResNet50SimOptions } from './resnet50';
 
 function similarityModel(graph: SimilarityGraph): SimilarityModel {
   return new SimilarityModel({ inputs: graph.inputs, outputs: graph.outputs, name: graph.name });

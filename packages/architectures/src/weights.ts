@@ -8,8 +8,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { FormatError, recoverInterruptedSave, ShapeError, ValueError, writeFolderAtomically } from '@tfsim/utils';
+
 import { allLayers, type LayersModel } from './common';
 
 const MODEL_JSON = 'model.json';
@@ -128,7 +130,9 @@ export async function loadWeights(model: LayersModel, location: string): Promise
         }
         const value = stored[candidates[0]!]!;
         if (!tf.util.arraysEqual(value.shape, weight.shape as number[])) {
-          throw new ShapeError(`weight ${wanted}: the model has shape [${weight.shape.join(', ')}], ${location} has [${value.shape.join(', ')}]`);
+          throw new ShapeError(
+            `weight ${wanted}: the model has shape [${weight.shape.join(', ')}], ${location} has [${value.shape.join(', ')}]`,
+          );
         }
         used.add(candidates[0]!);
         assignments.push([value, (v) => weight.write(v.dtype === weight.dtype ? v : tf.cast(v, weight.dtype))]);
@@ -166,7 +170,11 @@ export async function saveWeights(model: LayersModel, dir: string): Promise<void
   const bytes = new Uint8Array(Array.isArray(data) ? await new Blob(data).arrayBuffer() : data);
   await writeFolderAtomically(dir, async (tmp) => {
     await fsp.writeFile(path.join(tmp, SHARD_FILE), bytes);
-    const json = { format: WEIGHTS_FORMAT, generatedBy: '@tfsim/architectures', weightsManifest: [{ paths: [SHARD_FILE], weights: specs }] };
+    const json = {
+      format: WEIGHTS_FORMAT,
+      generatedBy: '@tfsim/architectures',
+      weightsManifest: [{ paths: [SHARD_FILE], weights: specs }],
+    };
     await fsp.writeFile(path.join(tmp, MODEL_JSON), JSON.stringify(json));
   });
 }

@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend, expectClose, expectNoLeak, tempDir } from '@tfsim/test-utils';
-import {
-  buildEfficientNetSim,
-  buildResNet18Sim,
-  buildResNet50Sim,
-  loadWeights,
-  saveWeights,
-  type SimilarityGraph,
-} from '../src';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { describeEachBackend, expectClose, expectNoLeak, tempDir } from '@tfsim/test-utils';
+
+import { buildEfficientNetSim, buildResNet18Sim, buildResNet50Sim, loadWeights, saveWeights, type SimilarityGraph } from '../src';
 import { fastestBackend, graphModel } from './helpers';
 
 /**
@@ -22,7 +16,11 @@ import { fastestBackend, graphModel } from './helpers';
 const CASES: [string, [number, number, number], () => Promise<SimilarityGraph>][] = [
   ['ResNet18Sim', [16, 16, 3], async () => buildResNet18Sim([16, 16, 3])],
   ['ResNet50Sim', [32, 32, 3], () => buildResNet50Sim([32, 32, 3])],
-  ['EfficientNetSim (width 0.1, depth 0.35)', [32, 32, 3], () => buildEfficientNetSim([32, 32, 3], { variant: { width: 0.1, depth: 0.35 } })],
+  [
+    'EfficientNetSim (width 0.1, depth 0.35)',
+    [32, 32, 3],
+    () => buildEfficientNetSim([32, 32, 3], { variant: { width: 0.1, depth: 0.35 } }),
+  ],
 ];
 
 const dir = tempDir('tfsim-arch-forward-');

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tfl from '@tensorflow/tfjs-layers';
-import { testBackends, type TestBackend } from '@tfsim/test-utils';
+import { type TestBackend, testBackends } from '@tfsim/test-utils';
+
 import type { SimilarityGraph } from '../src';
 
 /**
@@ -29,9 +31,10 @@ export interface ReferenceCount {
 }
 
 /** test/fixtures/reference-counts.json, written by tools/reference/architectures_counts_reference.py from the Python library. */
-export const REFERENCE_COUNTS = JSON.parse(
-  readFileSync(join(__dirname, 'fixtures', 'reference-counts.json'), 'utf8'),
-) as Record<string, ReferenceCount>;
+export const REFERENCE_COUNTS = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'reference-counts.json'), 'utf8')) as Record<
+  string,
+  ReferenceCount
+>;
 
 export interface KerasCase {
   params: number;

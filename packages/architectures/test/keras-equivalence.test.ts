@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import { buildResNet18Sim, createEfficientNetBackbone, createResNet50Backbone, loadWeights } from '../src';
-import { fastestBackend, graphModel, readKerasCase, type KerasCase } from './helpers';
+import { fastestBackend, graphModel, type KerasCase, readKerasCase } from './helpers';
 
 /** Runs `model` on the case's input and compares with Keras' output. */
 async function compareWithKeras(model: LayersModel, dir: string, kerasCase: KerasCase, tol: { atol: number; rtol: number }): Promise<void> {

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import {
   buildEfficientNetSim,
   buildResNet18Sim,
@@ -12,7 +13,9 @@ import {
 describe('builder arguments', () => {
   it('reject a malformed input shape, or images below Keras minimum of 32 for ResNet50 / EfficientNet', async () => {
     expect(() => buildResNet18Sim([32, 32] as unknown as [number, number, number])).toThrow(ShapeError);
-    expect(() => buildResNet18Sim([32, 0, 3])).toThrow(/inputShape must be \[height, width, channels\] of positive integers, got \[32,0,3\]/);
+    expect(() => buildResNet18Sim([32, 0, 3])).toThrow(
+      /inputShape must be \[height, width, channels\] of positive integers, got \[32,0,3\]/,
+    );
     await expect(buildResNet50Sim([16, 16, 3])).rejects.toThrow(/ResNet50Sim: images must be at least 32x32, got 16x16/);
     await expect(buildEfficientNetSim([31, 64, 3])).rejects.toThrow(ShapeError);
   });
@@ -29,12 +32,16 @@ describe('builder arguments', () => {
   });
 
   it('reject unknown pooling, trainable, variant and a bad embedding size', async () => {
-    expect(() => buildResNet18Sim([16, 16, 3], { pooling: 'sum' as 'avg' })).toThrow(/pooling must be 'gem', 'avg', 'max' or null, got 'sum'/);
+    expect(() => buildResNet18Sim([16, 16, 3], { pooling: 'sum' as 'avg' })).toThrow(
+      /pooling must be 'gem', 'avg', 'max' or null, got 'sum'/,
+    );
     expect(() => buildResNet18Sim([16, 16, 3], { embeddingSize: 0 })).toThrow(ValueError);
     await expect(buildResNet50Sim([32, 32, 3], { trainable: 'some' as 'full' })).rejects.toThrow(
       /'some' is not a supported option for 'trainable'/,
     );
-    await expect(buildEfficientNetSim([32, 32, 3], { variant: 'B8' as 'B0' })).rejects.toThrow(/unknown EfficientNet variant 'B8'; valid: B0 ... B7/);
+    await expect(buildEfficientNetSim([32, 32, 3], { variant: 'B8' as 'B0' })).rejects.toThrow(
+      /unknown EfficientNet variant 'B8'; valid: B0 ... B7/,
+    );
     expect(() => createEfficientNetBackbone([32, 32, 3], { width: -1, depth: 1 })).toThrow(/positive width and depth/);
   });
 });

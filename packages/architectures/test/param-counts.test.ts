@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend } from '@tfsim/test-utils';
+
 import {
   applyTrainable,
   buildEfficientNetSim,
@@ -27,12 +28,24 @@ const SHAPE: [number, number, number] = [32, 32, 3];
 
 const CASES: [string, number, number, number[], () => Promise<SimilarityGraph>][] = [
   ['ResNet18Sim', 11_248_448, 11_238_720, [128], async () => buildResNet18Sim(SHAPE)],
-  ['ResNet18Sim(embedding_size=64, l2_norm=False)', 11_215_616, 11_205_888, [64], async () => buildResNet18Sim(SHAPE, { embeddingSize: 64, l2Norm: false })],
+  [
+    'ResNet18Sim(embedding_size=64, l2_norm=False)',
+    11_215_616,
+    11_205_888,
+    [64],
+    async () => buildResNet18Sim(SHAPE, { embeddingSize: 64, l2Norm: false }),
+  ],
   ['ResNet18Sim(pooling=None)', 11_182_784, 11_173_056, [4, 4, 512], async () => buildResNet18Sim(SHAPE, { pooling: null })],
   ['ResNet50Sim(trainable=full)', 23_849_984, 23_796_864, [128], () => buildResNet50Sim(SHAPE, { trainable: 'full' })],
   ['ResNet50Sim(trainable=partial)', 23_849_984, 15_238_272, [128], () => buildResNet50Sim(SHAPE, { trainable: 'partial' })],
   ['ResNet50Sim(trainable=frozen)', 23_849_984, 262_272, [128], () => buildResNet50Sim(SHAPE, { trainable: 'frozen' })],
-  ['ResNet50Sim(trainable=full, include_top=False)', 23_587_712, 23_534_592, [2048], () => buildResNet50Sim(SHAPE, { trainable: 'full', includeTop: false })],
+  [
+    'ResNet50Sim(trainable=full, include_top=False)',
+    23_587_712,
+    23_534_592,
+    [2048],
+    () => buildResNet50Sim(SHAPE, { trainable: 'full', includeTop: false }),
+  ],
   ['EfficientNetSim(variant=B0, trainable=full)', 4_213_539, 4_171_516, [128], () => buildEfficientNetSim(SHAPE, { trainable: 'full' })],
   ['EfficientNetSim(variant=B2, trainable=full)', 7_948_921, 7_881_346, [128], () => buildEfficientNetSim(SHAPE, { variant: 'B2' })],
 ];
@@ -55,7 +68,10 @@ describeEachBackend(
       // One B0 build (its random initialisation takes seconds under jest), re-frozen in place.
       const graph = await buildEfficientNetSim(SHAPE);
       const model = graphModel(graph);
-      for (const [mode, expected] of [['partial', 3_862_856], ['frozen', 163_968]] as const) {
+      for (const [mode, expected] of [
+        ['partial', 3_862_856],
+        ['frozen', 163_968],
+      ] as const) {
         expect(REFERENCE_COUNTS[`EfficientNetSim(variant=B0, trainable=${mode})`]!.trainable).toBe(expected);
         applyTrainable(graph.backbone, mode, EFFICIENTNET_PARTIAL, false);
         expect(countTrainableParams(model)).toBe(expected);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectNoLeak, roundTripModel } from '@tfsim/test-utils';
+
 import { buildEfficientNetSim, buildResNet18Sim, type SimilarityGraph } from '../src';
 import { fastestBackend, graphModel } from './helpers';
 
@@ -15,7 +16,11 @@ describeEachBackend(
   () => {
     const cases: [string, [number, number, number], () => Promise<SimilarityGraph>][] = [
       ['ResNet18Sim', [16, 16, 3], async () => buildResNet18Sim([16, 16, 3])],
-      ['EfficientNetSim (small scaling, partial)', [32, 32, 3], () => buildEfficientNetSim([32, 32, 3], { variant: { width: 0.1, depth: 0.35 }, trainable: 'partial' })],
+      [
+        'EfficientNetSim (small scaling, partial)',
+        [32, 32, 3],
+        () => buildEfficientNetSim([32, 32, 3], { variant: { width: 0.1, depth: 0.35 }, trainable: 'partial' }),
+      ],
     ];
     it.each(cases)('%s: bit-identical predictions, same layers and trainable flags', async (_name, shape, build) => {
       const model = graphModel(await build());

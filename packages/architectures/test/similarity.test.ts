@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend } from '@tfsim/test-utils';
 import { SimilarityModel } from '@tfsim/models';
+import { describeEachBackend } from '@tfsim/test-utils';
+
 import { buildResNet18Sim, countTrainableParams, EfficientNetSim, ResNet18Sim, ResNet50Sim } from '../src';
 import { fastestBackend, graphModel, REFERENCE_COUNTS } from './helpers';
 
@@ -13,7 +14,7 @@ import { fastestBackend, graphModel, REFERENCE_COUNTS } from './helpers';
 describeEachBackend(
   'architecture functions return SimilarityModels',
   () => {
-    it('ResNet18Sim: the builder\'s parameters, [2, 128] unit-norm embeddings, indexable', async () => {
+    it("ResNet18Sim: the builder's parameters, [2, 128] unit-norm embeddings, indexable", async () => {
       const model = ResNet18Sim([32, 32, 3]);
       expect(model).toBeInstanceOf(SimilarityModel);
       expect(model.name).toBe('resnet18sim');

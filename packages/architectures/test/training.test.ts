@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend } from '@tfsim/test-utils';
+
 import { buildEfficientNetSim, type TrainableMode } from '../src';
 import { fastestTrainingBackend, graphModel } from './helpers';
 
@@ -53,7 +54,12 @@ describeEachBackend(
   () => {
     it("'frozen': only the embedding trains; no backbone weight or statistic moves", async () => {
       const { changed, numTensors } = await train('frozen');
-      expect(['stem_conv', 'block1a_dwconv', 'block6a_expand_conv', 'top_conv'].map((l) => changed(l))).toEqual([false, false, false, false]);
+      expect(['stem_conv', 'block1a_dwconv', 'block6a_expand_conv', 'top_conv'].map((l) => changed(l))).toEqual([
+        false,
+        false,
+        false,
+        false,
+      ]);
       expect([changed('block1a_bn', 2), changed('block6a_bn', 2)]).toEqual([false, false]);
       // No tensors pile up from one epoch to the next.
       expect(numTensors[2]).toBe(numTensors[1]);

@@ -1,10 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { FreezableBatchNormalization } from '@tfsim/layers';
 import { describeEachBackend, tempDir } from '@tfsim/test-utils';
 import { FormatError, ShapeError, ValueError } from '@tfsim/utils';
-import { FreezableBatchNormalization } from '@tfsim/layers';
+
 import {
   allLayers,
   buildEfficientNetSim,
@@ -59,11 +61,17 @@ describeEachBackend(
       const model = createEfficientNetBackbone([32, 32, 3], SMALL);
       const extra = tf.tensor2d([[1, 2]]);
       await tf.io
-        .encodeWeights([...allLayers(model).flatMap((l) => l.weights.map((w) => ({ name: w.originalName, tensor: w.read() }))), { name: 'predictions/kernel', tensor: extra }])
+        .encodeWeights([
+          ...allLayers(model).flatMap((l) => l.weights.map((w) => ({ name: w.originalName, tensor: w.read() }))),
+          { name: 'predictions/kernel', tensor: extra },
+        ])
         .then(async ({ data, specs }) => {
           await fsp.mkdir(join(dir, 'extra'), { recursive: true });
           await fsp.writeFile(join(dir, 'extra', 'weights.bin'), new Uint8Array(data as ArrayBuffer));
-          await fsp.writeFile(join(dir, 'extra', 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }));
+          await fsp.writeFile(
+            join(dir, 'extra', 'model.json'),
+            JSON.stringify({ weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }),
+          );
         });
       expect((await loadWeights(model, join(dir, 'extra'))).unused).toEqual(['predictions/kernel']);
       extra.dispose();
@@ -77,7 +85,9 @@ describeEachBackend(
       const model = createEfficientNetBackbone([32, 32, 3], SMALL);
       const before = weightValues(model);
       await expect(loadWeights(model, join(dir, 'resnet18'))).rejects.toThrow(FormatError);
-      await expect(loadWeights(model, join(dir, 'resnet18'))).rejects.toThrow(/lacks \d+ weight\(s\) of the model, e\.g\. normalization\/mean/);
+      await expect(loadWeights(model, join(dir, 'resnet18'))).rejects.toThrow(
+        /lacks \d+ weight\(s\) of the model, e\.g\. normalization\/mean/,
+      );
       const after = weightValues(model);
       for (const [name, values] of before) expect(Array.from(after.get(name)!)).toEqual(Array.from(values));
       model.dispose();
@@ -90,7 +100,9 @@ describeEachBackend(
       const model = createEfficientNetBackbone([32, 32, 3], SMALL);
       const before = weightValues(model);
       await expect(loadWeights(model, join(dir, 'wide'))).rejects.toThrow(ShapeError);
-      await expect(loadWeights(model, join(dir, 'wide'))).rejects.toThrow(/^weight \S+\/\w+: the model has shape \[[\d, ]+\], \S+ has \[[\d, ]+\]$/);
+      await expect(loadWeights(model, join(dir, 'wide'))).rejects.toThrow(
+        /^weight \S+\/\w+: the model has shape \[[\d, ]+\], \S+ has \[[\d, ]+\]$/,
+      );
       const after = weightValues(model);
       for (const [name, values] of before) expect(Array.from(after.get(name)!)).toEqual(Array.from(values));
       model.dispose();
@@ -123,10 +135,16 @@ describeEachBackend(
       const bns = allLayers(full.backbone).filter((l) => l instanceof FreezableBatchNormalization);
       expect(bns.length).toBeGreaterThan(0);
       expect(bns.every((l) => !l.trainable)).toBe(true);
-      expect(allLayers(full.backbone).filter((l) => l.getClassName() === 'Conv2D').every((l) => l.trainable)).toBe(true);
+      expect(
+        allLayers(full.backbone)
+          .filter((l) => l.getClassName() === 'Conv2D')
+          .every((l) => l.trainable),
+      ).toBe(true);
       // The loaded values are in the backbone.
       const stored = await readWeights(join(dir, 'pretrained'));
-      expect(Array.from(full.backbone.getLayer('stem_conv').getWeights()[0]!.dataSync())).toEqual(Array.from(stored['stem_conv/kernel']!.dataSync()));
+      expect(Array.from(full.backbone.getLayer('stem_conv').getWeights()[0]!.dataSync())).toEqual(
+        Array.from(stored['stem_conv/kernel']!.dataSync()),
+      );
       tf.dispose(Object.values(stored));
       frozen.dispose();
       graphModel(full).dispose();

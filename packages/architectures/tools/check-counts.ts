@@ -8,8 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tfl from '@tensorflow/tfjs-layers';
 import { setupBackend } from '@tfsim/utils';
+
 import {
   buildEfficientNetSim,
   buildResNet18Sim,

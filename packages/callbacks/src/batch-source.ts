@@ -6,7 +6,7 @@
  * tfjs-data nor @tfsim/samplers.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels } from '@tfsim/utils';
+import { assertInteger, checkOptions, type OptionKeys, ShapeError, toLabels, ValueError } from '@tfsim/utils';
 
 /** One batch as a sampler yields it and `model.fitDataset` reads it. */
 export interface LabeledBatch {
@@ -94,10 +94,14 @@ export async function collectBatches(source: BatchSourceOptions, what = 'source'
           throw new ValueError(`${what}: batch ${read - 1} is not {xs, ys} of tensors`);
         }
         if (ys.rank !== 1 || xs.rank < 1 || xs.shape[0] !== ys.shape[0]) {
-          throw new ShapeError(`${what}: batch ${read - 1} has xs of shape [${xs.shape.join(', ')}] and ys of shape [${ys.shape.join(', ')}]; expected [n, ...] and [n] (class ids)`);
+          throw new ShapeError(
+            `${what}: batch ${read - 1} has xs of shape [${xs.shape.join(', ')}] and ys of shape [${ys.shape.join(', ')}]; expected [n, ...] and [n] (class ids)`,
+          );
         }
         if (parts.length > 0 && !tf.util.arraysEqual(xs.shape.slice(1), parts[0]!.shape.slice(1))) {
-          throw new ShapeError(`${what}: batch ${read - 1} has examples of shape [${xs.shape.slice(1).join(', ')}], earlier batches [${parts[0]!.shape.slice(1).join(', ')}]`);
+          throw new ShapeError(
+            `${what}: batch ${read - 1} has examples of shape [${xs.shape.slice(1).join(', ')}], earlier batches [${parts[0]!.shape.slice(1).join(', ')}]`,
+          );
         }
         const take = Math.min(xs.shape[0]!, maxExamples - labels.length);
         const batchLabels = toLabels(await ys.data(), { name: `${what} ys`, op: 'EvalCallback.fromDatasets' });

@@ -5,15 +5,28 @@
  * the epoch's logs (so they appear in `model.fit`'s history).
  */
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
-import { type Evaluator, MemoryEvaluator, unpackLookupDistances, unpackLookupLabels } from '@tfsim/evaluators';
-import { type EvaluateClassificationOptions, Indexer, type IndexerOptions } from '@tfsim/indexer';
 import { makeClassificationMetric } from '@tfsim/classification-metrics';
 import { getDistance } from '@tfsim/distances';
+import { type Evaluator, MemoryEvaluator, unpackLookupDistances, unpackLookupLabels } from '@tfsim/evaluators';
+import { type EvaluateClassificationOptions, Indexer, type IndexerOptions } from '@tfsim/indexer';
 import { makeClassificationMatcher } from '@tfsim/matchers';
 import { assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
-import { type Lookup, type Matrix, ShapeError, StateError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toVector } from '@tfsim/utils';
+import {
+  assertInteger,
+  checkOptions,
+  type Lookup,
+  type Matrix,
+  type OptionKeys,
+  ShapeError,
+  StateError,
+  toLabels,
+  toVector,
+  ValueError,
+} from '@tfsim/utils';
+
 import { type BatchSourceOptions, collectBatches } from './batch-source';
 import { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 
@@ -113,7 +126,8 @@ function firstEntriesShape(x: unknown): number[] {
 function inputSource(x: EvalInputs, what: string): InputSource {
   if (x instanceof tf.Tensor) {
     if (x.isDisposed) throw new StateError(`${what} is a disposed tensor`);
-    if (x.rank < 1 || x.shape[0] === 0) throw new ShapeError(`${what} must have at least one example (shape [n, ...], n >= 1), got shape [${x.shape.join(', ')}]`);
+    if (x.rank < 1 || x.shape[0] === 0)
+      throw new ShapeError(`${what} must have at least one example (shape [n, ...], n >= 1), got shape [${x.shape.join(', ')}]`);
     return { tensor: x, values: null, rows: x.shape[0]! };
   }
   if (!Array.isArray(x) && !ArrayBuffer.isView(x)) {
@@ -123,7 +137,9 @@ function inputSource(x: EvalInputs, what: string): InputSource {
   const shape = firstEntriesShape(x);
   const size = tf.util.flatten(x as unknown as number[]).length;
   if (size !== tf.util.sizeFromShape(shape)) {
-    throw new ShapeError(`${what} is ragged: its first entries give shape [${shape.join(', ')}] (${tf.util.sizeFromShape(shape)} numbers) but it holds ${size}`);
+    throw new ShapeError(
+      `${what} is ragged: its first entries give shape [${shape.join(', ')}] (${tf.util.sizeFromShape(shape)} numbers) but it holds ${size}`,
+    );
   }
   if (shape.length < 1 || shape[0] === 0) throw new ShapeError(`${what} must have at least one example`);
   return { tensor: null, values: x, rows: shape[0]! };
@@ -153,7 +169,23 @@ function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
  * `setModel(model)` and then `onEpochEnd(epoch, logs)`.
  */
 export class EvalCallback extends Callback {
-  static readonly optionKeys: OptionKeys<EvalCallbackOptions> = { distance: true, metrics: true, k: true, matcher: true, distanceThresholds: true, knownClasses: true, retrievalMetrics: true, tbLogdir: true, jsonlPath: true, verbose: true, print: true, warn: true, loggers: true, batchSize: true, embeddingOutput: true };
+  static readonly optionKeys: OptionKeys<EvalCallbackOptions> = {
+    distance: true,
+    metrics: true,
+    k: true,
+    matcher: true,
+    distanceThresholds: true,
+    knownClasses: true,
+    retrievalMetrics: true,
+    tbLogdir: true,
+    jsonlPath: true,
+    verbose: true,
+    print: true,
+    warn: true,
+    loggers: true,
+    batchSize: true,
+    embeddingOutput: true,
+  };
   /** The distance given, or undefined to use the model's index's (else cosine). */
   readonly distance: DistanceSpec | undefined;
   readonly k: number;
@@ -188,7 +220,11 @@ export class EvalCallback extends Callback {
    * results as the array form given the same examples and labels. Call
    * `dispose()` when training is over to free them.
    */
-  static async fromDatasets(queries: BatchSourceOptions, targets: BatchSourceOptions, options: EvalCallbackOptions = {}): Promise<EvalCallback> {
+  static async fromDatasets(
+    queries: BatchSourceOptions,
+    targets: BatchSourceOptions,
+    options: EvalCallbackOptions = {},
+  ): Promise<EvalCallback> {
     const q = await collectBatches(queries, 'queries');
     let t: Awaited<ReturnType<typeof collectBatches>> | undefined;
     try {
@@ -282,10 +318,12 @@ export class EvalCallback extends Callback {
     const warn = options.warn ?? ((message: string) => console.warn(message));
     const loggers: EpochLogger[] = [];
     if (options.verbose ?? true) {
-      loggers.push(new ConsoleLogger(options.print, () => {
-        const epochs = this.params?.epochs;
-        return typeof epochs === 'number' ? epochs : undefined;
-      }));
+      loggers.push(
+        new ConsoleLogger(options.print, () => {
+          const epochs = this.params?.epochs;
+          return typeof epochs === 'number' ? epochs : undefined;
+        }),
+      );
     }
     if (options.jsonlPath) loggers.push(new JsonlLogger(options.jsonlPath));
     if (options.tbLogdir) loggers.push(new TensorBoardLogger(path.join(options.tbLogdir, 'index'), warn));
@@ -389,10 +427,13 @@ export class EvalCallback extends Callback {
         embeddings = output;
       }
       if (embeddings.rank !== 2) {
-        throw new ShapeError(`embeddings must have shape [examples, dims], but the model output for ${what} has shape [${embeddings.shape.join(', ')}]`);
+        throw new ShapeError(
+          `embeddings must have shape [examples, dims], but the model output for ${what} has shape [${embeddings.shape.join(', ')}]`,
+        );
       }
       const [rows, cols] = embeddings.shape as [number, number];
-      const data = embeddings.dtype === 'float32' ? ((await embeddings.data()) as Float32Array) : Float32Array.from(await embeddings.data());
+      const data =
+        embeddings.dtype === 'float32' ? ((await embeddings.data()) as Float32Array) : Float32Array.from(await embeddings.data());
       return { data, rows, cols };
     } finally {
       if (source.tensor === null) input.dispose();

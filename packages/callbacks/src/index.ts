@@ -12,6 +12,13 @@ export {
   type MatcherSpec,
   type RetrievalMetricSpec,
 } from './eval-callback';
-export { type BatchSourceOptions, type BatchStream, type CollectedBatches, collectBatches, type DatasetLike, type LabeledBatch } from './batch-source';
+export {
+  type BatchSourceOptions,
+  type BatchStream,
+  type CollectedBatches,
+  collectBatches,
+  type DatasetLike,
+  type LabeledBatch,
+} from './batch-source';
 export { ConsoleLogger, type EpochLogger, JsonlLogger, TensorBoardLogger } from './loggers';
 export { type ResultValue, unpackResults } from './unpack-results';

@@ -4,6 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '@tfsim/utils';
 

@@ -5,6 +5,7 @@
  * `name: value` lines (four decimals) to print.
  */
 import { ValueError } from '@tfsim/utils';
+
 import type { EpochLogger } from './loggers';
 
 /** A result: a number, or an array whose first value is taken (as Python takes `vals[0]` of an ndarray). */

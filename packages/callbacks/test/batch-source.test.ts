@@ -4,12 +4,16 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
+
 import { collectBatches, EvalCallback, type EvalCallbackOptions } from '../src';
-import { QUERIES, QUERY_LABELS, STRETCH, TARGETS, TARGET_LABELS, f32, linearModel } from './fixture';
+import { f32, linearModel, QUERIES, QUERY_LABELS, STRETCH, TARGET_LABELS, TARGETS } from './fixture';
 
 /** The fixture as a dataset of `{xs, ys}` batches of `batchSize` rows. */
 function fixtureDataset(x: number[][], y: number[], batchSize: number): tfd.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }> {
-  return tfd.array(x.map((row, i) => ({ xs: row, ys: y[i]! }))).batch(batchSize) as unknown as tfd.Dataset<{ xs: tf.Tensor; ys: tf.Tensor }>;
+  return tfd.array(x.map((row, i) => ({ xs: row, ys: y[i]! }))).batch(batchSize) as unknown as tfd.Dataset<{
+    xs: tf.Tensor;
+    ys: tf.Tensor;
+  }>;
 }
 
 /** 12 points of 4 classes on the unit circle, pushed off their class's angle by a few degrees. */
@@ -19,7 +23,12 @@ const POINTS = Array.from({ length: 12 }, (_, i) => {
 });
 const POINT_LABELS = POINTS.map((_, i) => i % 4);
 
-const OPTIONS: EvalCallbackOptions = { verbose: false, k: 2, metrics: ['binary_accuracy', 'f1score'], retrievalMetrics: [new RecallAtK({ k: 2 })] };
+const OPTIONS: EvalCallbackOptions = {
+  verbose: false,
+  k: 2,
+  metrics: ['binary_accuracy', 'f1score'],
+  retrievalMetrics: [new RecallAtK({ k: 2 })],
+};
 
 describe('collectBatches', () => {
   it('reads a dataset up to an example bound, cutting the last batch, and leaves only its result', async () => {
@@ -41,7 +50,8 @@ describe('collectBatches', () => {
   });
 
   it('reads a sampler: the same batches as generateBatch of a sampler with the same seed, without ending its epoch', async () => {
-    const make = () => new MultiShotMemorySampler(POINTS, POINT_LABELS, { classesPerBatch: 2, examplesPerClassPerBatch: 2, seed: 7, stepsPerEpoch: 10 });
+    const make = () =>
+      new MultiShotMemorySampler(POINTS, POINT_LABELS, { classesPerBatch: 2, examplesPerClassPerBatch: 2, seed: 7, stepsPerEpoch: 10 });
     const reference = make();
     const expectedX: number[] = [];
     const expectedY: number[] = [];
@@ -61,15 +71,32 @@ describe('collectBatches', () => {
 
   it('rejects an unbounded source, a non-stream, malformed batches and unknown keys, naming the argument', async () => {
     const ds = fixtureDataset(QUERIES, QUERY_LABELS, 2);
-    await expect(collectBatches({ from: ds }, 'queries')).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/queries needs a bound/) });
-    await expect(collectBatches({ from: [1, 2] as never, batches: 1 }, 'targets')).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/targets\.from/) });
+    await expect(collectBatches({ from: ds }, 'queries')).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/queries needs a bound/),
+    });
+    await expect(collectBatches({ from: [1, 2] as never, batches: 1 }, 'targets')).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/targets\.from/),
+    });
     await expect(collectBatches({ from: ds, batches: 0 })).rejects.toMatchObject({ code: 'ERR_VALUE' });
     await expect(collectBatches({ from: ds, batch: 2 } as never)).rejects.toMatchObject({ code: 'ERR_UNKNOWN_OPTION' });
     const before = tf.memory().numTensors;
-    const oneHot = tfd.array([{ xs: [1, 0], ys: [1, 0] }, { xs: [0, 1], ys: [0, 1] }]).batch(2) as never;
-    await expect(collectBatches({ from: oneHot, batches: 1 })).rejects.toMatchObject({ code: 'ERR_SHAPE', message: expect.stringMatching(/\[n\] \(class ids\)/) });
+    const oneHot = tfd
+      .array([
+        { xs: [1, 0], ys: [1, 0] },
+        { xs: [0, 1], ys: [0, 1] },
+      ])
+      .batch(2) as never;
+    await expect(collectBatches({ from: oneHot, batches: 1 })).rejects.toMatchObject({
+      code: 'ERR_SHAPE',
+      message: expect.stringMatching(/\[n\] \(class ids\)/),
+    });
     const plain = tfd.array([[1, 2]]) as never;
-    await expect(collectBatches({ from: plain, batches: 1 })).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/not \{xs, ys\}/) });
+    await expect(collectBatches({ from: plain, batches: 1 })).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/not \{xs, ys\}/),
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -94,7 +121,11 @@ describeEachBackend('EvalCallback.fromDatasets', () => {
     const expected = await arrayForm.evaluate(0);
 
     const values = await expectNoLeak(async () => {
-      const cb = await EvalCallback.fromDatasets({ from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 }, { from: sampler, batches: 1 }, OPTIONS);
+      const cb = await EvalCallback.fromDatasets(
+        { from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 },
+        { from: sampler, batches: 1 },
+        OPTIONS,
+      );
       cb.setModel(model);
       const first = await cb.evaluate(0);
       // Read once: the next epoch sees the same examples, not the sampler's next batch.
@@ -122,10 +153,17 @@ describeEachBackend('EvalCallback.fromDatasets', () => {
   it('frees what it read when the options are bad', async () => {
     const before = tf.memory().numTensors;
     await expect(
-      EvalCallback.fromDatasets({ from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 }, { from: fixtureDataset(TARGETS, TARGET_LABELS, 3), batches: 1 }, { k: 0 }),
+      EvalCallback.fromDatasets(
+        { from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 },
+        { from: fixtureDataset(TARGETS, TARGET_LABELS, 3), batches: 1 },
+        { k: 0 },
+      ),
     ).rejects.toMatchObject({ code: 'ERR_VALUE' });
     await expect(
-      EvalCallback.fromDatasets({ from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 }, { from: fixtureDataset(TARGETS, TARGET_LABELS, 3) }),
+      EvalCallback.fromDatasets(
+        { from: fixtureDataset(QUERIES, QUERY_LABELS, 2), batches: 3 },
+        { from: fixtureDataset(TARGETS, TARGET_LABELS, 3) },
+      ),
     ).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/targets needs a bound/) });
     expect(tf.memory().numTensors).toBe(before);
   });

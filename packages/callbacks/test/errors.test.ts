@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type LayersModel, input, layers, model as functionalModel } from '@tensorflow/tfjs-layers';
+import { input, layers, type LayersModel, model as functionalModel } from '@tensorflow/tfjs-layers';
 import { Indexer } from '@tfsim/indexer';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
 import { ShapeError, StateError, UnknownNameError, ValueError } from '@tfsim/utils';
+
 import { EvalCallback, type EvalCallbackOptions } from '../src';
-import { QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, f32, linearModel } from './fixture';
+import { f32, linearModel, QUERIES, QUERY_LABELS, TARGET_LABELS, TARGETS } from './fixture';
 
 function make(options: EvalCallbackOptions = {}): EvalCallback {
   return new EvalCallback(QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, { verbose: false, ...options });
@@ -53,7 +54,9 @@ describeEachBackend(
       expect(() => make({ k: 0 })).toThrow(/k/);
       expect(() => make({ batchSize: 1.5 })).toThrow(/batchSize/);
       expect(() => make({ distanceThresholds: [] })).toThrow(new ValueError('distanceThresholds must be a non-empty array of numbers'));
-      expect(() => make({ distanceThresholds: [0.1, NaN] })).toThrow(new ValueError('distanceThresholds[1] (EvalCallback) is NaN; values must be numbers (not NaN)'));
+      expect(() => make({ distanceThresholds: [0.1, NaN] })).toThrow(
+        new ValueError('distanceThresholds[1] (EvalCallback) is NaN; values must be numbers (not NaN)'),
+      );
       expect(() => make({ retrievalMetrics: [new RecallAtK({ k: 5 })] })).toThrow(
         new ValueError('retrieval metric recall@5 needs 5 neighbours per query, but k is 1: set k >= 5'),
       );

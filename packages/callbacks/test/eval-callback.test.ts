@@ -1,11 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { CustomCallback, type LayersModel } from '@tensorflow/tfjs-layers';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import { describeEachBackend, expectNoLeak, tempDir } from '@tfsim/test-utils';
+
 import { EvalCallback, type EvalCallbackOptions } from '../src';
-import { IDENTITY, QUERIES, QUERY_LABELS, STRETCH, TARGETS, TARGET_LABELS, f32, linearModel, setKernel } from './fixture';
+import { f32, IDENTITY, linearModel, QUERIES, QUERY_LABELS, setKernel, STRETCH, TARGET_LABELS, TARGETS } from './fixture';
 import { readScalars } from './tfevents';
 
 /** The callback on the fixture, attached to `model`, silent unless asked. */
@@ -167,7 +169,9 @@ describeEachBackend('EvalCallback', ({ backend }) => {
       await cb.onEpochEnd(0, logs);
       await cb.onEpochEnd(1, logs);
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain(`needs the native "tensorflow" backend of @tensorflow/tfjs-node, but the active backend is "${backend}"`);
+      expect(warnings[0]).toContain(
+        `needs the native "tensorflow" backend of @tensorflow/tfjs-node, but the active backend is "${backend}"`,
+      );
       expect(existsSync(join(dir, 'index'))).toBe(false);
       expect(logs.binary_accuracy).toBe(f32(3 / 5));
     });
@@ -177,7 +181,10 @@ describeEachBackend('EvalCallback', ({ backend }) => {
     const fitted = linearModel();
     fitted.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
     const lines: string[] = [];
-    const cb = new EvalCallback(QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, { metrics: ['binary_accuracy', 'f1score'], print: (l) => lines.push(l) });
+    const cb = new EvalCallback(QUERIES, QUERY_LABELS, TARGETS, TARGET_LABELS, {
+      metrics: ['binary_accuracy', 'f1score'],
+      print: (l) => lines.push(l),
+    });
     const stretchAtSecondEpoch = new CustomCallback({
       onEpochBegin: async (epoch) => {
         if (epoch === 1) setKernel(fitted, STRETCH);

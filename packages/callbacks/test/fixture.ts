@@ -20,7 +20,7 @@
  * right; the others keep their neighbour.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import { layers, type LayersModel, sequential } from '@tensorflow/tfjs-layers';
 
 export const TARGETS = [
   [1, 0],

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
+
 import { ConsoleLogger, JsonlLogger } from '../src';
 import type * as Loggers from '../src/loggers';
 
@@ -12,7 +14,10 @@ describe('loggers', () => {
     const logger = new JsonlLogger(file);
     await logger.write(0, { precision: NaN, distance: Infinity, recall: 0.5 });
     await new JsonlLogger(file).write(1, { recall: 0.25 });
-    const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => [r.epoch, r.metrics])).toEqual([
       [0, { precision: 'NaN', distance: 'Infinity', recall: 0.5 }],
       [1, { recall: 0.25 }],
@@ -23,7 +28,10 @@ describe('loggers', () => {
   it('print the epoch from 1, with the total when known', () => {
     const lines: string[] = [];
     const fit: { epochs?: number } = {};
-    const logger = new ConsoleLogger((l) => lines.push(l), () => fit.epochs);
+    const logger = new ConsoleLogger(
+      (l) => lines.push(l),
+      () => fit.epochs,
+    );
     logger.write(0, { f1score: 2 / 3 });
     fit.epochs = 10;
     logger.write(4, { f1score: 0.5, recall: 1 });

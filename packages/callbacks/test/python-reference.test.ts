@@ -2,8 +2,9 @@ import { type LayersModel } from '@tensorflow/tfjs-layers';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import { describeEachBackend } from '@tfsim/test-utils';
 import { loadReference } from '@tfsim/test-utils/reference';
+
 import { EvalCallback, type EvalCallbackOptions } from '../src';
-import { IDENTITY, QUERIES, QUERY_LABELS, STRETCH, TARGETS, TARGET_LABELS, linearModel, setKernel } from './fixture';
+import { IDENTITY, linearModel, QUERIES, QUERY_LABELS, setKernel, STRETCH, TARGET_LABELS, TARGETS } from './fixture';
 
 /** Logs of the Python library's EvalCallback on the same fixture (tools/reference/callbacks_reference.py). */
 const reference = loadReference<Record<string, Array<[string, number]>>>(__dirname);

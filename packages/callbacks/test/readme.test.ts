@@ -1,7 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
 import { readmeExamples, runExample } from '@tfsim/test-utils/readme';
+
 import { readScalars } from './tfevents';
 
 /** Runs the README's example from a scratch folder (where it writes runs/) and compares its output. */
@@ -16,7 +18,10 @@ describe('README', () => {
   it('prints what the README says, and writes the JSON lines and TensorBoard files', () => {
     const { code, output } = examples[0]!;
     expect(runExample(root, code, { cwd }).trim()).toBe(output.trim());
-    const records = readFileSync(join(cwd, 'runs', 'eval.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { epoch: number });
+    const records = readFileSync(join(cwd, 'runs', 'eval.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { epoch: number });
     expect(records.map((r) => r.epoch)).toEqual([0, 1, 2]);
     const tbDir = join(cwd, 'runs', 'tb', 'index');
     const [events] = readdirSync(tbDir);

@@ -1,5 +1,6 @@
 /** unpackResults: the Python utility's logs, lines and summary scalars. */
 import { ValueError } from '@tfsim/utils';
+
 import { type EpochLogger, unpackResults } from '../src';
 
 describe('unpackResults', () => {
@@ -7,7 +8,13 @@ describe('unpackResults', () => {
     const logs: Record<string, unknown> = { loss: 0.5 };
     const writes: Array<[number, Record<string, number>]> = [];
     const writer: EpochLogger = { write: (epoch, values) => void writes.push([epoch, { ...values }]) };
-    const lines = unpackResults({ f1: new Float32Array([0.8571428656578064, 0.1]), recall: 0.123456, precision: [1] }, 3, logs, writer, '_val');
+    const lines = unpackResults(
+      { f1: new Float32Array([0.8571428656578064, 0.1]), recall: 0.123456, precision: [1] },
+      3,
+      logs,
+      writer,
+      '_val',
+    );
     expect(lines).toEqual(['f1_val: 0.8571', 'recall_val: 0.1235', 'precision_val: 1.0000']);
     expect(logs).toEqual({ loss: 0.5, f1_val: Math.fround(0.8571428656578064), recall_val: 0.123456, precision_val: 1 });
     expect(writes).toEqual([[3, { f1_val: Math.fround(0.8571428656578064), recall_val: 0.123456, precision_val: 1 }]]);

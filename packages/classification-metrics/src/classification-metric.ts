@@ -70,13 +70,7 @@ export abstract class ClassificationMetric {
   }
 
   /** The metric on float32 count vectors of one length. */
-  protected abstract computeChecked(
-    tp: Float32Array,
-    fp: Float32Array,
-    tn: Float32Array,
-    fn: Float32Array,
-    count: number,
-  ): Float32Array;
+  protected abstract computeChecked(tp: Float32Array, fp: Float32Array, tn: Float32Array, fn: Float32Array, count: number): Float32Array;
 }
 
 function checkCounts(c: ClassificationCounts): { tp: Float32Array; fp: Float32Array; tn: Float32Array; fn: Float32Array; count: number } {

@@ -1,4 +1,5 @@
 import { Registry, TfsimError } from '@tfsim/utils/core';
+
 import { ClassificationMetric } from './classification-metric';
 import { BinaryAccuracy, F1Score, FalsePositiveRate, NegativePredictiveValue, Precision, Recall } from './metrics';
 
@@ -12,10 +13,7 @@ classificationMetrics.register(['precision'], () => new Precision());
 classificationMetrics.register(['recall'], () => new Recall());
 classificationMetrics.register(['binary_accuracy'], () => new BinaryAccuracy());
 classificationMetrics.register(['false_positive_rate', 'fpr'], () => new FalsePositiveRate());
-classificationMetrics.register(
-  ['negative_predictive_value', 'npv', 'negative_predicitve_value'],
-  () => new NegativePredictiveValue(),
-);
+classificationMetrics.register(['negative_predictive_value', 'npv', 'negative_predicitve_value'], () => new NegativePredictiveValue());
 
 /**
  * A metric for a name (a new instance named after the lower-cased name it was
@@ -27,8 +25,10 @@ export function makeClassificationMetric(metric: string | ClassificationMetric, 
   if (typeof metric === 'string') {
     m = classificationMetrics.get(metric);
     m.name = metric.toLowerCase();
-  } else if (metric instanceof ClassificationMetric ||
-    (metric !== null && typeof metric === 'object' && typeof (metric as ClassificationMetric).compute === 'function')) {
+  } else if (
+    metric instanceof ClassificationMetric ||
+    (metric !== null && typeof metric === 'object' && typeof (metric as ClassificationMetric).compute === 'function')
+  ) {
     m = metric;
   } else {
     throw new TfsimError(

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import {
   BinaryAccuracy,
   type ClassificationCounts,

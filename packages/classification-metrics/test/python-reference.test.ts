@@ -1,6 +1,7 @@
+import { loadReference } from '@tfsim/test-utils/reference';
+
 import { type ClassificationMetric, makeClassificationMetric } from '../src';
 import { BinaryAccuracy, F1Score, FalsePositiveRate, NegativePredictiveValue, Precision, Recall } from '../src';
-import { loadReference } from '@tfsim/test-utils/reference';
 
 type Case = Record<'tp' | 'fp' | 'tn' | 'fn' | 'f1' | 'precision' | 'recall' | 'binary_accuracy' | 'fpr' | 'npv', number[]> & {
   count: number;

@@ -1,13 +1,14 @@
 import { UnknownNameError } from '@tfsim/utils';
+
 import {
   BinaryAccuracy,
+  classificationMetrics,
   F1Score,
   FalsePositiveRate,
+  makeClassificationMetric,
   NegativePredictiveValue,
   Precision,
   Recall,
-  classificationMetrics,
-  makeClassificationMetric,
 } from '../src';
 
 describe('makeClassificationMetric', () => {
@@ -40,9 +41,16 @@ describe('makeClassificationMetric', () => {
 
   it('an unknown name is an UnknownNameError', () => {
     expect(() => makeClassificationMetric('foo')).toThrow(UnknownNameError);
-    expect(() => makeClassificationMetric('foo')).toThrow(/unknown classification metric "foo"; known classification metrics: f1_score, precision/);
+    expect(() => makeClassificationMetric('foo')).toThrow(
+      /unknown classification metric "foo"; known classification metrics: f1_score, precision/,
+    );
     expect(classificationMetrics.names()).toEqual([
-      'f1_score', 'precision', 'recall', 'binary_accuracy', 'false_positive_rate', 'negative_predictive_value',
+      'f1_score',
+      'precision',
+      'recall',
+      'binary_accuracy',
+      'false_positive_rate',
+      'negative_predictive_value',
     ]);
   });
 });

@@ -63,12 +63,7 @@ function labelColumn(labels: Tensor, name: string): Tensor2D {
  * `batchSize`, when given, must be the number of query labels (kept for
  * parity with the Python signature).
  */
-export function buildMasks(
-  queryLabels: Tensor,
-  keyLabels: Tensor,
-  batchSize?: number,
-  removeDiagonal = true,
-): PairMasks {
+export function buildMasks(queryLabels: Tensor, keyLabels: Tensor, batchSize?: number, removeDiagonal = true): PairMasks {
   const tf = loadTfjsCore();
   const nq = queryLabels.shape[0] ?? 0;
   if (batchSize !== undefined && batchSize !== nq) {
@@ -93,9 +88,7 @@ function checkMasked(distances: Tensor2D, mask: Tensor, dim: number): void {
     throw new ShapeError(`distances must be 2-D, got shape [${distances.shape.join(', ')}]`);
   }
   if (mask.shape.length !== 2 || mask.shape[0] !== distances.shape[0] || mask.shape[1] !== distances.shape[1]) {
-    throw new ShapeError(
-      `mask must have the shape of distances [${distances.shape.join(', ')}], got [${mask.shape.join(', ')}]`,
-    );
+    throw new ShapeError(`mask must have the shape of distances [${distances.shape.join(', ')}], got [${mask.shape.join(', ')}]`);
   }
   if (dim !== 0 && dim !== 1) throw new ValueError(`dim must be 0 or 1, got ${dim}`);
 }
@@ -118,10 +111,7 @@ function maskedExtremeRows(distances: Tensor2D, mask: Tensor, extreme: Extreme):
   });
   const anySelected = withoutGradient(() => tf.any(tf.cast(mask, 'bool'), 1, true));
   const picked = tf.sum(tf.mul(distances, oneHotFloat(indices, cols)), 1, true);
-  const fallback =
-    extreme === 'max'
-      ? tf.sub(tf.min(distances, 1, true), MASK_OFFSET)
-      : tf.add(tf.max(distances, 1, true), MASK_OFFSET);
+  const fallback = extreme === 'max' ? tf.sub(tf.min(distances, 1, true), MASK_OFFSET) : tf.add(tf.max(distances, 1, true), MASK_OFFSET);
   const values = tf.where(anySelected, picked, fallback) as Tensor2D;
   return { values, indices };
 }

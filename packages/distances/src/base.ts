@@ -4,7 +4,8 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { loadTfjsCore, ShapeError, toMatrix, type MatrixLike } from '@tfsim/utils';
+import { loadTfjsCore, type MatrixLike, ShapeError, toMatrix } from '@tfsim/utils';
+
 import type { Distance, DistanceConfig } from './distance';
 
 export type Tf = typeof TfCore;
@@ -40,9 +41,7 @@ export abstract class BaseDistance implements Distance {
     checkTensor(queries, 'queries');
     checkTensor(keys, 'keys');
     if (queries.shape[1] !== keys.shape[1]) {
-      throw new ShapeError(
-        `${this.name}: queries have dimension ${queries.shape[1]} but keys have dimension ${keys.shape[1]}`,
-      );
+      throw new ShapeError(`${this.name}: queries have dimension ${queries.shape[1]} but keys have dimension ${keys.shape[1]}`);
     }
     const tf = loadTfjsCore();
     return tf.tidy(() => this.compute(tf, queries, keys));

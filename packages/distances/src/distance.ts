@@ -4,6 +4,7 @@
  * per distance, found by name or alias.
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+
 import type { RowDistance } from './row-distance';
 
 export type { DistanceConfig } from './row-distance';

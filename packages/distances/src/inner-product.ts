@@ -1,4 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+
 import { BaseDistance, dot, type PairKernel, type Tf } from './base';
 
 /**

@@ -1,4 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+
 import { BaseDistance, type PairKernel, type Tf } from './base';
 
 /** Manhattan (L1) distance `sum |q - k|`. */

@@ -2,7 +2,8 @@
  * Distances by name: the Python library's `distances.get`, `serialize` and
  * `deserialize`, case-insensitive, with the same aliases.
  */
-import { checkOptions, type OptionKeys, readSerializedObject, Registry, type KerasObject, ValueError } from '@tfsim/utils/core';
+import { checkOptions, type KerasObject, type OptionKeys, readSerializedObject, Registry, ValueError } from '@tfsim/utils/core';
+
 import { CosineDistance } from './cosine';
 import type { Distance, DistanceConfig } from './distance';
 import { EuclideanDistance, SquaredEuclideanDistance } from './euclidean';
@@ -40,8 +41,11 @@ for (const create of [
 /** True for an object that implements the Distance contract. */
 export function isDistance(x: unknown): x is Distance {
   return (
-    typeof x === 'object' && x !== null && typeof (x as Distance).name === 'string' &&
-    typeof (x as Distance).call === 'function' && typeof (x as Distance).pairwise === 'function' &&
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Distance).name === 'string' &&
+    typeof (x as Distance).call === 'function' &&
+    typeof (x as Distance).pairwise === 'function' &&
     typeof (x as Distance).between === 'function'
   );
 }

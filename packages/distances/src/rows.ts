@@ -5,6 +5,7 @@
  * The objects are the same as the main entry's.
  */
 import type { KerasObject } from '@tfsim/utils/core';
+
 import * as registry from './registry';
 import type { DistanceConfig, RowDistance } from './row-distance';
 
@@ -16,8 +17,11 @@ export type RowDistanceIdentifier = string | DistanceConfig | KerasObject | RowD
 /** True for an object that implements the row side of the Distance contract. */
 export function isRowDistance(x: unknown): x is RowDistance {
   return (
-    typeof x === 'object' && x !== null && typeof (x as RowDistance).name === 'string' &&
-    typeof (x as RowDistance).pairwise === 'function' && typeof (x as RowDistance).between === 'function'
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as RowDistance).name === 'string' &&
+    typeof (x as RowDistance).pairwise === 'function' &&
+    typeof (x as RowDistance).between === 'function'
   );
 }
 

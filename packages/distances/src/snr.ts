@@ -1,4 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+
 import { BaseDistance, type PairKernel, type Tf } from './base';
 
 function variance(a: ArrayLike<number>, aOff: number, dim: number, b?: ArrayLike<number>, bOff = 0): number {

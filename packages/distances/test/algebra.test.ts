@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  autodiffGradient,
-  describeEachBackend,
-  expectClose,
-  expectNoLeak,
-  numericGradient,
-} from '@tfsim/test-utils';
+import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
 import { Rng, ShapeError, ValueError } from '@tfsim/utils';
+
 import { buildMasks, maskedMax, maskedMin, withoutGradient } from '../src';
 
 /** Plain masked max of one row, with the Python semantics for an empty selection. */
@@ -39,9 +34,7 @@ function randomMatrix(rng: Rng, rows: number, cols: number): number[][] {
 }
 
 function randomMask(rng: Rng, rows: number, cols: number, emptyRow: number): boolean[][] {
-  return Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, () => i !== emptyRow && rng.next() < 0.5),
-  );
+  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, () => i !== emptyRow && rng.next() < 0.5));
 }
 
 describeEachBackend('buildMasks', () => {
@@ -49,10 +42,7 @@ describeEachBackend('buildMasks', () => {
     const labels = [0, 1, 0, 2, 1];
     const expectedPositive = labels.map((a, i) => labels.map((b, j) => a === b && i !== j));
     const expectedNegative = labels.map((a) => labels.map((b) => a !== b));
-    for (const make of [
-      () => tf.tensor1d(labels, 'int32'),
-      () => tf.tensor2d(labels, [5, 1], 'float32'),
-    ]) {
+    for (const make of [() => tf.tensor1d(labels, 'int32'), () => tf.tensor2d(labels, [5, 1], 'float32')]) {
       await expectNoLeak(() => {
         const t = make();
         const { positiveMask, negativeMask } = buildMasks(t, t, 5);
@@ -69,10 +59,19 @@ describeEachBackend('buildMasks', () => {
     const q = tf.tensor1d([3, 4], 'int32');
     const k = tf.tensor1d([3, 3, 4], 'int32');
     const kept = buildMasks(q, k, undefined, false);
-    expect(kept.positiveMask.arraySync()).toEqual([[1, 1, 0], [0, 0, 1]]);
+    expect(kept.positiveMask.arraySync()).toEqual([
+      [1, 1, 0],
+      [0, 0, 1],
+    ]);
     const removed = buildMasks(q, k);
-    expect(removed.positiveMask.arraySync()).toEqual([[0, 1, 0], [0, 0, 1]]);
-    expect(removed.negativeMask.arraySync()).toEqual([[0, 0, 1], [1, 1, 0]]);
+    expect(removed.positiveMask.arraySync()).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(removed.negativeMask.arraySync()).toEqual([
+      [0, 0, 1],
+      [1, 1, 0],
+    ]);
     tf.dispose([q, k, kept.positiveMask, kept.negativeMask, removed.positiveMask, removed.negativeMask]);
   });
 
@@ -97,11 +96,19 @@ describeEachBackend('maskedMax / maskedMin', () => {
   ] as const)('%s matches a plain reference, an empty row included', async (_name, op, plain) => {
     await expectNoLeak(() => {
       const dt = tf.tensor2d(d);
-      const mt = tf.tensor2d(m.map((r) => r.map(Number)), undefined, 'bool');
+      const mt = tf.tensor2d(
+        m.map((r) => r.map(Number)),
+        undefined,
+        'bool',
+      );
       const { values, indices } = op(dt, mt);
       const expected = d.map((row, i) => plain(row, m[i]!));
       expect(values.shape).toEqual([5, 1]);
-      expectClose(values, expected.map((e) => e.value), 1e-6);
+      expectClose(
+        values,
+        expected.map((e) => e.value),
+        1e-6,
+      );
       expect(Array.from(indices.dataSync())).toEqual(expected.map((e) => e.index));
       expect(indices.dtype).toBe('int32');
       tf.dispose([dt, mt, values, indices]);
@@ -112,9 +119,18 @@ describeEachBackend('maskedMax / maskedMin', () => {
     const dt = tf.tensor2d(d);
     const mt = tf.tensor2d(m.map((r) => r.map(Number)));
     const { values, indices } = maskedMax(dt, mt, 0);
-    const columns = d[0]!.map((_, j) => plainMaskedMax(d.map((r) => r[j]!), m.map((r) => r[j]!)));
+    const columns = d[0]!.map((_, j) =>
+      plainMaskedMax(
+        d.map((r) => r[j]!),
+        m.map((r) => r[j]!),
+      ),
+    );
     expect(values.shape).toEqual([1, 6]);
-    expectClose(values, columns.map((c) => c.value), 1e-6);
+    expectClose(
+      values,
+      columns.map((c) => c.value),
+      1e-6,
+    );
     expect(Array.from(indices.dataSync())).toEqual(columns.map((c) => c.index));
     tf.dispose([dt, mt, values, indices]);
   });
@@ -153,8 +169,18 @@ describeEachBackend('maskedMax / maskedMin', () => {
 describeEachBackend('maskedMax exactness', () => {
   it('returns the selected distance bit for bit (no float32 offset rounding), so ties compare equal', () => {
     // Offsetting in float32 would give 0.99999994 for the 1.0 entry.
-    const d = tf.tensor2d([[0, 1, 1], [3.7, 0, 2.2]]);
-    const m = tf.tensor2d([[0, 1, 0], [1, 0, 1]], undefined, 'bool');
+    const d = tf.tensor2d([
+      [0, 1, 1],
+      [3.7, 0, 2.2],
+    ]);
+    const m = tf.tensor2d(
+      [
+        [0, 1, 0],
+        [1, 0, 1],
+      ],
+      undefined,
+      'bool',
+    );
     const { values, indices } = maskedMax(d, m);
     expect(Array.from(values.dataSync())).toEqual([1, Math.fround(3.7)]);
     expect(Array.from(indices.dataSync())).toEqual([1, 0]);
@@ -167,7 +193,10 @@ describeEachBackend('maskedMax exactness', () => {
 describeEachBackend('withoutGradient', () => {
   it('makes mask-derived mining differentiable: comparisons on the distances are constants', async () => {
     // Semi-hard-like: select entries above a value computed from x itself.
-    const x = tf.tensor2d([[0.3, 0.9, 0.5], [0.7, 0.2, 0.4]]);
+    const x = tf.tensor2d([
+      [0.3, 0.9, 0.5],
+      [0.7, 0.2, 0.4],
+    ]);
     await expectNoLeak(() => {
       const g = autodiffGradient((t) => {
         const d = t as tf.Tensor2D;
@@ -185,7 +214,16 @@ describeEachBackend('withoutGradient', () => {
 
   it('gives a zero gradient for float results (stop_gradient)', () => {
     const x = tf.tensor1d([1, 2]);
-    const g = autodiffGradient((t) => tf.sum(tf.add(tf.square(t), withoutGradient(() => tf.square(t)))), x);
+    const g = autodiffGradient(
+      (t) =>
+        tf.sum(
+          tf.add(
+            tf.square(t),
+            withoutGradient(() => tf.square(t)),
+          ),
+        ),
+      x,
+    );
     expect(Array.from(g)).toEqual([2, 4]);
     x.dispose();
   });

@@ -1,6 +1,7 @@
 import { Rng } from '@tfsim/utils';
-import { dot } from '../src/base';
+
 import { getDistance } from '../src';
+import { dot } from '../src/base';
 
 describe('dot', () => {
   it('sums products over one pair of rows at any offsets and any dimension (the unrolled loop and its tail)', () => {

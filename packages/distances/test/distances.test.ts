@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  autodiffGradient,
-  describeEachBackend,
-  expectClose,
-  expectNoLeak,
-  numericGradient,
-} from '@tfsim/test-utils';
+import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
 import { Rng, ShapeError } from '@tfsim/utils';
+
 import { distanceNames, getDistance } from '../src';
-import { referencePairwise, toRows, type Rows } from './reference';
+import { referencePairwise, type Rows, toRows } from './reference';
 
 function randomRows(rng: Rng, rows: number, cols: number, normalize = false): Rows {
   const out: Rows = [];
@@ -37,11 +32,26 @@ describe('distance names', () => {
 describe('typed-array pairwise (no TensorFlow.js needed)', () => {
   it('matches the Python test values for cosine and euclidean', () => {
     const cosine = getDistance('cosine').pairwise(
-      [[0, 0], [0, 1], [1, 1], [3, 0]],
+      [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [3, 0],
+      ],
       { data: Float32Array.from([0, 1, 1, 1, 3, 0]), rows: 3, cols: 2 },
     );
     expectClose(cosine, [1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0], 1e-5);
-    const euclidean = getDistance('euclidean').pairwise([[0, 1], [0, 1], [1, 1]], [[2, 1], [1, 1]]);
+    const euclidean = getDistance('euclidean').pairwise(
+      [
+        [0, 1],
+        [0, 1],
+        [1, 1],
+      ],
+      [
+        [2, 1],
+        [1, 1],
+      ],
+    );
     expectClose(euclidean, [2, 1, 2, 1, 1, 0], 1e-5);
   });
 
@@ -79,21 +89,54 @@ describe('typed-array pairwise (no TensorFlow.js needed)', () => {
 describeEachBackend('distances on tensors', ({ tol }) => {
   it('match the Python test values: cosine clips at 0 and does not normalise', async () => {
     await expectNoLeak(() => {
-      const q = tf.tensor2d([[0, 0], [0, 1], [1, 1], [3, 0]]);
-      const k = tf.tensor2d([[0, 1], [1, 1], [3, 0]]);
+      const q = tf.tensor2d([
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [3, 0],
+      ]);
+      const k = tf.tensor2d([
+        [0, 1],
+        [1, 1],
+        [3, 0],
+      ]);
       const d = getDistance('cosine').call(q, k);
       expect(d.shape).toEqual([4, 3]);
-      expectClose(d, [[1, 1, 1], [0, 0, 1], [0, 0, 0], [1, 0, 0]], 1e-5);
+      expectClose(
+        d,
+        [
+          [1, 1, 1],
+          [0, 0, 1],
+          [0, 0, 0],
+          [1, 0, 0],
+        ],
+        1e-5,
+      );
       tf.dispose([q, k, d]);
     });
   });
 
   it('match the Python test values: euclidean', async () => {
     await expectNoLeak(() => {
-      const q = tf.tensor2d([[0, 1], [0, 1], [1, 1]]);
-      const k = tf.tensor2d([[2, 1], [1, 1]]);
+      const q = tf.tensor2d([
+        [0, 1],
+        [0, 1],
+        [1, 1],
+      ]);
+      const k = tf.tensor2d([
+        [2, 1],
+        [1, 1],
+      ]);
       const d = getDistance('euclidean').call(q, k);
-      expectClose(d, [[2, 1], [2, 1], [1, 0]], 1e-5);
+      expectClose(
+        d,
+        [
+          [2, 1],
+          [2, 1],
+          [1, 0],
+        ],
+        1e-5,
+      );
       tf.dispose([q, k, d]);
     });
   });
@@ -117,7 +160,10 @@ describeEachBackend('distances on tensors', ({ tol }) => {
   });
 
   it('euclidean is exactly 0 (not sqrt of rounding noise) on the diagonal of small-integer rows', () => {
-    const x = tf.tensor2d([[1, 2, 3], [0, -1, 2]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [0, -1, 2],
+    ]);
     const d = getDistance('euclidean').call(x, x);
     const values = d.dataSync();
     expect(values[0]).toBe(0);
@@ -152,13 +198,16 @@ describeEachBackend('distances on tensors', ({ tol }) => {
   });
 
   it('euclidean has a zero (not NaN) gradient where two rows coincide', () => {
-    const x = tf.tensor2d([[0.5, -1], [2, 3]]);
+    const x = tf.tensor2d([
+      [0.5, -1],
+      [2, 3],
+    ]);
     const g = autodiffGradient((t) => tf.sum(getDistance('euclidean').call(t as tf.Tensor2D, t as tf.Tensor2D)), x);
     expect(Array.from(g).every(Number.isFinite)).toBe(true);
     // Only the off-diagonal pairs pull: d/dx0 of 2|x0 - x1| is 2 (x0 - x1) / |x0 - x1|.
     const diff = [0.5 - 2, -1 - 3];
     const norm = Math.hypot(diff[0]!, diff[1]!);
-    expectClose(g, [2 * diff[0]! / norm, 2 * diff[1]! / norm, -2 * diff[0]! / norm, -2 * diff[1]! / norm], 1e-4);
+    expectClose(g, [(2 * diff[0]!) / norm, (2 * diff[1]!) / norm, (-2 * diff[0]!) / norm, (-2 * diff[1]!) / norm], 1e-4);
     x.dispose();
   });
 

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+
 import { runWithoutTfjs } from '@tfsim/test-utils/no-tfjs';
 
 const script = path.join(__dirname, 'fixtures', 'use-without-tfjs.ts');

@@ -1,4 +1,5 @@
 import { UnknownNameError, ValueError } from '@tfsim/utils';
+
 import {
   canonicalDistanceName,
   CosineDistance,
@@ -93,7 +94,19 @@ describe('Python and Keras configs', () => {
 
   it('a Keras cosine distance computes the Python reference values', () => {
     const cosine = deserializeDistance({ class_name: 'Similarity>CosineDistance', config: { name: 'cosine' } });
-    const values = cosine.pairwise([[0, 0], [0, 1], [1, 1], [3, 0]], [[0, 1], [1, 1], [3, 0]]);
+    const values = cosine.pairwise(
+      [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+        [3, 0],
+      ],
+      [
+        [0, 1],
+        [1, 1],
+        [3, 0],
+      ],
+    );
     expect(Array.from(values).map((v) => Math.round(v) + 0)).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
   });
 

@@ -10,8 +10,12 @@ describe('the rows entry (index side, no tfjs types)', () => {
 
   it('returns a row-only distance as is, and refuses what is not one', () => {
     const rowOnly: RowDistance = {
-      name: 'custom', aliases: ['custom'], isSimilarity: false,
-      pairwise: () => new Float32Array(0), between: () => 0, getConfig: () => ({ name: 'custom' }),
+      name: 'custom',
+      aliases: ['custom'],
+      isSimilarity: false,
+      pairwise: () => new Float32Array(0),
+      between: () => 0,
+      getConfig: () => ({ name: 'custom' }),
     };
     expect(isRowDistance(rowOnly)).toBe(true);
     expect(getDistance(rowOnly)).toBe(rowOnly);

@@ -4,8 +4,9 @@
  */
 import { type ClassificationMetric, makeClassificationMetric } from '@tfsim/classification-metrics';
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
-import { type RetrievalMetric, assertRetrievalMetrics, computeMatchMask } from '@tfsim/retrieval-metrics';
-import { type Lookup, type RowsLike, ShapeError, ValueError, createProgress, toLabels, assertInteger } from '@tfsim/utils/core';
+import { assertRetrievalMetrics, computeMatchMask, type RetrievalMetric } from '@tfsim/retrieval-metrics';
+import { assertInteger, createProgress, type Lookup, type RowsLike, ShapeError, toLabels, ValueError } from '@tfsim/utils/core';
+
 import type {
   CalibrateOptions,
   CalibrationResults,

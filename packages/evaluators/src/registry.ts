@@ -4,6 +4,7 @@
  * writes the evaluator object into JSON and cannot reload it).
  */
 import { ClassRegistry, type RegisteredClass, type SerializedClass, ValueError } from '@tfsim/utils/core';
+
 import { MemoryEvaluator } from './memory-evaluator';
 import type { Evaluator } from './types';
 

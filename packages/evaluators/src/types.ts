@@ -1,5 +1,5 @@
-import type { ClassificationMatch } from '@tfsim/matchers';
 import type { ClassificationMetric } from '@tfsim/classification-metrics';
+import type { ClassificationMatch } from '@tfsim/matchers';
 import type { RetrievalMetric } from '@tfsim/retrieval-metrics';
 import type { Label, Lookup, RowsLike } from '@tfsim/utils/core';
 

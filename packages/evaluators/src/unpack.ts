@@ -63,10 +63,7 @@ export function roundDistance(distance: number, digits: number): number {
 }
 
 /** The neighbours' distances, [queries x k] float32, padded with Infinity, optionally rounded. */
-export function unpackLookupDistances(
-  lookups: ReadonlyArray<ReadonlyArray<Lookup>>,
-  distanceRounding?: number | null,
-): DistanceMatrix {
+export function unpackLookupDistances(lookups: ReadonlyArray<ReadonlyArray<Lookup>>, distanceRounding?: number | null): DistanceMatrix {
   const cols = checkLookups(lookups);
   const rows = lookups.length;
   if (distanceRounding != null && (!Number.isInteger(distanceRounding) || distanceRounding < 0)) {

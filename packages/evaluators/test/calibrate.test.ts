@@ -1,5 +1,6 @@
 import { EmptyIndexError, type Lookup, ShapeError, UnknownNameError, ValueError } from '@tfsim/utils';
-import { MemoryEvaluator, lastArgExtreme } from '../src';
+
+import { lastArgExtreme, MemoryEvaluator } from '../src';
 
 /*
  * Seven queries, one neighbour each, distances 0.1 .. 0.7. Queries 3, 5 and 7

@@ -1,6 +1,7 @@
+import { RecallAtK } from '@tfsim/retrieval-metrics';
 import type { Lookup } from '@tfsim/utils';
 import { ValueError } from '@tfsim/utils';
-import { RecallAtK } from '@tfsim/retrieval-metrics';
+
 import { MemoryEvaluator } from '../src';
 
 // Issue 18 item 9: what enters the evaluator is parsed by the one input layer of @tfsim/utils.
@@ -15,9 +16,9 @@ describe('MemoryEvaluator inputs', () => {
   });
 
   it("evaluateClassification rejects the threshold '0.5' instead of coercing it", () => {
-    expect(() =>
-      ev.evaluateClassification([0, 1], [[0], [1]], [[0.1], [0.2]], ['0.5'] as never, ['f1'], 'match_nearest'),
-    ).toThrow(new ValueError("distanceThresholds[0] (compile) is '0.5' (a string); values must be numbers (not NaN)"));
+    expect(() => ev.evaluateClassification([0, 1], [[0], [1]], [[0.1], [0.2]], ['0.5'] as never, ['f1'], 'match_nearest')).toThrow(
+      new ValueError("distanceThresholds[0] (compile) is '0.5' (a string); values must be numbers (not NaN)"),
+    );
   });
 
   it('evaluateRetrieval([null]) names the bad metric (our ValueError, not a TypeError)', () => {

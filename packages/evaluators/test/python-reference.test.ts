@@ -1,8 +1,9 @@
 import { makeClassificationMetric } from '@tfsim/classification-metrics';
 import { BNDCG, MapAtK, PrecisionAtK, RecallAtK, type RetrievalMetric } from '@tfsim/retrieval-metrics';
-import type { Lookup } from '@tfsim/utils';
-import { MemoryEvaluator, roundDistance } from '../src';
 import { loadReference } from '@tfsim/test-utils/reference';
+import type { Lookup } from '@tfsim/utils';
+
+import { MemoryEvaluator, roundDistance } from '../src';
 
 interface CalibrationCase {
   target_labels: number[];

@@ -1,6 +1,7 @@
 import { RecallAtK } from '@tfsim/retrieval-metrics';
 import type { Lookup } from '@tfsim/utils';
-import { MemoryEvaluator, deserializeEvaluator, evaluatorName, makeEvaluator, registerEvaluator, serializeEvaluator } from '../src';
+
+import { deserializeEvaluator, evaluatorName, makeEvaluator, MemoryEvaluator, registerEvaluator, serializeEvaluator } from '../src';
 
 /** A custom evaluator: MemoryEvaluator's retrieval values, each scaled by `scale`. */
 class ScaledEvaluator extends MemoryEvaluator {
@@ -47,9 +48,14 @@ describe('evaluators by registered name', () => {
     class Mine extends MemoryEvaluator {}
     expect(evaluatorName(new Mine())).toBe('Mine');
     expect(() => deserializeEvaluator(serializeEvaluator(new Mine()))).toThrow(
-      expect.objectContaining({ code: 'ERR_UNKNOWN_NAME', message: expect.stringMatching(/unknown evaluator "Mine"; known evaluators: memory, scaled\. .*registerEvaluator\(Mine\)/) }),
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_NAME',
+        message: expect.stringMatching(/unknown evaluator "Mine"; known evaluators: memory, scaled\. .*registerEvaluator\(Mine\)/),
+      }),
     );
-    expect(() => makeEvaluator({} as never)).toThrow(expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/registered name \(memory, scaled\) or an Evaluator/) }));
+    expect(() => makeEvaluator({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/registered name \(memory, scaled\) or an Evaluator/) }),
+    );
     expect(() => registerEvaluator(ScaledEvaluator)).toThrow(/already registered/);
   });
 });

@@ -1,5 +1,6 @@
-import { MapAtR, RPrecision, RecallAtK } from '@tfsim/retrieval-metrics';
+import { MapAtR, RecallAtK, RPrecision } from '@tfsim/retrieval-metrics';
 import type { Lookup } from '@tfsim/utils';
+
 import { MemoryEvaluator, PADDING_LABEL, unpackLookupDistances, unpackLookupLabels } from '../src';
 
 const ev = new MemoryEvaluator();
@@ -9,7 +10,10 @@ describe('evaluateRetrieval', () => {
   const lookups = [lk([1, 1, 0], [0, 0.1, 0.2]), lk([1, 1, 0], [0, 0.1, 0.2]), lk([1, 1, 0], [0, 0.1, 0.2]), lk([1, 1, 0], [0, 0.1, 0.2])];
 
   it('returns each metric under its name (DESIGN.md section 4 values)', () => {
-    const res = ev.evaluateRetrieval([1, 1, 1, 0], lookups, [new RecallAtK({ k: 2 }), new RecallAtK({ k: 2, average: 'macro', name: 'macro_recall' })]);
+    const res = ev.evaluateRetrieval([1, 1, 1, 0], lookups, [
+      new RecallAtK({ k: 2 }),
+      new RecallAtK({ k: 2, average: 'macro', name: 'macro_recall' }),
+    ]);
     expect(res).toEqual({ 'recall@2': 0.75, 'macro_recall@2': 0.5 });
   });
 

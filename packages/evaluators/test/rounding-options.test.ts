@@ -4,6 +4,7 @@
  * library 0.18, not applied, so the values are the Python ones.
  */
 import { type Lookup, ValueError } from '@tfsim/utils';
+
 import { MemoryEvaluator } from '../src';
 
 // Seven queries, one neighbour each; precision by threshold is

@@ -4,17 +4,14 @@
  * `Indexer`, on typed arrays (no TensorFlow.js).
  */
 import { performance } from 'node:perf_hooks';
-import {
-  type ClassificationMetric,
-  F1Score,
-  makeClassificationMetric,
-} from '@tfsim/classification-metrics';
-import { type RowDistance as Distance, type DistanceConfig, getDistance } from '@tfsim/distances/rows';
+
+import { type ClassificationMetric, F1Score, makeClassificationMetric } from '@tfsim/classification-metrics';
+import { type DistanceConfig, getDistance, type RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type CalibrationResults,
   type Cutpoint,
-  type Evaluator,
   deserializeEvaluator,
+  type Evaluator,
   evaluatorName,
   makeEvaluator,
   serializeEvaluator,
@@ -22,41 +19,35 @@ import {
   unpackLookupLabels,
 } from '@tfsim/evaluators';
 import { type ClassificationMatch, deserializeMatcher, makeClassificationMatcher, serializeMatcher } from '@tfsim/matchers';
-import { type RetrievalMetric, assertRetrievalMetrics } from '@tfsim/retrieval-metrics';
+import { assertRetrievalMetrics, type RetrievalMetric } from '@tfsim/retrieval-metrics';
 import type { Search } from '@tfsim/search';
-import { STORE_FORMAT, STORE_FORMAT_VERSION, type Store } from '@tfsim/stores';
+import { type Store, STORE_FORMAT, STORE_FORMAT_VERSION } from '@tfsim/stores';
 import {
+  assertInteger,
+  checkOverwrite,
+  createProgress,
   EmptyIndexError,
   FormatError,
   type IndexedItem,
   type Label,
   type Lookup,
   type Matrix,
-  StateError,
-  ValueError,
-  assertInteger,
-  checkOverwrite,
-  createProgress,
+  type OptionKeys,
   progressEnabled,
   readManifest,
   ShapeError,
+  StateError,
+  ValueError,
   writeFolderAtomically,
-  type OptionKeys,
 } from '@tfsim/utils/core';
-import {
-  type Prediction,
-  type Predictions,
-  checkData,
-  checkDatum,
-  toEmbedding,
-  toEmbeddings,
-} from './inputs';
+
 import { isPlainObject, optionsOf } from './call-style';
-import { type SearchSpec, type StoreSpec, isStore, makeSearch, makeStore } from './resolve';
-import { type IndexState, checkSearchAgainstStore, checkStoreLabels, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
+import { checkData, checkDatum, type Prediction, type Predictions, toEmbedding, toEmbeddings } from './inputs';
+import { canonicalJson, LabelTable } from './labels';
+import { isStore, makeSearch, makeStore, type SearchSpec, type StoreSpec } from './resolve';
+import { checkSearchAgainstStore, checkStoreLabels, type IndexState, readIndexFolder, storeForLoad, writeIndexFolder } from './saved-index';
 import { formatSeconds, type IndexStats, LatencyBuffer, MAX_STAT_BUFFER_SIZE, queryPerformance } from './stats';
 import { formatTable } from './table';
-import { canonicalJson, LabelTable } from './labels';
 
 export type Verbose = boolean | number | undefined;
 
@@ -136,10 +127,8 @@ export interface IndexRecord<L = Label> extends Omit<IndexedItem, 'label'> {
   label: L | null;
 }
 
-
 /** Neighbours looked up per chunk of queries, so progress moves on long lookups. */
 const LOOKUP_CHUNK = 1024;
-
 
 function showOutput(verbose: Verbose): boolean {
   return verbose === undefined ? progressEnabled(process.stdout) : Boolean(verbose);
@@ -158,13 +147,23 @@ function progressFlag(verbose: Verbose): boolean | undefined {
  */
 const EVALUATE_CLASSIFICATION_KEYS: OptionKeys<EvaluateClassificationOptions> = { metrics: true, matcher: true, k: true, verbose: true };
 const CALIBRATE_KEYS: OptionKeys<CalibrateOptions> = {
-  calibrationMetric: true, k: true, matcher: true, extraMetrics: true, rounding: true, verbose: true,
+  calibrationMetric: true,
+  k: true,
+  matcher: true,
+  extraMetrics: true,
+  rounding: true,
+  verbose: true,
 };
 const MATCH_KEYS: OptionKeys<MatchOptions> = { noMatchLabel: true, k: true, matcher: true, verbose: true };
 
 export class Indexer<L = Label> {
   static readonly optionKeys: OptionKeys<IndexerOptions> = {
-    distance: true, search: true, kvStore: true, evaluator: true, embeddingOutput: true, statBufferSize: true,
+    distance: true,
+    search: true,
+    kvStore: true,
+    evaluator: true,
+    embeddingOutput: true,
+    statBufferSize: true,
   };
   readonly embeddingSize: number;
   readonly distance: Distance;
@@ -221,9 +220,11 @@ export class Indexer<L = Label> {
     statBufferSize?: number,
   ) {
     // a distance config {name} in the distance position is a distance, not options (see call-style.ts)
-    const o: IndexerOptions =
-      optionsOf<IndexerOptions>(isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions) ? distanceOrOptions : undefined, new.target.optionKeys, new.target.name) ??
-      { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
+    const o: IndexerOptions = optionsOf<IndexerOptions>(
+      isPlainObject(distanceOrOptions) && !('name' in distanceOrOptions) ? distanceOrOptions : undefined,
+      new.target.optionKeys,
+      new.target.name,
+    ) ?? { distance: distanceOrOptions as Distance | string | undefined, search, kvStore, evaluator, embeddingOutput, statBufferSize };
     assertInteger(embeddingSize, 'embeddingSize', 1);
     this.embeddingSize = embeddingSize;
     this.distance = getDistance(o.distance ?? 'cosine');
@@ -303,7 +304,9 @@ export class Indexer<L = Label> {
   private async checkNoIntegerLabels(): Promise<void> {
     const labelled = (await this.kvStore.toRecords(0)).find((r) => r.label !== null && r.label !== undefined);
     if (labelled) {
-      throw new ValueError(`the index holds integer labels (item ${labelled.id} has label ${labelled.label}); string or JSON labels cannot join them: one kind per index`);
+      throw new ValueError(
+        `the index holds integer labels (item ${labelled.id} has label ${labelled.label}); string or JSON labels cannot join them: one kind per index`,
+      );
     }
   }
 
@@ -329,7 +332,10 @@ export class Indexer<L = Label> {
       if (records.length === 0) return;
       const data = new Float32Array(records.length * this.embeddingSize);
       records.forEach((r, i) => data.set(r.embedding, i * this.embeddingSize));
-      this.search.batchAdd({ data, rows: records.length, cols: this.embeddingSize }, records.map((r) => r.id));
+      this.search.batchAdd(
+        { data, rows: records.length, cols: this.embeddingSize },
+        records.map((r) => r.id),
+      );
     } catch (err) {
       throw new StateError(
         `the index could not be brought back in line with its store${cause ? ` after: ${(cause as Error).message}` : ''}; ` +
@@ -414,14 +420,20 @@ export class Indexer<L = Label> {
   }
 
   /** The store and search, when both can remove and update (a clear error otherwise), in line with each other. */
-  private async removable(what: string): Promise<{ store: Required<Pick<Store, 'remove' | 'update'>>; search: Required<Pick<Search, 'remove'>> & Search }> {
+  private async removable(
+    what: string,
+  ): Promise<{ store: Required<Pick<Store, 'remove' | 'update'>>; search: Required<Pick<Search, 'remove'>> & Search }> {
     const store = this.kvStore;
     const search = this.search;
     if (typeof store.remove !== 'function' || typeof store.update !== 'function') {
-      throw new ValueError(`Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory, level and redis stores can)`);
+      throw new ValueError(
+        `Indexer.${what}: the store ${store.constructor.name} cannot remove or update records (memory, level and redis stores can)`,
+      );
     }
     if (typeof search.remove !== 'function') {
-      throw new ValueError(`Indexer.${what}: the search ${search.constructor.name} cannot remove embeddings (linear, faiss flat and usearch can)`);
+      throw new ValueError(
+        `Indexer.${what}: the search ${search.constructor.name} cannot remove embeddings (linear, faiss flat and usearch can)`,
+      );
     }
     await this.syncedSize();
     return { store: store as Required<Pick<Store, 'remove' | 'update'>>, search: search as Required<Pick<Search, 'remove'>> & Search };
@@ -564,9 +576,11 @@ export class Indexer<L = Label> {
     k?: number,
     verbose?: Verbose,
   ): Promise<Record<string, Float32Array>> {
-    const o: EvaluateClassificationOptions =
-      optionsOf<EvaluateClassificationOptions>(metrics, EVALUATE_CLASSIFICATION_KEYS, 'Indexer.evaluateClassification') ??
-      { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
+    const o: EvaluateClassificationOptions = optionsOf<EvaluateClassificationOptions>(
+      metrics,
+      EVALUATE_CLASSIFICATION_KEYS,
+      'Indexer.evaluateClassification',
+    ) ?? { metrics: metrics as ReadonlyArray<string | ClassificationMetric> | undefined, matcher, k, verbose };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.evaluateClassification');
     const given = copyLabels(targetLabels, 'Indexer.evaluateClassification', 'targetLabels');
     return this.exclusive(async () => {
@@ -604,9 +618,14 @@ export class Indexer<L = Label> {
     rounding = 2,
     verbose?: Verbose,
   ): Promise<CalibrationResults> {
-    const o: CalibrateOptions =
-      optionsOf<CalibrateOptions>(calibrationMetric, CALIBRATE_KEYS, 'Indexer.calibrate') ??
-      { calibrationMetric: calibrationMetric as string | ClassificationMetric, k, matcher, extraMetrics, rounding, verbose };
+    const o: CalibrateOptions = optionsOf<CalibrateOptions>(calibrationMetric, CALIBRATE_KEYS, 'Indexer.calibrate') ?? {
+      calibrationMetric: calibrationMetric as string | ClassificationMetric,
+      k,
+      matcher,
+      extraMetrics,
+      rounding,
+      verbose,
+    };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.calibrate');
     const given = copyLabels(targetLabels, 'Indexer.calibrate', 'targetLabels');
     return this.exclusive(async () => {
@@ -623,7 +642,13 @@ export class Indexer<L = Label> {
         const cps = Object.values(results.cutpoints);
         const headers = ['name', 'value', 'distance'];
         for (const key of Object.keys(cps[0] ?? {})) if (!headers.includes(key)) headers.push(key);
-        console.log(`\n${formatTable(cps.map((cp) => headers.map((h) => cp[h])), headers, o.rounding ?? 2)}`);
+        console.log(
+          `\n${formatTable(
+            cps.map((cp) => headers.map((h) => cp[h])),
+            headers,
+            o.rounding ?? 2,
+          )}`,
+        );
       }
       this.isCalibrated = true;
       this.calibrationMetric = metric;
@@ -647,9 +672,12 @@ export class Indexer<L = Label> {
     matcher: string | ClassificationMatch = 'match_nearest',
     verbose?: Verbose,
   ): Promise<Record<string, Array<L | number>>> {
-    const o: MatchOptions =
-      optionsOf<MatchOptions>(noMatchLabel, MATCH_KEYS, 'Indexer.match') ??
-      { noMatchLabel: noMatchLabel as number, k, matcher, verbose };
+    const o: MatchOptions = optionsOf<MatchOptions>(noMatchLabel, MATCH_KEYS, 'Indexer.match') ?? {
+      noMatchLabel: noMatchLabel as number,
+      k,
+      matcher,
+      verbose,
+    };
     const q = toEmbeddings(predictions, this.embeddingSize, this.embeddingOutput, 'predictions', 'Indexer.match');
     return this.exclusive(async () => {
       if ((await this.syncedSize()) === 0) throw new EmptyIndexError('the index is empty: add and calibrate before match');
@@ -657,7 +685,8 @@ export class Indexer<L = Label> {
         throw new StateError('the index is not calibrated: call calibrate() before match()');
       }
       const noMatch = o.noMatchLabel ?? -1;
-      if (typeof noMatch !== 'number' || !Number.isFinite(noMatch)) throw new ValueError(`noMatchLabel must be a number, got ${String(noMatch)}`);
+      if (typeof noMatch !== 'number' || !Number.isFinite(noMatch))
+        throw new ValueError(`noMatchLabel must be a number, got ${String(noMatch)}`);
       const matcherObj = makeClassificationMatcher(o.matcher ?? 'match_nearest');
       const lookups = await this.lookupChecked(q, o.k ?? 1, o.verbose);
       const derived = matcherObj.deriveMatch(unpackLookupLabels(lookups), unpackLookupDistances(lookups));
@@ -823,7 +852,9 @@ export class Indexer<L = Label> {
       progress.tick();
       const stored = await index.kvStore.size();
       if (stored !== saved.size || index.search.size() !== saved.size) {
-        throw new FormatError(`${dir}: the manifest lists ${saved.size} items, the store holds ${stored} and the search ${index.search.size()}`);
+        throw new FormatError(
+          `${dir}: the manifest lists ${saved.size} items, the store holds ${stored} and the search ${index.search.size()}`,
+        );
       }
       await checkSearchAgainstStore(index.search, index.kvStore, stored, dir);
       if (saved.labelTable) {
@@ -876,7 +907,8 @@ function copyLabels(labels: ArrayLike<unknown>, op: string, name = 'labels'): un
 /** One id or a list of them, copied at the call. */
 function idList(ids: number | ArrayLike<number>, op: string): number[] {
   if (typeof ids === 'number') return [ids];
-  if (ids == null || typeof ids.length !== 'number' || typeof ids === 'string') throw new ValueError(`ids (${op}) must be an id or an array of ids`);
+  if (ids == null || typeof ids.length !== 'number' || typeof ids === 'string')
+    throw new ValueError(`ids (${op}) must be an id or an array of ids`);
   return Array.from(ids);
 }
 

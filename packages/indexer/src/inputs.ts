@@ -1,12 +1,5 @@
 /** Checks of what enters the index: embeddings and data (labels: labels.ts). */
-import {
-  type Matrix,
-  type MatrixLike,
-  ShapeError,
-  ValueError,
-  isMatrix,
-  toMatrix,
-} from '@tfsim/utils/core';
+import { isMatrix, type Matrix, type MatrixLike, ShapeError, toMatrix, ValueError } from '@tfsim/utils/core';
 
 /**
  * Model predictions: a matrix of embeddings (one row per item), or, for a
@@ -34,7 +27,9 @@ function pickOutput(p: unknown, embeddingOutput: number | null, what: string): u
 }
 
 function isRows(x: unknown): boolean {
-  return Array.isArray(x) && x.length > 0 && x[0] != null && typeof x[0] === 'object' && typeof (x[0] as ArrayLike<number>).length === 'number';
+  return (
+    Array.isArray(x) && x.length > 0 && x[0] != null && typeof x[0] === 'object' && typeof (x[0] as ArrayLike<number>).length === 'number'
+  );
 }
 
 /**

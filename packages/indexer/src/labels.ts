@@ -10,7 +10,7 @@
  * `['1', 'cat']`), silently; here mixing is an error that names the first
  * label of the other kind.
  */
-import { FormatError, type Label, ShapeError, ValueError, parseSavedJson, toLabel, toLabels } from '@tfsim/utils/core';
+import { FormatError, type Label, parseSavedJson, ShapeError, toLabel, toLabels, ValueError } from '@tfsim/utils/core';
 
 /** A label of an index: an integer, or any JSON value kept in the label table. */
 export type IndexLabel = Label | string | boolean | JsonLabel[] | { [key: string]: JsonLabel };
@@ -37,7 +37,8 @@ export function canonicalJson(value: unknown, what: string, seen: unknown[] = []
   } else {
     // a plain object's prototype is Object.prototype (of whichever realm made it), whose own prototype is null
     const proto = Object.getPrototypeOf(value) as object | null;
-    if (proto !== null && Object.getPrototypeOf(proto) !== null) throw new ValueError(`${what} is not a JSON value (it holds a class instance)`);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null)
+      throw new ValueError(`${what} is not a JSON value (it holds a class instance)`);
     const record = value as Record<string, unknown>;
     text = `{${Object.keys(record)
       .sort()
@@ -85,14 +86,20 @@ export class LabelTable {
     if (labels == null || typeof labels.length !== 'number' || typeof labels === 'string') {
       throw new ShapeError(`labels (${op}) must be an array of labels, got ${typeof labels}`);
     }
-    if (labels.length !== expected) throw new ShapeError(`labels (${op}) has ${labels.length} entries but there are ${expected} embeddings`);
+    if (labels.length !== expected)
+      throw new ShapeError(`labels (${op}) has ${labels.length} entries but there are ${expected} embeddings`);
     const first = Array.from(labels).findIndex((v) => v != null);
     if (first < 0) return { ids: Array.from(labels, () => null), added: [] };
     if (isNumeric(labels[first])) {
       if (this.size > 0) throw this.mixed(labels[first], first, op);
       const other = Array.from(labels).findIndex((v) => v != null && !isNumeric(v));
-      if (other >= 0) throw new ValueError(`labels (${op}) mixes integers (labels[${first}]) and other values (labels[${other}] is ${shortJson(labels[other])}): one kind per index`);
-      const ids = one ? [toLabel(labels[0], { name: 'label', op, nullable: true })] : toLabels(labels, { name: 'labels', op, nullable: true });
+      if (other >= 0)
+        throw new ValueError(
+          `labels (${op}) mixes integers (labels[${first}]) and other values (labels[${other}] is ${shortJson(labels[other])}): one kind per index`,
+        );
+      const ids = one
+        ? [toLabel(labels[0], { name: 'label', op, nullable: true })]
+        : toLabels(labels, { name: 'labels', op, nullable: true });
       return { ids, added: [] };
     }
     const ids: Array<Label | null> = new Array(labels.length);
@@ -104,7 +111,10 @@ export class LabelTable {
         ids[i] = null;
         continue;
       }
-      if (isNumeric(v)) throw new ValueError(`labels (${op}) mixes other values (labels[${first}]) and integers (labels[${i}] is ${shortJson(v)}): one kind per index`);
+      if (isNumeric(v))
+        throw new ValueError(
+          `labels (${op}) mixes other values (labels[${first}]) and integers (labels[${i}] is ${shortJson(v)}): one kind per index`,
+        );
       const text = canonicalJson(v, `labels[${i}] (${op})`);
       let row = this.rows.get(text) ?? pending.get(text);
       if (row === undefined) {
@@ -136,7 +146,8 @@ export class LabelTable {
     if (labels == null || typeof labels.length !== 'number' || typeof labels === 'string') {
       throw new ShapeError(`targetLabels (${op}) must be an array of labels`);
     }
-    if (labels.length !== expected) throw new ShapeError(`targetLabels (${op}) has ${labels.length} entries but there are ${expected} queries`);
+    if (labels.length !== expected)
+      throw new ShapeError(`targetLabels (${op}) has ${labels.length} entries but there are ${expected} queries`);
     // an index without a table holds integer labels (or none): its queries have integer labels
     if (this.size === 0) return toLabels(labels, { name: 'targetLabels', op, expected: { length: expected, of: 'queries' } });
     const out = new Float64Array(labels.length);
@@ -192,7 +203,9 @@ export class LabelTable {
     const table = new LabelTable();
     parsed.forEach((v, i) => {
       if (v === null || typeof v === 'number') {
-        throw new FormatError(`${where}: entry ${i} is ${v === null ? 'null' : 'a number'}; a label table holds strings or other JSON values`);
+        throw new FormatError(
+          `${where}: entry ${i} is ${v === null ? 'null' : 'a number'}; a label table holds strings or other JSON values`,
+        );
       }
       const text = canonicalJson(v, `${where} entry ${i}`);
       if (table.rows.has(text)) throw new FormatError(`${where}: entries ${table.rows.get(text)} and ${i} hold the same label`);

@@ -6,9 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+
 import type { RowDistance as Distance } from '@tfsim/distances/rows';
-import { type Search, type SearchConfig, getSearch, isSearch } from '@tfsim/search';
-import { type Store, type StoreConfig, getStore, isStore, storeTypes } from '@tfsim/stores';
+import { getSearch, isSearch, type Search, type SearchConfig } from '@tfsim/search';
+import { getStore, isStore, type Store, type StoreConfig, storeTypes } from '@tfsim/stores';
 import { ShapeError, TfsimError, ValueError } from '@tfsim/utils/core';
 
 export { isSearch, isStore };

@@ -7,21 +7,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
+
 import type { Cutpoint } from '@tfsim/evaluators';
 import type { Search } from '@tfsim/search';
 import { type Store, type StoreConfig, storeTypes } from '@tfsim/stores';
 import {
   type ArrayDescriptor,
+  assertSavedFolder,
   FormatError,
   type Manifest,
-  type SerializedClass,
-  assertSavedFolder,
   readArray,
   readManifest,
+  type SerializedClass,
   writeArray,
   writeManifest,
 } from '@tfsim/utils/core';
-import { type EncodedCutpoints, decodeCutpoints, encodeCutpoints } from './cutpoints';
+
+import { decodeCutpoints, encodeCutpoints, type EncodedCutpoints } from './cutpoints';
 import { LabelTable } from './labels';
 import { MAX_STAT_BUFFER_SIZE } from './stats';
 
@@ -112,7 +114,9 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
   const metricConfig = m.calibrationMetricConfig as { name: string; canonicalName: string } | null | undefined;
   const hasMetricConfig = isRecord(metricConfig) && isString(metricConfig.name) && isString(metricConfig.canonicalName);
   if (isCalibrated ? !hasMetricConfig : metricConfig != null && !hasMetricConfig) {
-    throw new FormatError(`${dir}: manifest field calibrationMetricConfig must be {name, canonicalName}${isCalibrated ? ' for a calibrated index' : ''}`);
+    throw new FormatError(
+      `${dir}: manifest field calibrationMetricConfig must be {name, canonicalName}${isCalibrated ? ' for a calibrated index' : ''}`,
+    );
   }
   const stats = field(m, 'stats', isRecord, 'an object', dir);
   if (!isCount(stats.numLookups)) throw new FormatError(`${dir}: manifest field stats.numLookups must be a count (an integer >= 0)`);
@@ -128,16 +132,24 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
     throw new FormatError(`${dir}: manifest field embeddingOutput must be null or an integer >= 0`);
   }
   if (md.version === TABLE_FREE_VERSION ? m.labelTable !== undefined : !isDescriptor(m.labelTable)) {
-    throw new FormatError(`${dir}: manifest field labelTable must be ${md.version === TABLE_FREE_VERSION ? 'absent in version 1' : 'an array descriptor'}`);
+    throw new FormatError(
+      `${dir}: manifest field labelTable must be ${md.version === TABLE_FREE_VERSION ? 'absent in version 1' : 'an array descriptor'}`,
+    );
   }
   const evaluatorConfig = m.evaluatorConfig;
-  if (evaluatorConfig !== undefined && !isRecord(evaluatorConfig)) throw new FormatError(`${dir}: manifest field evaluatorConfig must be an object`);
+  if (evaluatorConfig !== undefined && !isRecord(evaluatorConfig))
+    throw new FormatError(`${dir}: manifest field evaluatorConfig must be an object`);
   const matcher = m.calibrationMatcher;
   if (matcher != null && !(isRecord(matcher) && isString(matcher.className) && isRecord(matcher.config))) {
     throw new FormatError(`${dir}: manifest field calibrationMatcher must be null or {className, config}`);
   }
-  const statBufferSize = field(m, 'statBufferSize', (x): x is number => isCount(x, 1) && x <= MAX_STAT_BUFFER_SIZE,
-    `an integer from 1 to ${MAX_STAT_BUFFER_SIZE}`, dir);
+  const statBufferSize = field(
+    m,
+    'statBufferSize',
+    (x): x is number => isCount(x, 1) && x <= MAX_STAT_BUFFER_SIZE,
+    `an integer from 1 to ${MAX_STAT_BUFFER_SIZE}`,
+    dir,
+  );
   return {
     format: md.format,
     version: md.version,
@@ -147,7 +159,8 @@ function validateManifest(md: Manifest, dir: string): IndexManifest {
     embeddingOutput,
     evaluator: field(m, 'evaluator', isString, 'an evaluator name', dir),
     ...(evaluatorConfig !== undefined ? { evaluatorConfig } : {}),
-    calibrationMatcher: matcher == null ? null : { className: matcher.className as string, config: matcher.config as Record<string, unknown> },
+    calibrationMatcher:
+      matcher == null ? null : { className: matcher.className as string, config: matcher.config as Record<string, unknown> },
     kvStoreConfig: field(m, 'kvStoreConfig', isConfig, 'a store config {type, ...}', dir) as StoreConfig,
     searchConfig: field(m, 'searchConfig', isConfig, 'a search config {type, ...}', dir),
     statBufferSize,
@@ -181,7 +194,16 @@ export async function readIndexFolder(dir: string): Promise<SavedIndex> {
   const timings = await readArray(dir, md.stats.timings, 'float64');
   const labelTable = md.labelTable ? await readLabelTable(dir, md.labelTable) : null;
   const { format: _f, version: _v, stats, labelTable: _l, ...settings } = md;
-  return { ...settings, labelTable, cutpoints, calibrationThresholds: thresholds, numLookups: stats.numLookups, timings, storeDir, searchDir };
+  return {
+    ...settings,
+    labelTable,
+    cutpoints,
+    calibrationThresholds: thresholds,
+    numLookups: stats.numLookups,
+    timings,
+    storeDir,
+    searchDir,
+  };
 }
 
 async function readLabelTable(dir: string, descriptor: ArrayDescriptor): Promise<LabelTable> {
@@ -258,6 +280,8 @@ export async function checkSearchAgainstStore(search: Search, store: Store, size
   try {
     await store.batchGet([...returned]);
   } catch (err) {
-    throw new FormatError(`${dir}: the saved search does not match the store: it returns ids the store does not hold (${(err as Error).message})`);
+    throw new FormatError(
+      `${dir}: the saved search does not match the store: it returns ids the store does not hold (${(err as Error).message})`,
+    );
   }
 }

@@ -14,11 +14,12 @@ export function formatTable(rows: unknown[][], headers?: string[], digits?: numb
   const text = rows.map((r) => r.map((v) => cell(v, digits)));
   const numeric = (j: number) => rows.every((r) => typeof r[j] === 'number');
   const cols = Math.max(headers?.length ?? 0, ...rows.map((r) => r.length));
-  const widths = Array.from({ length: cols }, (_, j) =>
-    Math.max(headers?.[j]?.length ?? 0, ...text.map((r) => (r[j] ?? '').length)),
-  );
+  const widths = Array.from({ length: cols }, (_, j) => Math.max(headers?.[j]?.length ?? 0, ...text.map((r) => (r[j] ?? '').length)));
   const line = (cells: string[], align: (j: number) => boolean) =>
-    widths.map((w, j) => (align(j) ? (cells[j] ?? '').padStart(w) : (cells[j] ?? '').padEnd(w))).join('  ').trimEnd();
+    widths
+      .map((w, j) => (align(j) ? (cells[j] ?? '').padStart(w) : (cells[j] ?? '').padEnd(w)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const out: string[] = [];
   if (headers) out.push(line(headers, numeric), rule);

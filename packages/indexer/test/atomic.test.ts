@@ -1,6 +1,7 @@
-import { LinearSearch, faissAvailable } from '@tfsim/search';
+import { faissAvailable, LinearSearch } from '@tfsim/search';
 import { MemoryStore } from '@tfsim/stores';
 import type { Label, MatrixLike } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 import { clusters } from './helpers';
 

@@ -1,18 +1,29 @@
 import { F1Score } from '@tfsim/classification-metrics';
 import { ValueError } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 
 // Issue 20: one documented rule tells Python-style positional arguments from an options object.
 describe('positional arguments or an options object: one rule', () => {
   const index = async (): Promise<Indexer> => {
     const i = new Indexer(2, 'l2');
-    await i.batchAdd([[0, 0], [1, 0], [0, 1]], [0, 1, 2]);
+    await i.batchAdd(
+      [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+      ],
+      [0, 1, 2],
+    );
     return i;
   };
 
   it('a plain object in the options position is the options; a class instance is positional', async () => {
     const i = await index();
-    const q = [[0.1, 0], [0.9, 0]];
+    const q = [
+      [0.1, 0],
+      [0.9, 0],
+    ];
     const byOptions = await i.calibrate(q, [0, 1], {}, { calibrationMetric: 'precision', extraMetrics: [], verbose: false });
     expect(Object.keys(byOptions.thresholds).sort()).toEqual(['distance', 'precision', 'value']);
     const byPosition = await i.calibrate(q, [0, 1], {}, new F1Score(), 1, 'match_nearest', [], 2, false);

@@ -1,10 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import { MemoryEvaluator, registerEvaluator } from '@tfsim/evaluators';
 import { MatchMajorityVote, MatchNearest, registerMatcher } from '@tfsim/matchers';
 import { RecallAtK, type RetrievalMetric } from '@tfsim/retrieval-metrics';
 import { tempDir } from '@tfsim/test-utils';
 import type { Lookup } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 import { clusters } from './helpers';
 
@@ -18,7 +20,12 @@ class PrefixedEvaluator extends MemoryEvaluator {
   getConfig() {
     return { prefix: this.prefix };
   }
-  override evaluateRetrieval(labels: ArrayLike<number>, lookups: ReadonlyArray<ReadonlyArray<Lookup>>, metrics: ReadonlyArray<RetrievalMetric>, options = {}) {
+  override evaluateRetrieval(
+    labels: ArrayLike<number>,
+    lookups: ReadonlyArray<ReadonlyArray<Lookup>>,
+    metrics: ReadonlyArray<RetrievalMetric>,
+    options = {},
+  ) {
     const values = super.evaluateRetrieval(labels, lookups, metrics, options);
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [this.prefix + k, v]));
   }
@@ -58,7 +65,10 @@ describe('custom evaluators and matchers saved by registered name (Python #84)',
     const manifest = JSON.parse(await fsp.readFile(path.join(folder, 'manifest.json'), 'utf8'));
     expect(manifest.evaluator).toBe('prefixed');
     expect(manifest.evaluatorConfig).toEqual({ prefix: 'val_' });
-    expect(manifest.calibrationMatcher).toEqual({ className: 'match_tagged_vote', config: { name: 'tagged_vote', canonicalName: 'match_tagged_vote', distanceThresholds: expect.any(Array), tag: 'v1' } });
+    expect(manifest.calibrationMatcher).toEqual({
+      className: 'match_tagged_vote',
+      config: { name: 'tagged_vote', canonicalName: 'match_tagged_vote', distanceThresholds: expect.any(Array), tag: 'v1' },
+    });
 
     const loaded = await Indexer.load(folder);
     expect(loaded.evaluator).toBeInstanceOf(PrefixedEvaluator);
@@ -90,7 +100,9 @@ describe('custom evaluators and matchers saved by registered name (Python #84)',
     await index.save(folder);
     await expect(Indexer.load(folder)).rejects.toMatchObject({
       code: 'ERR_UNKNOWN_NAME',
-      message: expect.stringMatching(/unknown evaluator "LocalEvaluator"; known evaluators: memory, prefixed\. .*registerEvaluator\(LocalEvaluator\)/),
+      message: expect.stringMatching(
+        /unknown evaluator "LocalEvaluator"; known evaluators: memory, prefixed\. .*registerEvaluator\(LocalEvaluator\)/,
+      ),
     });
     // an evaluator given to load replaces the saved one; the matcher still has to be registered
     await expect(Indexer.load(folder, { evaluator: 'memory' })).rejects.toMatchObject({

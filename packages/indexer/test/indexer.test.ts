@@ -2,11 +2,15 @@ import { MemoryEvaluator } from '@tfsim/evaluators';
 import { LinearSearch } from '@tfsim/search';
 import { MemoryStore } from '@tfsim/stores';
 import { EmptyIndexError, ShapeError, StateError, UnknownNameError, ValueError } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 import { clusters, normalise } from './helpers';
 
 describe('Indexer: add and lookup', () => {
-  const embs = normalise([[1, 1, 3], [3, 1, 2]]);
+  const embs = normalise([
+    [1, 1, 3],
+    [3, 1, 2],
+  ]);
   const query = normalise([[1, 1, 2]])[0]!;
 
   it('returns Lookup records: rank from 1, distance, label, embedding, data (the Python basic flow)', async () => {
@@ -54,7 +58,14 @@ describe('Indexer: add and lookup', () => {
 
   it('reset empties the index and its statistics', async () => {
     const index = new Indexer(3);
-    await index.batchAdd(normalise([[1, 1, 3], [3, 1, 2], [3, 2, 3]]), [0, 1, 2]);
+    await index.batchAdd(
+      normalise([
+        [1, 1, 3],
+        [3, 1, 2],
+        [3, 2, 3],
+      ]),
+      [0, 1, 2],
+    );
     await index.singleLookup(query);
     expect((await index.stats()).numLookups).toBe(1);
     await index.reset();
@@ -103,7 +114,10 @@ describe('Indexer: add and lookup', () => {
 
   it('reads the embeddings of a multi-output prediction from embeddingOutput', async () => {
     const index = new Indexer(3, { embeddingOutput: 1 });
-    const other = [[9, 9], [9, 9]];
+    const other = [
+      [9, 9],
+      [9, 9],
+    ];
     await index.batchAdd([other, embs], [5, 6]);
     const m = await index.singleLookup([[[0, 0]], [query]]);
     expect(m[0]!.label).toBe(5);
@@ -142,7 +156,10 @@ describe('Indexer: add and lookup', () => {
     const index = new Indexer(3);
     await index.batchAdd(embs, [0, 1], ['a', { b: 2 }]);
     const rows = await index.toRecords();
-    expect(rows.map((r) => [r.id, r.label, r.data])).toEqual([[0, 0, 'a'], [1, 1, { b: 2 }]]);
+    expect(rows.map((r) => [r.id, r.label, r.data])).toEqual([
+      [0, 0, 'a'],
+      [1, 1, { b: 2 }],
+    ]);
     const df = await index.toDataFrame(1);
     expect(df.id).toEqual([0]);
     expect(df.label).toEqual([0]);
@@ -235,13 +252,20 @@ describe('Indexer: calibrate, match, evaluate', () => {
 });
 
 describe('Indexer: bad input gets clear errors', () => {
-  const embs = normalise([[1, 1, 3], [3, 1, 2]]);
+  const embs = normalise([
+    [1, 1, 3],
+    [3, 1, 2],
+  ]);
 
   it('labels or data of the wrong length, non-integer labels, unserialisable data', async () => {
     const index = new Indexer(3);
-    await expect(index.batchAdd(embs, [0])).rejects.toThrow(new ShapeError('labels (Indexer.batchAdd) has 1 entries but there are 2 embeddings'));
+    await expect(index.batchAdd(embs, [0])).rejects.toThrow(
+      new ShapeError('labels (Indexer.batchAdd) has 1 entries but there are 2 embeddings'),
+    );
     await expect(index.batchAdd(embs, [0, 1], ['x'])).rejects.toThrow(ShapeError);
-    await expect(index.batchAdd(embs, [0, 1.5])).rejects.toThrow(/labels\[1\] \(Indexer.batchAdd\) is 1.5; labels must be safe integers or null/);
+    await expect(index.batchAdd(embs, [0, 1.5])).rejects.toThrow(
+      /labels\[1\] \(Indexer.batchAdd\) is 1.5; labels must be safe integers or null/,
+    );
     await expect(index.batchAdd(embs, [0, 1], [1n, 2n] as never)).rejects.toThrow(/data\[0\] is not JSON-serialisable/);
     expect(await index.size()).toBe(0);
     expect(index.search.size()).toBe(0);
@@ -255,7 +279,9 @@ describe('Indexer: bad input gets clear errors', () => {
     await expect(index.singleLookup([1, 2, 3, 4])).rejects.toThrow(/prediction \(Indexer.singleLookup\) has dimension 4, expected 3/);
     await expect(index.batchLookup([[1, 2]])).rejects.toThrow(ShapeError);
     await expect(index.batchLookup(embs, 0)).rejects.toThrow(/k must be an integer >= 1/);
-    await expect(index.calibrate([[1, 0, 0]], [0, 1])).rejects.toThrow(/targetLabels \(Indexer.calibrate\) has 2 entries but there are 1 queries/);
+    await expect(index.calibrate([[1, 0, 0]], [0, 1])).rejects.toThrow(
+      /targetLabels \(Indexer.calibrate\) has 2 entries but there are 1 queries/,
+    );
   });
 
   it('lookup, calibrate or match before anything is indexed; match before calibrate', async () => {
@@ -280,7 +306,9 @@ describe('Indexer: bad input gets clear errors', () => {
     await expect(index.evaluateClassification([[1, 0, 0]], [0], [0.5], ['acc'])).rejects.toThrow(UnknownNameError);
     await index.calibrate([[1, 0, 0]], [0], {}, { verbose: false });
     await expect(index.match([[1, 0, 0]], -1, 1, 'match_any')).rejects.toThrow(UnknownNameError);
-    await expect(index.evaluateRetrieval([[1, 0, 0]], [0], [{ name: 'x' } as never])).rejects.toThrow(/retrievalMetrics\[0\] is object, not a RetrievalMetric/);
+    await expect(index.evaluateRetrieval([[1, 0, 0]], [0], [{ name: 'x' } as never])).rejects.toThrow(
+      /retrievalMetrics\[0\] is object, not a RetrievalMetric/,
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { ValueError } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 
 // Issue 18 item 2: inputs are copied at the call, not read when the queued operation runs.
@@ -14,11 +15,26 @@ describe('Indexer: inputs are taken at the call', () => {
     buffer.fill(99);
     expect((await Promise.all(pending)).flat()).toEqual([0, 1, 2]);
     const records = await index.toRecords();
-    expect(records.map((r) => Array.from(r.embedding))).toEqual([[1, -1], [2, -2], [3, -3]]);
+    expect(records.map((r) => Array.from(r.embedding))).toEqual([
+      [1, -1],
+      [2, -2],
+      [3, -3],
+    ]);
     expect(records.map((r) => r.data)).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
     // the search holds the same three vectors: each finds itself at distance 0
-    const found = await index.batchLookup([[1, -1], [2, -2], [3, -3]], 1);
-    expect(found.map((l) => [l[0]!.label, l[0]!.distance])).toEqual([[1, 0], [2, 0], [3, 0]]);
+    const found = await index.batchLookup(
+      [
+        [1, -1],
+        [2, -2],
+        [3, -3],
+      ],
+      1,
+    );
+    expect(found.map((l) => [l[0]!.label, l[0]!.distance])).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+    ]);
   });
 
   it('rows and data changed after add, and a query changed after batchLookup, are not seen', async () => {
@@ -40,7 +56,11 @@ describe('Indexer: inputs are taken at the call', () => {
 // Issue 18 item 9: numeric labels are safe integers, numbers are numbers, bad metrics get our error.
 // (Strings and other JSON values are labels of their own, kept in the label table: labels.test.ts.)
 describe('Indexer: strict inputs', () => {
-  it.each([['0.5', 0.5], ['NaN', NaN], ['Infinity', Infinity]])('rejects a label of %s', async (_what, label) => {
+  it.each([
+    ['0.5', 0.5],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+  ])('rejects a label of %s', async (_what, label) => {
     const index = new Indexer(2);
     await expect(index.batchAdd([[1, 0]], [label as number])).rejects.toThrow(ValueError);
     await expect(index.add([1, 0], label as number)).rejects.toThrow(/label \(Indexer.add\) is .*; labels must be safe integers or null/);
@@ -58,7 +78,13 @@ describe('Indexer: strict inputs', () => {
 
   it('evaluateRetrieval([null]) and calibrate with label 0.5 give our ValueError', async () => {
     const index = new Indexer(2);
-    await index.batchAdd([[1, 0], [0, 1]], [0, 1]);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [0, 1],
+    );
     await expect(index.evaluateRetrieval([[1, 0]], [0], [null] as never)).rejects.toThrow(
       /retrievalMetrics\[0\] is null, not a RetrievalMetric/,
     );

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { MemoryStore } from '@tfsim/stores';
 import { tempDir } from '@tfsim/test-utils';
 import { FormatError, ValueError } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 import { canonicalJson, LabelTable } from '../src/labels';
 import { clusters } from './helpers';
@@ -27,7 +29,15 @@ async function twins(): Promise<{ ints: Indexer; strings: Indexer<string> }> {
 describe('string labels', () => {
   it('are stored as table rows in order of first appearance and restored in lookups, records and counts', async () => {
     const index = new Indexer<string>(2);
-    await index.batchAdd([[1, 0], [0, 1], [1, 0.1], [0.1, 1]], ['dog', 'cat', 'dog', null]);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 0.1],
+        [0.1, 1],
+      ],
+      ['dog', 'cat', 'dog', null],
+    );
     await index.add([-1, 0], 'ému');
     // what the store holds: the rows of the table (dog 0, cat 1, ému 2)
     expect((await index.kvStore.toRecords()).map((r) => r.label)).toEqual([0, 1, 0, null, 2]);
@@ -36,7 +46,13 @@ describe('string labels', () => {
     const [nearest] = await index.batchLookup([[1, 0.05]], 3, false);
     expect(nearest!.map((l) => l.label)).toEqual(['dog', 'dog', null]);
     expect((await index.singleLookup([-1, 0.01], 1))[0]!.label).toBe('ému');
-    expect(await index.classCounts()).toEqual(new Map([['dog', 2], ['cat', 1], ['ému', 1]]));
+    expect(await index.classCounts()).toEqual(
+      new Map([
+        ['dog', 2],
+        ['cat', 1],
+        ['ému', 1],
+      ]),
+    );
   });
 
   it('calibrate, evaluateClassification, evaluateRetrieval and match give what integer labels give, with names', async () => {
@@ -61,15 +77,36 @@ describe('string labels', () => {
 
   it('a query label the index does not hold matches nothing', async () => {
     const index = new Indexer<string>(2);
-    await index.batchAdd([[1, 0], [0, 1]], ['a', 'b']);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      ['a', 'b'],
+    );
     // nearest of both queries is 'a'; the second query's label 'zebra' is not indexed: one true positive of two
-    const results = await index.evaluateClassification([[1, 0], [1, 0.01]], ['a', 'zebra'], [1], { metrics: ['precision'], verbose: false });
+    const results = await index.evaluateClassification(
+      [
+        [1, 0],
+        [1, 0.01],
+      ],
+      ['a', 'zebra'],
+      [1],
+      { metrics: ['precision'], verbose: false },
+    );
     expect(Array.from(results.precision!)).toEqual([0.5]);
   });
 
   it('JSON values are labels too: equal values (whatever their key order) are one label', async () => {
     const index = new Indexer<unknown>(2);
-    await index.batchAdd([[1, 0], [0, 1], [1, 1]], [{ kind: 'x', n: 1 }, ['a', 2], { n: 1, kind: 'x' }]);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      [{ kind: 'x', n: 1 }, ['a', 2], { n: 1, kind: 'x' }],
+    );
     expect((await index.kvStore.toRecords()).map((r) => r.label)).toEqual([0, 1, 0]);
     expect((await index.toRecords()).map((r) => r.label)).toEqual([{ kind: 'x', n: 1 }, ['a', 2], { kind: 'x', n: 1 }]);
     // a restored label is a copy: changing it changes nothing indexed
@@ -81,7 +118,15 @@ describe('string labels', () => {
 
   it('one kind per index: mixing integers and other labels is a ValueError and writes nothing', async () => {
     const index = new Indexer<string | number>(2);
-    await expect(index.batchAdd([[1, 0], [0, 1]], ['a', 3])).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/labels\[1\].*one kind per index/) });
+    await expect(
+      index.batchAdd(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        ['a', 3],
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/labels\[1\].*one kind per index/) });
     expect(await index.size()).toBe(0);
     await index.batchAdd([[1, 0]], ['a']);
     await expect(index.add([0, 1], 3)).rejects.toThrow(/label\[0\]|labels\[0\].*3.*string or JSON labels/);
@@ -174,7 +219,14 @@ describe('saving string labels', () => {
 describe('hostile label tables', () => {
   async function saved(): Promise<string> {
     const index = new Indexer<string>(2);
-    await index.batchAdd([[1, 0], [0, 1], [1, 1]], ['a', 'b', 'a']);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      ['a', 'b', 'a'],
+    );
     const dir = next();
     await index.save(dir);
     return dir;

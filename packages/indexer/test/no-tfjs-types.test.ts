@@ -9,7 +9,17 @@ import * as path from 'node:path';
  * Runs on the built dist/, so `pnpm build` must have run.
  */
 const repo = path.resolve(__dirname, '../../..');
-const INDEX_SIDE = ['indexer', 'utils', 'distances', 'stores', 'search', 'matchers', 'classification-metrics', 'retrieval-metrics', 'evaluators'];
+const INDEX_SIDE = [
+  'indexer',
+  'utils',
+  'distances',
+  'stores',
+  'search',
+  'matchers',
+  'classification-metrics',
+  'retrieval-metrics',
+  'evaluators',
+];
 const tsc = require.resolve('typescript/bin/tsc');
 
 const PROGRAM = `
@@ -39,11 +49,22 @@ function scratchProject(program: string): string {
     fs.cpSync(path.join(from, 'dist'), path.join(to, 'dist'), { recursive: true });
   }
   fs.mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
-  fs.symlinkSync(path.dirname(require.resolve('@types/node/package.json', { paths: [repo] })), path.join(dir, 'node_modules', '@types', 'node'));
+  fs.symlinkSync(
+    path.dirname(require.resolve('@types/node/package.json', { paths: [repo] })),
+    path.join(dir, 'node_modules', '@types', 'node'),
+  );
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'] },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        types: ['node'],
+      },
       files: ['main.ts'],
     }),
   );

@@ -1,8 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import { MemoryStore } from '@tfsim/stores';
 import { tempDir } from '@tfsim/test-utils';
 import { FolderExistsError, FormatError } from '@tfsim/utils';
+
 import { INDEX_FORMAT, Indexer } from '../src';
 import { clusters } from './helpers';
 

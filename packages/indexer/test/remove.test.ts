@@ -1,7 +1,9 @@
 import * as path from 'node:path';
-import { FaissSearch, faissAvailable, LinearSearch, type Search, UsearchSearch, usearchAvailable } from '@tfsim/search';
+
+import { faissAvailable, FaissSearch, LinearSearch, type Search, usearchAvailable, UsearchSearch } from '@tfsim/search';
 import { LevelStore, MemoryStore, type Store } from '@tfsim/stores';
 import { tempDir } from '@tfsim/test-utils';
+
 import { Indexer } from '../src';
 import { clusters } from './helpers';
 
@@ -14,7 +16,9 @@ const next = (): string => path.join(root, `case-${n++}`);
 
 /** Lookups without the embeddings (compared by label, data and distance). */
 async function answers(index: Indexer, k = 4) {
-  return (await index.batchLookup(queries, k, false)).map((row) => row.map(({ rank, distance, label, data: d }) => ({ rank, distance, label, data: d })));
+  return (await index.batchLookup(queries, k, false)).map((row) =>
+    row.map(({ rank, distance, label, data: d }) => ({ rank, distance, label, data: d })),
+  );
 }
 
 /** The independent reference: a fresh index (on the same kind of search) of the items `keep` (original positions). */
@@ -74,7 +78,11 @@ describe.each(searches)('Indexer.remove and update (%s search)', (_name, search)
       const records = await index.toRecords();
       expect(records.map((r) => r.id)).toEqual(embeddings.map((_, i) => i));
       expect([records[4]!.label, records[4]!.data, records[30]!.label]).toEqual([7, { new: 4 }, 8]);
-      const expected = await reference(search(), embeddings.map((_, i) => i), replaced);
+      const expected = await reference(
+        search(),
+        embeddings.map((_, i) => i),
+        replaced,
+      );
       expect(await answers(index)).toEqual(await answers(expected));
       await index.close();
     });
@@ -133,7 +141,10 @@ describe('Indexer.remove and update: all or nothing', () => {
     if (faissAvailable()) {
       const hnsw = new Indexer(4, { search: new FaissSearch('cosine', 4, { algo: 'hnsw' }) });
       await hnsw.batchAdd(embeddings, labels);
-      await expect(hnsw.remove([0])).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/cannot remove from a "HNSW16" index/) });
+      await expect(hnsw.remove([0])).rejects.toMatchObject({
+        code: 'ERR_VALUE',
+        message: expect.stringMatching(/cannot remove from a "HNSW16" index/),
+      });
       expect(await hnsw.size()).toBe(50);
       expect(hnsw.search.size()).toBe(50);
     }
@@ -144,7 +155,13 @@ describe('Indexer.remove and update: all or nothing', () => {
   it('string labels in an update join the table only when the update is stored', async () => {
     const store = new FailingStore();
     const index = new Indexer<string>(2, { kvStore: store });
-    await index.batchAdd([[1, 0], [0, 1]], ['a', 'b']);
+    await index.batchAdd(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      ['a', 'b'],
+    );
     store.failing = true;
     await expect(index.update([1], [[0, 1]], ['lost'])).rejects.toThrow('store unavailable');
     store.failing = false;
@@ -171,6 +188,11 @@ describe('saving an index with removed items', () => {
     expect(await loaded.add(embeddings[0]!, 1)).toBe(50);
     expect(reset).not.toHaveBeenCalled();
     await loaded.remove([1]);
-    expect((await loaded.toRecords()).map((r) => r.id)).toEqual(embeddings.map((_, i) => i).filter((i) => ![0, 1, 10, 49].includes(i)).concat(50));
+    expect((await loaded.toRecords()).map((r) => r.id)).toEqual(
+      embeddings
+        .map((_, i) => i)
+        .filter((i) => ![0, 1, 10, 49].includes(i))
+        .concat(50),
+    );
   });
 });

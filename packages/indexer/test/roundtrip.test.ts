@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from '@tfsim/test-utils';
+
 import { faissAvailable, faissUnavailableReason } from '@tfsim/search';
 import { LevelStore, RedisStore } from '@tfsim/stores';
+import { tempDir } from '@tfsim/test-utils';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
+
 import { Indexer } from '../src';
 import { describeIndex } from './fixtures/roundtrip-report';
 import { clusters } from './helpers';
-import { type TestRedis, redisUnavailable, startRedis } from '@tfsim/test-utils/redis';
 
 const run = promisify(execFile);
 const tsxCjs = require.resolve('tsx/cjs');
@@ -38,7 +40,7 @@ const stores: Backend[] = [
     ? []
     : [{ name: 'redis', make: async (dir: string) => new RedisStore({ url: redis!.url, prefix: `tfsim-test:${path.basename(dir)}` }) }]),
 ];
-const faissMissing = faissAvailable() ? undefined : faissUnavailableReason() ?? 'faiss-node does not load';
+const faissMissing = faissAvailable() ? undefined : (faissUnavailableReason() ?? 'faiss-node does not load');
 if (faissMissing && process.env.TFSIM_REQUIRE_FAISS === '1') throw new Error(`TFSIM_REQUIRE_FAISS=1 but ${faissMissing}`);
 if (faissMissing) console.warn(`round trip without the faiss search: ${faissMissing}`);
 
@@ -82,10 +84,14 @@ describe(`save, then load in a fresh process: ${N} items`, () => {
     expect(Object.keys(expected.calibration.cutpoints)).toContain('optimal');
     await index.close();
 
-    const { stdout } = await run(process.execPath, ['--conditions=@tfsim/source', '--require', tsxCjs, child, path.join(folder, 'saved'), queriesFile], {
-      maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, TFSIM_PROGRESS: '0' },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@tfsim/source', '--require', tsxCjs, child, path.join(folder, 'saved'), queriesFile],
+      {
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, TFSIM_PROGRESS: '0' },
+      },
+    );
     const loaded = JSON.parse(stdout.trim().split('\n').pop()!);
     // JSON numbers carry doubles exactly: these comparisons are bit for bit
     expect(loaded.stats).toEqual(JSON.parse(JSON.stringify(expected.stats)));

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { LevelStore, MemoryStore, RedisStore } from '@tfsim/stores';
 import { tempDir } from '@tfsim/test-utils';
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 import { FormatError, StateError } from '@tfsim/utils';
+
 import { Indexer } from '../src';
 import { clusters } from './helpers';
-import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 // Issue 18 items 1, 3 and 8: a load writes only to a store it created (or an empty one it
 // is given), and a saved index is read through one validator. The hostile files are made
@@ -77,7 +79,9 @@ describe('Indexer.load writes only to a store it created', () => {
     const given = new MemoryStore();
     await given.batchAdd([[1, 0, 0, 0]], [9]);
     await expect(Indexer.load(saved, { kvStore: given })).rejects.toThrow(
-      new StateError(`${saved}: the store to load into already holds 1 records; Indexer.load only fills an empty store (give an empty one as kvStore, or none)`),
+      new StateError(
+        `${saved}: the store to load into already holds 1 records; Indexer.load only fills an empty store (give an empty one as kvStore, or none)`,
+      ),
     );
     expect((await given.toRecords()).map((r) => r.label)).toEqual([9]);
     const empty = new MemoryStore();
@@ -87,34 +91,52 @@ describe('Indexer.load writes only to a store it created', () => {
   });
 
   const redisMissing = redisUnavailable();
-  (redisMissing ? it.skip : it)('a Redis prefix named in the manifest is never replaced', async () => {
-    const server: TestRedis = await startRedis();
-    try {
-      const victim = new RedisStore({ url: server.url, prefix: 'victim' });
-      await victim.batchAdd([[1, 2, 3, 4], [5, 6, 7, 8]], [1, 2]);
-      const saved = await savedIndex();
-      editManifest(saved, (m) => {
-        m.kvStoreConfig = { type: 'redis', name: 'r', url: server.url, prefix: 'victim' };
-      });
-      const loaded = await Indexer.load(saved);
-      expect(await loaded.size()).toBe(20);
-      expect((loaded.kvStore as RedisStore).prefix).toMatch(/^victim:loaded-[0-9a-f]{12}$/);
-      await loaded.close();
-      expect((await victim.toRecords()).map((r) => r.label)).toEqual([1, 2]);
-      await victim.close();
-    } finally {
-      await server.stop();
-    }
-  }, 30_000);
+  (redisMissing ? it.skip : it)(
+    'a Redis prefix named in the manifest is never replaced',
+    async () => {
+      const server: TestRedis = await startRedis();
+      try {
+        const victim = new RedisStore({ url: server.url, prefix: 'victim' });
+        await victim.batchAdd(
+          [
+            [1, 2, 3, 4],
+            [5, 6, 7, 8],
+          ],
+          [1, 2],
+        );
+        const saved = await savedIndex();
+        editManifest(saved, (m) => {
+          m.kvStoreConfig = { type: 'redis', name: 'r', url: server.url, prefix: 'victim' };
+        });
+        const loaded = await Indexer.load(saved);
+        expect(await loaded.size()).toBe(20);
+        expect((loaded.kvStore as RedisStore).prefix).toMatch(/^victim:loaded-[0-9a-f]{12}$/);
+        await loaded.close();
+        expect((await victim.toRecords()).map((r) => r.label)).toEqual([1, 2]);
+        await victim.close();
+      } finally {
+        await server.stop();
+      }
+    },
+    30_000,
+  );
 });
 
 describe('Indexer.load validates every field of the manifest', () => {
   it.each([
     ['stats.numLookups of "lots"', (m: Json) => (m.stats.numLookups = 'lots'), /stats.numLookups must be a count/],
-    ['a cutpoint distance of "abc"', (m: Json) => (m.cutpoints.optimal.distance = 'abc'), /cutpoints\["optimal"\].distance must be a number, got a string/],
+    [
+      'a cutpoint distance of "abc"',
+      (m: Json) => (m.cutpoints.optimal.distance = 'abc'),
+      /cutpoints\["optimal"\].distance must be a number, got a string/,
+    ],
     ['statBufferSize 1e9', (m: Json) => (m.statBufferSize = 1e9), /statBufferSize must be an integer from 1 to 1000000/],
     ['statBufferSize 1e10', (m: Json) => (m.statBufferSize = 1e10), /statBufferSize must be an integer from 1 to 1000000/],
-    ['a missing calibrationMetricConfig', (m: Json) => delete m.calibrationMetricConfig, /calibrationMetricConfig must be \{name, canonicalName\} for a calibrated index/],
+    [
+      'a missing calibrationMetricConfig',
+      (m: Json) => delete m.calibrationMetricConfig,
+      /calibrationMetricConfig must be \{name, canonicalName\} for a calibrated index/,
+    ],
     ['an embeddingSize of "4"', (m: Json) => (m.embeddingSize = '4'), /embeddingSize must be an integer >= 1/],
     ['isCalibrated of "yes"', (m: Json) => (m.isCalibrated = 'yes'), /isCalibrated must be true or false/],
     ['a kvStoreConfig without a type', (m: Json) => (m.kvStoreConfig = { path: '/tmp' }), /kvStoreConfig must be a store config/],
@@ -148,7 +170,8 @@ describe('Indexer.load checks the folder and the search against the store', () =
     await expect(Indexer.load(saved)).rejects.toThrow(/the store folder must be a folder, found a symbolic link/);
   });
 
-  const writeIds = (saved: string, ids: number[]): void => fs.writeFileSync(path.join(saved, 'search', 'ids.i32'), Buffer.from(Int32Array.from(ids).buffer));
+  const writeIds = (saved: string, ids: number[]): void =>
+    fs.writeFileSync(path.join(saved, 'search', 'ids.i32'), Buffer.from(Int32Array.from(ids).buffer));
 
   it('search ids that are all 0 (every lookup would return record 0)', async () => {
     const saved = await savedIndex();
@@ -158,7 +181,10 @@ describe('Indexer.load checks the folder and the search against the store', () =
 
   it('search ids past the store (lookups would fail later)', async () => {
     const saved = await savedIndex();
-    writeIds(saved, Array.from({ length: 20 }, (_, i) => i + 100));
+    writeIds(
+      saved,
+      Array.from({ length: 20 }, (_, i) => i + 100),
+    );
     await expect(Indexer.load(saved)).rejects.toThrow(/it returns ids the store does not hold \(id 1\d\d is not in the store/);
   });
 });

@@ -17,7 +17,11 @@ describe('query statistics', () => {
 
   it('formats latencies in milliseconds to three significant digits', () => {
     expect([0.000124027403000004, 0, 1.5, 0.0123456, 2.5e-7].map(formatSeconds)).toEqual([
-      '0.124 ms', '0 ms', '1500 ms', '12.3 ms', '0.00025 ms',
+      '0.124 ms',
+      '0 ms',
+      '1500 ms',
+      '12.3 ms',
+      '0.00025 ms',
     ]);
   });
 

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { CustomCallback, layers, type LayersModel, type Logs } from '@tensorflow/tfjs-layers';
 import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
 import { l2Normalize } from './l2';
-import { LAYER_KEYS, singleTensor, type Kwargs, type LayerArgs, type Tensor } from './tfjs';
+import { type Kwargs, LAYER_KEYS, type LayerArgs, singleTensor, type Tensor } from './tfjs';
 
 export interface ActivationStdLoggingLayerArgs extends LayerArgs {
   /** The layer's name, which is also the name of the logged value (required, as in Python). */

@@ -2,15 +2,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { BackendError, checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
-import { LAYER_KEYS } from './tfjs';
+
 import type { Kwargs, Tensor } from './tfjs';
+import { LAYER_KEYS } from './tfjs';
 
 export type BatchNormalizationArgs = NonNullable<Parameters<typeof layers.batchNormalization>[0]>;
 
 /** The keys of tfjs-layers' BatchNormalization arguments (typed against them). */
 export const BATCH_NORMALIZATION_ARG_KEYS: OptionKeys<BatchNormalizationArgs> = {
-  ...LAYER_KEYS, axis: true, momentum: true, epsilon: true, center: true, scale: true, betaInitializer: true, gammaInitializer: true,
-  movingMeanInitializer: true, movingVarianceInitializer: true, betaConstraint: true, gammaConstraint: true, betaRegularizer: true,
+  ...LAYER_KEYS,
+  axis: true,
+  momentum: true,
+  epsilon: true,
+  center: true,
+  scale: true,
+  betaInitializer: true,
+  gammaInitializer: true,
+  movingMeanInitializer: true,
+  movingVarianceInitializer: true,
+  betaConstraint: true,
+  gammaConstraint: true,
+  betaRegularizer: true,
   gammaRegularizer: true,
 };
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
-import { LAYER_KEYS, singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
+
+import { type Kwargs, LAYER_KEYS, type LayerArgs, type Shape, singleShape, singleTensor, type Tensor } from './tfjs';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
@@ -83,8 +84,12 @@ export abstract class GeneralizedMeanPooling extends layers.Layer {
     if (rank !== this.inputRank) {
       const layout =
         this.inputRank === 3
-          ? this.dataFormat === 'channelsLast' ? '[batch, steps, channels]' : '[batch, channels, steps]'
-          : this.dataFormat === 'channelsLast' ? '[batch, rows, cols, channels]' : '[batch, channels, rows, cols]';
+          ? this.dataFormat === 'channelsLast'
+            ? '[batch, steps, channels]'
+            : '[batch, channels, steps]'
+          : this.dataFormat === 'channelsLast'
+            ? '[batch, rows, cols, channels]'
+            : '[batch, channels, rows, cols]';
       throw new ShapeError(`${this.getClassName()} '${this.name}' expects a rank-${this.inputRank} input ${layout}, got rank ${rank}`);
     }
   }

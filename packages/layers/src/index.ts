@@ -14,12 +14,7 @@ export {
   type GeneralizedMeanPoolingArgs,
   type PowerConfig,
 } from './gem';
-export {
-  ActivationStdLoggingLayer,
-  activationStdLayers,
-  activationStdLogger,
-  type ActivationStdLoggingLayerArgs,
-} from './activation-std';
+export { ActivationStdLoggingLayer, activationStdLayers, activationStdLogger, type ActivationStdLoggingLayerArgs } from './activation-std';
 export { l2Normalize, L2_EPSILON } from './l2';
 export { Normalization, type NormalizationArgs } from './normalization';
 export {

@@ -1,7 +1,8 @@
-import { serialization, tidy, type Tensor } from '@tensorflow/tfjs-core';
-import { l2Normalize } from './l2';
+import { serialization, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { checkOptions } from '@tfsim/utils';
-import { DENSE_ARG_KEYS, denseClass, singleTensor, type DenseLayerArgs, type Kwargs } from './tfjs';
+
+import { l2Normalize } from './l2';
+import { DENSE_ARG_KEYS, denseClass, type DenseLayerArgs, type Kwargs, singleTensor } from './tfjs';
 
 export type MetricEmbeddingArgs = DenseLayerArgs;
 

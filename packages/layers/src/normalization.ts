@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
-import { LAYER_KEYS, singleShape, singleTensor, type Kwargs, type LayerArgs, type Shape, type Tensor } from './tfjs';
+
+import { type Kwargs, LAYER_KEYS, type LayerArgs, type Shape, singleShape, singleTensor, type Tensor } from './tfjs';
 
 export interface NormalizationArgs extends LayerArgs {
   /** The feature axis; only the last one (-1, the default) is supported. */

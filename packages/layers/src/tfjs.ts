@@ -3,9 +3,10 @@
  * call arguments, and the Dense class (registered by tfjs-layers but not
  * exported by name).
  */
-import { serialization, type Tensor } from '@tensorflow/tfjs-core';
 // Loaded for its side effect as well: it registers Dense, which denseClass reads.
 import '@tensorflow/tfjs-layers';
+
+import { serialization, type Tensor } from '@tensorflow/tfjs-core';
 import type { layers, Shape } from '@tensorflow/tfjs-layers';
 import { BackendError, type OptionKeys } from '@tfsim/utils';
 
@@ -22,7 +23,14 @@ export type { Shape, Tensor };
  * fails the typecheck instead of having it rejected at run time.
  */
 export const LAYER_ARG_KEYS: OptionKeys<LayerArgs> = {
-  inputShape: true, batchInputShape: true, batchSize: true, dtype: true, name: true, trainable: true, weights: true, inputDType: true,
+  inputShape: true,
+  batchInputShape: true,
+  batchSize: true,
+  dtype: true,
+  name: true,
+  trainable: true,
+  weights: true,
+  inputDType: true,
 };
 
 /**
@@ -37,8 +45,18 @@ export const LAYER_KEYS = { ...LAYER_ARG_KEYS, ...FROM_CONFIG_KEYS };
 
 /** The keys of tfjs-layers' Dense arguments. */
 export const DENSE_ARG_KEYS: OptionKeys<DenseLayerArgs> = {
-  ...LAYER_KEYS, units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true, inputDim: true,
-  kernelConstraint: true, biasConstraint: true, kernelRegularizer: true, biasRegularizer: true, activityRegularizer: true,
+  ...LAYER_KEYS,
+  units: true,
+  activation: true,
+  useBias: true,
+  kernelInitializer: true,
+  biasInitializer: true,
+  inputDim: true,
+  kernelConstraint: true,
+  biasConstraint: true,
+  kernelRegularizer: true,
+  biasRegularizer: true,
+  activityRegularizer: true,
 };
 
 /** The constructor of tfjs-layers' Dense layer, as a base class. */

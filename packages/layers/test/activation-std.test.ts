@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose } from '@tfsim/test-utils';
 import { ShapeError, ValueError } from '@tfsim/utils';
-import { ActivationStdLoggingLayer, activationStdLayers, activationStdLogger } from '../src';
+
+import { activationStdLayers, activationStdLogger, ActivationStdLoggingLayer } from '../src';
 import { activationStdReference, seededValues } from './reference';
 
 describeEachBackend('ActivationStdLoggingLayer', () => {
@@ -32,7 +33,11 @@ describeEachBackend('ActivationStdLoggingLayer', () => {
 
   it('is 0 for a collapsed batch (every row the same direction)', () => {
     const layer = new ActivationStdLoggingLayer({ name: 'collapsed' });
-    const x = tf.tensor2d([[1, 2, 3], [2, 4, 6], [0.5, 1, 1.5]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [2, 4, 6],
+      [0.5, 1, 1.5],
+    ]);
     tf.dispose(layer.apply(x) as tf.Tensor);
     expect(layer.result()).toBeLessThan(1e-6);
     x.dispose();
@@ -41,7 +46,9 @@ describeEachBackend('ActivationStdLoggingLayer', () => {
 
   it('puts its running mean in the fit logs and History under its name', async () => {
     const input = tfl.input({ shape: [4] });
-    const hidden = tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tfl.SymbolicTensor;
+    const hidden = tfl.layers
+      .dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
+      .apply(input) as tfl.SymbolicTensor;
     const logged = new ActivationStdLoggingLayer({ name: 'hidden_std' }).apply(hidden) as tfl.SymbolicTensor;
     const output = tfl.layers.dense({ units: 1 }).apply(logged) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: output });

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { ShapeError } from '@tfsim/utils';
+
 import { GeneralizedMeanPooling, GeneralizedMeanPooling1D, GeneralizedMeanPooling2D } from '../src';
 
 /** GeM over the three spatial axes of a volume `[batch, depth, rows, cols, channels]`. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend, expectClose, expectNoLeak, numericGradient, autodiffGradient } from '@tfsim/test-utils';
+import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { GeneralizedMeanPooling1D, GeneralizedMeanPooling2D } from '../src';
 import { gemReference, seededValues } from './reference';
 
@@ -10,9 +11,21 @@ function input2d(): tf.Tensor4D {
   return tf.tensor4d(
     [
       [
-        [[0, 5], [0, 5], [0, 5]],
-        [[5, 10], [5, 10], [5, 10]],
-        [[10, 15], [10, 15], [10, 15]],
+        [
+          [0, 5],
+          [0, 5],
+          [0, 5],
+        ],
+        [
+          [5, 10],
+          [5, 10],
+          [5, 10],
+        ],
+        [
+          [10, 15],
+          [10, 15],
+          [10, 15],
+        ],
       ],
     ],
     [1, 3, 3, 2],
@@ -73,9 +86,7 @@ describeEachBackend('GeneralizedMeanPooling2D', ({ tol }) => {
     for (const keepdims of [false, true]) {
       const out = apply(new GeneralizedMeanPooling2D({ p, dataFormat, keepdims }), x);
       const channels = dataFormat === 'channelsLast' ? 5 : 4;
-      expect(out.shape).toEqual(
-        keepdims ? (dataFormat === 'channelsLast' ? [2, 1, 1, channels] : [2, channels, 1, 1]) : [2, channels],
-      );
+      expect(out.shape).toEqual(keepdims ? (dataFormat === 'channelsLast' ? [2, 1, 1, channels] : [2, channels, 1, 1]) : [2, channels]);
       expectClose(out.values, gemReference(values, shape, p, dataFormat === 'channelsLast'), { atol: 1e-4, rtol: 1e-4 });
     }
     x.dispose();
@@ -96,9 +107,7 @@ describeEachBackend('GeneralizedMeanPooling2D', ({ tol }) => {
     const x = tf.tensor4d(values, shape as [number, number, number, number]);
     const w = tf.tensor2d(weights, [2, 3]);
     const layer = new GeneralizedMeanPooling2D({ p });
-    const grad = await expectNoLeak(() =>
-      autodiffGradient((input) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, w)), x),
-    );
+    const grad = await expectNoLeak(() => autodiffGradient((input) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, w)), x));
     const numeric = numericGradient((v) => {
       const pooled = gemReference(v, shape, p, true);
       return pooled.reduce((s, value, i) => s + value * weights[i]!, 0);
@@ -177,10 +186,7 @@ describeEachBackend('GeneralizedMeanPooling1D', ({ tol }) => {
     const w = tf.tensor2d(weights, [2, 3]);
     const layer = new GeneralizedMeanPooling1D({ p: 2.5 });
     const grad = autodiffGradient((input) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, w)), x);
-    const numeric = numericGradient(
-      (v) => gemReference(v, shape, 2.5, true).reduce((s, value, i) => s + value * weights[i]!, 0),
-      values,
-    );
+    const numeric = numericGradient((v) => gemReference(v, shape, 2.5, true).reduce((s, value, i) => s + value * weights[i]!, 0), values);
     expectClose(grad, numeric, { atol: 2e-3, rtol: 2e-3 });
     x.dispose();
     w.dispose();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
-import { MetricEmbedding, l2Normalize } from '../src';
+
+import { l2Normalize, MetricEmbedding } from '../src';
 import { metricEmbeddingReference, seededValues } from './reference';
 
 function weightsOf(layer: MetricEmbedding): { kernel: Float32Array; bias: Float32Array } {
@@ -11,7 +12,10 @@ function weightsOf(layer: MetricEmbedding): { kernel: Float32Array; bias: Float3
 
 describeEachBackend('MetricEmbedding', ({ tol }) => {
   it('gives the Python test value: a constant kernel maps both rows to 0.5s', () => {
-    const x = tf.tensor2d([[4, 4, 4, 4], [1, 1, 1, 1]]);
+    const x = tf.tensor2d([
+      [4, 4, 4, 4],
+      [1, 1, 1, 1],
+    ]);
     const layer = new MetricEmbedding({ units: 4, kernelInitializer: tfl.initializers.constant({ value: 1 }) });
     const y = layer.apply(x) as tf.Tensor;
     expectClose(y, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], { atol: tol, rtol: 1e-6 });
@@ -80,9 +84,7 @@ describeEachBackend('MetricEmbedding', ({ tol }) => {
     layer.apply(x);
     const { kernel, bias } = weightsOf(layer);
     const kernelVar = layer.trainableWeights[0]!.read();
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar, [
-      kernelVar as tf.Variable,
-    ]);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar, [kernelVar as tf.Variable]);
     const got = Object.values(grads)[0]!;
     const numeric = numericGradient(
       (k) => metricEmbeddingReference(values, rows, inDim, k, bias, units).reduce((s, e, i) => s + e * upstream[i]!, 0),
@@ -93,7 +95,10 @@ describeEachBackend('MetricEmbedding', ({ tol }) => {
   });
 
   it('l2Normalize leaves a zero row at zero (epsilon floor), no NaN', () => {
-    const x = tf.tensor2d([[0, 0], [3, 4]]);
+    const x = tf.tensor2d([
+      [0, 0],
+      [3, 4],
+    ]);
     const y = l2Normalize(x);
     expectClose(y, [0, 0, 0.6, 0.8], 1e-6);
     tf.dispose([x, y]);

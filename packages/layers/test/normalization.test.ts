@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { FreezableBatchNormalization, Normalization } from '../src';
 import { seededValues } from './reference';
 
@@ -45,7 +46,10 @@ describeEachBackend('Normalization', () => {
 });
 
 describeEachBackend('FreezableBatchNormalization', () => {
-  async function fitOnce(layerFactory: () => tfl.layers.Layer, trainable: boolean): Promise<{ before: number[]; after: number[]; trainOut: number[]; inferOut: number[] }> {
+  async function fitOnce(
+    layerFactory: () => tfl.layers.Layer,
+    trainable: boolean,
+  ): Promise<{ before: number[]; after: number[]; trainOut: number[]; inferOut: number[] }> {
     const input = tfl.input({ shape: [3] });
     const bn = layerFactory();
     // A trainable layer in front, so that fit has something to train.

@@ -18,12 +18,7 @@ function strides(shape: number[]): number[] {
  * geometric mean for |p| < 1e-5, max / min for +/-Infinity.
  * Returns [batch * channels] values in (batch, channel) order.
  */
-export function gemReference(
-  x: ArrayLike<number>,
-  shape: number[],
-  p: number,
-  channelsLast: boolean,
-): Float64Array {
+export function gemReference(x: ArrayLike<number>, shape: number[], p: number, channelsLast: boolean): Float64Array {
   const batch = shape[0]!;
   const channelAxis = channelsLast ? shape.length - 1 : 1;
   const channels = shape[channelAxis]!;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectNoLeak, saveToMemory, tempDir } from '@tfsim/test-utils';
+
 import {
   ActivationStdLoggingLayer,
   FreezableBatchNormalization,
@@ -84,7 +85,15 @@ describeEachBackend('layers serialisation', ({ backend }) => {
     ['sequence', sequenceModel, [3, 3, 6]],
   ] as const)('%s model: save and load through tf.io memory gives bit-identical predictions', async (_name, build, shape) => {
     const model = build();
-    const x = tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), 42, -1, 2), [...shape]);
+    const x = tf.tensor(
+      seededValues(
+        shape.reduce((a, b) => a * b, 1),
+        42,
+        -1,
+        2,
+      ),
+      [...shape],
+    );
     const before = predictValues(model, x);
     const artifacts = await saveToMemory(model);
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
@@ -128,7 +137,12 @@ describe('layer arguments', () => {
     const embedding = new MetricEmbedding({ units: 4, useBias: false, name: 'emb', trainable: false, inputShape: [3] });
     expect([embedding.name, embedding.trainable, (embedding.getConfig() as { useBias: boolean }).useBias]).toEqual(['emb', false, false]);
     // A layer's own config comes back through fromConfig (tfjs adds customObjects): every key of it is accepted.
-    for (const layer of [new NonAffineBatchNormalization({ momentum: 0.9 }), new FreezableBatchNormalization(), embedding, new Normalization()]) {
+    for (const layer of [
+      new NonAffineBatchNormalization({ momentum: 0.9 }),
+      new FreezableBatchNormalization(),
+      embedding,
+      new Normalization(),
+    ]) {
       const cls = layer.constructor as new (args: unknown) => tfl.layers.Layer;
       expect(new cls({ ...layer.getConfig(), customObjects: {} }).getConfig()).toEqual(layer.getConfig());
     }

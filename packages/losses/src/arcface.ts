@@ -4,9 +4,10 @@
  * class widened by a margin.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { oneHotFloat, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, oneHotFloat, withoutGradient } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
-import { classIndices, ClassWeightsLoss, cosineOnly, type ClassWeightsOptions } from './class-weights';
+
+import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnly } from './class-weights';
 import { checkNumber, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
 import { l2Normalize, tfc } from './tf';
@@ -72,7 +73,12 @@ export function arcFaceLoss(
  */
 export class ArcFaceLoss extends ClassWeightsLoss {
   readonly className = 'ArcFaceLoss';
-  static override readonly optionKeys: OptionKeys<ArcFaceLossOptions> = { ...ClassWeightsLoss.optionKeys, margin: true, scale: true, distance: true };
+  static override readonly optionKeys: OptionKeys<ArcFaceLossOptions> = {
+    ...ClassWeightsLoss.optionKeys,
+    margin: true,
+    scale: true,
+    distance: true,
+  };
   readonly distance: Distance;
   readonly margin: number;
   readonly scale: number;

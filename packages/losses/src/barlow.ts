@@ -5,8 +5,9 @@
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { withoutGradient } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber } from './inputs';
-import { type LossConfig, Loss, type LossOptions } from './loss';
+import { Loss, type LossConfig, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { diagPart, tfc } from './tf';
 

@@ -5,8 +5,19 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import {
+  batchMasks,
+  type KeyOptions,
+  Loss,
+  type LossConfig,
+  lossDistance,
+  type LossOptions,
+  MetricLoss,
+  type PairBatch,
+  pairBatch,
+} from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 

@@ -4,9 +4,10 @@
  * saving.
  */
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ShapeError, ValueError, type OptionKeys } from '@tfsim/utils';
-import { checkClassIndices, checkEmbeddings, checkInteger, toLabelVector, type LabelsInput } from './inputs';
+import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/distances';
+import { type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
+import { checkClassIndices, checkEmbeddings, checkInteger, type LabelsInput, toLabelVector } from './inputs';
 import { labelColumnFromLayers, Loss, type LossOptions } from './loss';
 import { tfc } from './tf';
 
@@ -45,7 +46,11 @@ export function classIndices(labels: LabelsInput, embeddings: Tensor2D, weights:
 /** Base of the losses with a `[numClasses, embeddingSize]` variable. */
 export abstract class ClassWeightsLoss extends Loss {
   static override readonly optionKeys: OptionKeys<ClassWeightsOptions> = {
-    ...Loss.optionKeys, numClasses: true, embeddingSize: true, seed: true, initialWeights: true,
+    ...Loss.optionKeys,
+    numClasses: true,
+    embeddingSize: true,
+    seed: true,
+    initialWeights: true,
   };
   readonly numClasses: number;
   readonly embeddingSize: number;
@@ -80,7 +85,9 @@ export abstract class ClassWeightsLoss extends Loss {
   protected classIndices(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor1D {
     checkEmbeddings(embeddings, 'embeddings', this.className);
     if (embeddings.shape[1] !== this.embeddingSize) {
-      throw new ValueError(`${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`);
+      throw new ValueError(
+        `${this.className}: embeddings have dimension ${embeddings.shape[1]}, the loss was built for ${this.embeddingSize}`,
+      );
     }
     const y = toLabelVector(labels, embeddings.shape[0], 'labels', this.className);
     checkClassIndices(y, this.numClasses, this.className);

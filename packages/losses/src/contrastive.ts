@@ -4,10 +4,11 @@
  * negative pairs pushed beyond another.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, getDistance, withoutGradient } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import { batchMasks, type KeyOptions, Loss, type LossConfig, type LossOptions, MetricLoss, type PairBatch, pairBatch } from './loss';
 import { tfc } from './tf';
 
 export interface ContrastiveLossOptions extends LossOptions {
@@ -49,12 +50,8 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   }
   const positive = tf.cast(masks.positiveMask, 'float32');
   const negative = tf.cast(negativeMask, 'float32');
-  const positiveLosses = o.distance.isSimilarity
-    ? tf.relu(tf.sub(o.positiveMargin, d))
-    : tf.relu(tf.sub(d, o.positiveMargin));
-  const negativeLosses = o.distance.isSimilarity
-    ? tf.relu(tf.sub(d, o.negativeMargin))
-    : tf.relu(tf.sub(o.negativeMargin, d));
+  const positiveLosses = o.distance.isSimilarity ? tf.relu(tf.sub(o.positiveMargin, d)) : tf.relu(tf.sub(d, o.positiveMargin));
+  const negativeLosses = o.distance.isSimilarity ? tf.relu(tf.sub(d, o.negativeMargin)) : tf.relu(tf.sub(o.negativeMargin, d));
   const share = (losses: Tensor, mask: Tensor) => {
     const masked = tf.mul(losses, mask);
     const nonZero = withoutGradient(() => tf.sum(tf.cast(tf.greater(masked, 0), 'float32')));
@@ -68,11 +65,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 }
 
 /** Each anchor's share `[batch]` of the contrastive loss (their mean is the loss). */
-export function contrastiveLoss(
-  labels: LabelsInput,
-  embeddings: Tensor2D,
-  options: ContrastiveLossOptions & KeyOptions = {},
-): Tensor1D {
+export function contrastiveLoss(labels: LabelsInput, embeddings: Tensor2D, options: ContrastiveLossOptions & KeyOptions = {}): Tensor1D {
   const o = resolve(options, 'ContrastiveLoss');
   return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'ContrastiveLoss'), o));
 }
@@ -85,7 +78,12 @@ export function contrastiveLoss(
  */
 export class ContrastiveLoss extends MetricLoss {
   readonly className = 'ContrastiveLoss';
-  static override readonly optionKeys: OptionKeys<ContrastiveLossOptions> = { ...Loss.optionKeys, distance: true, positiveMargin: true, negativeMargin: true };
+  static override readonly optionKeys: OptionKeys<ContrastiveLossOptions> = {
+    ...Loss.optionKeys,
+    distance: true,
+    positiveMargin: true,
+    negativeMargin: true,
+  };
   readonly distance: Distance;
   readonly positiveMargin: number;
   readonly negativeMargin: number;

@@ -4,6 +4,7 @@
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { isTensor, ShapeError, toLabels, ValueError } from '@tfsim/utils';
+
 import { tfc } from './tf';
 
 /** Class labels: a tensor of shape `[n]` or `[n, 1]` (int or float), or plain numbers. */
@@ -74,9 +75,7 @@ export function checkInteger(value: unknown, what: string, loss: string, min: nu
 /** Throws unless `value` is one of `allowed`. */
 export function checkChoice<T extends string>(value: unknown, allowed: readonly T[], what: string, loss: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ValueError(
-      `${loss}: unknown ${what} ${JSON.stringify(value)}; expected one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
-    );
+    throw new ValueError(`${loss}: unknown ${what} ${JSON.stringify(value)}; expected one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   }
   return value as T;
 }

@@ -3,10 +3,21 @@
  * as the Python library computes it.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, oneHotFloat } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import {
+  batchMasks,
+  type KeyOptions,
+  Loss,
+  type LossConfig,
+  lossDistance,
+  type LossOptions,
+  MetricLoss,
+  type PairBatch,
+  pairBatch,
+} from './loss';
 import { logsumexp, POSITIVE_MINING, positiveDistances, type PositiveMining } from './mining';
 import { tfc } from './tf';
 
@@ -28,9 +39,7 @@ interface Resolved {
 function resolve(options: LiftedStructLossOptions, loss: string): Resolved {
   return {
     distance: lossDistance(options.distance ?? 'cosine', loss),
-    positiveMiningStrategy: checkChoice(
-      options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss,
-    ),
+    positiveMiningStrategy: checkChoice(options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss),
     margin: checkNumber(options.margin ?? 1.0, 'margin', loss),
   };
 }
@@ -54,11 +63,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 }
 
 /** Per-example lifted structured losses `[batch]` (the Python `lifted_struct_loss`). */
-export function liftedStructLoss(
-  labels: LabelsInput,
-  embeddings: Tensor2D,
-  options: LiftedStructLossOptions & KeyOptions = {},
-): Tensor1D {
+export function liftedStructLoss(labels: LabelsInput, embeddings: Tensor2D, options: LiftedStructLossOptions & KeyOptions = {}): Tensor1D {
   const o = resolve(options, 'LiftedStructLoss');
   return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'LiftedStructLoss'), o));
 }
@@ -71,7 +76,12 @@ export function liftedStructLoss(
  */
 export class LiftedStructLoss extends MetricLoss {
   readonly className = 'LiftedStructLoss';
-  static override readonly optionKeys: OptionKeys<LiftedStructLossOptions> = { ...Loss.optionKeys, distance: true, positiveMiningStrategy: true, margin: true };
+  static override readonly optionKeys: OptionKeys<LiftedStructLossOptions> = {
+    ...Loss.optionKeys,
+    distance: true,
+    positiveMiningStrategy: true,
+    margin: true,
+  };
   readonly distance: Distance;
   readonly positiveMiningStrategy: PositiveMining;
   readonly margin: number;

@@ -4,9 +4,10 @@
  * tfjs-layers' `model.compile({ loss })`.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier, buildMasks, type PairMasks } from '@tfsim/distances';
+import { buildMasks, type Distance, type DistanceIdentifier, getDistance, type PairMasks } from '@tfsim/distances';
 import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
-import { checkChoice, checkEmbeddings, toLabelVector, type LabelsInput } from './inputs';
+
+import { checkChoice, checkEmbeddings, type LabelsInput, toLabelVector } from './inputs';
 import { tfc } from './tf';
 
 /** A JSON-safe description of a loss; `getLoss(className, config)` recreates it. */
@@ -174,9 +175,7 @@ export function pairBatch(labels: LabelsInput, embeddings: Tensor2D, options: Ke
 export function lossDistance(identifier: DistanceIdentifier, loss: string): Distance {
   const distance = getDistance(identifier);
   if (distance.isSimilarity) {
-    throw new ValueError(
-      `${loss} needs a distance (smaller is closer), but ${distance.name} is a similarity; use e.g. 'cosine'`,
-    );
+    throw new ValueError(`${loss} needs a distance (smaller is closer), but ${distance.name} is a similarity; use e.g. 'cosine'`);
   }
   return distance;
 }
@@ -211,9 +210,8 @@ export abstract class MetricLoss extends Loss {
 
   call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
     return tfc().tidy(() =>
-      this.applyReduction(
-        this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)),
-        (v) => this.reduce(v as Tensor1D),
+      this.applyReduction(this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)), (v) =>
+        this.reduce(v as Tensor1D),
       ),
     );
   }

@@ -4,7 +4,8 @@
  * @tfsim/distances' algebra.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { maskedMax, maskedMin, oneHotFloat, withoutGradient, type MaskedReduction } from '@tfsim/distances';
+import { maskedMax, maskedMin, type MaskedReduction, oneHotFloat, withoutGradient } from '@tfsim/distances';
+
 import { stopGradient, tfc } from './tf';
 
 export const POSITIVE_MINING = ['hard', 'easy'] as const;

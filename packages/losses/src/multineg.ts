@@ -3,8 +3,9 @@
  * key (same row) against every other key of the batch, as in-batch negatives.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ShapeError, ValueError, type OptionKeys } from '@tfsim/utils';
+import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/distances';
+import { type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
 import { checkEmbeddings, checkNumber } from './inputs';
 import { Loss, type LossConfig, type LossOptions } from './loss';
 import { logsumexp } from './mining';
@@ -34,9 +35,7 @@ function perExample(queries: Tensor2D, keys: Tensor2D, o: Resolved, loss: string
   checkEmbeddings(queries, 'query embeddings', loss);
   checkEmbeddings(keys, 'key embeddings', loss);
   if (keys.shape[0] < queries.shape[0]) {
-    throw new ShapeError(
-      `${loss}: each of the ${queries.shape[0]} queries needs its own key (row i), got ${keys.shape[0]} keys`,
-    );
+    throw new ShapeError(`${loss}: each of the ${queries.shape[0]} queries needs its own key (row i), got ${keys.shape[0]} keys`);
   }
   const tf = tfc();
   const similarities = tf.mul(o.distance.call(queries, keys), o.scale) as Tensor2D;

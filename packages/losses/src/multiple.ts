@@ -5,11 +5,12 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Distance } from '@tfsim/distances';
+import type { OptionKeys } from '@tfsim/utils';
 import { ValueError } from '@tfsim/utils';
+
 import { ClassWeightsLoss } from './class-weights';
 import type { LabelsInput } from './inputs';
-import { labelColumnFromLayers, Loss, MetricLoss, type KeyOptions, type LossConfig, type LossOptions } from './loss';
-import type { OptionKeys } from '@tfsim/utils';
+import { type KeyOptions, labelColumnFromLayers, Loss, type LossConfig, type LossOptions, MetricLoss } from './loss';
 import { MinedLoss, type Miner } from './miners';
 import { tfc } from './tf';
 
@@ -35,7 +36,8 @@ function keyedValues<T>(values: T[] | Record<string, T> | undefined, keys: strin
     return values;
   }
   const unknown = Object.keys(values).filter((k) => !keys.includes(k));
-  if (unknown.length > 0) throw new ValueError(`MultipleLosses: ${what} for unknown losses ${unknown.join(', ')}; losses are ${keys.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ValueError(`MultipleLosses: ${what} for unknown losses ${unknown.join(', ')}; losses are ${keys.join(', ')}`);
   return keys.map((k) => values[k]);
 }
 
@@ -54,7 +56,8 @@ export class MultipleLosses extends Loss {
   constructor(losses: LabelLoss[] | Record<string, LabelLoss>, options: MultipleLossesOptions = {}) {
     super(options, 'multiple_losses');
     // Each term reduces its own batch (PML's MultipleLosses has no reduction of its own).
-    if (this.reduction !== 'auto') throw new ValueError(`MultipleLosses: set the reduction on each loss, not "${this.reduction}" on the sum`);
+    if (this.reduction !== 'auto')
+      throw new ValueError(`MultipleLosses: set the reduction on each loss, not "${this.reduction}" on the sum`);
     if (typeof losses !== 'object' || losses === null) throw new ValueError('MultipleLosses takes an array or an object of losses');
     const keyed = !Array.isArray(losses);
     const entries = keyed ? Object.entries(losses) : (losses as LabelLoss[]).map((l, i) => [String(i), l] as const);
@@ -98,15 +101,16 @@ export class MultipleLosses extends Loss {
   /** The weighted sum of the per-example losses, when every loss is a metric loss. */
   perExample(labels: LabelsInput, embeddings: Tensor2D, options: KeyOptions = {}): Tensor1D {
     const tf = tfc();
-    return tf.tidy(() =>
-      tf.addN(
-        this.terms.map((term, i) => {
-          if (!(term instanceof MetricLoss)) {
-            throw new ValueError(`MultipleLosses.perExample: ${term.className} has no per-example form; use call()`);
-          }
-          return tf.mul(term.perExample(labels, embeddings, options), this.weights[i]!);
-        }),
-      ) as Tensor1D,
+    return tf.tidy(
+      () =>
+        tf.addN(
+          this.terms.map((term, i) => {
+            if (!(term instanceof MetricLoss)) {
+              throw new ValueError(`MultipleLosses.perExample: ${term.className} has no per-example form; use call()`);
+            }
+            return tf.mul(term.perExample(labels, embeddings, options), this.weights[i]!);
+          }),
+        ) as Tensor1D,
     );
   }
 

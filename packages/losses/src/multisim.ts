@@ -3,10 +3,21 @@
  * distances as in the Python library.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { maskedMax, maskedMin, withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, maskedMax, maskedMin, withoutGradient } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import {
+  batchMasks,
+  type KeyOptions,
+  Loss,
+  type LossConfig,
+  lossDistance,
+  type LossOptions,
+  MetricLoss,
+  type PairBatch,
+  pairBatch,
+} from './loss';
 import { logsumexp } from './mining';
 import { tfc } from './tf';
 
@@ -60,9 +71,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
     const farthestPositive = tf.add(maskedMax(d, positiveMask).values, o.epsilon);
     return tf.logicalAnd(tf.less(d, farthestPositive), negativeMask);
   });
-  const validAnchors = withoutGradient(() =>
-    tf.cast(tf.logicalAnd(tf.any(positivePairs, 1), tf.any(negativePairs, 1)), 'float32'),
-  );
+  const validAnchors = withoutGradient(() => tf.cast(tf.logicalAnd(tf.any(positivePairs, 1), tf.any(negativePairs, 1)), 'float32'));
   const shifted = tf.sub(tf.add(d, o.lmda), o.center) as Tensor2D;
   const positiveLoss = tf.div(logsumexp(tf.mul(shifted, o.alpha), tf.cast(positivePairs, 'float32')), o.alpha);
   const negativeLoss = tf.div(logsumexp(tf.mul(shifted, -o.beta), tf.cast(negativePairs, 'float32')), o.beta);
@@ -87,7 +96,15 @@ export function multisimilarityLoss(
  */
 export class MultiSimilarityLoss extends MetricLoss {
   readonly className = 'MultiSimilarityLoss';
-  static override readonly optionKeys: OptionKeys<MultiSimilarityLossOptions> = { ...Loss.optionKeys, distance: true, alpha: true, beta: true, epsilon: true, lmda: true, center: true };
+  static override readonly optionKeys: OptionKeys<MultiSimilarityLossOptions> = {
+    ...Loss.optionKeys,
+    distance: true,
+    alpha: true,
+    beta: true,
+    epsilon: true,
+    lmda: true,
+    center: true,
+  };
   readonly distance: Distance;
   readonly alpha: number;
   readonly beta: number;

@@ -4,9 +4,10 @@
  * examples and pushing the others.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, oneHotFloat, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, getDistance, oneHotFloat } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
-import { classIndices, ClassWeightsLoss, cosineOnly, type ClassWeightsOptions } from './class-weights';
+
+import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnly } from './class-weights';
 import { checkNumber, type LabelsInput } from './inputs';
 import type { LossConfig } from './loss';
 import { maskedLogSumExp, similarityMatrix } from './similarity';
@@ -65,7 +66,12 @@ export function proxyAnchorLoss(
  */
 export class ProxyAnchorLoss extends ClassWeightsLoss {
   readonly className = 'ProxyAnchorLoss';
-  static override readonly optionKeys: OptionKeys<ProxyAnchorLossOptions> = { ...ClassWeightsLoss.optionKeys, margin: true, alpha: true, distance: true };
+  static override readonly optionKeys: OptionKeys<ProxyAnchorLossOptions> = {
+    ...ClassWeightsLoss.optionKeys,
+    margin: true,
+    alpha: true,
+    distance: true,
+  };
   readonly distance: Distance;
   readonly margin: number;
   readonly alpha: number;

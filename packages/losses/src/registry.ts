@@ -5,13 +5,16 @@
  * and to its default `name` (`TripletLoss`, `triplet_loss`).
  */
 import { fromPythonKeys, type KerasObject, readSerializedObject, Registry, ValueError } from '@tfsim/utils';
+
 import { ArcFaceLoss } from './arcface';
 import { Barlow } from './barlow';
 import { CircleLoss } from './circle';
 import { ContrastiveLoss } from './contrastive';
 import { LiftedStructLoss } from './lifted';
-import { Loss, MetricLoss, type LossConfig, type SerializedLoss } from './loss';
+import { Loss, type LossConfig, MetricLoss, type SerializedLoss } from './loss';
+import { deserializeMiner, MinedLoss, type MinedLossOptions, type Miner, type SerializedMiner } from './miners';
 import { MultiNegativesRankLoss } from './multineg';
+import { type LabelLoss, MultipleLosses, type MultipleLossesOptions } from './multiple';
 import { MultiSimilarityLoss } from './multisim';
 import { ProxyAnchorLoss } from './proxy-anchor';
 import { SimCLRLoss } from './simclr';
@@ -21,8 +24,6 @@ import { SupConLoss } from './supcon';
 import { PNLoss, TripletLoss } from './triplet';
 import { VicReg } from './vicreg';
 import { XBM } from './xbm';
-import { deserializeMiner, MinedLoss, type MinedLossOptions, type Miner, type SerializedMiner } from './miners';
-import { MultipleLosses, type LabelLoss, type MultipleLossesOptions } from './multiple';
 
 type Factory = (config: Record<string, unknown>) => Loss;
 

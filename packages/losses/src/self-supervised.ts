@@ -3,8 +3,9 @@
  * outputs `(za, zb)` instead of labels and embeddings.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance } from '@tfsim/distances';
+import { type Distance, getDistance } from '@tfsim/distances';
 import { ShapeError } from '@tfsim/utils';
+
 import { checkEmbeddings } from './inputs';
 import { Loss } from './loss';
 import { tfc } from './tf';

@@ -4,8 +4,9 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber } from './inputs';
-import { type LossConfig, Loss, type LossOptions } from './loss';
+import { Loss, type LossConfig, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { l2Normalize, tfc } from './tf';
 

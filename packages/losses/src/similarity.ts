@@ -3,7 +3,8 @@
  * whose cosine similarity normalises the embeddings itself.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { withoutGradient, type Distance } from '@tfsim/distances';
+import { type Distance, withoutGradient } from '@tfsim/distances';
+
 import { l2Normalize, stopGradient, tfc } from './tf';
 
 /**

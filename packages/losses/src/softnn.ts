@@ -3,10 +3,21 @@
  * example's neighbourhood, weighted by exp(-d / T), belongs to its class.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { withoutGradient, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, withoutGradient } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import {
+  batchMasks,
+  type KeyOptions,
+  Loss,
+  type LossConfig,
+  lossDistance,
+  type LossOptions,
+  MetricLoss,
+  type PairBatch,
+  pairBatch,
+} from './loss';
 import { tfc } from './tf';
 
 export interface SoftNearestNeighborLossOptions extends LossOptions {
@@ -43,16 +54,16 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const hasPositive = tf.cast(tf.notEqual(tf.sum(positiveMask, 1), 0), 'float32');
   // A row without neighbours (a batch of one) has 0 / 0: Python's NaN * 0 is
   // NaN there; we divide by 1 instead, so the excluded row is 0 with a 0 gradient.
-  const safeAll = tf.where(withoutGradient(() => tf.greater(all, 0)), all, tf.onesLike(all));
+  const safeAll = tf.where(
+    withoutGradient(() => tf.greater(all, 0)),
+    all,
+    tf.onesLike(all),
+  );
   return tf.neg(tf.mul(tf.log(tf.add(LOG_EPSILON, tf.div(sameClass, safeAll))), hasPositive));
 }
 
 /** Per-example soft nearest neighbour losses `[batch]` (the Python `soft_nn_loss`). */
-export function softNnLoss(
-  labels: LabelsInput,
-  embeddings: Tensor2D,
-  options: SoftNearestNeighborLossOptions & KeyOptions = {},
-): Tensor1D {
+export function softNnLoss(labels: LabelsInput, embeddings: Tensor2D, options: SoftNearestNeighborLossOptions & KeyOptions = {}): Tensor1D {
   const o = resolve(options, 'SoftNearestNeighborLoss');
   return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'SoftNearestNeighborLoss'), o));
 }
@@ -63,7 +74,11 @@ export function softNnLoss(
  */
 export class SoftNearestNeighborLoss extends MetricLoss {
   readonly className = 'SoftNearestNeighborLoss';
-  static override readonly optionKeys: OptionKeys<SoftNearestNeighborLossOptions> = { ...Loss.optionKeys, distance: true, temperature: true };
+  static override readonly optionKeys: OptionKeys<SoftNearestNeighborLossOptions> = {
+    ...Loss.optionKeys,
+    distance: true,
+    temperature: true,
+  };
   readonly distance: Distance;
   readonly temperature: number;
 

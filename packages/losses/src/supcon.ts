@@ -4,10 +4,11 @@
  * in a softmax over all other examples.
  */
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { getDistance, type Distance, type DistanceIdentifier } from '@tfsim/distances';
+import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkNumber, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import { batchMasks, type KeyOptions, Loss, type LossConfig, type LossOptions, MetricLoss, type PairBatch, pairBatch } from './loss';
 import { maskedLogSumExp, meanOfPositive, similarityMatrix } from './similarity';
 import { stopGradient, tfc } from './tf';
 

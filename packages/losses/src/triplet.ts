@@ -5,15 +5,26 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
 import type { OptionKeys } from '@tfsim/utils';
+
 import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import { lossDistance, MetricLoss, pairBatch, type KeyOptions, type LossConfig, type PairBatch, Loss, type LossOptions, batchMasks } from './loss';
+import {
+  batchMasks,
+  type KeyOptions,
+  Loss,
+  type LossConfig,
+  lossDistance,
+  type LossOptions,
+  MetricLoss,
+  type PairBatch,
+  pairBatch,
+} from './loss';
 import {
   marginLoss,
   NEGATIVE_MINING,
   negativeDistances,
+  type NegativeMining,
   POSITIVE_MINING,
   positiveDistances,
-  type NegativeMining,
   type PositiveMining,
 } from './mining';
 import { diagPart, gatherRows, tfc } from './tf';
@@ -40,12 +51,8 @@ interface Resolved {
 export function resolveTripletOptions(options: TripletLossOptions, loss: string): Resolved {
   return {
     distance: lossDistance(options.distance ?? 'cosine', loss),
-    positiveMiningStrategy: checkChoice(
-      options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss,
-    ),
-    negativeMiningStrategy: checkChoice(
-      options.negativeMiningStrategy ?? 'semi-hard', NEGATIVE_MINING, 'negativeMiningStrategy', loss,
-    ),
+    positiveMiningStrategy: checkChoice(options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss),
+    negativeMiningStrategy: checkChoice(options.negativeMiningStrategy ?? 'semi-hard', NEGATIVE_MINING, 'negativeMiningStrategy', loss),
     margin: options.margin == null ? null : checkNumber(options.margin, 'margin', loss),
   };
 }
@@ -91,11 +98,7 @@ function configOf(name: string, o: Resolved): LossConfig {
 }
 
 /** Per-example triplet losses `[batch]` (the Python `triplet_loss`). */
-export function tripletLoss(
-  labels: LabelsInput,
-  embeddings: Tensor2D,
-  options: TripletLossOptions & KeyOptions = {},
-): Tensor1D {
+export function tripletLoss(labels: LabelsInput, embeddings: Tensor2D, options: TripletLossOptions & KeyOptions = {}): Tensor1D {
   const o = resolveTripletOptions(options, 'TripletLoss');
   return tfc().tidy(() => tripletPerExample(pairBatch(labels, embeddings, options, 'TripletLoss'), o));
 }
@@ -113,7 +116,13 @@ export function pnLoss(labels: LabelsInput, embeddings: Tensor2D, options: Tripl
  */
 export class TripletLoss extends MetricLoss {
   readonly className: string = 'TripletLoss';
-  static override readonly optionKeys: OptionKeys<TripletLossOptions> = { ...Loss.optionKeys, distance: true, positiveMiningStrategy: true, negativeMiningStrategy: true, margin: true };
+  static override readonly optionKeys: OptionKeys<TripletLossOptions> = {
+    ...Loss.optionKeys,
+    distance: true,
+    positiveMiningStrategy: true,
+    negativeMiningStrategy: true,
+    margin: true,
+  };
   readonly distance: Distance;
   readonly positiveMiningStrategy: PositiveMining;
   readonly negativeMiningStrategy: NegativeMining;

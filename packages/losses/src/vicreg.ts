@@ -4,9 +4,10 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { OptionKeys } from '@tfsim/utils';
-import { checkNumber } from './inputs';
-import { type LossConfig, Loss, type LossOptions } from './loss';
+
 import { offDiagonalSquaredSum } from './barlow';
+import { checkNumber } from './inputs';
+import { Loss, type LossConfig, type LossOptions } from './loss';
 import { checkViews, SelfSupervisedLoss } from './self-supervised';
 import { tfc } from './tf';
 
@@ -45,11 +46,9 @@ function compute(za: Tensor2D, zb: Tensor2D, o: Resolved): Tensor1D {
   const invariance = tf.mean(tf.square(tf.sub(za, zb)), 1);
   const a = tf.sub(za, tf.mean(za, 0)) as Tensor2D;
   const b = tf.sub(zb, tf.mean(zb, 0)) as Tensor2D;
-  const varianceTerm = (z: Tensor2D) =>
-    tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(tf.moments(z, 0).variance, o.stdConst)))));
+  const varianceTerm = (z: Tensor2D) => tf.mean(tf.relu(tf.sub(1, tf.sqrt(tf.add(tf.moments(z, 0).variance, o.stdConst)))));
   const variance = tf.add(tf.div(varianceTerm(a), 2), tf.div(varianceTerm(b), 2));
-  const covarianceTerm = (z: Tensor2D) =>
-    tf.div(offDiagonalSquaredSum(tf.div(tf.matMul(z, z, true, false), n - 1) as Tensor2D), features);
+  const covarianceTerm = (z: Tensor2D) => tf.div(offDiagonalSquaredSum(tf.div(tf.matMul(z, z, true, false), n - 1) as Tensor2D), features);
   const covariance = tf.add(covarianceTerm(a), covarianceTerm(b));
   return tf.add(tf.mul(invariance, o.lambda), tf.add(tf.mul(variance, o.mu), tf.mul(covariance, o.nu))) as Tensor1D;
 }

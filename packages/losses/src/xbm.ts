@@ -4,9 +4,10 @@
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Distance } from '@tfsim/distances';
-import { ValueError, type OptionKeys } from '@tfsim/utils';
+import { type OptionKeys, ValueError } from '@tfsim/utils';
+
 import { checkInteger, type LabelsInput } from './inputs';
-import { MetricLoss, pairBatch, type LossConfig, type PairBatch, Loss, type LossOptions } from './loss';
+import { Loss, type LossConfig, type LossOptions, MetricLoss, type PairBatch, pairBatch } from './loss';
 import { tfc } from './tf';
 
 export interface XBMOptions extends LossOptions {
@@ -103,9 +104,8 @@ export class XBM extends MetricLoss {
 
   override call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
     return tfc().tidy(() =>
-      this.applyReduction(
-        this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)),
-        (v) => this.reduce(v as Tensor1D),
+      this.applyReduction(this.computePerExample(pairBatch(labels, embeddings as Tensor2D, {}, this.className)), (v) =>
+        this.reduce(v as Tensor1D),
       ),
     );
   }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectNoLeak, tensorNumericGradient } from '@tfsim/test-utils';
+
 import {
   ArcFaceLoss,
   Barlow,
@@ -13,10 +14,11 @@ import {
   CircleLoss,
   ContrastiveLoss,
   LiftedStructLoss,
+  type Loss,
   lossNames,
   MinedLoss,
-  MultipleLosses,
   MultiNegativesRankLoss,
+  MultipleLosses,
   MultiSimilarityLoss,
   PNLoss,
   ProxyAnchorLoss,
@@ -27,7 +29,6 @@ import {
   TripletLoss,
   VicReg,
   XBM,
-  type Loss,
 } from '../src';
 
 interface Batch {
@@ -38,11 +39,51 @@ interface Batch {
 const BATCHES: Record<string, Batch> = {
   'one row': { labels: [0], rows: [[0.6, 0.8, 0.1]] },
   // Rows without ties among their distances: mining picks one pair, so the loss is smooth around them.
-  'one class': { labels: [0, 0, 0, 0], rows: [[1, 0, 0.2], [0.7, 0.6, 0.1], [0, 1, 0.3], [0.5, 0.9, -0.2]] },
-  'no positive pair': { labels: [0, 1, 2, 3], rows: [[1, 0, 0.2], [0.7, 0.6, 0.1], [0, 1, 0.3], [0.5, 0.9, -0.2]] },
-  'a constant column': { labels: [0, 0, 1, 1], rows: [[1, 0, 0.5], [0.7, 0.6, 0.5], [0, 1, 0.5], [0.5, 0.9, 0.5]] },
-  'zero embeddings': { labels: [0, 0, 1, 1], rows: [[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]] },
-  'identical rows': { labels: [0, 0, 1, 1], rows: [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]] },
+  'one class': {
+    labels: [0, 0, 0, 0],
+    rows: [
+      [1, 0, 0.2],
+      [0.7, 0.6, 0.1],
+      [0, 1, 0.3],
+      [0.5, 0.9, -0.2],
+    ],
+  },
+  'no positive pair': {
+    labels: [0, 1, 2, 3],
+    rows: [
+      [1, 0, 0.2],
+      [0.7, 0.6, 0.1],
+      [0, 1, 0.3],
+      [0.5, 0.9, -0.2],
+    ],
+  },
+  'a constant column': {
+    labels: [0, 0, 1, 1],
+    rows: [
+      [1, 0, 0.5],
+      [0.7, 0.6, 0.5],
+      [0, 1, 0.5],
+      [0.5, 0.9, 0.5],
+    ],
+  },
+  'zero embeddings': {
+    labels: [0, 0, 1, 1],
+    rows: [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ],
+  },
+  'identical rows': {
+    labels: [0, 0, 1, 1],
+    rows: [
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ],
+  },
 };
 
 /** How a loss is called on a batch: over labels, or over two views (the second one a fixed shift of the first). */
@@ -132,7 +173,10 @@ describeEachBackend('losses on degenerate batches', ({ backend }) => {
   });
 
   it('ArcFace and ProxyAnchor with a single class (a one-hot of depth 1)', async () => {
-    for (const make of [() => new ArcFaceLoss({ numClasses: 1, embeddingSize: 3 }), () => new ProxyAnchorLoss({ numClasses: 1, embeddingSize: 3 })]) {
+    for (const make of [
+      () => new ArcFaceLoss({ numClasses: 1, embeddingSize: 3 }),
+      () => new ProxyAnchorLoss({ numClasses: 1, embeddingSize: 3 }),
+    ]) {
       const loss = make();
       const x = tf.tensor2d(BATCHES['one class']!.rows);
       const labels = tf.tensor1d([0, 0, 0, 0], 'int32');

@@ -5,16 +5,29 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import { PNLoss, pnLoss, TripletLoss, tripletLoss, type TripletLossOptions } from '../src';
 import { designBatch, PYTHON } from './fixture';
 
 const MINING = {
   labels: [0, 0, 0, 1, 1, 1],
-  embeddings: [[1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [1, 0]],
+  embeddings: [
+    [1, 0],
+    [1, 0],
+    [0, 1],
+    [0, 1],
+    [0, 1],
+    [1, 0],
+  ],
 };
 const SEMI_HARD = {
   labels: [0, 0, 1, 1],
-  embeddings: [[1, 0], [0.5, 0.8660254], [0, 1], [0.01010049, 0.999949]],
+  embeddings: [
+    [1, 0],
+    [0.5, 0.8660254],
+    [0, 1],
+    [0.01010049, 0.999949],
+  ],
 };
 
 function meanLoss(Loss: typeof TripletLoss, batch: { labels: number[]; embeddings: number[][] }, options: TripletLossOptions): number {

@@ -2,10 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
 import { ShapeError, UnknownNameError, ValueError } from '@tfsim/utils';
+
 import {
   ArcFaceLoss,
   Barlow,
   CircleLoss,
+  type MetricLoss,
   MultiNegativesRankLoss,
   PNLoss,
   ProxyAnchorLoss,
@@ -17,20 +19,22 @@ import {
   tripletLoss,
   VicReg,
   XBM,
-  type MetricLoss,
 } from '../src';
 
 describeEachBackend('bad input', () => {
   const labels = tf.tensor1d([0, 0, 1, 1], 'int32');
-  const embeddings = tf.tensor2d([[1, 0], [0.8, 0.6], [0, 1], [0.6, 0.8]]);
+  const embeddings = tf.tensor2d([
+    [1, 0],
+    [0.8, 0.6],
+    [0, 1],
+    [0.6, 0.8],
+  ]);
 
   it('labels and embeddings of different lengths', async () => {
     await expectNoLeak(() => {
       const three = tf.tensor1d([0, 1, 1]);
       expect(() => new TripletLoss().call(three, embeddings)).toThrow(ShapeError);
-      expect(() => new TripletLoss().call(three, embeddings)).toThrow(
-        'TripletLoss: labels has 3 entries but the embeddings have 4 rows',
-      );
+      expect(() => new TripletLoss().call(three, embeddings)).toThrow('TripletLoss: labels has 3 entries but the embeddings have 4 rows');
       expect(() => new CircleLoss().call([0, 1], embeddings)).toThrow('labels has 2 entries but the embeddings have 4 rows');
       three.dispose();
     });
@@ -72,11 +76,15 @@ describeEachBackend('bad input', () => {
     expect(() => new MultiNegativesRankLoss({ distance: 'cosine' })).toThrow(
       'MultiNegativesRankLoss needs the inner_product distance (a similarity), got cosine',
     );
-    expect(() => new TripletLoss({ distance: 'ip' })).toThrow('TripletLoss needs a distance (smaller is closer), but inner_product is a similarity');
+    expect(() => new TripletLoss({ distance: 'ip' })).toThrow(
+      'TripletLoss needs a distance (smaller is closer), but inner_product is a similarity',
+    );
     expect(() => new SoftNearestNeighborLoss({ distance: 'inner_product' })).toThrow(ValueError);
     const before = tf.memory().numTensors;
     expect(() => new ArcFaceLoss({ numClasses: 3, embeddingSize: 2, distance: 'l2' })).toThrow('needs the cosine distance, got euclidean');
-    expect(() => new ProxyAnchorLoss({ numClasses: 3, embeddingSize: 2, distance: 'l1' })).toThrow('needs the cosine distance, got manhattan');
+    expect(() => new ProxyAnchorLoss({ numClasses: 3, embeddingSize: 2, distance: 'l1' })).toThrow(
+      'needs the cosine distance, got manhattan',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
-import { SoftNearestNeighborLoss, TripletLoss, type MetricLoss } from '../src';
+
+import { type MetricLoss, SoftNearestNeighborLoss, TripletLoss } from '../src';
 
 /** One noisy cluster per class in 4-D input space, embedded in 3-D. */
 function data(rng: Rng, perClass: number) {
@@ -24,7 +25,9 @@ function data(rng: Rng, perClass: number) {
 /** A linear embedding (unnormalised: the losses below use euclidean distances). */
 function model(seed: number): tfl.LayersModel {
   const input = tfl.input({ shape: [4] });
-  const dense = tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotNormal({ seed }) }).apply(input) as tfl.SymbolicTensor;
+  const dense = tfl.layers
+    .dense({ units: 3, kernelInitializer: tfl.initializers.glorotNormal({ seed }) })
+    .apply(input) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: dense });
 }
 
@@ -65,7 +68,12 @@ describeEachBackend('tfjs-layers: loss.lossFunction in model.compile', () => {
 
   it('labels as int32 [batch], float32 [batch, 1] and plain numbers give the same loss', () => {
     const loss = new TripletLoss();
-    const e = tf.tensor2d([[1, 0], [0.8, 0.6], [0, 1], [0.6, 0.8]]);
+    const e = tf.tensor2d([
+      [1, 0],
+      [0.8, 0.6],
+      [0, 1],
+      [0.6, 0.8],
+    ]);
     const values = [tf.tensor1d([3, 3, 5, 5], 'int32'), tf.tensor2d([3, 3, 5, 5], [4, 1]), [3, 3, 5, 5]].map((labels) => {
       const v = loss.call(labels, e);
       const out = v.dataSync()[0]!;

@@ -2,12 +2,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import type { OptionKeys } from '@tfsim/utils';
-import { Barlow, deserializeLoss, getLoss, lossNames, PNLoss, serializeLoss, TripletLoss, VicReg, type TripletLossOptions } from '../src';
+
+import { Barlow, deserializeLoss, getLoss, lossNames, PNLoss, serializeLoss, TripletLoss, type TripletLossOptions, VicReg } from '../src';
 import { requiredOptions } from './required-options';
 
 // Easy positives, semi-hard negatives, margin 1 (the Python library's test): per example [0.51, 1.366, 0.866, 0.871].
 const LABELS = [0, 0, 1, 1];
-const EMBEDDINGS = [[1, 0], [0.5, 0.8660254], [0, 1], [0.01010049, 0.999949]];
+const EMBEDDINGS = [
+  [1, 0],
+  [0.5, 0.8660254],
+  [0, 1],
+  [0.01010049, 0.999949],
+];
 const PER_EXAMPLE = [0.51, 1.366, 0.866, 0.871];
 const options = { positiveMiningStrategy: 'easy', negativeMiningStrategy: 'semi-hard', margin: 1 } as const;
 
@@ -34,8 +40,18 @@ describeEachBackend('reduction', ({ tol }) => {
 
   it('self-supervised losses: none gives VicReg per example, and a loss over the whole batch stays a scalar', async () => {
     await expectNoLeak(() => {
-      const za = tf.tensor2d([[1, 2, 0], [0, 1, 1], [2, 0, 1], [1, 1, 1]]);
-      const zb = tf.tensor2d([[1, 1, 0], [0, 2, 1], [2, 1, 1], [0, 1, 1]]);
+      const za = tf.tensor2d([
+        [1, 2, 0],
+        [0, 1, 1],
+        [2, 0, 1],
+        [1, 1, 1],
+      ]);
+      const zb = tf.tensor2d([
+        [1, 1, 0],
+        [0, 2, 1],
+        [2, 1, 1],
+        [0, 1, 1],
+      ]);
       const vic = new VicReg({ reduction: 'none' });
       const none = vic.call(za, zb);
       const perExample = vic.perExample(za, zb);
@@ -53,15 +69,17 @@ describeEachBackend('reduction', ({ tol }) => {
 });
 
 describe('reduction in configs', () => {
-
-  it.each(lossNames().filter((n) => n !== 'MultipleLosses'))('%s keeps its reduction through serializeLoss / deserializeLoss', (className) => {
-    const loss = getLoss(className, { ...requiredOptions(className), reduction: 'none' });
-    const back = deserializeLoss(JSON.stringify(serializeLoss(loss)));
-    expect(back.reduction).toBe('none');
-    expect(back.getConfig()).toEqual(loss.getConfig());
-    loss.dispose();
-    back.dispose();
-  });
+  it.each(lossNames().filter((n) => n !== 'MultipleLosses'))(
+    '%s keeps its reduction through serializeLoss / deserializeLoss',
+    (className) => {
+      const loss = getLoss(className, { ...requiredOptions(className), reduction: 'none' });
+      const back = deserializeLoss(JSON.stringify(serializeLoss(loss)));
+      expect(back.reduction).toBe('none');
+      expect(back.getConfig()).toEqual(loss.getConfig());
+      loss.dispose();
+      back.dispose();
+    },
+  );
 
   it('MultipleLosses leaves the reduction to each of its losses', () => {
     expect(() => getLoss('MultipleLosses', { losses: [serializeLoss(new TripletLoss())], reduction: 'none' })).toThrow(

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
+
 import {
   ArcFaceLoss,
   BatchHardMiner,
@@ -30,7 +31,11 @@ describeEachBackend('MultipleLosses', () => {
       const value = loss.call(LABELS, x);
       expectClose(value, 2 * 0.31326169 + 0.5 * 0.1, 1e-5);
       const perExample = loss.perExample(LABELS, x);
-      expectClose(perExample, LABELS.map(() => 2 * 0.31326169 + 0.5 * 0.1), 1e-5);
+      expectClose(
+        perExample,
+        LABELS.map(() => 2 * 0.31326169 + 0.5 * 0.1),
+        1e-5,
+      );
       tf.dispose([value, perExample]);
     });
     x.dispose();

@@ -8,12 +8,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
+
 import {
   ArcFaceLoss,
   Barlow,
   CircleLoss,
   ContrastiveLoss,
   LiftedStructLoss,
+  type Loss,
+  type MetricLoss,
   MultiNegativesRankLoss,
   MultiSimilarityLoss,
   PNLoss,
@@ -25,8 +28,6 @@ import {
   TripletLoss,
   VicReg,
   XBM,
-  type Loss,
-  type MetricLoss,
 } from '../src';
 import * as plain from './plain';
 
@@ -69,7 +70,11 @@ interface MetricEntry {
 }
 
 const METRIC: MetricEntry[] = [
-  { title: 'TripletLoss (defaults: cosine, hard/semi-hard, soft margin)', make: () => new TripletLoss(), reference: (b) => plain.triplet(b) },
+  {
+    title: 'TripletLoss (defaults: cosine, hard/semi-hard, soft margin)',
+    make: () => new TripletLoss(),
+    reference: (b) => plain.triplet(b),
+  },
   {
     title: 'TripletLoss (easy/hard, margin 0.5, sql2)',
     make: () => new TripletLoss({ distance: 'sql2', positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 0.5 }),
@@ -99,8 +104,16 @@ const METRIC: MetricEntry[] = [
     tol: { atol: 2e-5, rtol: 5e-5 },
     gradTol: { atol: 2e-3, rtol: 2e-3 },
   },
-  { title: 'CircleLoss (gamma 16, margin 0.25)', make: () => new CircleLoss({ gamma: 16, margin: 0.25 }), reference: (b) => plain.circle(b, { gamma: 16, margin: 0.25 }) },
-  { title: 'SoftNearestNeighborLoss (defaults: sql2, T 1)', make: () => new SoftNearestNeighborLoss(), reference: (b) => plain.softNearestNeighbor(b) },
+  {
+    title: 'CircleLoss (gamma 16, margin 0.25)',
+    make: () => new CircleLoss({ gamma: 16, margin: 0.25 }),
+    reference: (b) => plain.circle(b, { gamma: 16, margin: 0.25 }),
+  },
+  {
+    title: 'SoftNearestNeighborLoss (defaults: sql2, T 1)',
+    make: () => new SoftNearestNeighborLoss(),
+    reference: (b) => plain.softNearestNeighbor(b),
+  },
   {
     title: 'SoftNearestNeighborLoss (cosine, T 0.3)',
     make: () => new SoftNearestNeighborLoss({ distance: 'cosine', temperature: 0.3 }),
@@ -112,8 +125,17 @@ const METRIC: MetricEntry[] = [
     make: () => new LiftedStructLoss({ positiveMiningStrategy: 'easy', margin: 0.5 }),
     reference: (b) => plain.liftedStruct(b, { positiveMiningStrategy: 'easy', margin: 0.5 }),
   },
-  { title: 'SupConLoss (defaults: cosine, T 0.1)', make: () => new SupConLoss(), reference: (b) => plain.supCon(b), gradTol: { atol: 2e-4, rtol: 2e-3 } },
-  { title: 'SupConLoss (sql2, T 0.5)', make: () => new SupConLoss({ distance: 'sql2', temperature: 0.5 }), reference: (b) => plain.supCon(b, { distance: 'sql2', temperature: 0.5 }) },
+  {
+    title: 'SupConLoss (defaults: cosine, T 0.1)',
+    make: () => new SupConLoss(),
+    reference: (b) => plain.supCon(b),
+    gradTol: { atol: 2e-4, rtol: 2e-3 },
+  },
+  {
+    title: 'SupConLoss (sql2, T 0.5)',
+    make: () => new SupConLoss({ distance: 'sql2', temperature: 0.5 }),
+    reference: (b) => plain.supCon(b, { distance: 'sql2', temperature: 0.5 }),
+  },
 ];
 
 const DEFAULT_TOL = { atol: 2e-5, rtol: 2e-5 };
@@ -133,7 +155,10 @@ describeEachBackend('metric losses against plain references', () => {
         expectClose(per, expected, entry.tol ?? DEFAULT_TOL);
         per.dispose();
         const value = loss.call(labels, embeddings);
-        const reduced = loss instanceof SupConLoss ? mean(expected.filter((v) => v > 0).concat(expected.every((v) => v <= 0) ? [0] : [])) : mean(expected);
+        const reduced =
+          loss instanceof SupConLoss
+            ? mean(expected.filter((v) => v > 0).concat(expected.every((v) => v <= 0) ? [0] : []))
+            : mean(expected);
         expectClose(value, reduced, entry.tol ?? DEFAULT_TOL);
         value.dispose();
       });
@@ -143,20 +168,27 @@ describeEachBackend('metric losses against plain references', () => {
     it.each(SMALL.map((b) => [b.name, b] as const))('gradient w.r.t. the embeddings on %s', async (_name, b) => {
       const loss = entry.make();
       const [n, d] = [b.labels.length, b.embeddings[0]!.length];
-      const reduce = (values: number[]) =>
-        loss instanceof SupConLoss ? mean(values.filter((v) => v > 0)) : mean(values);
+      const reduce = (values: number[]) => (loss instanceof SupConLoss ? mean(values.filter((v) => v > 0)) : mean(values));
       const numeric = numericGradient((x) => reduce(entry.reference({ labels: b.labels, embeddings: rows(x, n, d) })), flat(b.embeddings));
       const labels = tf.tensor1d(b.labels, 'int32');
       const embeddings = tf.tensor2d(b.embeddings);
       await expectNoLeak(() => {
-        expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), numeric, entry.gradTol ?? DEFAULT_GRAD_TOL);
+        expectClose(
+          autodiffGradient((x) => loss.call(labels, x), embeddings),
+          numeric,
+          entry.gradTol ?? DEFAULT_GRAD_TOL,
+        );
       });
       tf.dispose([labels, embeddings]);
     });
   });
 
   it('ContrastiveLoss (defaults and a similarity) matches the plain pair-averaged loss, with its gradient', async () => {
-    for (const options of [{}, { distance: 'sql2', positiveMargin: 0.1, negativeMargin: 1.5 }, { distance: 'inner_product', positiveMargin: 0.2, negativeMargin: -0.1 }]) {
+    for (const options of [
+      {},
+      { distance: 'sql2', positiveMargin: 0.1, negativeMargin: 1.5 },
+      { distance: 'inner_product', positiveMargin: 0.2, negativeMargin: -0.1 },
+    ]) {
       const loss = new ContrastiveLoss(options);
       const reference = (b: plain.Batch) => plain.contrastive(b, options);
       for (const b of BATCHES) {
@@ -169,7 +201,11 @@ describeEachBackend('metric losses against plain references', () => {
           if (SMALL.includes(b)) {
             const [n, d] = [b.labels.length, b.embeddings[0]!.length];
             const numeric = numericGradient((x) => reference({ labels: b.labels, embeddings: rows(x, n, d) }), flat(b.embeddings));
-            expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), numeric, DEFAULT_GRAD_TOL);
+            expectClose(
+              autodiffGradient((x) => loss.call(labels, x), embeddings),
+              numeric,
+              DEFAULT_GRAD_TOL,
+            );
           }
         });
         tf.dispose([labels, embeddings]);
@@ -247,7 +283,9 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
     const keyLabels = [...second.labels, ...first.labels].slice(0, 8);
     const numeric = numericGradient((x) => {
       const e = rows(x, 4, 3);
-      return mean(plain.multiSimilarity({ labels: second.labels, embeddings: e, keyLabels, keyEmbeddings: [...e, ...first.embeddings].slice(0, 8) }));
+      return mean(
+        plain.multiSimilarity({ labels: second.labels, embeddings: e, keyLabels, keyEmbeddings: [...e, ...first.embeddings].slice(0, 8) }),
+      );
     }, flat(second.embeddings));
     const l2 = tf.tensor1d(second.labels);
     const e2 = tf.tensor2d(second.embeddings);
@@ -258,14 +296,20 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
       const inner = new MultiSimilarityLoss();
       const keys = tf.concat([x, m.embeddings]) as tf.Tensor2D;
       const keyL = tf.concat([l2, m.labels]);
-      const v = tf.mean(inner.perExample(l2, x as tf.Tensor2D, { keyLabels: tf.slice(keyL, 0, 8), keyEmbeddings: tf.slice(keys, [0, 0], [8, -1]) }));
+      const v = tf.mean(
+        inner.perExample(l2, x as tf.Tensor2D, { keyLabels: tf.slice(keyL, 0, 8), keyEmbeddings: tf.slice(keys, [0, 0], [8, -1]) }),
+      );
       return v as tf.Scalar;
     }, e2);
     expectClose(g, numeric, DEFAULT_GRAD_TOL);
     // And through XBM itself (a second step from a fresh copy of the same state).
     const xbm2 = new XBM(new MultiSimilarityLoss(), { memorySize: 8 });
     tf.dispose(xbm2.call(l1, e1));
-    expectClose(autodiffGradient((x) => xbm2.call(l2, x), e2), numeric, DEFAULT_GRAD_TOL);
+    expectClose(
+      autodiffGradient((x) => xbm2.call(l2, x), e2),
+      numeric,
+      DEFAULT_GRAD_TOL,
+    );
     xbm.dispose();
     xbm2.dispose();
     tf.dispose([l1, e1, l2, e2]);
@@ -277,12 +321,30 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
     { za: randomRows(new Rng(8), 5, 4, null), zb: randomRows(new Rng(9), 5, 4, null) },
     { za: randomRows(new Rng(10), 7, 3, null), zb: randomRows(new Rng(11), 7, 3, null) },
   ];
-  const entries: { title: string; loss: () => Loss; reference: (a: M, b: M) => number[] | number; gradTol?: { atol: number; rtol: number } }[] = [
-    { title: 'SimCLRLoss (T 0.05)', loss: () => new SimCLRLoss(), reference: (a, b) => plain.simclr(a, b), gradTol: { atol: 5e-4, rtol: 2e-3 } },
+  const entries: {
+    title: string;
+    loss: () => Loss;
+    reference: (a: M, b: M) => number[] | number;
+    gradTol?: { atol: number; rtol: number };
+  }[] = [
+    {
+      title: 'SimCLRLoss (T 0.05)',
+      loss: () => new SimCLRLoss(),
+      reference: (a, b) => plain.simclr(a, b),
+      gradTol: { atol: 5e-4, rtol: 2e-3 },
+    },
     { title: 'SimCLRLoss (T 0.5)', loss: () => new SimCLRLoss({ temperature: 0.5 }), reference: (a, b) => plain.simclr(a, b, 0.5) },
     { title: 'SimSiamLoss (negative_cosine_sim)', loss: () => new SimSiamLoss(), reference: (a, b) => plain.simsiam(a, b) },
-    { title: 'SimSiamLoss (cosine_distance)', loss: () => new SimSiamLoss({ projectionType: 'cosine_distance' }), reference: (a, b) => plain.simsiam(a, b, 'cosine_distance') },
-    { title: 'SimSiamLoss (angular_distance)', loss: () => new SimSiamLoss({ projectionType: 'angular_distance', margin: 0 }), reference: (a, b) => plain.simsiam(a, b, 'angular_distance', 0) },
+    {
+      title: 'SimSiamLoss (cosine_distance)',
+      loss: () => new SimSiamLoss({ projectionType: 'cosine_distance' }),
+      reference: (a, b) => plain.simsiam(a, b, 'cosine_distance'),
+    },
+    {
+      title: 'SimSiamLoss (angular_distance)',
+      loss: () => new SimSiamLoss({ projectionType: 'angular_distance', margin: 0 }),
+      reference: (a, b) => plain.simsiam(a, b, 'angular_distance', 0),
+    },
     { title: 'Barlow', loss: () => new Barlow(), reference: (a, b) => plain.barlow(a, b) },
     { title: 'VicReg', loss: () => new VicReg(), reference: (a, b) => plain.vicreg(a, b), gradTol: { atol: 5e-4, rtol: 2e-3 } },
   ];
@@ -302,8 +364,16 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
         value.dispose();
         const ga = numericGradient((x) => reduced(rows(x, n, d), v.zb), flat(v.za));
         const gb = numericGradient((x) => reduced(v.za, rows(x, n, d)), flat(v.zb));
-        expectClose(autodiffGradient((x) => loss.call(x, b), a), ga, entry.gradTol ?? DEFAULT_GRAD_TOL);
-        expectClose(autodiffGradient((x) => loss.call(a, x), b), gb, entry.gradTol ?? DEFAULT_GRAD_TOL);
+        expectClose(
+          autodiffGradient((x) => loss.call(x, b), a),
+          ga,
+          entry.gradTol ?? DEFAULT_GRAD_TOL,
+        );
+        expectClose(
+          autodiffGradient((x) => loss.call(a, x), b),
+          gb,
+          entry.gradTol ?? DEFAULT_GRAD_TOL,
+        );
       });
       tf.dispose([a, b]);
     });
@@ -321,8 +391,16 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
       per.dispose();
       const gq = numericGradient((x) => mean(plain.multiNegativesRank(rows(x, 4, 3), k, 5)), flat(q));
       const gk = numericGradient((x) => mean(plain.multiNegativesRank(q, rows(x, 6, 3), 5)), flat(k));
-      expectClose(autodiffGradient((x) => loss.call(x, kt), qt), gq, DEFAULT_GRAD_TOL);
-      expectClose(autodiffGradient((x) => loss.call(qt, x), kt), gk, DEFAULT_GRAD_TOL);
+      expectClose(
+        autodiffGradient((x) => loss.call(x, kt), qt),
+        gq,
+        DEFAULT_GRAD_TOL,
+      );
+      expectClose(
+        autodiffGradient((x) => loss.call(qt, x), kt),
+        gk,
+        DEFAULT_GRAD_TOL,
+      );
     });
     tf.dispose([qt, kt]);
   });
@@ -355,7 +433,11 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
         expectClose(value, reference(b.embeddings, centres), tol);
         value.dispose();
         const ge = numericGradient((x) => reference(rows(x, n, d), centres), flat(b.embeddings));
-        expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), ge, gradTol);
+        expectClose(
+          autodiffGradient((x) => loss.call(labels, x), embeddings),
+          ge,
+          gradTol,
+        );
         const gc = numericGradient((x) => reference(b.embeddings, rows(x, numClasses, d)), flat(centres));
         const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings) as tf.Scalar, loss.trainableWeights);
         expectClose(grads[loss.trainableWeights[0]!.name]!, gc, gradTol);

@@ -6,8 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import { ArcFaceLoss, ClassWeightsLoss, ContrastiveLoss, getLoss, type MetricLoss, ProxyAnchorLoss, SupConLoss } from '../src';
 
 interface PmlCase {
@@ -23,8 +25,7 @@ interface PmlCase {
   weightsGradient?: number[];
 }
 
-const CASES = (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pml-reference.json'), 'utf8')) as { cases: PmlCase[] })
-  .cases;
+const CASES = (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'pml-reference.json'), 'utf8')) as { cases: PmlCase[] }).cases;
 /** Two float32 engines; large scales (ArcFace's 64, Proxy-Anchor's 32) amplify rounding. */
 const VALUE_TOL = { atol: 1e-5, rtol: 1e-5 };
 const GRADIENT_TOL = { atol: 1e-4, rtol: 1e-3 };
@@ -60,7 +61,11 @@ describeEachBackend('pytorch-metric-learning reference', () => {
         expectClose(mean, c.mean, VALUE_TOL);
         tf.dispose([per, mean]);
       }
-      expectClose(autodiffGradient((x) => loss.call(labels, x), embeddings), c.gradient, GRADIENT_TOL);
+      expectClose(
+        autodiffGradient((x) => loss.call(labels, x), embeddings),
+        c.gradient,
+        GRADIENT_TOL,
+      );
       if (c.weightsGradient && loss instanceof ClassWeightsLoss) {
         const { value: v, grads } = tf.variableGrads(() => loss.call(labels, embeddings) as tf.Scalar, loss.trainableWeights);
         expectClose(grads[loss.weights.name]!, c.weightsGradient, GRADIENT_TOL);

@@ -7,17 +7,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { Rng, UnknownOptionError } from '@tfsim/utils';
+
 import {
   ArcFaceLoss,
   deserializeLoss,
   fromPythonConfig,
   getLoss,
+  type Loss,
   lossNames,
   MetricLoss,
   serializeLoss,
   TripletLoss,
   type XBM,
-  type Loss,
 } from '../src';
 import { requiredOptions } from './required-options';
 
@@ -31,7 +32,14 @@ const cosine = { class_name: 'Similarity>CosineDistance', config: { name: 'cosin
 const CASES: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'TripletLoss',
-    { reduction: 'auto', name: 'triplet_loss', distance: cosine, positive_mining_strategy: 'easy', negative_mining_strategy: 'hard', margin: 1.0 },
+    {
+      reduction: 'auto',
+      name: 'triplet_loss',
+      distance: cosine,
+      positive_mining_strategy: 'easy',
+      negative_mining_strategy: 'hard',
+      margin: 1.0,
+    },
     { positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 1 },
     { positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 1, reduction: 'auto' },
   ],
@@ -43,7 +51,16 @@ const CASES: [string, Record<string, unknown>, Record<string, unknown>, Record<s
   ],
   [
     'MultiSimilarityLoss',
-    { reduction: 'auto', name: 'multisim_loss', distance: { name: 'cosine' }, alpha: 3.0, beta: 30.0, epsilon: 0.2, lmda: 0.4, center: 0.9 },
+    {
+      reduction: 'auto',
+      name: 'multisim_loss',
+      distance: { name: 'cosine' },
+      alpha: 3.0,
+      beta: 30.0,
+      epsilon: 0.2,
+      lmda: 0.4,
+      center: 0.9,
+    },
     { alpha: 3, beta: 30, epsilon: 0.2, lmda: 0.4, center: 0.9 },
     { alpha: 3, beta: 30, epsilon: 0.2, lmda: 0.4, center: 0.9 },
   ],
@@ -78,7 +95,12 @@ const CASES: [string, Record<string, unknown>, Record<string, unknown>, Record<s
     { projectionType: 'cosine_distance', margin: 0.01 },
     { projectionType: 'cosine_distance', margin: 0.01 },
   ],
-  ['Barlow', { reduction: 'auto', name: 'barlow', lambda_: 0.01, margin: 1e-6 }, { lambda: 0.01, margin: 1e-6 }, { lambda: 0.01, margin: 1e-6 }],
+  [
+    'Barlow',
+    { reduction: 'auto', name: 'barlow', lambda_: 0.01, margin: 1e-6 },
+    { lambda: 0.01, margin: 1e-6 },
+    { lambda: 0.01, margin: 1e-6 },
+  ],
   [
     'VicReg',
     { reduction: 'none', name: 'vicreg_loss', std_const: 1e-3, lambda_: 20, mu: 24, nu: 2 },
@@ -119,7 +141,10 @@ describe('fromPythonConfig', () => {
   });
 
   it('XBM wraps the loss Keras serialized inside its config', () => {
-    const inner = { class_name: 'Similarity>MultiSimilarityLoss', config: { reduction: 'auto', name: 'multisim_loss', distance: cosine, alpha: 3.0 } };
+    const inner = {
+      class_name: 'Similarity>MultiSimilarityLoss',
+      config: { reduction: 'auto', name: 'multisim_loss', distance: cosine, alpha: 3.0 },
+    };
     const xbm = fromPythonConfig('XBM', { reduction: 'auto', name: 'xbm_loss', loss: inner, memory_size: 32, warmup_steps: 2 }) as XBM;
     expect(xbm).toMatchObject({ memorySize: 32, warmupSteps: 2, name: 'xbm_loss' });
     expect(xbm.loss.className).toBe('MultiSimilarityLoss');
@@ -142,7 +167,6 @@ describe('fromPythonConfig', () => {
 });
 
 describe('unknown option keys', () => {
-
   it.each(lossNames())('%s rejects a Python name with a suggestion, and leaks nothing', async (className) => {
     await expectNoLeak(() => {
       expect(() => getLoss(className, { ...requiredOptions(className), reduction_: 'sum' })).toThrow(

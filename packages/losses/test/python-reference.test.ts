@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import { getLoss, type MetricLoss, MultiNegativesRankLoss, type SelfSupervisedLoss, XBM } from '../src';
 import { caseEmbeddings, PYTHON } from './fixture';
 
@@ -13,32 +14,29 @@ const VALUE_TOL = { atol: 1e-5, rtol: 1e-5 };
 const GRADIENT_TOL = { atol: 1e-4, rtol: 1e-3 };
 
 describeEachBackend('Python reference: metric losses', () => {
-  it.each(PYTHON.metric.map((c) => [`${c.loss} ${JSON.stringify(c.config)} on ${c.batch}`, c] as const))(
-    '%s',
-    async (_title, c) => {
-      const loss = getLoss(c.loss, c.config) as MetricLoss;
-      // Euclidean on tensors expands |q|^2 - 2 q.k + |k|^2 in float32, so the
-      // diagonal is the square root of rounding noise (up to ~3e-4) in both
-      // engines, differently; anchors without positives use that diagonal.
-      const tol = c.config.distance === 'euclidean' ? { atol: 5e-4, rtol: 1e-5 } : VALUE_TOL;
-      const labels = tf.tensor1d(c.labels, 'int32');
-      const embeddings = tf.tensor2d(caseEmbeddings(c));
-      await expectNoLeak(() => {
-        const perExample = loss.perExample(labels, embeddings);
-        expectClose(perExample, c.perExample, tol);
-        perExample.dispose();
-        const mean = loss.call(labels, embeddings);
-        expect(mean.shape).toEqual([]);
-        expectClose(mean, c.mean, tol);
-        mean.dispose();
-        if (c.gradient) {
-          const g = autodiffGradient((x) => loss.call(labels, x), embeddings);
-          expectClose(g, c.gradient, GRADIENT_TOL);
-        }
-      });
-      tf.dispose([labels, embeddings]);
-    },
-  );
+  it.each(PYTHON.metric.map((c) => [`${c.loss} ${JSON.stringify(c.config)} on ${c.batch}`, c] as const))('%s', async (_title, c) => {
+    const loss = getLoss(c.loss, c.config) as MetricLoss;
+    // Euclidean on tensors expands |q|^2 - 2 q.k + |k|^2 in float32, so the
+    // diagonal is the square root of rounding noise (up to ~3e-4) in both
+    // engines, differently; anchors without positives use that diagonal.
+    const tol = c.config.distance === 'euclidean' ? { atol: 5e-4, rtol: 1e-5 } : VALUE_TOL;
+    const labels = tf.tensor1d(c.labels, 'int32');
+    const embeddings = tf.tensor2d(caseEmbeddings(c));
+    await expectNoLeak(() => {
+      const perExample = loss.perExample(labels, embeddings);
+      expectClose(perExample, c.perExample, tol);
+      perExample.dispose();
+      const mean = loss.call(labels, embeddings);
+      expect(mean.shape).toEqual([]);
+      expectClose(mean, c.mean, tol);
+      mean.dispose();
+      if (c.gradient) {
+        const g = autodiffGradient((x) => loss.call(labels, x), embeddings);
+        expectClose(g, c.gradient, GRADIENT_TOL);
+      }
+    });
+    tf.dispose([labels, embeddings]);
+  });
 });
 
 describeEachBackend('Python reference: XBM', () => {
@@ -78,15 +76,22 @@ describeEachBackend('Python reference: MultiNegativesRankLoss', () => {
       // Python broadcasts -s_ii [n] against logsumexp [n, 1] into an [n, n]
       // matrix (whose mean is the same loss); its diagonal is the per-example loss.
       const n = c.queries.length;
-      const pythonPerExample =
-        c.perExample.length === n * n ? c.perExample.filter((_, i) => i % (n + 1) === 0) : c.perExample;
+      const pythonPerExample = c.perExample.length === n * n ? c.perExample.filter((_, i) => i % (n + 1) === 0) : c.perExample;
       expectClose(per, pythonPerExample, VALUE_TOL);
       per.dispose();
       const mean = loss.call(q, k);
       expectClose(mean, c.mean, VALUE_TOL);
       mean.dispose();
-      expectClose(autodiffGradient((x) => loss.call(x, k), q), c.gradientQueries, GRADIENT_TOL);
-      expectClose(autodiffGradient((x) => loss.call(q, x), k), c.gradientKeys, GRADIENT_TOL);
+      expectClose(
+        autodiffGradient((x) => loss.call(x, k), q),
+        c.gradientQueries,
+        GRADIENT_TOL,
+      );
+      expectClose(
+        autodiffGradient((x) => loss.call(q, x), k),
+        c.gradientKeys,
+        GRADIENT_TOL,
+      );
     });
     tf.dispose([q, k]);
   });
@@ -106,8 +111,16 @@ describeEachBackend('Python reference: self-supervised losses', () => {
         const mean = loss.call(a, b);
         expectClose(mean, c.mean, VALUE_TOL);
         mean.dispose();
-        expectClose(autodiffGradient((x) => loss.call(x, b), a), c.gradientA, GRADIENT_TOL);
-        expectClose(autodiffGradient((x) => loss.call(a, x), b), c.gradientB, GRADIENT_TOL);
+        expectClose(
+          autodiffGradient((x) => loss.call(x, b), a),
+          c.gradientA,
+          GRADIENT_TOL,
+        );
+        expectClose(
+          autodiffGradient((x) => loss.call(a, x), b),
+          c.gradientB,
+          GRADIENT_TOL,
+        );
       });
       tf.dispose([a, b]);
     },

@@ -2,17 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose } from '@tfsim/test-utils';
 import { UnknownNameError } from '@tfsim/utils';
-import {
-  ArcFaceLoss,
-  deserializeLoss,
-  getLoss,
-  lossNames,
-  MultiSimilarityLoss,
-  serializeLoss,
-  TripletLoss,
-  XBM,
-  type Loss,
-} from '../src';
+
+import { ArcFaceLoss, deserializeLoss, getLoss, type Loss, lossNames, MultiSimilarityLoss, serializeLoss, TripletLoss, XBM } from '../src';
 
 const ALL = [
   ['TripletLoss', 'triplet_loss'],

@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
+
 import { TripletLoss } from '../src';
 import * as plain from './plain';
 
@@ -29,7 +30,10 @@ type Metric = 'L2' | 'squared-L2';
 function pdist(e: number[][], metric: Metric): number[][] {
   return e.map((a) =>
     e.map((b) => {
-      const sq = Math.max(a.reduce((s, v, k) => s + (v - b[k]!) ** 2, 0), 0);
+      const sq = Math.max(
+        a.reduce((s, v, k) => s + (v - b[k]!) ** 2, 0),
+        0,
+      );
       return metric === 'L2' ? Math.sqrt(sq) : sq;
     }),
   );
@@ -106,7 +110,11 @@ describeEachBackend('the tfa.losses triplet recipes (Python #370)', ({ tol }) =>
 
   it('equals tfa semi-hard (L2 and squared-L2) on seeded batches of two examples per class', async () => {
     const rng = new Rng(370);
-    for (const [classes, dim, margin] of [[4, 8, 1], [8, 16, 0.5], [16, 4, 2]] as const) {
+    for (const [classes, dim, margin] of [
+      [4, 8, 1],
+      [8, 16, 0.5],
+      [16, 4, 2],
+    ] as const) {
       const { labels, embeddings } = batch(rng, classes, 2, dim, 0.8);
       const l2 = await lossOf(new TripletLoss({ ...SEMI_HARD, margin }), labels, embeddings);
       expect(Math.abs(l2 - tfaSemiHard(labels, embeddings, margin))).toBeLessThan(tol);
@@ -133,9 +141,17 @@ describeEachBackend('the tfa.losses triplet recipes (Python #370)', ({ tol }) =>
     const rng = new Rng(372);
     for (const perClass of [2, 3, 5]) {
       const { labels, embeddings } = batch(rng, 4, perClass, 6, 0.9);
-      const hard = await lossOf(new TripletLoss({ distance: 'euclidean', positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard', margin: 1 }), labels, embeddings);
+      const hard = await lossOf(
+        new TripletLoss({ distance: 'euclidean', positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard', margin: 1 }),
+        labels,
+        embeddings,
+      );
       expect(Math.abs(hard - tfaHard(labels, embeddings))).toBeLessThan(tol);
-      const soft = await lossOf(new TripletLoss({ distance: 'euclidean', positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard' }), labels, embeddings);
+      const soft = await lossOf(
+        new TripletLoss({ distance: 'euclidean', positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard' }),
+        labels,
+        embeddings,
+      );
       expect(Math.abs(soft - tfaHard(labels, embeddings, 1, true))).toBeLessThan(tol);
     }
   });

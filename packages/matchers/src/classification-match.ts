@@ -209,9 +209,7 @@ export abstract class ClassificationMatch {
     const labels = toLabelMatrix(lookupLabels);
     const distances = toDistanceMatrix(lookupDistances);
     if (q.length !== labels.rows) {
-      throw new ShapeError(
-        `the number of query labels (${q.length}) must match the number of lookup label sets (${labels.rows})`,
-      );
+      throw new ShapeError(`the number of query labels (${q.length}) must match the number of lookup label sets (${labels.rows})`);
     }
     checkLookupShapes(labels, distances);
     const derived = this.derive(labels, distances);

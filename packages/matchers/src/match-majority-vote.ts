@@ -1,6 +1,7 @@
+import type { DistanceMatrix, LabelMatrix } from '@tfsim/utils/core';
+
 import type { DerivedMatch } from './classification-match';
 import { ClassificationMatch } from './classification-match';
-import type { DistanceMatrix, LabelMatrix } from '@tfsim/utils/core';
 
 /**
  * The most common label among the k neighbours; a tie goes to the label seen

@@ -1,6 +1,7 @@
+import type { DistanceMatrix, LabelMatrix } from '@tfsim/utils/core';
+
 import type { DerivedMatch } from './classification-match';
 import { ClassificationMatch } from './classification-match';
-import type { DistanceMatrix, LabelMatrix } from '@tfsim/utils/core';
 
 /** The label and distance of the nearest neighbour (k = 1). */
 export class MatchNearest extends ClassificationMatch {

@@ -1,4 +1,5 @@
 import { ClassRegistry, type RegisteredClass, Registry, type SerializedClass, TfsimError, UnknownNameError } from '@tfsim/utils/core';
+
 import { ClassificationMatch } from './classification-match';
 import { MatchMajorityVote } from './match-majority-vote';
 import { MatchNearest } from './match-nearest';
@@ -12,7 +13,10 @@ matchers.register(['match_majority_vote'], () => new MatchMajorityVote());
 const matcherClasses = new ClassRegistry<ClassificationMatch>('matcher', 'registerMatcher');
 const savedName = (c: Record<string, unknown>, fallback: string) => (typeof c.name === 'string' ? c.name : fallback);
 matcherClasses.register(MatchNearest, { name: 'match_nearest', fromConfig: (c) => new MatchNearest(savedName(c, 'nearest')) });
-matcherClasses.register(MatchMajorityVote, { name: 'match_majority_vote', fromConfig: (c) => new MatchMajorityVote(savedName(c, 'majority_vote')) });
+matcherClasses.register(MatchMajorityVote, {
+  name: 'match_majority_vote',
+  fromConfig: (c) => new MatchMajorityVote(savedName(c, 'majority_vote')),
+});
 
 /**
  * Registers a custom matcher class (a subclass of ClassificationMatch) by

@@ -1,4 +1,5 @@
 import { ShapeError, StateError, ValueError } from '@tfsim/utils';
+
 import { ClassificationMatch, type DerivedMatch, type DistanceMatrix, type LabelMatrix, MatchNearest } from '../src';
 
 /** Passes its single neighbour through, as the Python test's concrete matcher does. */
@@ -59,7 +60,7 @@ describe('ClassificationMatch', () => {
 
   it('agrees with a plain double loop on random input', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const n = 200;
     const q = Array.from({ length: n }, () => Math.floor(rand() * 3));
     const ll = Array.from({ length: n }, () => [Math.floor(rand() * 3)]);
@@ -69,7 +70,10 @@ describe('ClassificationMatch', () => {
     m.compile(thresholds);
     m.computeCount(q, ll, ld);
     thresholds.forEach((t, j) => {
-      let tp = 0, fp = 0, tn = 0, fn = 0;
+      let tp = 0,
+        fp = 0,
+        tn = 0,
+        fn = 0;
       for (let i = 0; i < n; i++) {
         const pos = Math.fround(ld[i]![0]!) <= Math.fround(t);
         const hit = ll[i]![0] === q[i];
@@ -97,7 +101,17 @@ describe('ClassificationMatch', () => {
     expect(() => m.computeCount([1, 2, 3, 4], [[1], [2], [3]], [[0.1], [0.2], [0.3]])).toThrow(
       /number of query labels \(4\) must match the number of lookup label sets \(3\)/,
     );
-    expect(() => m.computeCount([1, 2, 3], [[1], [2], [3]], [[0.1, 0.2], [0.2, 0.3], [0.3, 0.4]])).toThrow(ShapeError);
+    expect(() =>
+      m.computeCount(
+        [1, 2, 3],
+        [[1], [2], [3]],
+        [
+          [0.1, 0.2],
+          [0.2, 0.3],
+          [0.3, 0.4],
+        ],
+      ),
+    ).toThrow(ShapeError);
     expect(() => m.computeCount([1, 2, 3], [1, 2, 3] as never, [[0.1], [0.2], [0.3]])).toThrow(/2D array/);
     expect(() => m.computeCount([1, 2], [[1], [2, 3]], [[0.1], [0.2]])).toThrow(/row 1 has 2 values, expected 1/);
     expect(() => m.computeCount([1, NaN], [[1], [2]], [[0.1], [0.2]])).toThrow(ValueError);
@@ -129,8 +143,6 @@ describe('ClassificationMatch', () => {
       { data: Float32Array.from([1, 1, 2, 2]), rows: 4, cols: 1 },
     );
     expect(Array.from(m.tp)).toEqual([2, 2]);
-    expect(() => m.computeCount(queryLabels, { data: [1, 2, 3], rows: 4, cols: 1 }, lookupDistances)).toThrow(
-      /does not hold 4 x 1/,
-    );
+    expect(() => m.computeCount(queryLabels, { data: [1, 2, 3], rows: 4, cols: 1 }, lookupDistances)).toThrow(/does not hold 4 x 1/);
   });
 });

@@ -4,8 +4,14 @@ describe('MatchMajorityVote', () => {
   it('takes the most common label, ties to the closer, distance the mean over k (DESIGN.md section 4)', () => {
     const m = new MatchMajorityVote();
     const { labels, distances } = m.deriveMatch(
-      [[10, 12, 10, 12, 10], [20, 13, 13, 20, 30]],
-      [[1.0, 1.1, 1.2, 1.3, 1.4], [2.0, 2.1, 2.2, 2.3, 2.4]],
+      [
+        [10, 12, 10, 12, 10],
+        [20, 13, 13, 20, 30],
+      ],
+      [
+        [1.0, 1.1, 1.2, 1.3, 1.4],
+        [2.0, 2.1, 2.2, 2.3, 2.4],
+      ],
     );
     expect(Array.from(labels)).toEqual([10, 20]);
     expect(distances[0]).toBeCloseTo(1.2, 6);

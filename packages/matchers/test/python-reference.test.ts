@@ -1,5 +1,6 @@
-import { MatchMajorityVote, MatchNearest } from '../src';
 import { loadReference } from '@tfsim/test-utils/reference';
+
+import { MatchMajorityVote, MatchNearest } from '../src';
 
 interface Expected {
   derived_labels: number[];

@@ -1,6 +1,17 @@
-import { UnknownNameError } from '@tfsim/utils';
-import { ClassificationMatch, type DerivedMatch, MatchMajorityVote, MatchNearest, deserializeMatcher, makeClassificationMatcher, matchers, registerMatcher, serializeMatcher } from '../src';
 import type { DistanceMatrix, LabelMatrix } from '@tfsim/utils';
+import { UnknownNameError } from '@tfsim/utils';
+
+import {
+  ClassificationMatch,
+  type DerivedMatch,
+  deserializeMatcher,
+  makeClassificationMatcher,
+  matchers,
+  MatchMajorityVote,
+  MatchNearest,
+  registerMatcher,
+  serializeMatcher,
+} from '../src';
 
 describe('makeClassificationMatcher', () => {
   it('finds matchers by name, case-insensitively, and passes instances through', () => {
@@ -42,14 +53,23 @@ class MatchAtRank extends ClassificationMatch {
 }
 
 describe('custom matchers by registered name', () => {
-  const LABELS = [[10, 12, 10], [20, 13, 20]];
-  const DISTANCES = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]];
+  const LABELS = [
+    [10, 12, 10],
+    [20, 13, 20],
+  ];
+  const DISTANCES = [
+    [0.1, 0.2, 0.3],
+    [0.4, 0.5, 0.6],
+  ];
 
   it('registers a class: made by name, saved as {className, config}, restored with its config', () => {
     expect(registerMatcher(MatchAtRank, { name: 'match_at_rank' })).toBe('match_at_rank');
     expect(makeClassificationMatcher('MATCH_AT_RANK')).toBeInstanceOf(MatchAtRank);
     const saved = serializeMatcher(new MatchAtRank({ rank: 1 }));
-    expect(saved).toEqual({ className: 'match_at_rank', config: { name: 'at_rank', canonicalName: 'match_at_rank', distanceThresholds: null, rank: 1 } });
+    expect(saved).toEqual({
+      className: 'match_at_rank',
+      config: { name: 'at_rank', canonicalName: 'match_at_rank', distanceThresholds: null, rank: 1 },
+    });
     const restored = deserializeMatcher(JSON.parse(JSON.stringify(saved)));
     expect(restored).toBeInstanceOf(MatchAtRank);
     // rank 1: the second neighbour of each query
@@ -60,7 +80,10 @@ describe('custom matchers by registered name', () => {
   });
 
   it('saves and restores the built-in matchers under their Python names', () => {
-    expect(serializeMatcher(new MatchNearest())).toEqual({ className: 'match_nearest', config: { name: 'nearest', canonicalName: 'match_nearest', distanceThresholds: null } });
+    expect(serializeMatcher(new MatchNearest())).toEqual({
+      className: 'match_nearest',
+      config: { name: 'nearest', canonicalName: 'match_nearest', distanceThresholds: null },
+    });
     const vote = deserializeMatcher(serializeMatcher(new MatchMajorityVote('vote')));
     expect(vote).toBeInstanceOf(MatchMajorityVote);
     expect(vote.name).toBe('vote');
@@ -72,7 +95,12 @@ describe('custom matchers by registered name', () => {
     class Unknown extends MatchNearest {}
     const saved = serializeMatcher(new Unknown());
     expect(saved.className).toBe('Unknown');
-    expect(() => deserializeMatcher(saved)).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_NAME', message: expect.stringMatching(/unknown matcher "Unknown".*registerMatcher\(Unknown\)/) }));
+    expect(() => deserializeMatcher(saved)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_NAME',
+        message: expect.stringMatching(/unknown matcher "Unknown".*registerMatcher\(Unknown\)/),
+      }),
+    );
     class Again extends MatchNearest {}
     expect(() => registerMatcher(Again, { name: 'match_nearest' })).toThrow(/already registered/);
     // nothing half-registered: the class can still take a free name

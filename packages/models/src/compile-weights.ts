@@ -22,7 +22,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  */
 export function byOutputName<T>(value: Record<string, T>, outputNames: readonly string[], what: string): Array<T | undefined> {
   for (const key of Object.keys(value)) {
-    if (!outputNames.includes(key)) throw new ValueError(`${what} names an unknown output '${key}'; the model's outputs are ${outputNames.map((n) => `'${n}'`).join(', ')}`);
+    if (!outputNames.includes(key))
+      throw new ValueError(
+        `${what} names an unknown output '${key}'; the model's outputs are ${outputNames.map((n) => `'${n}'`).join(', ')}`,
+      );
   }
   return outputNames.map((name) => value[name]);
 }
@@ -47,7 +50,8 @@ export function resolveLossWeights(lossWeights: PerOutput<number> | undefined, o
   }
   return list.map((w, i) => {
     if (w === undefined) return 1;
-    if (typeof w !== 'number' || !Number.isFinite(w)) throw new ValueError(`lossWeights for output '${outputNames[i]}' must be a finite number, got ${String(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new ValueError(`lossWeights for output '${outputNames[i]}' must be a finite number, got ${String(w)}`);
     return w;
   });
 }

@@ -21,29 +21,23 @@
  * }
  * ```
  */
-import { type Tensor, expandDims } from '@tensorflow/tfjs-core';
-import {
-  type CalibrateOptions,
-  type IndexDataFrame,
-  Indexer,
-  type IndexerOptions,
-  type Verbose,
-  formatTable,
-} from '@tfsim/indexer';
+import * as path from 'node:path';
+
+import { expandDims, type Tensor } from '@tensorflow/tfjs-core';
+import { type CalibrateOptions, formatTable, type IndexDataFrame, Indexer, type IndexerOptions, type Verbose } from '@tfsim/indexer';
 import {
   EmptyIndexError,
+  isTensor,
   type Label,
   type Lookup,
   type Matrix,
+  progressEnabled,
   ShapeError,
   StateError,
+  tensorToMatrix,
   UnknownNameError,
   ValueError,
-  isTensor,
-  progressEnabled,
-  tensorToMatrix,
 } from '@tfsim/utils';
-import * as path from 'node:path';
 
 /** A batch of model inputs: one tensor, or one per input of a multi-input model. */
 export type ModelInput = Tensor | Tensor[];
@@ -224,7 +218,12 @@ export function withIndex<TBase extends AbstractConstructor>(Base: TBase) {
     }
 
     /** Embeds and indexes a batch of examples with their labels and data; returns their ids. */
-    async index(x: ModelInput, y?: LabelsInput | null, data?: ReadonlyArray<unknown> | Tensor | null, options: IndexOptions = {}): Promise<number[]> {
+    async index(
+      x: ModelInput,
+      y?: LabelsInput | null,
+      data?: ReadonlyArray<unknown> | Tensor | null,
+      options: IndexOptions = {},
+    ): Promise<number[]> {
       const indexer = this.indexer;
       const n = countExamples(x);
       const labels = y == null ? null : toLabelArray(y, n);
@@ -316,7 +315,12 @@ export function withIndex<TBase extends AbstractConstructor>(Base: TBase) {
     }
 
     /** Retrieval metrics (recall@k, MAP@R, ...) of the index against labelled examples. */
-    async evaluateRetrieval(x: ModelInput, y: LabelsInput, retrievalMetrics: RetrievalMetricList, verbose?: Verbose): Promise<Record<string, number>> {
+    async evaluateRetrieval(
+      x: ModelInput,
+      y: LabelsInput,
+      retrievalMetrics: RetrievalMetricList,
+      verbose?: Verbose,
+    ): Promise<Record<string, number>> {
       const indexer = await this.nonEmptyIndexer('evaluateRetrieval');
       const labels = toLabelArray(y, countExamples(x));
       const results = await indexer.evaluateRetrieval(this.predictMatrices(x), labels, retrievalMetrics, verbose);

@@ -5,12 +5,13 @@
  * with our own reader, which takes either's files, so the same folder loads
  * on every backend and without tfjs-node.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { io } from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { FormatError, MAX_MANIFEST_BYTES, parseSavedJson, readSavedFile } from '@tfsim/utils';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
+import type { io } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { FormatError, MAX_MANIFEST_BYTES, parseSavedJson, readSavedFile } from '@tfsim/utils';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -35,7 +36,8 @@ export async function writeLayersModel(
   return save.call(
     model,
     tf.io.withSaveHandler(async (artifacts) => {
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
+      const weightData =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : new tf.io.CompositeArrayBuffer(artifacts.weightData).slice();
       const modelJSON = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format,
@@ -56,7 +58,10 @@ export async function writeLayersModel(
 export async function readLayersModel(dir: string): Promise<tfl.LayersModel> {
   const file = path.join(dir, MODEL_JSON);
   // a regular file inside the folder; parse errors never quote it
-  const modelJSON = parseSavedJson((await readSavedFile(dir, MODEL_JSON, { maxBytes: MAX_MANIFEST_BYTES })).toString('utf8'), file) as io.ModelJSON;
+  const modelJSON = parseSavedJson(
+    (await readSavedFile(dir, MODEL_JSON, { maxBytes: MAX_MANIFEST_BYTES })).toString('utf8'),
+    file,
+  ) as io.ModelJSON;
   if (!modelJSON || typeof modelJSON !== 'object' || !modelJSON.modelTopology) {
     throw new FormatError(`${file} holds no model topology`);
   }

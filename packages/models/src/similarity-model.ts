@@ -4,6 +4,8 @@
  * save and reload it with its index, as the Python library's
  * `SimilarityModel`.
  */
+import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { type io, serialization, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -12,28 +14,47 @@ import { Indexer, type LoadOptions as IndexerLoadOptions, type Verbose } from '@
 import { activationStdLayers, activationStdLogger } from '@tfsim/layers';
 import { checkClassIndices, getLoss, type Loss, type SerializedLoss, serializeLoss } from '@tfsim/losses';
 import {
-  FormatError,
-  type Manifest,
   assertSavedFolder,
   checkOverwrite,
+  createProgress,
+  FormatError,
+  formatFitLogs,
+  type Manifest,
+  progressEnabled,
+  readManifest,
   ShapeError,
   StateError,
   TfsimError,
+  toLabels,
   UnknownNameError,
   ValueError,
-  createProgress,
-  formatFitLogs,
-  progressEnabled,
-  readManifest,
-  toLabels,
   writeFolderAtomically,
   writeManifest,
 } from '@tfsim/utils';
-import * as path from 'node:path';
-import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
+
+import {
+  byOutputName,
+  isByOutputName,
+  type PerOutput,
+  renamed,
+  resolveLossWeights,
+  UnweightOutputLosses,
+  weightedLoss,
+} from './compile-weights';
+import {
+  activeNativeBackend,
+  dropoutSeed,
+  graphModeBlocker,
+  type GraphReport,
+  GraphTrainer,
+  hasRandomLayers,
+  reportFallback,
+  statelessDropout,
+  stdLayerCounters,
+  withFusedGradients,
+} from './graph';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from './index-api';
-import { byOutputName, isByOutputName, type PerOutput, renamed, resolveLossWeights, UnweightOutputLosses, weightedLoss } from './compile-weights';
-import { GraphTrainer, type GraphReport, activeNativeBackend, graphModeBlocker, hasRandomLayers, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed, withFusedGradients } from './graph';
+import { MODEL_JSON, readLayersModel, writeLayersModel } from './model-files';
 
 /** A tfjs-layers loss function: `(yTrue, yPred) => loss`. */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -123,7 +144,9 @@ function isSampler(x: unknown): x is SamplerLike {
 }
 
 function isDataset(x: unknown): x is DatasetLike {
-  return typeof x === 'object' && x !== null && typeof (x as DatasetLike).iterator === 'function' && typeof (x as DatasetLike).map === 'function';
+  return (
+    typeof x === 'object' && x !== null && typeof (x as DatasetLike).iterator === 'function' && typeof (x as DatasetLike).map === 'function'
+  );
 }
 
 function isTensorLike(x: unknown): x is Tensor {
@@ -177,12 +200,15 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       if (!Number.isInteger(which) || which < 0) throw new ValueError(`embeddingOutput must be an output number >= 0, got ${which}`);
       if (which >= n) throw new ValueError(`embeddingOutput ${which} exceeds the model's outputs (it has ${n})`);
     } else if (n > 1) {
-      if (progressEnabled(process.stdout)) console.log('Embedding output set to be model output 0. Use the embeddingOutput arg to override this.');
+      if (progressEnabled(process.stdout))
+        console.log('Embedding output set to be model output 0. Use the embeddingOutput arg to override this.');
       which = 0;
     }
     const shape = this.outputs[which ?? 0]!.shape;
     if (shape.length !== 2 || typeof shape[1] !== 'number') {
-      throw new ShapeError(`the embedding output must have shape [batch, dim], got [${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`);
+      throw new ShapeError(
+        `the embedding output must have shape [batch, dim], got [${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`,
+      );
     }
     return { embeddingOutput: n > 1 ? which : null, embeddingSize: shape[1] };
   }
@@ -215,7 +241,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         distance = first.loss.distance;
       }
       if (progressEnabled(process.stdout)) {
-        console.log(`Distance metric automatically set to ${typeof distance === 'string' ? distance : distance.name}; use the distance arg to override.`);
+        console.log(
+          `Distance metric automatically set to ${typeof distance === 'string' ? distance : distance.name}; use the distance arg to override.`,
+        );
       }
     } else {
       distance = requested;
@@ -233,7 +261,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       const weight = resolved.length === 1 ? lossWeights : [lossWeights[i]!];
       if (weight.every((w) => w === 1)) return r.fn;
       if (typeof r.fn === 'string') {
-        throw new ValueError(`lossWeights needs the loss '${r.fn}' as a function (tfjs-layers resolves its loss names itself): pass e.g. tf.metrics.${r.fn}`);
+        throw new ValueError(
+          `lossWeights needs the loss '${r.fn}' as a function (tfjs-layers resolves its loss names itself): pass e.g. tf.metrics.${r.fn}`,
+        );
       }
       return weight.length === 1 ? weightedLoss(r.fn, weight[0]!) : weight.map((w) => weightedLoss(r.fn as LossFunction, w));
     });
@@ -270,7 +300,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     const list = byOutputName(loss as Record<string, LossSpec>, this.outputNames, 'loss');
     const missing = this.outputNames.filter((_, i) => list[i] === undefined);
     if (missing.length > 0) {
-      throw new ValueError(`loss by output name must name every output; missing ${missing.map((n) => `'${n}'`).join(', ')} (to leave an output out of training, give it lossWeights 0)`);
+      throw new ValueError(
+        `loss by output name must name every output; missing ${missing.map((n) => `'${n}'`).join(', ')} (to leave an output out of training, give it lossWeights 0)`,
+      );
     }
     return list as LossSpec[];
   }
@@ -296,7 +328,8 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         ...ms,
         ...weighted[i]!.map((m) => {
           if (!names.has(metricName(m))) return m;
-          if (typeof m === 'string') throw new ValueError(`weighted metric '${m}' is also in metrics: pass it as a function so it can be logged as weighted_${m}`);
+          if (typeof m === 'string')
+            throw new ValueError(`weighted metric '${m}' is also in metrics: pass it as a function so it can be logged as weighted_${m}`);
           return renamed(m, `weighted_${metricName(m)}`);
         }),
       ];
@@ -321,7 +354,9 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     if (!this.optimizer || !this.hasLoss) throw new StateError('compile() the model with a loss before fit()');
     const fitArgs = (isSampler(x) || isDataset(x) ? yOrArgs : maybeArgs) as SimilarityFitArgs | undefined;
     if (this.hasWeightedMetrics && fitArgs?.classWeight !== undefined) {
-      throw new ValueError('classWeight with weightedMetrics is not supported: tfjs-layers weights only the loss; evaluate weighted metrics by hand');
+      throw new ValueError(
+        'classWeight with weightedMetrics is not supported: tfjs-layers weights only the loss; evaluate weighted metrics by hand',
+      );
     }
     this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {
@@ -466,7 +501,10 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       list.push(new UnweightOutputLosses(new Map(this.outputNames.map((name, i) => [`${name}_loss`, this.lossWeights[i]!]))));
     }
     const given = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
-    for (const c of given) list.push(typeof (c as AnyCallback).setModel === 'function' ? (c as AnyCallback) : new tfl.CustomCallback(c as tfl.CustomCallbackArgs));
+    for (const c of given)
+      list.push(
+        typeof (c as AnyCallback).setModel === 'function' ? (c as AnyCallback) : new tfl.CustomCallback(c as tfl.CustomCallbackArgs),
+      );
     if (activationStdLayers(this).length > 0) list.push(activationStdLogger(this));
     if (showProgress(verbose)) list.push(progressCallback(stepsPerEpoch, epochs));
     return list;
@@ -514,12 +552,24 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
     };
     const dropout = statelessDropout([this], dropoutSeed(args.seed));
     const step = dropout ? dropout.wrap(unwrappedStep) : unwrappedStep;
-    const graph = graphModeBlocker(args.graph) === null ? new GraphTrainer(step, optimizer, reportFallback, { checkFeeds: checkLabels, counters: stdLayerCounters(activationStdLayers(this)) }) : null;
+    const graph =
+      graphModeBlocker(args.graph) === null
+        ? new GraphTrainer(step, optimizer, reportFallback, {
+            checkFeeds: checkLabels,
+            counters: stdLayerCounters(activationStdLayers(this)),
+          })
+        : null;
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
     const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);
     callbacks.setModel(this);
-    callbacks.setParams({ epochs, steps: stepsPerEpoch, verbose: 0, doValidation: false, metrics: ['loss', ...metricFns.map((m) => m.name)] });
+    callbacks.setParams({
+      epochs,
+      steps: stepsPerEpoch,
+      verbose: 0,
+      doValidation: false,
+      metrics: ['loss', ...metricFns.map((m) => m.name)],
+    });
     this.stopTraining = false;
     try {
       await callbacks.onTrainBegin();
@@ -648,7 +698,8 @@ export interface LoadModelOptions {
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<SimilarityModel> {
   const folder = dir.replace(/^file:\/\//, '');
   const md = (await readManifest(folder, MODEL_FORMAT, [MODEL_FORMAT_VERSION])) as unknown as SimilarityModelManifest;
-  if (md.model !== MODEL_JSON) throw new FormatError(`${folder}: the manifest names model file "${String(md.model)}", expected ${MODEL_JSON}`);
+  if (md.model !== MODEL_JSON)
+    throw new FormatError(`${folder}: the manifest names model file "${String(md.model)}", expected ${MODEL_JSON}`);
   const model = await readLayersModel(folder);
   if (!(model instanceof SimilarityModel)) {
     model.dispose();
@@ -662,7 +713,11 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
         throw new FormatError(`${folder}: the manifest field index must name a folder inside the model folder`);
       }
       await assertSavedFolder(path.join(folder, name), 'index folder');
-      model.indexer = await Indexer.load(path.join(folder, md.index), { verbose: options.verbose, kvStore: options.kvStore, search: options.search });
+      model.indexer = await Indexer.load(path.join(folder, md.index), {
+        verbose: options.verbose,
+        kvStore: options.kvStore,
+        search: options.search,
+      });
     } else if (md.compile) {
       model.createIndex({ distance: md.compile.distance, embeddingOutput: md.compile.embeddingOutput });
     }

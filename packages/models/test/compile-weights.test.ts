@@ -2,15 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { MultiSimilarityLoss, TripletLoss } from '@tfsim/losses';
-import { avgPos } from '@tfsim/training-metrics';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
+import { avgPos } from '@tfsim/training-metrics';
+
 import { SimilarityModel } from '../src/similarity-model';
 
 /** A shared dense trunk and two L2-normalised heads, 'a' and 'b', with seeded weights. */
 function twoHeads(seed: number): SimilarityModel {
   const init = (s: number) => tfl.initializers.glorotUniform({ seed: s });
   const input = tfl.input({ shape: [4], name: 'x' });
-  const trunk = tfl.layers.dense({ units: 6, activation: 'tanh', kernelInitializer: init(seed), name: 'trunk' }).apply(input) as tfl.SymbolicTensor;
+  const trunk = tfl.layers
+    .dense({ units: 6, activation: 'tanh', kernelInitializer: init(seed), name: 'trunk' })
+    .apply(input) as tfl.SymbolicTensor;
   const head = (name: string, s: number) => {
     return new MetricEmbedding({ units: 3, kernelInitializer: init(s), name }).apply(trunk) as tfl.SymbolicTensor;
   };
@@ -29,7 +32,7 @@ const Y = [0, 0, 1, 1, 2, 2];
 const LR = 0.1;
 
 describeEachBackend('SimilarityModel.compile lossWeights, losses by output name, weightedMetrics', ({ tol }) => {
-  it('minimises the weighted sum of the outputs\' losses and logs each output\'s loss unweighted (Keras)', async () => {
+  it("minimises the weighted sum of the outputs' losses and logs each output's loss unweighted (Keras)", async () => {
     const model = twoHeads(11);
     const lossA = new TripletLoss();
     const lossB = new MultiSimilarityLoss();
@@ -68,7 +71,9 @@ describeEachBackend('SimilarityModel.compile lossWeights, losses by output name,
 
   it('scales the one loss of a single-output model (our training loop, graph mode on the native backend)', async () => {
     const input = tfl.input({ shape: [4] });
-    const out = new MetricEmbedding({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) }).apply(input) as tfl.SymbolicTensor;
+    const out = new MetricEmbedding({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) }).apply(
+      input,
+    ) as tfl.SymbolicTensor;
     const model = new SimilarityModel({ inputs: input, outputs: out });
     const x = tf.tensor2d(X);
     const y = tf.tensor1d(Y, 'int32');
@@ -86,7 +91,12 @@ describeEachBackend('SimilarityModel.compile lossWeights, losses by output name,
     const model = twoHeads(12);
     const x = tf.tensor2d(X);
     const y = tf.tensor1d(Y, 'int32');
-    model.compile({ optimizer: tf.train.sgd(0), loss: new TripletLoss(), metrics: { a: avgPos('cosine') }, weightedMetrics: { a: avgPos('cosine'), b: avgPos('cosine') } });
+    model.compile({
+      optimizer: tf.train.sgd(0),
+      loss: new TripletLoss(),
+      metrics: { a: avgPos('cosine') },
+      weightedMetrics: { a: avgPos('cosine'), b: avgPos('cosine') },
+    });
     const history = await model.fit(x, y, { epochs: 1, batchSize: X.length, verbose: 0 });
     const keys = Object.keys(history.history).sort();
     expect(keys).toEqual(['a_mean_pos', 'a_loss', 'a_weighted_mean_pos', 'b_mean_pos', 'b_loss', 'loss'].sort());
@@ -98,7 +108,10 @@ describeEachBackend('SimilarityModel.compile lossWeights, losses by output name,
     const cos = (p: number[], q: number[]) => 1 - p.reduce((s, v, k) => s + v * q[k]!, 0);
     const farthest = rows.map((r, i) => Math.max(...rows.filter((_, j) => j !== i && Y[j] === Y[i]).map((q) => cos(r, q))));
     expect(Number(history.history.b_mean_pos![0])).toBeCloseTo(farthest.reduce((s, v) => s + v, 0) / farthest.length, 4);
-    await expect(model.fit(x, y, { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 2, 2: 1 } })).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/classWeight with weightedMetrics/) });
+    await expect(model.fit(x, y, { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 2, 2: 1 } })).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/classWeight with weightedMetrics/),
+    });
     tf.dispose([x, y, b]);
     model.dispose();
   });
@@ -113,7 +126,10 @@ describeEachBackend('SimilarityModel.compile lossWeights, losses by output name,
     bad({ loss, lossWeights: [1] }, /lossWeights has 1 entries but the model has 2 output/);
     bad({ loss, lossWeights: { a: Number.NaN } }, /lossWeights for output 'a' must be a finite number/);
     bad({ loss, lossWeights: { z: 1 } }, /lossWeights names an unknown output 'z'/);
-    bad({ loss: ['meanSquaredError', 'meanSquaredError'], lossWeights: [2, 1], distance: 'cosine' }, /lossWeights needs the loss 'meanSquaredError' as a function/);
+    bad(
+      { loss: ['meanSquaredError', 'meanSquaredError'], lossWeights: [2, 1], distance: 'cosine' },
+      /lossWeights needs the loss 'meanSquaredError' as a function/,
+    );
     bad({ loss, metrics: { q: avgPos('cosine') } }, /metrics names an unknown output 'q'/);
     model.dispose();
   });

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { TripletLoss } from '@tfsim/losses';
 import { describeEachBackend } from '@tfsim/test-utils';
+
 import { SimilarityModel } from '../src/similarity-model';
 import { buildMlp } from './fixture';
 
@@ -53,7 +54,9 @@ describeEachBackend('SimilarityModel bad input', () => {
     model.compile({ optimizer: 'sgd', loss: new TripletLoss() });
     const xs = x();
     const before = tf.memory().numTensors;
-    await expect(model.fit(xs, [0, 1, '2', 3] as never)).rejects.toThrow("y[2] (SimilarityModel.fit) is '2' (a string); labels must be safe integers");
+    await expect(model.fit(xs, [0, 1, '2', 3] as never)).rejects.toThrow(
+      "y[2] (SimilarityModel.fit) is '2' (a string); labels must be safe integers",
+    );
     await expect(model.fit(xs, [0, 1, 0.5, 3])).rejects.toThrow('y[2] (SimilarityModel.fit) is 0.5');
     await expect(model.fit(xs, [0, NaN, 1, 1])).rejects.toThrow('y[1] (SimilarityModel.fit) is NaN');
     const floatLabels = tf.tensor1d([0, 1, 1.5, 0]);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { Rng } from '@tfsim/utils';
+
 import { SimilarityModel } from '../src/similarity-model';
 
 export interface Clusters {
@@ -19,7 +20,12 @@ export interface Clusters {
  * `noiseStd`, so raw nearest neighbours are poor and a trained model must
  * learn to ignore the noisy coordinates. Same seed, same points.
  */
-export function makeClusters(seed: number, numClasses: number, perClass: number, opts: { informative?: number; noise?: number; separation?: number; noiseStd?: number; centresSeed?: number } = {}): Clusters {
+export function makeClusters(
+  seed: number,
+  numClasses: number,
+  perClass: number,
+  opts: { informative?: number; noise?: number; separation?: number; noiseStd?: number; centresSeed?: number } = {},
+): Clusters {
   const informative = opts.informative ?? 4;
   const noise = opts.noise ?? 12;
   const separation = opts.separation ?? 3;
@@ -56,7 +62,11 @@ export function buildMlp(inputDim: number, embeddingSize = 8, seed = 7, name = '
   h = tfl.layers
     .dense({ units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }), name: 'dense_2' })
     .apply(h) as tfl.SymbolicTensor;
-  const outputs = new MetricEmbedding({ units: embeddingSize, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }), name: 'metric_embedding' }).apply(h) as tfl.SymbolicTensor;
+  const outputs = new MetricEmbedding({
+    units: embeddingSize,
+    kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }),
+    name: 'metric_embedding',
+  }).apply(h) as tfl.SymbolicTensor;
   return new SimilarityModel({ inputs, outputs, name });
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend, expectNoLeak, tempDir } from '@tfsim/test-utils';
 import { Indexer } from '@tfsim/indexer';
+import { describeEachBackend, expectNoLeak, tempDir } from '@tfsim/test-utils';
+
 import { type ModelInput, withIndex } from '../src/index-api';
 
 /** A host whose embedding is the first two input coordinates: distances are computable by hand. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { PACKAGE_NAME } from '../src';
 
 describe('@tfsim/models', () => {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { testBackends } from '@tfsim/test-utils';
+
 import { loadModel } from '../src/similarity-model';
 import { type Snapshot, snapshot } from './snapshot';
 

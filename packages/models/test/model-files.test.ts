@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { tempDir } from '@tfsim/test-utils';
 import { FormatError } from '@tfsim/utils';
+
 import { loadModel } from '../src/similarity-model';
 import { buildMlp } from './fixture';
 
@@ -16,7 +18,10 @@ fs.writeFileSync(secret, 'root:x:0:0:root:/root:/bin/bash\n');
 async function savedModel(): Promise<string> {
   const model = buildMlp(4, 3, 1, `hostile_${n}`);
   model.createIndex({ distance: 'cosine' });
-  const x = tf.tensor2d([[1, 0, 0, 0], [0, 1, 0, 0]]);
+  const x = tf.tensor2d([
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+  ]);
   await model.index(x, [0, 1], undefined, { verbose: 0 });
   x.dispose();
   const dir = path.join(root, `case-${n++}`);

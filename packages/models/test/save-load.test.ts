@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MultiSimilarityLoss } from '@tfsim/losses';
 import { describeEachBackend, tempDir } from '@tfsim/test-utils';
 import { FormatError } from '@tfsim/utils';
+
 import { hasNativeFileHandler } from '../src/model-files';
-import { SimilarityModel, loadModel } from '../src/similarity-model';
+import { loadModel, SimilarityModel } from '../src/similarity-model';
 import { buildMlp, clustersTensor, makeClusters } from './fixture';
 import { type Snapshot, snapshot } from './snapshot';
 
@@ -22,7 +24,12 @@ async function indexedModel(): Promise<SimilarityModel> {
   const model = buildMlp(train.dim, 8, 11, 'saved_mlp');
   model.compile({ optimizer: tf.train.adam(0.01), loss: new MultiSimilarityLoss(), distance: 'l2' });
   const x = clustersTensor(train);
-  await model.index(x, train.y, train.y.map((label, i) => ({ i, label: `class ${label}` })), { verbose: 0 });
+  await model.index(
+    x,
+    train.y,
+    train.y.map((label, i) => ({ i, label: `class ${label}` })),
+    { verbose: 0 },
+  );
   const held = makeClusters(3, 8, 10);
   const xc = clustersTensor(held);
   await model.calibrate(xc, held.y, { thresholdsTargets: { '0.5': 0.5 }, verbose: 0 });
@@ -51,11 +58,13 @@ describeEachBackend('SimilarityModel save and loadModel', (ctx) => {
       },
     });
     expect(JSON.parse(fs.readFileSync(path.join(target, 'model.json'), 'utf8')).modelTopology.class_name).toBe('SimilarityModel');
-    await expect(model.save(target, { overwrite: false })).rejects.toThrow(`${target} already exists and overwrite is false; pass { overwrite: true } to replace it`);
+    await expect(model.save(target, { overwrite: false })).rejects.toThrow(
+      `${target} already exists and overwrite is false; pass { overwrite: true } to replace it`,
+    );
     model.dispose();
   });
 
-  it('writes the same files with tfjs-node\'s file:// handler and with its own', async () => {
+  it("writes the same files with tfjs-node's file:// handler and with its own", async () => {
     if (!hasNativeFileHandler(dir)) return; // nothing to compare against without tfjs-node
     const model = await indexedModel();
     await model.save(path.join(dir, 'native'), { handler: 'native' });

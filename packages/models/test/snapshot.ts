@@ -1,6 +1,7 @@
 /** What a saved and reloaded SimilarityModel must reproduce, as JSON-safe values. */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { SimilarityModel } from '../src/similarity-model';
 import { clustersTensor, makeClusters } from './fixture';
 

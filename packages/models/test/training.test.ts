@@ -3,9 +3,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ActivationStdLoggingLayer, MetricEmbedding } from '@tfsim/layers';
 import { ArcFaceLoss, MultiSimilarityLoss, ProxyAnchorLoss } from '@tfsim/losses';
 import { RecallAtK } from '@tfsim/retrieval-metrics';
-import { avgPos } from '@tfsim/training-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
 import { describeEachBackend, expectNoLeak, testBackends } from '@tfsim/test-utils';
+import { avgPos } from '@tfsim/training-metrics';
+
 import { SimilarityModel } from '../src/similarity-model';
 import { buildMlp, clustersTensor, makeClusters, recallAt1 } from './fixture';
 
@@ -40,7 +41,12 @@ describeEachBackend(
       await model.index(xTrain, train.y, null, { verbose: 0 });
       const recallBefore = recallAt1(await model.lookup(xHeld, 1, 0), held.y);
 
-      const sampler = new MultiShotMemorySampler(xTrain, train.y, { classesPerBatch: 8, examplesPerClassPerBatch: 4, stepsPerEpoch: 20, seed: 3 });
+      const sampler = new MultiShotMemorySampler(xTrain, train.y, {
+        classesPerBatch: 8,
+        examplesPerClassPerBatch: 4,
+        stepsPerEpoch: 20,
+        seed: 3,
+      });
       const started = Date.now();
       const history = await model.fit(sampler, { epochs: 5, verbose: 0 });
       const seconds = (Date.now() - started) / 1000;
@@ -117,7 +123,12 @@ describeEachBackend(
       const before = loss.weights.arraySync() as number[][];
       const kernelBefore = model.getLayer('dense_1').getWeights()[0]!.arraySync() as number[][];
       const xTrain = clustersTensor(train);
-      const sampler = new MultiShotMemorySampler(xTrain, train.y, { classesPerBatch: 8, examplesPerClassPerBatch: 4, stepsPerEpoch: 10, seed: 4 });
+      const sampler = new MultiShotMemorySampler(xTrain, train.y, {
+        classesPerBatch: 8,
+        examplesPerClassPerBatch: 4,
+        stepsPerEpoch: 10,
+        seed: 4,
+      });
       const history = await model.fit(sampler, { epochs: 4, verbose: 0 });
       const losses = series(history, 'loss');
       expect(losses).toHaveLength(4);
@@ -147,9 +158,13 @@ describeEachBackend(
 
     it('logs ActivationStdLoggingLayer values into the history', async () => {
       const inputs = tfl.input({ shape: [train.dim] });
-      const h = tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(inputs) as tfl.SymbolicTensor;
+      const h = tfl.layers
+        .dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
+        .apply(inputs) as tfl.SymbolicTensor;
       const logged = new ActivationStdLoggingLayer({ name: 'act_std' });
-      const outputs = new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(logged.apply(h)) as tfl.SymbolicTensor;
+      const outputs = new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
+        logged.apply(h),
+      ) as tfl.SymbolicTensor;
       const model = new SimilarityModel({ inputs, outputs });
       model.compile({ optimizer: tf.train.adam(0.01), loss: new MultiSimilarityLoss() });
       const x = clustersTensor(train);

@@ -5,7 +5,8 @@
  * and precision@1. Queries of a class with no other indexed example ("lone"
  * queries) are left out, and values are float64.
  */
-import { StateError, ValueError, type OptionKeys } from '@tfsim/utils/core';
+import { type OptionKeys, StateError, ValueError } from '@tfsim/utils/core';
+
 import { type Mask, type RetrievalInputs, toCountMap } from './inputs';
 import { type Average, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions } from './retrieval-metric';
 
@@ -54,7 +55,11 @@ function largestR(counts: ReadonlyMap<number, number> | null): number {
 /** Shared machinery: R per query, lone queries, the first neighbour looked at. */
 abstract class RelevanceMetric extends RetrievalMetric {
   static override readonly optionKeys: OptionKeys<AtROptions> = {
-    name: true, canonicalName: true, average: true, dropClosestLookup: true, r: true,
+    name: true,
+    canonicalName: true,
+    average: true,
+    dropClosestLookup: true,
+    r: true,
   };
   r: Map<number, number> | null;
 
@@ -71,9 +76,7 @@ abstract class RelevanceMetric extends RetrievalMetric {
   protected counts(inputs: RetrievalInputs, required: boolean): Map<number, number> | null {
     const counts = this.r ?? toCountMap(inputs.classCounts, 'classCounts');
     if (!counts && required) {
-      throw new StateError(
-        `${this.name} needs the number of indexed examples per class: pass r to the metric or classCounts to compute`,
-      );
+      throw new StateError(`${this.name} needs the number of indexed examples per class: pass r to the metric or classCounts to compute`);
     }
     return counts;
   }

@@ -1,6 +1,7 @@
 import { ShapeError, toDistanceMatrix } from '@tfsim/utils/core';
+
 import type { Mask, RetrievalInputs } from './inputs';
-import { RetrievalMetric, type RetrievalMetricOptions, averageFloat32 } from './retrieval-metric';
+import { averageFloat32, RetrievalMetric, type RetrievalMetricOptions } from './retrieval-metric';
 
 const f32 = Math.fround;
 

@@ -6,8 +6,9 @@
  * Lloyd's iterations), so a run is reproducible; PML uses faiss' k-means,
  * whose clusters may differ where the data has no clear partition.
  */
-import { Rng, ShapeError, toMatrix, ValueError, type Matrix, type MatrixLike } from '@tfsim/utils/core';
-import { adjustedMutualInfoScore, normalizedMutualInfoScore, type MutualInfoOptions } from './mutual-info';
+import { type Matrix, type MatrixLike, Rng, ShapeError, toMatrix, ValueError } from '@tfsim/utils/core';
+
+import { adjustedMutualInfoScore, type MutualInfoOptions, normalizedMutualInfoScore } from './mutual-info';
 
 export interface KMeansOptions {
   /** Seed of the k-means++ start. Default 0. */

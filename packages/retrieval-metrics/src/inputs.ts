@@ -3,7 +3,7 @@
  * counts derived from it. Matrices and labels are parsed by the input layer
  * of @tfsim/utils.
  */
-import { type RowsLike, ShapeError, ValueError, toLabelMatrix, toLabels } from '@tfsim/utils/core';
+import { type RowsLike, ShapeError, toLabelMatrix, toLabels, ValueError } from '@tfsim/utils/core';
 
 /** What a retrieval metric is computed from (the Python library's keyword arguments). */
 export interface RetrievalInputs {

@@ -1,4 +1,5 @@
 import { ValueError } from '@tfsim/utils/core';
+
 import { type Mask } from './inputs';
 import { PrecisionAtK, type PrecisionAtKOptions } from './precision-at-k';
 

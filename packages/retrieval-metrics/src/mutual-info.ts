@@ -94,7 +94,9 @@ function generalizedAverage(u: number, v: number, method: AverageMethod): number
 function averageMethod(options: MutualInfoOptions): AverageMethod {
   const method = options.averageMethod ?? 'arithmetic';
   if (!(AVERAGE_METHODS as readonly string[]).includes(method)) {
-    throw new ValueError(`unknown averageMethod ${JSON.stringify(method)}; expected one of ${AVERAGE_METHODS.map((m) => `'${m}'`).join(', ')}`);
+    throw new ValueError(
+      `unknown averageMethod ${JSON.stringify(method)}; expected one of ${AVERAGE_METHODS.map((m) => `'${m}'`).join(', ')}`,
+    );
   }
   return method;
 }
@@ -155,8 +157,7 @@ export function expectedMutualInfo(classSizes: ArrayLike<number>, clusterSizes: 
     for (let j = 0; j < clusterSizes.length; j++) {
       const b = clusterSizes[j]!;
       for (let nij = Math.max(1, a + b - n); nij <= Math.min(a, b); nij++) {
-        const logP =
-          lf[a]! + lf[b]! + lf[n - a]! + lf[n - b]! - lf[n]! - lf[nij]! - lf[a - nij]! - lf[b - nij]! - lf[n - a - b + nij]!;
+        const logP = lf[a]! + lf[b]! + lf[n - a]! + lf[n - b]! - lf[n]! - lf[nij]! - lf[a - nij]! - lf[b - nij]! - lf[n - a - b + nij]!;
         emi += (nij / n) * (logN + Math.log(nij) - Math.log(a) - Math.log(b)) * Math.exp(logP);
       }
     }

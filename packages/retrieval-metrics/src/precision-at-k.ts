@@ -1,6 +1,14 @@
 import type { OptionKeys } from '@tfsim/utils/core';
+
 import { type Mask, toCountMap } from './inputs';
-import { RETRIEVAL_METRIC_OPTION_KEYS, RetrievalMetric, type RetrievalMetricConfig, type RetrievalMetricOptions, averageFloat32, uniqueLabels } from './retrieval-metric';
+import {
+  averageFloat32,
+  RETRIEVAL_METRIC_OPTION_KEYS,
+  RetrievalMetric,
+  type RetrievalMetricConfig,
+  type RetrievalMetricOptions,
+  uniqueLabels,
+} from './retrieval-metric';
 
 const f32 = Math.fround;
 

@@ -1,5 +1,5 @@
 import { type Mask } from './inputs';
-import { RetrievalMetric, type RetrievalMetricOptions, averageFloat32 } from './retrieval-metric';
+import { averageFloat32, RetrievalMetric, type RetrievalMetricOptions } from './retrieval-metric';
 
 /**
  * Recall@K as metric learning uses it: a query scores 1 when ANY of its k

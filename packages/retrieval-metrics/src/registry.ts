@@ -1,4 +1,5 @@
 import { Registry, TfsimError } from '@tfsim/utils/core';
+
 import { MapAtR, MeanReciprocalRank, PrecisionAt1, RPrecision } from './at-r';
 import { BNDCG } from './bndcg';
 import { MapAtK } from './map-at-k';
@@ -29,8 +30,10 @@ retrievalMetrics.register(['precision@1', 'precision_at_1'], () => (o) => new Pr
 /** A new metric for a name (with its options), or the instance itself. */
 export function makeRetrievalMetric(metric: string | RetrievalMetric, options: AnyRetrievalOptions = {}): RetrievalMetric {
   if (typeof metric === 'string') return retrievalMetrics.get(metric)(options);
-  if (metric instanceof RetrievalMetric ||
-    (metric !== null && typeof metric === 'object' && typeof (metric as RetrievalMetric).compute === 'function')) {
+  if (
+    metric instanceof RetrievalMetric ||
+    (metric !== null && typeof metric === 'object' && typeof (metric as RetrievalMetric).compute === 'function')
+  ) {
     return metric;
   }
   throw new TfsimError(

@@ -3,8 +3,9 @@
  * found for each query, averaged over the queries (micro) or over the classes
  * (macro).
  */
-import { ShapeError, ValueError, assertInteger, checkOptions, type OptionKeys, toLabels, toRows } from '@tfsim/utils/core';
-import { type Mask, type RetrievalInputs, computeMatchMask } from './inputs';
+import { assertInteger, checkOptions, type OptionKeys, ShapeError, toLabels, toRows, ValueError } from '@tfsim/utils/core';
+
+import { computeMatchMask, type Mask, type RetrievalInputs } from './inputs';
 
 export type Average = 'micro' | 'macro';
 
@@ -45,7 +46,12 @@ export function pythonFloat(x: number): string {
 }
 
 export const RETRIEVAL_METRIC_OPTION_KEYS: OptionKeys<RetrievalMetricOptions> = {
-  name: true, canonicalName: true, k: true, distanceThreshold: true, average: true, dropClosestLookup: true,
+  name: true,
+  canonicalName: true,
+  k: true,
+  distanceThreshold: true,
+  average: true,
+  dropClosestLookup: true,
 };
 
 export abstract class RetrievalMetric {
@@ -156,7 +162,9 @@ export function assertRetrievalMetrics(metrics: unknown, what = 'retrievalMetric
   }
   metrics.forEach((m: unknown, i) => {
     if (!(m instanceof RetrievalMetric)) {
-      throw new ValueError(`${what}[${i}] is ${m === null ? 'null' : typeof m}, not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })`);
+      throw new ValueError(
+        `${what}[${i}] is ${m === null ? 'null' : typeof m}, not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })`,
+      );
     }
   });
 }

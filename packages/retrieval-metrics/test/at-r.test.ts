@@ -1,6 +1,7 @@
-import { Rng, StateError } from '@tfsim/utils';
-import { MapAtK, MapAtR, MeanReciprocalRank, PrecisionAt1, PrecisionAtK, RPrecision, computeMatchMask } from '../src';
 import { loadReference } from '@tfsim/test-utils/reference';
+import { Rng, StateError } from '@tfsim/utils';
+
+import { computeMatchMask, MapAtK, MapAtR, MeanReciprocalRank, PrecisionAt1, PrecisionAtK, RPrecision } from '../src';
 
 /**
  * Independent plain-loop references (Musgrave et al. 2020, "A Metric Learning
@@ -114,7 +115,15 @@ describe("pytorch-metric-learning's AccuracyCalculator (tools/reference/pml_refe
   });
 
   it('mean reciprocal rank and precision@1 by hand', () => {
-    const inputs = { queryLabels: [1, 1, 2, 3], lookupLabels: [[1, 0, 0], [0, 0, 1], [0, 2, 2], [0, 0, 0]] };
+    const inputs = {
+      queryLabels: [1, 1, 2, 3],
+      lookupLabels: [
+        [1, 0, 0],
+        [0, 0, 1],
+        [0, 2, 2],
+        [0, 0, 0],
+      ],
+    };
     expect(new MeanReciprocalRank({ k: 3 }).compute(inputs)).toBeCloseTo((1 + 1 / 3 + 1 / 2 + 0) / 4, 12);
     expect(new MeanReciprocalRank({ k: 2 }).compute(inputs)).toBeCloseTo((1 + 0 + 1 / 2 + 0) / 4, 12);
     expect(new PrecisionAt1().compute(inputs)).toBe(0.25);

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { clusteringScores, kMeans, normalizedMutualInfoScore } from '../src';
 
 const SKLEARN = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'sklearn-mutual-info.json'), 'utf8')) as {

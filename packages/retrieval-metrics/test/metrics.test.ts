@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
-import { BNDCG, MapAtK, PrecisionAtK, RecallAtK, computeMatchMask, pythonFloat } from '../src';
+
+import { BNDCG, computeMatchMask, MapAtK, PrecisionAtK, pythonFloat, RecallAtK } from '../src';
 
 // DESIGN.md section 4 and the Python library's tests
 const queryLabels = [1, 1, 1, 0];
@@ -37,7 +38,15 @@ describe('reference values (DESIGN.md section 4)', () => {
   it('MapAtK(r={0:10, 1:3}, k=3): 0.50833333', () => {
     expect(new MapAtK({ r: { 0: 10, 1: 3 }, k: 3 }).compute({ queryLabels, matchMask })).toBeCloseTo(0.50833333332, 6);
     // r as a Map works the same
-    expect(new MapAtK({ r: new Map([[0, 10], [1, 3]]), k: 3 }).compute({ queryLabels, matchMask })).toBeCloseTo(0.50833333, 6);
+    expect(
+      new MapAtK({
+        r: new Map([
+          [0, 10],
+          [1, 3],
+        ]),
+        k: 3,
+      }).compute({ queryLabels, matchMask }),
+    ).toBeCloseTo(0.50833333, 6);
   });
 
   it('MapAtK clipAtR (MAP@R): 0.03125', () => {
@@ -45,11 +54,19 @@ describe('reference values (DESIGN.md section 4)', () => {
       [false, false, false, true],
       [false, false, false, true],
     ];
-    expect(new MapAtK({ r: { 0: 4, 1: 3 }, k: 4, clipAtR: true }).compute({ queryLabels: [0, 1], matchMask: mask })).toBeCloseTo(0.03125, 7);
+    expect(new MapAtK({ r: { 0: 4, 1: 3 }, k: 4, clipAtR: true }).compute({ queryLabels: [0, 1], matchMask: mask })).toBeCloseTo(
+      0.03125,
+      7,
+    );
   });
 
   it('the match mask can be derived from lookup labels', () => {
-    const lookupLabels = [[1, 1, 0], [1, 1, 0], [1, 1, 0], [1, 1, 0]];
+    const lookupLabels = [
+      [1, 1, 0],
+      [1, 1, 0],
+      [1, 1, 0],
+      [1, 1, 0],
+    ];
     expect(Array.from(computeMatchMask(queryLabels, lookupLabels).data)).toEqual([1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 1]);
     expect(new RecallAtK({ k: 2 }).compute({ queryLabels, lookupLabels })).toBe(0.75);
   });
@@ -76,20 +93,41 @@ describe('names and configs', () => {
 
   it('pythonFloat writes floats as Python does', () => {
     expect([0.1, 1, 2.5, 1e-5, 0.0001, 1e16, 123456.789, 1.5e-7].map(pythonFloat)).toEqual([
-      '0.1', '1.0', '2.5', '1e-05', '0.0001', '1e+16', '123456.789', '1.5e-07',
+      '0.1',
+      '1.0',
+      '2.5',
+      '1e-05',
+      '0.0001',
+      '1e+16',
+      '123456.789',
+      '1.5e-07',
     ]);
   });
 });
 
 describe('bad input', () => {
   it('fewer neighbours than k', () => {
-    expect(() => new RecallAtK({ k: 5 }).compute({ queryLabels: [1, 1], matchMask: [[1, 1, 0, 0], [1, 0, 0, 1]] })).toThrow(
-      'The number of neighbors must be >= K. Number of neighbors is 4 but K is 5.',
-    );
+    expect(() =>
+      new RecallAtK({ k: 5 }).compute({
+        queryLabels: [1, 1],
+        matchMask: [
+          [1, 1, 0, 0],
+          [1, 0, 0, 1],
+        ],
+      }),
+    ).toThrow('The number of neighbors must be >= K. Number of neighbors is 4 but K is 5.');
   });
 
   it('lookup sets and query labels of different lengths', () => {
-    expect(() => new RecallAtK({ k: 4 }).compute({ queryLabels: [1, 2, 3, 4], matchMask: [[1, 1, 0, 0], [1, 0, 0, 1]] })).toThrow(
+    expect(() =>
+      new RecallAtK({ k: 4 }).compute({
+        queryLabels: [1, 2, 3, 4],
+        matchMask: [
+          [1, 1, 0, 0],
+          [1, 0, 0, 1],
+        ],
+      }),
+    ).toThrow(
       'The number of lookup sets must equal the number of query labels. Number of lookup sets is 2 but the number of query labels is 4.',
     );
     expect(() =>

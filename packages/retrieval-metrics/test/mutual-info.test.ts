@@ -5,14 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import {
   adjustedMutualInfoScore,
   AVERAGE_METHODS,
+  type AverageMethod,
   expectedMutualInfo,
   mutualInfoScore,
   normalizedMutualInfoScore,
-  type AverageMethod,
 } from '../src';
 
 interface Case {

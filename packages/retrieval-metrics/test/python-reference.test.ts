@@ -1,5 +1,6 @@
-import { BNDCG, MapAtK, PrecisionAtK, RecallAtK, type RetrievalMetric, computeMatchMask } from '../src';
 import { loadReference } from '@tfsim/test-utils/reference';
+
+import { BNDCG, computeMatchMask, MapAtK, PrecisionAtK, RecallAtK, type RetrievalMetric } from '../src';
 
 interface PyParams {
   k?: number;

@@ -1,5 +1,17 @@
 import { UnknownNameError } from '@tfsim/utils';
-import { BNDCG, MapAtK, MapAtR, MeanReciprocalRank, PrecisionAt1, PrecisionAtK, RPrecision, RecallAtK, makeRetrievalMetric, retrievalMetrics } from '../src';
+
+import {
+  BNDCG,
+  makeRetrievalMetric,
+  MapAtK,
+  MapAtR,
+  MeanReciprocalRank,
+  PrecisionAt1,
+  PrecisionAtK,
+  RecallAtK,
+  retrievalMetrics,
+  RPrecision,
+} from '../src';
 
 describe('makeRetrievalMetric', () => {
   it.each([

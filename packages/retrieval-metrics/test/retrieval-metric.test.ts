@@ -1,9 +1,13 @@
 import { ValueError } from '@tfsim/utils';
-import { MapAtR, PrecisionAtK, RPrecision, RecallAtK, assertRetrievalMetrics } from '../src';
+
+import { assertRetrievalMetrics, MapAtR, PrecisionAtK, RecallAtK, RPrecision } from '../src';
 
 // Issue 20: what a metric needs from an index is declared on RetrievalMetric (no casts in the indexer).
 describe('RetrievalMetric declares what it needs', () => {
-  const counts = new Map([[0, 3], [1, 7]]);
+  const counts = new Map([
+    [0, 3],
+    [1, 7],
+  ]);
 
   it('k-based metrics need k neighbours and no class counts', () => {
     const m = new RecallAtK({ k: 4 });
@@ -22,7 +26,9 @@ describe('RetrievalMetric declares what it needs', () => {
   });
 
   it('assertRetrievalMetrics: one check, one error class', () => {
-    expect(() => assertRetrievalMetrics([])).toThrow(new ValueError('retrievalMetrics must list at least one RetrievalMetric, e.g. [new RecallAtK({ k: 5 })]'));
+    expect(() => assertRetrievalMetrics([])).toThrow(
+      new ValueError('retrievalMetrics must list at least one RetrievalMetric, e.g. [new RecallAtK({ k: 5 })]'),
+    );
     expect(() => assertRetrievalMetrics([new RecallAtK(), { k: 5, compute: () => 1 }])).toThrow(
       new ValueError('retrievalMetrics[1] is object, not a RetrievalMetric; create one with its k, e.g. new RecallAtK({ k: 5 })'),
     );

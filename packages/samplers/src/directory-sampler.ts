@@ -8,7 +8,9 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
+
+import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
+
 import { loadImage, MultiShotFileSampler, type MultiShotFileSamplerOptions } from './file-sampler';
 import { SAMPLER_OPTION_KEYS } from './sampler';
 
@@ -49,17 +51,26 @@ export async function listImageDirectory(dir: string, options: ListDirectoryOpti
   if (typeof dir !== 'string') throw new ValueError(`the image folder must be a path, got ${typeof dir}`);
   const stat = await fsp.stat(dir).catch(() => null);
   if (!stat?.isDirectory()) throw new ValueError(`${dir} is not a folder: give a folder with one subfolder of images per class`);
-  const extensions = new Set((options.extensions ?? IMAGE_EXTENSIONS).map((e) => {
-    if (typeof e !== 'string' || e.length === 0) throw new ValueError(`extensions must be non-empty strings such as '.png', got ${String(e)}`);
-    return (e.startsWith('.') ? e : `.${e}`).toLowerCase();
-  }));
-  const subfolders = (await fsp.readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const extensions = new Set(
+    (options.extensions ?? IMAGE_EXTENSIONS).map((e) => {
+      if (typeof e !== 'string' || e.length === 0)
+        throw new ValueError(`extensions must be non-empty strings such as '.png', got ${String(e)}`);
+      return (e.startsWith('.') ? e : `.${e}`).toLowerCase();
+    }),
+  );
+  const subfolders = (await fsp.readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   let classNames: string[];
   if (options.classNames !== undefined) {
     classNames = [...options.classNames];
     if (classNames.length === 0) throw new ValueError('classNames must list at least one class folder');
     const missing = classNames.filter((c) => !subfolders.includes(c));
-    if (missing.length > 0) throw new ValueError(`classNames lists ${missing.map((c) => `'${c}'`).join(', ')}, not subfolders of ${dir} (its subfolders: ${subfolders.join(', ') || 'none'})`);
+    if (missing.length > 0)
+      throw new ValueError(
+        `classNames lists ${missing.map((c) => `'${c}'`).join(', ')}, not subfolders of ${dir} (its subfolders: ${subfolders.join(', ') || 'none'})`,
+      );
     if (new Set(classNames).size !== classNames.length) throw new ValueError('classNames lists a class twice');
   } else {
     classNames = subfolders;
@@ -69,7 +80,8 @@ export async function listImageDirectory(dir: string, options: ListDirectoryOpti
   const labels: number[] = [];
   for (const [label, name] of classNames.entries()) {
     const files = await imageFiles(path.join(dir, name), extensions);
-    if (files.length === 0) throw new ValueError(`class folder '${name}' of ${dir} has no images (files ending in ${[...extensions].join(', ')})`);
+    if (files.length === 0)
+      throw new ValueError(`class folder '${name}' of ${dir} has no images (files ending in ${[...extensions].join(', ')})`);
     paths.push(...files);
     labels.push(...files.map(() => label));
   }
@@ -92,7 +104,13 @@ export interface DirectorySamplerOptions extends MultiShotFileSamplerOptions, Li
  * folders' positions in `classNames`.
  */
 export class DirectorySampler extends MultiShotFileSampler {
-  static override readonly optionKeys: OptionKeys<DirectorySamplerOptions> = { ...MultiShotFileSampler.optionKeys, ...SAMPLER_OPTION_KEYS, classNames: true, extensions: true, imageSize: true };
+  static override readonly optionKeys: OptionKeys<DirectorySamplerOptions> = {
+    ...MultiShotFileSampler.optionKeys,
+    ...SAMPLER_OPTION_KEYS,
+    classNames: true,
+    extensions: true,
+    imageSize: true,
+  };
   /** The class folder of each label. */
   readonly classNames: readonly string[];
   /** The image files, in listing order. */
@@ -108,7 +126,10 @@ export class DirectorySampler extends MultiShotFileSampler {
   static async fromDirectory(dir: string, options: DirectorySamplerOptions = {}): Promise<DirectorySampler> {
     checkOptions(options, DirectorySampler.optionKeys, 'DirectorySampler');
     const { classNames, extensions, imageSize = [256, 256], ...samplerOptions } = options;
-    if (imageSize !== null && !(Array.isArray(imageSize) && imageSize.length === 2 && imageSize.every((v) => Number.isInteger(v) && v > 0))) {
+    if (
+      imageSize !== null &&
+      !(Array.isArray(imageSize) && imageSize.length === 2 && imageSize.every((v) => Number.isInteger(v) && v > 0))
+    ) {
       throw new ValueError(`imageSize must be [height, width] of positive integers or null, got ${JSON.stringify(imageSize)}`);
     }
     const listing = await listImageDirectory(dir, { ...(classNames ? { classNames } : {}), ...(extensions ? { extensions } : {}) });

@@ -66,7 +66,12 @@ export class TensorSource implements ExampleSource {
 }
 
 /** At most `limit` loads in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>, onDone?: () => void): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+  onDone?: () => void,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -113,7 +118,12 @@ export class ArraySource<X> implements ExampleSource {
 
   async load(indices: readonly number[], options: LoadOptions = {}): Promise<tf.Tensor> {
     const progress = options.progressLabel ? createProgress({ label: options.progressLabel, total: indices.length }) : undefined;
-    const loaded = await mapLimit(indices, this.concurrency, (index) => this.loadOne(index), () => progress?.tick());
+    const loaded = await mapLimit(
+      indices,
+      this.concurrency,
+      (index) => this.loadOne(index),
+      () => progress?.tick(),
+    );
     progress?.done();
     try {
       const shape = loaded[0]?.tensor.shape ?? [];

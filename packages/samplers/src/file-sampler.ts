@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FormatError, ValueError } from '@tfsim/utils';
 import type sharpFunction from 'sharp';
+
 import type { ExampleValue } from './examples';
 import { MultiShotMemorySampler, type MultiShotMemorySamplerOptions } from './memory-samplers';
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
 import type { AugmenterLike } from './augmenters/augmenter';
-import { type ExampleData, type ExampleSource, exampleCount, type LoadExampleFn, toSource } from './examples';
-import { type Batch, type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from './sampler';
+import { exampleCount, type ExampleData, type ExampleSource, type LoadExampleFn, toSource } from './examples';
+import { type Batch, type RawBatch, Sampler, SAMPLER_OPTION_KEYS, type SamplerOptions } from './sampler';
 import { indexByClass, readLabels, resolveClassList, sampleDistinct, selectPositions } from './select';
 
 export interface MultiShotMemorySamplerOptions<X> extends SamplerOptions {
@@ -50,7 +51,12 @@ function sliceBounds(begin: number, size: number, n: number): [number, number] {
  */
 export class MultiShotMemorySampler<X = unknown> extends Sampler {
   static override readonly optionKeys: OptionKeys<MultiShotMemorySamplerOptions<unknown>> = {
-    ...SAMPLER_OPTION_KEYS, loadExampleFn: true, classesPerBatch: true, examplesPerClassPerBatch: true, classList: true, totalExamplesPerClass: true,
+    ...SAMPLER_OPTION_KEYS,
+    loadExampleFn: true,
+    classesPerBatch: true,
+    examplesPerClassPerBatch: true,
+    classList: true,
+    totalExamplesPerClass: true,
   };
   /** The classes sampled from, ascending. */
   readonly classList: number[];
@@ -79,7 +85,11 @@ export class MultiShotMemorySampler<X = unknown> extends Sampler {
       rng: this.rng,
     });
     for (const c of withReplacement) {
-      this.warnOnce(this.warned, `total-${c}`, `Class ${c} has fewer than totalExamplesPerClass (${options.totalExamplesPerClass}) examples: they were selected with replacement.`);
+      this.warnOnce(
+        this.warned,
+        `total-${c}`,
+        `Class ${c} has fewer than totalExamplesPerClass (${options.totalExamplesPerClass}) examples: they were selected with replacement.`,
+      );
     }
     this.positions = positions;
     this.indexPerClass = indexByClass(this.labels, positions);
@@ -116,7 +126,13 @@ export class MultiShotMemorySampler<X = unknown> extends Sampler {
     const [start, end] = sliceBounds(begin, size, this.positions.length);
     const rows = this.positions.slice(start, end);
     const x = await this.source.load(rows, { progressLabel: rows.length > 1 ? 'loading examples' : undefined });
-    return { xs: x, ys: tf.tensor1d(rows.map((r) => this.labels[r]!), 'int32') };
+    return {
+      xs: x,
+      ys: tf.tensor1d(
+        rows.map((r) => this.labels[r]!),
+        'int32',
+      ),
+    };
   }
 
   /** Number of kept examples. */
@@ -153,18 +169,25 @@ export interface SingleShotMemorySamplerOptions<X> extends SamplerOptions {
  */
 export class SingleShotMemorySampler<X = unknown> extends Sampler {
   static override readonly optionKeys: OptionKeys<SingleShotMemorySamplerOptions<unknown>> = {
-    ...SAMPLER_OPTION_KEYS, augmenter: true, examplesPerBatch: true, numAugmentationsPerExample: true, loadExampleFn: true,
+    ...SAMPLER_OPTION_KEYS,
+    augmenter: true,
+    examplesPerBatch: true,
+    numAugmentationsPerExample: true,
+    loadExampleFn: true,
   };
   protected readonly source: ExampleSource;
 
   constructor(x: ExampleData<X>, options: SingleShotMemorySamplerOptions<X>) {
-    if (!options || !options.augmenter) throw new ValueError('SingleShotMemorySampler needs an augmenter: it makes the views of each example');
+    if (!options || !options.augmenter)
+      throw new ValueError('SingleShotMemorySampler needs an augmenter: it makes the views of each example');
     if (options.examplesPerBatch === undefined) throw new ValueError('SingleShotMemorySampler needs examplesPerBatch');
     super(options.examplesPerBatch, 1, options.numAugmentationsPerExample ?? 2, options);
     const n = exampleCount(x);
     if (n === 0) throw new ValueError('x is empty: a sampler needs at least one example');
     if (this.classesPerBatch > n) {
-      throw new ValueError(`examplesPerBatch (${this.classesPerBatch}) must be <= the number of examples (${n}): each example is its own class`);
+      throw new ValueError(
+        `examplesPerBatch (${this.classesPerBatch}) must be <= the number of examples (${n}): each example is its own class`,
+      );
     }
     this.source = toSource(x, options.loadExampleFn);
   }

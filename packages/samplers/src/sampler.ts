@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { assertInteger, checkOptions, type OptionKeys, Rng, ShapeError, StateError } from '@tfsim/utils';
+
 import { type AugmenterLike, runAugmenter } from './augmenters/augmenter';
 
 /** One batch: `xs` of shape `[rows, ...exampleShape]`, `ys` the int32 class ids. */

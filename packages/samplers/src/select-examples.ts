@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isTensor, Rng, ShapeError } from '@tfsim/utils';
+
 import { exampleCount } from './examples';
 import { readLabels, resolveClassList, selectPositions } from './select';
 

@@ -2,7 +2,7 @@
  * Labels, class indexes and the random draws samplers share.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, isTensor, type Rng, ShapeError, ValueError, toLabel } from '@tfsim/utils';
+import { assertInteger, isTensor, type Rng, ShapeError, toLabel, ValueError } from '@tfsim/utils';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -100,7 +100,11 @@ export interface SelectOptions {
  * (The Python library's `select_examples` always samples with replacement
  * when restricting, so a class with plenty of examples got duplicates.)
  */
-export function selectPositions(labels: readonly number[], classes: readonly number[], options: SelectOptions): { positions: number[]; withReplacement: number[] } {
+export function selectPositions(
+  labels: readonly number[],
+  classes: readonly number[],
+  options: SelectOptions,
+): { positions: number[]; withReplacement: number[] } {
   const { rng, numExamplesPerClass } = options;
   if (numExamplesPerClass !== undefined) assertInteger(numExamplesPerClass, 'totalExamplesPerClass', 1);
   const byClass = indexByClass(labels);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import { assertInteger, checkOptions, createProgress, isTensor, type OptionKeys, type Rng, ShapeError, ValueError } from '@tfsim/utils';
-import { type ExampleSource, type LoadExampleFn, ArraySource, TensorSource } from './examples';
-import { type Batch, type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from './sampler';
+
+import { ArraySource, type ExampleSource, type LoadExampleFn, TensorSource } from './examples';
+import { type Batch, type RawBatch, Sampler, SAMPLER_OPTION_KEYS, type SamplerOptions } from './sampler';
 import { checkLabel, resolveClassList } from './select';
 
 export interface TFDataSamplerOptions extends SamplerOptions {
@@ -86,8 +87,14 @@ class ExampleCycle {
  */
 export class TFDataSampler extends Sampler {
   static override readonly optionKeys: OptionKeys<TFDataSamplerOptions> = {
-    ...SAMPLER_OPTION_KEYS, classesPerBatch: true, examplesPerClassPerBatch: true, classList: true, totalExamplesPerClass: true,
-    loadFn: true, warmup: true, labelOutput: true,
+    ...SAMPLER_OPTION_KEYS,
+    classesPerBatch: true,
+    examplesPerClassPerBatch: true,
+    classList: true,
+    totalExamplesPerClass: true,
+    loadFn: true,
+    warmup: true,
+    labelOutput: true,
   };
   readonly classList: number[];
   private readonly source: ExampleSource;
@@ -138,7 +145,10 @@ export class TFDataSampler extends Sampler {
         const { x, y } = splitElement(step.value, index);
         let label: unknown = y;
         if (labelOutput !== undefined) {
-          label = label !== null && typeof label === 'object' && !isTensor(label) ? (label as Record<string | number, unknown>)[labelOutput] : undefined;
+          label =
+            label !== null && typeof label === 'object' && !isTensor(label)
+              ? (label as Record<string | number, unknown>)[labelOutput]
+              : undefined;
           if (label === undefined) {
             disposeDeep(step.value);
             throw new ValueError(`dataset element ${index}: its y has no labelOutput ${JSON.stringify(labelOutput)}`);
@@ -270,7 +280,9 @@ function stackExamples(xs: unknown[]): ExampleSource {
     const shape = tensors[0]!.shape;
     tensors.forEach((t, i) => {
       if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k])) {
-        throw new ShapeError(`dataset elements must share one x shape: element 0 has [${shape.join(', ')}], element ${i} has [${t.shape.join(', ')}]`);
+        throw new ShapeError(
+          `dataset elements must share one x shape: element 0 has [${shape.join(', ')}], element ${i} has [${t.shape.join(', ')}]`,
+        );
       }
     });
     const stacked = tf.stack(tensors);

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import { checkOptions, createProgress, isTensor, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
 import type { ExampleValue } from './examples';
 import { MultiShotMemorySampler, type MultiShotMemorySamplerOptions } from './memory-samplers';
 import { checkLabel } from './select';
@@ -49,7 +50,9 @@ async function readSplit(
       if (record === null || typeof record !== 'object' || !(xKey in record) || !(yKey in record)) {
         const available = record && typeof record === 'object' ? Object.keys(record).join(', ') : typeof record;
         disposeDeep(record);
-        throw new ValueError(`split ${name}, element ${index}: no ${!record || !(xKey in record) ? `xKey "${xKey}"` : `yKey "${yKey}"`}; available features are: ${available}`);
+        throw new ValueError(
+          `split ${name}, element ${index}: no ${!record || !(xKey in record) ? `xKey "${xKey}"` : `yKey "${yKey}"`}; available features are: ${available}`,
+        );
       }
       const label = record[yKey];
       let value: number;

@@ -1,5 +1,6 @@
 /** Shared checks of the balance guarantee (not a test file itself). */
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { Batch } from '../src';
 
 /** The first `n` batches of a sampler as plain arrays (rows of xs, ys), their tensors disposed. */
@@ -25,7 +26,8 @@ export function expectBalanced(labels: ArrayLike<number>, classes: number, perCl
   const order: number[] = [];
   for (let c = 0; c < classes; c++) {
     const block = values.slice(c * perClass, (c + 1) * perClass);
-    if (block.some((v) => v !== block[0])) throw new Error(`rows ${c * perClass}..${(c + 1) * perClass - 1} mix classes: [${block.join(', ')}]`);
+    if (block.some((v) => v !== block[0]))
+      throw new Error(`rows ${c * perClass}..${(c + 1) * perClass - 1} mix classes: [${block.join(', ')}]`);
     order.push(block[0]!);
   }
   if (new Set(order).size !== classes) throw new Error(`a class appears in two blocks: [${values.join(', ')}]`);

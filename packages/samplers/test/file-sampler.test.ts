@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, tempDir } from '@tfsim/test-utils';
 import { FormatError, Rng } from '@tfsim/utils';
 import sharp from 'sharp';
+
 import { loadImage, MultiShotFileSampler } from '../src';
 import { counts, expectBalanced, warnings } from './balance';
 
@@ -14,7 +16,9 @@ async function randomPng(name: string, height = 8, width = 6, seed = 1): Promise
   const rng = new Rng(seed);
   const raw = Buffer.from(Array.from({ length: height * width * 3 }, () => rng.int(256)));
   const path = join(dir, name);
-  await sharp(raw, { raw: { width, height, channels: 3 } }).png().toFile(path);
+  await sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(path);
   return { path, pixels: Float32Array.from(raw, (v) => v / 255) };
 }
 
@@ -30,16 +34,22 @@ describe('loadImage', () => {
 
   it('makes grey and RGBA images RGB, decodes JPEG, and resizes', async () => {
     const grey = join(dir, 'grey.png');
-    await sharp(Buffer.from([0, 51, 102, 255]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(grey);
+    await sharp(Buffer.from([0, 51, 102, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toFile(grey);
     const g = await loadImage(grey);
     expect(g.shape).toEqual([2, 2, 3]);
     expectClose(g, [0, 0, 0, 0.2, 0.2, 0.2, 0.4, 0.4, 0.4, 1, 1, 1], 1e-6);
     const rgba = join(dir, 'rgba.png');
-    await sharp(Buffer.from([255, 0, 0, 128]), { raw: { width: 1, height: 1, channels: 4 } }).png().toFile(rgba);
+    await sharp(Buffer.from([255, 0, 0, 128]), { raw: { width: 1, height: 1, channels: 4 } })
+      .png()
+      .toFile(rgba);
     const r = await loadImage(rgba);
     expect(r.shape).toEqual([1, 1, 3]);
     const jpeg = join(dir, 'flat.jpg');
-    await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 200, g: 100, b: 50 } } }).jpeg({ quality: 95 }).toFile(jpeg);
+    await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 200, g: 100, b: 50 } } })
+      .jpeg({ quality: 95 })
+      .toFile(jpeg);
     const j = await loadImage(jpeg);
     expect(j.shape).toEqual([12, 16, 3]);
     expectClose(tf.mean(j, [0, 1]), [200 / 255, 100 / 255, 50 / 255], 0.02);

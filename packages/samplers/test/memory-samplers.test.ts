@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
 import { Rng, ShapeError, ValueError } from '@tfsim/utils';
-import { MultiShotMemorySampler, SingleShotMemorySampler, selectExamples } from '../src';
+
+import { MultiShotMemorySampler, selectExamples, SingleShotMemorySampler } from '../src';
 import { counts, expectBalanced, warnings } from './balance';
 
 /** 10 classes of 3..12 examples; example i is the row [label, i]. */
@@ -61,7 +62,11 @@ describe('MultiShotMemorySampler', () => {
   });
 
   it('samples a small class with replacement and warns once, as Python', async () => {
-    const sampler = new MultiShotMemorySampler(tf.ones([4, 10, 10, 3]), [1, 1, 1, 2], { classesPerBatch: 2, examplesPerClassPerBatch: 3, seed: 0 });
+    const sampler = new MultiShotMemorySampler(tf.ones([4, 10, 10, 3]), [1, 1, 1, 2], {
+      classesPerBatch: 2,
+      examplesPerClassPerBatch: 3,
+      seed: 0,
+    });
     const first = await readBatch(await sampler.generateBatch(0));
     expect([...counts(first.y)].sort()).toEqual([
       [1, 3],
@@ -142,7 +147,9 @@ describe('MultiShotMemorySampler', () => {
     expect(() => new MultiShotMemorySampler([10, 20, 30, 10, 20, 30, 10], [1, 2, 3, 1, 2, 3, 1], { classesPerBatch: 42 })).toThrow(
       'classesPerBatch (42) must be <= the number of classes to sample from (3)',
     );
-    expect(() => new MultiShotMemorySampler([1, 2], [0, 1], { classList: [0, 5] })).toThrow('classList names class(es) 5 with no example in y; classes in y: 0, 1');
+    expect(() => new MultiShotMemorySampler([1, 2], [0, 1], { classList: [0, 5] })).toThrow(
+      'classList names class(es) 5 with no example in y; classes in y: 0, 1',
+    );
     expect(() => new MultiShotMemorySampler([], [])).toThrow('x and y are empty');
     expect(() => new MultiShotMemorySampler([1, 2], [0, 0.5])).toThrow(/y\[1\] is 0.5; labels must be safe integers/);
     expect(() => new MultiShotMemorySampler([1, 2], [0, '1'] as never)).toThrow(/y\[1\] is '1' \(a string\); labels must be safe integers/);
@@ -182,8 +189,7 @@ describe('MultiShotMemorySampler', () => {
     const sampler = new MultiShotMemorySampler(x, y, { classesPerBatch: 4, examplesPerClassPerBatch: 2, stepsPerEpoch: 3, seed: 1 });
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 1 })] });
     // Labels are int32 class ids, as metric losses take them.
-    const loss = (yTrue: tf.Tensor, yPred: tf.Tensor) =>
-      tf.mean(tf.square(tf.sub(tf.reshape(tf.cast(yTrue, 'float32'), [-1, 1]), yPred)));
+    const loss = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.square(tf.sub(tf.reshape(tf.cast(yTrue, 'float32'), [-1, 1]), yPred)));
     model.compile({ optimizer: 'sgd', loss });
     const sizes: number[] = [];
     const history = await model.fitDataset(sampler.toDataset(), {
@@ -241,7 +247,11 @@ describe('SingleShotMemorySampler', () => {
 describe('selectExamples', () => {
   it('keeps the listed classes, exactly n each, as Python', () => {
     for (const n of [2, 20]) {
-      const { x, y } = selectExamples([10, 20, 30, 10, 20, 30, 10], [1, 2, 3, 1, 2, 3, 1], { classList: [1, 3], numExamplesPerClass: n, seed: 1 });
+      const { x, y } = selectExamples([10, 20, 30, 10, 20, 30, 10], [1, 2, 3, 1, 2, 3, 1], {
+        classList: [1, 3],
+        numExamplesPerClass: n,
+        seed: 1,
+      });
       expect(y.length).toBe(2 * n);
       (x as number[]).forEach((v, i) => expect(v).toBe(y[i]! * 10));
       expect([...counts(y).keys()].sort()).toEqual([1, 3]);
@@ -255,7 +265,11 @@ describeEachBackend('MultiShotMemorySampler across backends', () => {
   it('gives the same seeded batches, without leaking', async () => {
     const { x, y } = makeData(3);
     const data = tf.tensor2d(x);
-    const sampler = new MultiShotMemorySampler(data, tf.tensor1d(y, 'int32'), { classesPerBatch: 3, examplesPerClassPerBatch: 2, seed: 77 });
+    const sampler = new MultiShotMemorySampler(data, tf.tensor1d(y, 'int32'), {
+      classesPerBatch: 3,
+      examplesPerClassPerBatch: 2,
+      seed: 77,
+    });
     const batches: number[][] = [];
     await expectNoLeak(async () => {
       for (let b = 0; b < 5; b++) {
@@ -279,8 +293,9 @@ describe('sampler options', () => {
     expect(() => new MultiShotMemorySampler(x, [0, 0, 1, 1], { stepsPerEpoch: 2, steps_per_epoch: 3 } as never)).toThrow(
       "did you mean 'stepsPerEpoch'?",
     );
-    expect(() =>
-      new SingleShotMemorySampler(x, { augmenter: (v: unknown) => v, examplesPerBatch: 2, num_augmentations_per_example: 2 } as never),
+    expect(
+      () =>
+        new SingleShotMemorySampler(x, { augmenter: (v: unknown) => v, examplesPerBatch: 2, num_augmentations_per_example: 2 } as never),
     ).toThrow("unknown option 'num_augmentations_per_example' for SingleShotMemorySampler; did you mean 'numAugmentationsPerExample'?");
   });
 });

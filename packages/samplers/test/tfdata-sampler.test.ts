@@ -1,7 +1,9 @@
+import '@tfsim/test-utils';
+
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
-import '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
+
 import { TFDataSampler } from '../src';
 import { counts, expectBalanced, takeBatches, warnings } from './balance';
 
@@ -117,10 +119,17 @@ describe('TFDataSampler', () => {
       'classesPerBatch (3) must be <= the number of classes to sample from (2)',
     );
     await expect(TFDataSampler.create(dataset([2, 2]), { classList: [1, 9] })).rejects.toThrow('classList names class(es) 9');
-    await expect(TFDataSampler.create(tfd.array([1, 2] as tf.TensorContainer[]))).rejects.toThrow('dataset element 0 must be {xs, ys} or [x, y]');
+    await expect(TFDataSampler.create(tfd.array([1, 2] as tf.TensorContainer[]))).rejects.toThrow(
+      'dataset element 0 must be {xs, ys} or [x, y]',
+    );
     const before = tf.memory().numTensors;
     await expect(
-      TFDataSampler.create(tfd.array([{ xs: tf.zeros([2]), ys: 0 }, { xs: tf.zeros([3]), ys: 1 }] as tf.TensorContainer[])),
+      TFDataSampler.create(
+        tfd.array([
+          { xs: tf.zeros([2]), ys: 0 },
+          { xs: tf.zeros([3]), ys: 1 },
+        ] as tf.TensorContainer[]),
+      ),
     ).rejects.toThrow('dataset elements must share one x shape');
     // The two source tensors of the array above are the only ones left.
     expect(tf.memory().numTensors).toBe(before + 2);

@@ -4,10 +4,12 @@
  * each example is preprocessed, batches are class-balanced and each row is
  * the example of its label; errors name the missing feature or split.
  */
+import '@tfsim/test-utils';
+
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
-import '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
+
 import { type FeatureRecord, TFDatasetMultiShotMemorySampler } from '../src';
 
 /** Records whose image is [label, id]: a row tells which example it is. */
@@ -59,7 +61,10 @@ describe('TFDatasetMultiShotMemorySampler', () => {
   });
 
   it('takes one split by name, or a dataset alone', async () => {
-    const onlyTest = await TFDatasetMultiShotMemorySampler.fromDatasets({ train: split(TRAIN), test: split(TEST) }, { classesPerBatch: 2, splits: 'test' });
+    const onlyTest = await TFDatasetMultiShotMemorySampler.fromDatasets(
+      { train: split(TRAIN), test: split(TEST) },
+      { classesPerBatch: 2, splits: 'test' },
+    );
     expect([...(await seen(onlyTest, 20))].every((id) => id >= 100)).toBe(true);
     onlyTest.dispose();
     const alone = await TFDatasetMultiShotMemorySampler.fromDatasets(split(TRAIN), { classesPerBatch: 2 });

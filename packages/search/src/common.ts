@@ -1,7 +1,7 @@
 /**
  * What every search shares: argument checks and the order of results.
  */
-import { getDistance, type RowDistance as Distance, type DistanceConfig } from '@tfsim/distances/rows';
+import { type DistanceConfig, getDistance, type RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   assertInteger,
   assertSameLength,
@@ -12,6 +12,7 @@ import {
   toMatrix,
   ValueError,
 } from '@tfsim/utils/core';
+
 import type { Neighbors } from './search';
 
 /** Default number of neighbours, as in the Python library. */
@@ -78,7 +79,13 @@ export function rowsToRemove(rowIds: ArrayLike<number>, remove: ArrayLike<number
 }
 
 /** Row-major rows without the rows `drop` (ascending), and their ids. */
-export function withoutRows(rows: Float32Array, ids: Int32Array, n: number, dim: number, drop: readonly number[]): { rows: Float32Array; ids: Int32Array } {
+export function withoutRows(
+  rows: Float32Array,
+  ids: Int32Array,
+  n: number,
+  dim: number,
+  drop: readonly number[],
+): { rows: Float32Array; ids: Int32Array } {
   const keep = n - drop.length;
   const outRows = new Float32Array(keep * dim);
   const outIds = new Int32Array(keep);
@@ -115,12 +122,7 @@ export const SMALL_SORT = 64;
  * Sorts candidates into the result order and keeps the first `k`: ascending
  * distance (descending when `similarity`), ties by ascending id, NaN last.
  */
-export function orderNeighbours(
-  ids: ArrayLike<number>,
-  values: ArrayLike<number>,
-  k: number,
-  similarity: boolean,
-): Neighbors {
+export function orderNeighbours(ids: ArrayLike<number>, values: ArrayLike<number>, k: number, similarity: boolean): Neighbors {
   const n = ids.length;
   const sign = similarity ? -1 : 1;
   const compare = (a: number, b: number): number => {

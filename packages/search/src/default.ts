@@ -8,7 +8,8 @@
  * usearch's is the slowest of them here (faiss-node's flat search outran the
  * WebAssembly kernel, but it needs the same OpenBLAS the BLAS kernel does).
  */
-import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
+
 import { LinearSearch, type LinearSearchOptions } from './linear';
 
 /**

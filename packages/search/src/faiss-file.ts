@@ -110,7 +110,8 @@ function walk(c: Cursor): Header {
     const pqD = c.u64();
     const m = c.u64();
     const nbits = c.u64();
-    if (pqD !== h.d || m < 1 || h.d % m !== 0 || nbits < 1 || nbits > 16) c.fail(`implausible product quantizer: d ${pqD}, M ${m}, nbits ${nbits}`);
+    if (pqD !== h.d || m < 1 || h.d % m !== 0 || nbits < 1 || nbits > 16)
+      c.fail(`implausible product quantizer: d ${pqD}, M ${m}, nbits ${nbits}`);
     if (codeSize !== Math.ceil((m * nbits) / 8)) c.fail(`IVF-PQ code size ${codeSize}, expected ${Math.ceil((m * nbits) / 8)}`);
     c.vector(4, h.d * 2 ** nbits, 'the PQ centroids');
     invertedLists(c, nlist, h, codeSize, 'IVF-PQ');

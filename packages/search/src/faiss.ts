@@ -1,18 +1,20 @@
 import * as path from 'node:path';
-import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
+
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
   BackendError,
+  checkOptions,
   FormatError,
   type Matrix,
   type MatrixLike,
+  type OptionKeys,
   StateError,
   ValueError,
   writeArray,
-  checkOptions,
-  type OptionKeys,
 } from '@tfsim/utils/core';
+
 import {
   checkAddBatch,
   checkDim,
@@ -20,8 +22,8 @@ import {
   neighbourCount,
   queryMatrix,
   queryRow,
-  rankFetched,
   type Ranked,
+  rankFetched,
   resolveDistance,
   resolveTies,
   rowsToRemove,
@@ -147,7 +149,17 @@ const TIE_SLACK = 8;
  *   reject are caught here first where possible.
  */
 export class FaissSearch implements Search {
-  static readonly optionKeys: OptionKeys<FaissSearchOptions> = { name: true, algo: true, nlist: true, nprobe: true, m: true, nbits: true, hnswM: true, efSearch: true, binding: true };
+  static readonly optionKeys: OptionKeys<FaissSearchOptions> = {
+    name: true,
+    algo: true,
+    nlist: true,
+    nprobe: true,
+    m: true,
+    nbits: true,
+    hnswM: true,
+    efSearch: true,
+    binding: true,
+  };
   readonly name: string;
   readonly distance: Distance;
   readonly dim: number;
@@ -181,7 +193,14 @@ export class FaissSearch implements Search {
       );
     }
     this.binding = binding;
-    for (const [key, min] of [['nlist', 1], ['nprobe', 1], ['m', 1], ['nbits', 1], ['hnswM', 2], ['efSearch', 1]] as const) {
+    for (const [key, min] of [
+      ['nlist', 1],
+      ['nprobe', 1],
+      ['m', 1],
+      ['nbits', 1],
+      ['hnswM', 2],
+      ['efSearch', 1],
+    ] as const) {
       if (options[key] !== undefined) assertInteger(options[key], key, min);
     }
     this.m = options.m ?? 8;
@@ -286,7 +305,8 @@ export class FaissSearch implements Search {
     if (!this.patched) throw new BackendError('setting nprobe or efSearch needs the patched faiss-node');
     if (params.nprobe !== undefined) {
       assertInteger(params.nprobe, 'nprobe', 1);
-      if (this.nlist === undefined) throw new StateError(`nprobe applies to IVF indexes (this one is ${this.factory ?? this.algo}, or untrained)`);
+      if (this.nlist === undefined)
+        throw new StateError(`nprobe applies to IVF indexes (this one is ${this.factory ?? this.algo}, or untrained)`);
       this.nprobe = Math.min(params.nprobe, this.nlist);
     }
     if (params.efSearch !== undefined) {
@@ -405,13 +425,7 @@ export class FaissSearch implements Search {
   }
 
   /** Maps faiss rows to ids and its values to distances, and orders them. */
-  private collect(
-    labels: ArrayLike<number>,
-    raw: ArrayLike<number>,
-    offset: number,
-    fetched: number,
-    kk: number,
-  ): Ranked {
+  private collect(labels: ArrayLike<number>, raw: ArrayLike<number>, offset: number, fetched: number, kk: number): Ranked {
     const ids: number[] = [];
     const values: number[] = [];
     for (let j = 0; j < fetched; j++) {
@@ -508,7 +522,8 @@ export class FaissSearch implements Search {
       } catch (err) {
         throw new FormatError(`${dir}: faiss cannot read the index: ${(err as Error).message}`);
       }
-      if (index.getDimension() !== this.dim) throw new FormatError(`${dir}: the index has dimension ${index.getDimension()}, expected ${this.dim}`);
+      if (index.getDimension() !== this.dim)
+        throw new FormatError(`${dir}: the index has dimension ${index.getDimension()}, expected ${this.dim}`);
       if (index.ntotal() !== size) throw new FormatError(`${dir}: the index holds ${index.ntotal()} rows, the manifest ${size}`);
     } else if (size > 0) {
       throw new FormatError(`${dir}: ${size} rows but no index array`);

@@ -9,6 +9,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import type { RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
@@ -96,8 +97,17 @@ export async function checkRegularFile(file: string, bytes: number): Promise<voi
 const ELEMENT_BYTES: Record<ArrayDtype, number> = { float32: 4, float64: 8, int32: 4, uint8: 1 };
 
 /** readArray of @tfsim/utils, for a regular file only (a symlink or device is refused, not followed). */
-export async function readRegularArray<D extends ArrayDtype>(dir: string, descriptor: ArrayDescriptor | undefined, dtype: D): Promise<TypedArrayOf<D>> {
-  if (descriptor && typeof descriptor.file === 'string' && path.basename(descriptor.file) === descriptor.file && descriptor.dtype === dtype) {
+export async function readRegularArray<D extends ArrayDtype>(
+  dir: string,
+  descriptor: ArrayDescriptor | undefined,
+  dtype: D,
+): Promise<TypedArrayOf<D>> {
+  if (
+    descriptor &&
+    typeof descriptor.file === 'string' &&
+    path.basename(descriptor.file) === descriptor.file &&
+    descriptor.dtype === dtype
+  ) {
     await checkRegularFile(path.join(dir, descriptor.file), Number(descriptor.length) * ELEMENT_BYTES[dtype]);
   }
   return readArray(dir, descriptor as ArrayDescriptor, dtype);

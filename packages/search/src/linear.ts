@@ -6,19 +6,20 @@ import {
   SNRDistance,
   SquaredEuclideanDistance,
 } from '@tfsim/distances';
-import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
   BackendError,
+  checkOptions,
   FormatError,
   type Matrix,
   type MatrixLike,
+  type OptionKeys,
   ValueError,
   writeArray,
-  checkOptions,
-  type OptionKeys,
 } from '@tfsim/utils/core';
+
 import {
   checkAddBatch,
   checkDim,
@@ -31,10 +32,10 @@ import {
   rowsToRemove,
   withoutRows,
 } from './common';
-import { BlasStore, blasAvailable, blasServes, blasUnavailableReason } from './kernel/blas';
+import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
+import { blasAvailable, blasServes, BlasStore, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
-import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import type { Neighbors, Search, SearchConfig } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
@@ -114,9 +115,12 @@ export class LinearSearch implements Search {
     this.threads = Math.min(options.threads ?? defaultThreads(), MAX_HELPERS + 1);
     this.mode = kernelModeOf(this.distance);
     const kernel = options.kernel ?? 'auto';
-    if (!['auto', 'blas', 'wasm'].includes(kernel)) throw new ValueError(`kernel must be 'auto', 'blas' or 'wasm', got ${JSON.stringify(kernel)}`);
-    if (kernel === 'blas' && !blasAvailable()) throw new BackendError(`the BLAS kernel does not load here (pnpm setup:native builds it): ${blasUnavailableReason()}`);
-    if (kernel === 'blas' && !blasServes(this.mode)) throw new ValueError(`the BLAS kernel does not serve ${this.distance.name}; use kernel 'wasm' or 'auto'`);
+    if (!['auto', 'blas', 'wasm'].includes(kernel))
+      throw new ValueError(`kernel must be 'auto', 'blas' or 'wasm', got ${JSON.stringify(kernel)}`);
+    if (kernel === 'blas' && !blasAvailable())
+      throw new BackendError(`the BLAS kernel does not load here (pnpm setup:native builds it): ${blasUnavailableReason()}`);
+    if (kernel === 'blas' && !blasServes(this.mode))
+      throw new ValueError(`the BLAS kernel does not serve ${this.distance.name}; use kernel 'wasm' or 'auto'`);
     this.kernel = kernel !== 'wasm' && blasServes(this.mode) && blasAvailable() ? 'blas' : 'wasm';
     this.panels = this.newStore();
   }
@@ -286,7 +290,9 @@ export class LinearSearch implements Search {
     const n = this.panels.size;
     const embeddings = this.panels.copyRows(0, n);
     const head = { format: LINEAR_FORMAT, version: LINEAR_FORMAT_VERSION, size: n, ids: this.ids.slice(0, n) };
-    await writeSearchFolder(dir, this, head, async (tmp) => ({ arrays: { embeddings: await writeArray(tmp, 'embeddings.f32', embeddings) } }));
+    await writeSearchFolder(dir, this, head, async (tmp) => ({
+      arrays: { embeddings: await writeArray(tmp, 'embeddings.f32', embeddings) },
+    }));
   }
 
   async load(dir: string): Promise<void> {

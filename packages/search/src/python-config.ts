@@ -4,6 +4,7 @@
  * also algo, m, nbits, nlist, nprobe).
  */
 import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils/core';
+
 import { FaissSearch } from './faiss';
 import { LinearSearch } from './linear';
 import type { Search } from './search';

@@ -1,9 +1,10 @@
 import { Registry, ValueError } from '@tfsim/utils/core';
+
 import { fastestExactSearch } from './default';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
 import { type LinearKernel, LinearSearch, type LinearSearchOptions } from './linear';
-import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 import type { Search, SearchConfig } from './search';
+import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 
 /** Search implementations by name and Python alias (case-insensitive); 'auto' is the fastest exact one that loads. */
 export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch' | 'nmslib'>('search algorithm');
@@ -18,8 +19,13 @@ let nmslibNoticeShown = false;
 
 /** Whether `x` is a Search (the one test of the project: what the Indexer calls). */
 export function isSearch(x: unknown): x is Search {
-  return typeof x === 'object' && x !== null && typeof (x as Search).batchLookup === 'function' &&
-    typeof (x as Search).batchAdd === 'function' && typeof (x as Search).getConfig === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Search).batchLookup === 'function' &&
+    typeof (x as Search).batchAdd === 'function' &&
+    typeof (x as Search).getConfig === 'function'
+  );
 }
 
 /**
@@ -29,13 +35,9 @@ export function isSearch(x: unknown): x is Search {
  * settings, or from a config written by `getConfig()`; a Search is returned as is. The Python
  * library's `search.get`.
  */
-export function getSearch(
-  identifier: Search | SearchConfig | string,
-  settings: Partial<SearchConfig> = {},
-): Search {
+export function getSearch(identifier: Search | SearchConfig | string, settings: Partial<SearchConfig> = {}): Search {
   if (isSearch(identifier)) return identifier;
-  const config: Partial<SearchConfig> =
-    typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
+  const config: Partial<SearchConfig> = typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
   const type = searchTypes.get(String(config.type));
   const { distance, dim, name, type: _type, ...rest } = config;
   if (distance === undefined || dim === undefined) {
@@ -51,7 +53,9 @@ export function getSearch(
   if (type === 'nmslib') {
     if (!nmslibNoticeShown) {
       nmslibNoticeShown = true;
-      console.warn("[tfsim] search 'nmslib': nmslib has no JavaScript binding; using FaissSearch with algo 'hnsw' (the same HNSW graph search)");
+      console.warn(
+        "[tfsim] search 'nmslib': nmslib has no JavaScript binding; using FaissSearch with algo 'hnsw' (the same HNSW graph search)",
+      );
     }
     return new FaissSearch(distance, dim, { algo: 'hnsw', ...(name !== undefined ? { name } : {}) });
   }

@@ -13,7 +13,9 @@
  *     level 0, connectivity above).
  */
 import { promises as fsp } from 'node:fs';
+
 import { FormatError } from '@tfsim/utils/core';
+
 import { checkRegularFile } from './files';
 
 /** usearch's codes for what this package writes (index_plugins.hpp). */
@@ -55,7 +57,9 @@ export async function checkUsearchFile(file: string, expected: UsearchFileExpect
     const scalarBytes = SCALAR_BYTES[USEARCH_SCALAR_CODES[expected.scalar]]!;
     // Rows taken back after a failed add stay in the file as deleted slots.
     if (rows < expected.size || rowBytes !== expected.dim * scalarBytes) {
-      throw new FormatError(`${file}: holds ${rows} vectors of ${rowBytes} bytes, expected ${expected.size} of ${expected.dim * scalarBytes}`);
+      throw new FormatError(
+        `${file}: holds ${rows} vectors of ${rowBytes} bytes, expected ${expected.size} of ${expected.dim * scalarBytes}`,
+      );
     }
     let offset = 8 + rows * rowBytes;
     if (offset + HEAD_BYTES + GRAPH_HEADER_BYTES > expected.bytes) throw new FormatError(`${file}: too short for its ${rows} vectors`);

@@ -1,7 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
-import type { RowDistance as Distance, DistanceConfig } from '@tfsim/distances/rows';
+
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
@@ -15,6 +16,7 @@ import {
   ValueError,
   writeArray,
 } from '@tfsim/utils/core';
+
 import {
   checkAddBatch,
   checkDim,
@@ -22,8 +24,8 @@ import {
   neighbourCount,
   queryMatrix,
   queryRow,
-  rankFetched,
   type Ranked,
+  rankFetched,
   resolveDistance,
   resolveTies,
   rowsToRemove,
@@ -165,8 +167,16 @@ const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
  */
 export class UsearchSearch implements Search {
   static readonly optionKeys: OptionKeys<UsearchSearchOptions> = {
-    name: true, connectivity: true, expansionAdd: true, expansionSearch: true, precision: true, exact: true, threads: true,
-    addChunk: true, onProgress: true, binding: true,
+    name: true,
+    connectivity: true,
+    expansionAdd: true,
+    expansionSearch: true,
+    precision: true,
+    exact: true,
+    threads: true,
+    addChunk: true,
+    onProgress: true,
+    binding: true,
   };
   readonly name: string;
   readonly distance: Distance;
@@ -206,7 +216,13 @@ export class UsearchSearch implements Search {
       );
     }
     this.binding = binding;
-    for (const [key, min] of [['connectivity', 2], ['expansionAdd', 1], ['expansionSearch', 1], ['threads', 0], ['addChunk', 1]] as const) {
+    for (const [key, min] of [
+      ['connectivity', 2],
+      ['expansionAdd', 1],
+      ['expansionSearch', 1],
+      ['threads', 0],
+      ['addChunk', 1],
+    ] as const) {
       if (options[key] !== undefined) assertInteger(options[key], key, min);
     }
     this.connectivity = options.connectivity ?? 16;
@@ -220,7 +236,8 @@ export class UsearchSearch implements Search {
       throw new ValueError(`precision must be 'f32', 'f16' or 'i8', got ${JSON.stringify(this.precision)}`);
     }
     this.exact = options.exact ?? false;
-    if (this.exact && this.precision !== 'f32') throw new ValueError(`an exact UsearchSearch stores f32 rows; precision ${this.precision} applies to HNSW`);
+    if (this.exact && this.precision !== 'f32')
+      throw new ValueError(`an exact UsearchSearch stores f32 rows; precision ${this.precision} applies to HNSW`);
     switch (this.distance.name) {
       case 'inner_product':
       case 'cosine':
@@ -294,7 +311,9 @@ export class UsearchSearch implements Search {
     for (let i = 0; i < m.rows * m.cols; i++) {
       const v = data[i]!;
       if (v > 1 || v < -1) {
-        throw new ValueError(`i8 precision stores components in [-1, 1]; row ${Math.floor(i / m.cols)} has ${v} (normalise the embeddings, or use f16)`);
+        throw new ValueError(
+          `i8 precision stores components in [-1, 1]; row ${Math.floor(i / m.cols)} has ${v} (normalise the embeddings, or use f16)`,
+        );
       }
     }
   }
@@ -405,35 +424,41 @@ export class UsearchSearch implements Search {
     }
     for (const key of drop) this.removedKeys.add(key);
     this.count -= drop.length;
-    if (index.size() !== this.count) throw new BackendError(`usearch holds ${index.size()} rows after a remove, expected ${this.count}: reset the search`);
+    if (index.size() !== this.count)
+      throw new BackendError(`usearch holds ${index.size()} rows after a remove, expected ${this.count}: reset the search`);
   }
 
   async save(dir: string): Promise<void> {
     const removed = Int32Array.from([...this.removedKeys].sort((a, b) => a - b));
     const version = removed.length > 0 ? USEARCH_FORMAT_VERSION : NO_REMOVALS_VERSION;
-    await writeSearchFolder(dir, this, { format: USEARCH_FORMAT, version, size: this.count, ids: this.ids.slice(0, this.keys) }, async (tmp) => {
-      let index: UsearchManifest['index'] = null;
-      const arrays: Record<string, ArrayDescriptor> = {};
-      if (removed.length > 0) arrays.removed = await writeArray(tmp, 'removed.i32', removed);
-      if (this.exact) {
-        arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.keys * this.dim));
-      } else {
-        const file = path.join(tmp, INDEX_FILE);
-        this.index!.save(file);
-        index = { file: INDEX_FILE, bytes: (await fsp.stat(file)).size };
-      }
-      return {
-        fields: {
-          precision: this.precision,
-          exact: this.exact,
-          connectivity: this.connectivity,
-          expansionAdd: this.expansionAdd,
-          expansionSearch: this.expansionSearch,
-          index,
-        },
-        arrays,
-      };
-    });
+    await writeSearchFolder(
+      dir,
+      this,
+      { format: USEARCH_FORMAT, version, size: this.count, ids: this.ids.slice(0, this.keys) },
+      async (tmp) => {
+        let index: UsearchManifest['index'] = null;
+        const arrays: Record<string, ArrayDescriptor> = {};
+        if (removed.length > 0) arrays.removed = await writeArray(tmp, 'removed.i32', removed);
+        if (this.exact) {
+          arrays.embeddings = await writeArray(tmp, 'embeddings.f32', this.rows.slice(0, this.keys * this.dim));
+        } else {
+          const file = path.join(tmp, INDEX_FILE);
+          this.index!.save(file);
+          index = { file: INDEX_FILE, bytes: (await fsp.stat(file)).size };
+        }
+        return {
+          fields: {
+            precision: this.precision,
+            exact: this.exact,
+            connectivity: this.connectivity,
+            expansionAdd: this.expansionAdd,
+            expansionSearch: this.expansionSearch,
+            index,
+          },
+          arrays,
+        };
+      },
+    );
   }
 
   /**
@@ -442,7 +467,12 @@ export class UsearchSearch implements Search {
    * (expansionSearch, threads) stay this instance's.
    */
   async load(dir: string): Promise<void> {
-    const { manifest, ids } = await readSearchFolder<UsearchManifest>(dir, USEARCH_FORMAT, [NO_REMOVALS_VERSION, USEARCH_FORMAT_VERSION], this);
+    const { manifest, ids } = await readSearchFolder<UsearchManifest>(
+      dir,
+      USEARCH_FORMAT,
+      [NO_REMOVALS_VERSION, USEARCH_FORMAT_VERSION],
+      this,
+    );
     if (manifest.precision !== this.precision || manifest.exact !== this.exact) {
       throw new FormatError(
         `${dir} holds a${manifest.exact ? 'n exact' : ''} ${String(manifest.precision)} index; this search is ` +
@@ -451,7 +481,8 @@ export class UsearchSearch implements Search {
     }
     const size = manifest.size;
     const removed = await this.readRemoved(dir, manifest, ids.length);
-    if (ids.length !== size + removed.size) throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows and ${removed.size} removed keys`);
+    if (ids.length !== size + removed.size)
+      throw new FormatError(`${dir}: ${ids.length} ids for ${size} rows and ${removed.size} removed keys`);
     if (this.exact) {
       const rows = await readRegularArray(dir, manifest.arrays?.embeddings as ArrayDescriptor, 'float32');
       if (rows.length !== size * this.dim) throw new FormatError(`${dir}: the rows do not hold ${size} x ${this.dim} values`);

@@ -1,16 +1,24 @@
 import { Rng } from '@tfsim/utils';
+
 import { orderNeighbours, SMALL_SORT } from '../src/common';
 
 describe('orderNeighbours', () => {
   /** The result order written out: NaN last, then by value (descending for a similarity), then by id; stable. */
   function reference(ids: number[], values: number[], k: number, similarity: boolean): { ids: number[]; distances: number[] } {
-    const rank = (i: number) => [Number.isNaN(values[i]!) ? 1 : 0, Number.isNaN(values[i]!) ? 0 : similarity ? -values[i]! : values[i]!, ids[i]!, i];
-    const order = ids.map((_, i) => i).sort((a, b) => {
-      const ra = rank(a);
-      const rb = rank(b);
-      for (let j = 0; j < 4; j++) if (ra[j] !== rb[j]) return ra[j]! < rb[j]! ? -1 : 1;
-      return 0;
-    });
+    const rank = (i: number) => [
+      Number.isNaN(values[i]!) ? 1 : 0,
+      Number.isNaN(values[i]!) ? 0 : similarity ? -values[i]! : values[i]!,
+      ids[i]!,
+      i,
+    ];
+    const order = ids
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const ra = rank(a);
+        const rb = rank(b);
+        for (let j = 0; j < 4; j++) if (ra[j] !== rb[j]) return ra[j]! < rb[j]! ? -1 : 1;
+        return 0;
+      });
     return { ids: order.slice(0, k).map((i) => ids[i]!), distances: order.slice(0, k).map((i) => Math.fround(values[i]!)) };
   }
 

@@ -1,6 +1,7 @@
 import { EmptyIndexError } from '@tfsim/utils';
+
 import { LinearSearch, type Neighbors } from '../src';
-import { REFERENCE_DISTANCES, SEARCH_OPERATIONS, testSearch, type SearchSuiteOptions } from '../src/conformance';
+import { REFERENCE_DISTANCES, SEARCH_OPERATIONS, type SearchSuiteOptions, testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
 
 afterAll(() => stopHelpers());

@@ -1,5 +1,6 @@
 /** Test data and measures shared by the search tests. */
-import { Rng, type Matrix } from '@tfsim/utils';
+import { type Matrix, Rng } from '@tfsim/utils';
+
 import type { Neighbors } from '../src';
 
 /** Seeded N(0, 1) rows; L2-normalised when `unit`. */

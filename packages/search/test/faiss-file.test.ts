@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FaissSearch, faissAvailable } from '../src';
+
+import { faissAvailable, FaissSearch } from '../src';
 import { checkFaissBytes } from '../src/faiss-file';
 import { gaussian } from './data';
 
@@ -10,8 +11,15 @@ import { gaussian } from './data';
   async function saved(algo: string): Promise<Buffer> {
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
     try {
-      const search = new FaissSearch('euclidean', 8, { algo, ...(algo === 'ivf' || algo === 'ivfpq' ? { nlist: 4 } : {}), ...(algo === 'ivfpq' ? { m: 4, nbits: 4 } : {}) });
-      search.batchAdd(gaussian(300, 8, 1), Array.from({ length: 300 }, (_, i) => i));
+      const search = new FaissSearch('euclidean', 8, {
+        algo,
+        ...(algo === 'ivf' || algo === 'ivfpq' ? { nlist: 4 } : {}),
+        ...(algo === 'ivfpq' ? { m: 4, nbits: 4 } : {}),
+      });
+      search.batchAdd(
+        gaussian(300, 8, 1),
+        Array.from({ length: 300 }, (_, i) => i),
+      );
       await search.save(dir);
       return await readFile(path.join(dir, 'index.faiss'));
     } finally {
@@ -68,7 +76,10 @@ import { gaussian } from './data';
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
     try {
       const search = new FaissSearch('euclidean', 8);
-      search.batchAdd(gaussian(50, 8, 2), Array.from({ length: 50 }, (_, i) => i));
+      search.batchAdd(
+        gaussian(50, 8, 2),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
       const folder = path.join(dir, 'i');
       await search.save(folder);
       const file = path.join(folder, 'index.faiss');

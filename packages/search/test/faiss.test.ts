@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+
 import {
+  faissAvailable,
   type FaissBinding,
+  faissBinding,
   type FaissIndex,
   FaissSearch,
-  faissAvailable,
-  faissBinding,
   faissUnavailableReason,
   LinearSearch,
   type Neighbors,
@@ -33,37 +34,49 @@ if (!faissAvailable() && !required) {
   });
 
   if (faissAvailable()) {
-    testSearch({ describe, it }, {
-      name: 'FaissSearch flat',
-      create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'flat' }),
-      distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean', 'manhattan'],
-      exact: true,
-    });
-    testSearch({ describe, it }, {
-      name: 'FaissSearch hnsw',
-      remove: false,
-      create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'hnsw' }),
-      distances: ['euclidean', 'cosine', 'manhattan'],
-      exact: false,
-      minRecall: 0.95,
-    });
-    testSearch({ describe, it }, {
-      name: 'FaissSearch ivf',
-      remove: false,
-      create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivf', nlist: 16, nprobe: 8 }),
-      distances: ['euclidean', 'cosine', 'inner_product'],
-      exact: false,
-      minRecall: 0.9,
-    });
-    testSearch({ describe, it }, {
-      name: 'FaissSearch ivfpq',
-      remove: false,
-      create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivfpq', nlist: 16, nprobe: 8, m: 8, nbits: 6 }),
-      distances: ['euclidean', 'cosine'],
-      exact: false,
-      exactDistances: false,
-      minRecall: 0.5,
-    });
+    testSearch(
+      { describe, it },
+      {
+        name: 'FaissSearch flat',
+        create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'flat' }),
+        distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean', 'manhattan'],
+        exact: true,
+      },
+    );
+    testSearch(
+      { describe, it },
+      {
+        name: 'FaissSearch hnsw',
+        remove: false,
+        create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'hnsw' }),
+        distances: ['euclidean', 'cosine', 'manhattan'],
+        exact: false,
+        minRecall: 0.95,
+      },
+    );
+    testSearch(
+      { describe, it },
+      {
+        name: 'FaissSearch ivf',
+        remove: false,
+        create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivf', nlist: 16, nprobe: 8 }),
+        distances: ['euclidean', 'cosine', 'inner_product'],
+        exact: false,
+        minRecall: 0.9,
+      },
+    );
+    testSearch(
+      { describe, it },
+      {
+        name: 'FaissSearch ivfpq',
+        remove: false,
+        create: (distance, dim) => new FaissSearch(distance, dim, { algo: 'ivfpq', nlist: 16, nprobe: 8, m: 8, nbits: 6 }),
+        distances: ['euclidean', 'cosine'],
+        exact: false,
+        exactDistances: false,
+        minRecall: 0.5,
+      },
+    );
 
     describe('FaissSearch', () => {
       // 20,000 seeded random 64-d vectors: no clusters, the hard case for approximate search.
@@ -132,7 +145,10 @@ if (!faissAvailable() && !required) {
       it('accepts a faiss factory string', () => {
         const data = gaussian(500, 8, 4);
         const search = new FaissSearch('euclidean', 8, { algo: 'IVF8,Flat', nprobe: 8 });
-        search.batchAdd(data, Int32Array.from({ length: 500 }, (_, i) => i));
+        search.batchAdd(
+          data,
+          Int32Array.from({ length: 500 }, (_, i) => i),
+        );
         expect(search.getConfig()).toMatchObject({ factory: 'IVF8,Flat', nlist: 8, nprobe: 8 });
         expect(Array.from(search.lookup(data.data.subarray(16, 24), 1).ids)).toEqual([2]);
         expect(() => new FaissSearch('euclidean', 8, { algo: 'NoSuchIndex' })).toThrow(/cannot build index "NoSuchIndex"/);
@@ -161,7 +177,10 @@ if (!faissAvailable() && !required) {
         const dir = mkdtempSync(path.join(tmpdir(), 'tfsim-faiss-'));
         try {
           const search = new FaissSearch('euclidean', 8);
-          search.batchAdd(gaussian(20, 8, 5), Int32Array.from({ length: 20 }, (_, i) => i));
+          search.batchAdd(
+            gaussian(20, 8, 5),
+            Int32Array.from({ length: 20 }, (_, i) => i),
+          );
           await search.save(dir);
           writeFileSync(path.join(dir, 'index.faiss'), Buffer.alloc(statSync(path.join(dir, 'index.faiss')).size, 7));
           const other = new FaissSearch('euclidean', 8);
@@ -192,12 +211,15 @@ if (!faissAvailable() && !required) {
           },
         };
 
-        testSearch({ describe, it }, {
-          name: 'FaissSearch flat, unpatched faiss-node',
-          create: (distance, dim) => new FaissSearch(distance, dim, { binding: unpatched }),
-          distances: ['euclidean', 'cosine'],
-          exact: true,
-        });
+        testSearch(
+          { describe, it },
+          {
+            name: 'FaissSearch flat, unpatched faiss-node',
+            create: (distance, dim) => new FaissSearch(distance, dim, { binding: unpatched }),
+            distances: ['euclidean', 'cosine'],
+            exact: true,
+          },
+        );
 
         it('gives the patched results, and refuses parameters it cannot set', () => {
           const data = gaussian(600, 16, 6);

@@ -1,14 +1,16 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+
 import { distanceNames, getDistance } from '@tfsim/distances';
-import { Rng, type Matrix } from '@tfsim/utils';
-import { LinearSearch, type LinearSearchOptions, type Neighbors } from '../src';
-import { blasAvailable, blasUnavailableReason } from '../src/kernel/blas';
-import { testSearch } from '../src/conformance';
-import { stopHelpers } from '../src/kernel/pool';
+import { type Matrix, Rng } from '@tfsim/utils';
+
 import { assembleKernel } from '../scripts/assemble-kernel';
+import { LinearSearch, type LinearSearchOptions, type Neighbors } from '../src';
+import { testSearch } from '../src/conformance';
+import { blasAvailable, blasUnavailableReason } from '../src/kernel/blas';
 import { LINEAR_KERNEL_BASE64 } from '../src/kernel/linear-wasm';
+import { stopHelpers } from '../src/kernel/pool';
 
 afterAll(() => stopHelpers());
 
@@ -19,7 +21,12 @@ else if (process.env.TFSIM_REQUIRE_BLAS === '1') throw new Error(`the BLAS kerne
 else console.warn(`LinearSearch BLAS kernel tests SKIPPED: ${blasUnavailableReason()}`);
 
 /** A LinearSearch on `kernel`: 'blas' runs as 'auto', which keeps manhattan on wasm. */
-function linearOn(kernel: 'wasm' | 'blas', distance: ConstructorParameters<typeof LinearSearch>[0], dim: number, options: LinearSearchOptions = {}): LinearSearch {
+function linearOn(
+  kernel: 'wasm' | 'blas',
+  distance: ConstructorParameters<typeof LinearSearch>[0],
+  dim: number,
+  options: LinearSearchOptions = {},
+): LinearSearch {
   const search = new LinearSearch(distance, dim, { ...options, kernel: kernel === 'blas' ? 'auto' : 'wasm' });
   const name = search.distance.name;
   if (kernel === 'blas' && name !== 'manhattan' && search.kernel !== 'blas') throw new Error(`${name} did not run on blas`);
@@ -29,7 +36,12 @@ function linearOn(kernel: 'wasm' | 'blas', distance: ConstructorParameters<typeo
 for (const kernel of KERNELS) {
   testSearch(
     { describe, it },
-    { name: `LinearSearch (${kernel})`, create: (distance, dim) => linearOn(kernel, distance, dim), distances: distanceNames(), exact: true },
+    {
+      name: `LinearSearch (${kernel})`,
+      create: (distance, dim) => linearOn(kernel, distance, dim),
+      distances: distanceNames(),
+      exact: true,
+    },
   );
 }
 
@@ -76,12 +88,14 @@ function bruteForce(distance: string, keys: Matrix, ids: ArrayLike<number>, quer
     fround(referenceValue(distance, query, keys.data.subarray(i * keys.cols, (i + 1) * keys.cols))),
   );
   const sign = distance === 'inner_product' ? -1 : 1;
-  const order = values.map((_, i) => i).sort((a, b) => {
-    const va = values[a]!;
-    const vb = values[b]!;
-    if (isNaN(va) || isNaN(vb)) return isNaN(va) === isNaN(vb) ? ids[a]! - ids[b]! : isNaN(va) ? 1 : -1;
-    return (va === vb ? 0 : sign * (va < vb ? -1 : 1)) || ids[a]! - ids[b]!;
-  });
+  const order = values
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const va = values[a]!;
+      const vb = values[b]!;
+      if (isNaN(va) || isNaN(vb)) return isNaN(va) === isNaN(vb) ? ids[a]! - ids[b]! : isNaN(va) ? 1 : -1;
+      return (va === vb ? 0 : sign * (va < vb ? -1 : 1)) || ids[a]! - ids[b]!;
+    });
   const top = order.slice(0, k);
   return { ids: Int32Array.from(top, (i) => ids[i]!), distances: Float32Array.from(top, (i) => values[i]!) };
 }
@@ -123,7 +137,8 @@ function expectSameAsBruteForce(
       const w = want.distances[i]!;
       return isNaN(w) || w === Infinity ? !Object.is(d, w) : abs(d - w) > 1e-5 * max(1, abs(w));
     });
-    if (off >= 0) expect({ query: qi, rank: off, distance: got[qi]!.distances[off] }).toEqual({ query: qi, rank: off, distance: want.distances[off] });
+    if (off >= 0)
+      expect({ query: qi, rank: off, distance: got[qi]!.distances[off] }).toEqual({ query: qi, rank: off, distance: want.distances[off] });
   }
 }
 
@@ -152,7 +167,11 @@ describe('LinearSearch kernels', () => {
     for (let r = 1000; r < 1500; r++) base.copyWithin(r * 24, (r % 97) * 24, (r % 97) * 24 + 24);
     const keys: Matrix = { data: base, rows: 1500, cols: 24 };
     const ids = Int32Array.from({ length: 1500 }, (_, i) => (i * 7919) % 1511);
-    const queries: Matrix = { data: Float32Array.from({ length: 40 * 24 }, (_, j) => base[(j * 13) % base.length]! + (j % 3) * 0.25), rows: 40, cols: 24 };
+    const queries: Matrix = {
+      data: Float32Array.from({ length: 40 * 24 }, (_, j) => base[(j * 13) % base.length]! + (j % 3) * 0.25),
+      rows: 40,
+      cols: 24,
+    };
     for (const distance of distanceNames()) {
       const results = (['wasm', 'auto'] as const).map((kernel) => {
         const search = new LinearSearch(distance, 24, { kernel });
@@ -236,12 +255,26 @@ describe.each(KERNELS)('LinearSearch kernel (%s)', (kernel) => {
 
   it('does not normalise: euclidean distances are those of the raw vectors', () => {
     const search = linearOn(kernel, 'euclidean', 2);
-    search.batchAdd([[3, 4], [6, 8], [0, 1]], [1, 2, 3]);
+    search.batchAdd(
+      [
+        [3, 4],
+        [6, 8],
+        [0, 1],
+      ],
+      [1, 2, 3],
+    );
     const got = search.lookup([0, 0], 3);
     expect(Array.from(got.ids)).toEqual([3, 1, 2]);
     expect(Array.from(got.distances)).toEqual([1, 5, 10]);
     const ip = linearOn(kernel, 'inner_product', 2);
-    ip.batchAdd([[3, 4], [6, 8], [0, 1]], [1, 2, 3]);
+    ip.batchAdd(
+      [
+        [3, 4],
+        [6, 8],
+        [0, 1],
+      ],
+      [1, 2, 3],
+    );
     const sims = ip.lookup([1, 1], 3);
     expect(Array.from(sims.ids)).toEqual([2, 1, 3]);
     expect(Array.from(sims.distances)).toEqual([14, 7, 1]);
@@ -270,7 +303,10 @@ describe.each(KERNELS)('LinearSearch kernel (%s)', (kernel) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-linear-'));
     try {
       const search = linearOn(kernel, 'euclidean', 3);
-      search.batchAdd(randomMatrix(10, 3, 11), Array.from({ length: 10 }, (_, i) => i));
+      search.batchAdd(
+        randomMatrix(10, 3, 11),
+        Array.from({ length: 10 }, (_, i) => i),
+      );
       const folder = path.join(dir, 'i');
       await search.save(folder);
       const file = path.join(folder, 'embeddings.f32');

@@ -1,4 +1,5 @@
 import { Rng, UnknownNameError } from '@tfsim/utils';
+
 import { faissAvailable, FaissSearch, fromPythonConfig, LinearSearch, type Search } from '../src';
 import { stopHelpers } from '../src/kernel/pool';
 
@@ -10,7 +11,10 @@ const queries = rows.slice(0, 3).map((r) => r.map((v) => v + 0.1));
 
 /** Ids and distances of 4 neighbours of each query, after indexing `rows`. */
 function neighbours(search: Search) {
-  search.batchAdd(rows, rows.map((_, i) => i));
+  search.batchAdd(
+    rows,
+    rows.map((_, i) => i),
+  );
   return search.batchLookup(queries, 4).map((n) => [Array.from(n.ids), Array.from(n.distances)]);
 }
 

@@ -1,4 +1,4 @@
-import { blasAvailable, FaissSearch, faissAvailable, fastestExactSearch, getSearch, isSearch, LinearSearch } from '../src';
+import { blasAvailable, faissAvailable, FaissSearch, fastestExactSearch, getSearch, isSearch, LinearSearch } from '../src';
 
 describe('getSearch', () => {
   it('makes searches by name, alias or config, and passes a search through', () => {
@@ -17,7 +17,9 @@ describe('getSearch', () => {
   });
 
   it('rejects unknown names and missing settings', () => {
-    expect(() => getSearch('annoy', { distance: 'cosine', dim: 2 })).toThrow(/unknown search algorithm "annoy"; known search algorithms: auto, linear, faiss, usearch, nmslib/);
+    expect(() => getSearch('annoy', { distance: 'cosine', dim: 2 })).toThrow(
+      /unknown search algorithm "annoy"; known search algorithms: auto, linear, faiss, usearch, nmslib/,
+    );
     expect(() => getSearch('linear')).toThrow(/needs a distance and a dimension/);
   });
 
@@ -32,7 +34,12 @@ describe('getSearch', () => {
         ["[tfsim] search 'nmslib': nmslib has no JavaScript binding; using FaissSearch with algo 'hnsw' (the same HNSW graph search)"],
       ]);
       // It finds what an exact search finds on a small index.
-      const rows = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.9, 0.1, 0]];
+      const rows = [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0.9, 0.1, 0],
+      ];
       search.batchAdd(rows, [10, 11, 12, 13]);
       expect(Array.from(search.batchLookup([[1, 0.05, 0]], 2)[0]!.ids)).toEqual([10, 13]);
     } finally {

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { getSearch, LinearSearch, UsearchSearch, usearchAvailable, usearchUnavailableReason } from '../src';
+
+import { getSearch, LinearSearch, usearchAvailable, UsearchSearch, usearchUnavailableReason } from '../src';
 import { testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
 import { gaussian, recallAt } from './data';
@@ -31,35 +32,51 @@ if (!usearchAvailable() && !required) {
     });
   });
 
-  testSearch({ describe, it }, {
-    name: 'UsearchSearch exact',
-    create: (distance, dim) => new UsearchSearch(distance, dim, { exact: true }),
-    distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'],
-    exact: true,
-  });
-  testSearch({ describe, it }, {
-    name: 'UsearchSearch hnsw',
-    create: (distance, dim) => new UsearchSearch(distance, dim),
-    distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'],
-    exact: false,
-    minRecall: 0.95,
-  });
+  testSearch(
+    { describe, it },
+    {
+      name: 'UsearchSearch exact',
+      create: (distance, dim) => new UsearchSearch(distance, dim, { exact: true }),
+      distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'],
+      exact: true,
+    },
+  );
+  testSearch(
+    { describe, it },
+    {
+      name: 'UsearchSearch hnsw',
+      create: (distance, dim) => new UsearchSearch(distance, dim),
+      distances: ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'],
+      exact: false,
+      minRecall: 0.95,
+    },
+  );
 
   describe('UsearchSearch', () => {
     const keys = gaussian(3000, 32, 1, true);
     const queries = gaussian(50, 32, 2, true);
     const truthOf = (distance: string) => {
       const linear = new LinearSearch(distance, 32);
-      linear.batchAdd(keys, Array.from({ length: keys.rows }, (_, i) => i));
+      linear.batchAdd(
+        keys,
+        Array.from({ length: keys.rows }, (_, i) => i),
+      );
       return linear.batchLookup(queries, 10);
     };
 
     it('HNSW reaches recall@10 >= 0.95 against LinearSearch at each precision, distances close to exact', () => {
       const truth = truthOf('cosine');
       // i8 truncates each component to a multiple of 1/127: |error of q.k| <= (|q|_1 + |k|_1) / 127 <= 2 sqrt(d) / 127.
-      for (const [precision, tol] of [['f32', 1e-5], ['f16', 2e-3], ['i8', (2 * Math.sqrt(32)) / 127]] as const) {
+      for (const [precision, tol] of [
+        ['f32', 1e-5],
+        ['f16', 2e-3],
+        ['i8', (2 * Math.sqrt(32)) / 127],
+      ] as const) {
         const search = new UsearchSearch('cosine', 32, { precision, expansionSearch: 128 });
-        search.batchAdd(keys, Array.from({ length: keys.rows }, (_, i) => i));
+        search.batchAdd(
+          keys,
+          Array.from({ length: keys.rows }, (_, i) => i),
+        );
         const got = search.batchLookup(queries, 10);
         expect(recallAt(got, truth)).toBeGreaterThanOrEqual(0.95);
         // The nearest neighbour's distance, recomputed here in float64 from the f32 rows.
@@ -111,15 +128,30 @@ if (!usearchAvailable() && !required) {
       expect(() => new UsearchSearch('cosine', 4, { exact: true, precision: 'f16' })).toThrow(/exact UsearchSearch stores f32/);
       expect(() => new UsearchSearch('cosine', 4, { connectivity: 1 })).toThrow(/connectivity/);
       const i8 = new UsearchSearch('cosine', 2, { precision: 'i8' });
-      expect(() => i8.batchAdd([[0.5, 0.5], [1.5, 0]], [1, 2])).toThrow(/i8 precision stores components in \[-1, 1\]; row 1 has 1.5/);
+      expect(() =>
+        i8.batchAdd(
+          [
+            [0.5, 0.5],
+            [1.5, 0],
+          ],
+          [1, 2],
+        ),
+      ).toThrow(/i8 precision stores components in \[-1, 1\]; row 1 has 1.5/);
       expect(i8.size()).toBe(0);
     });
 
     it('reports progress chunk by chunk on large adds, and the rows all land', () => {
       const calls: Array<[number, number]> = [];
       const search = new UsearchSearch('cosine', 32, { addChunk: 1000, onProgress: (done, total) => calls.push([done, total]) });
-      search.batchAdd(keys, Array.from({ length: keys.rows }, (_, i) => i + 5));
-      expect(calls).toEqual([[1000, 3000], [2000, 3000], [3000, 3000]]);
+      search.batchAdd(
+        keys,
+        Array.from({ length: keys.rows }, (_, i) => i + 5),
+      );
+      expect(calls).toEqual([
+        [1000, 3000],
+        [2000, 3000],
+        [3000, 3000],
+      ]);
       expect(search.size()).toBe(3000);
       // Row 1234 (id 1239) finds itself.
       expect(search.lookup(keys.data.subarray(1234 * 32, 1235 * 32), 1).ids[0]).toBe(1239);
@@ -127,7 +159,10 @@ if (!usearchAvailable() && !required) {
 
     it('a failed native add takes back the chunks already added (all or none)', async () => {
       const search = new UsearchSearch('cosine', 32, { addChunk: 1000 });
-      search.batchAdd(gaussian(10, 32, 5, true), Array.from({ length: 10 }, (_, i) => 9000 + i));
+      search.batchAdd(
+        gaussian(10, 32, 5, true),
+        Array.from({ length: 10 }, (_, i) => 9000 + i),
+      );
       const index = (search as unknown as { index: { add: (...a: unknown[]) => void } }).index;
       const add = index.add.bind(index);
       let calls = 0;
@@ -135,7 +170,12 @@ if (!usearchAvailable() && !required) {
         if (++calls === 3) throw new Error('out of memory');
         add(...args);
       };
-      expect(() => search.batchAdd(keys, Array.from({ length: keys.rows }, (_, i) => i))).toThrow(/could not add 3000 rows: out of memory/);
+      expect(() =>
+        search.batchAdd(
+          keys,
+          Array.from({ length: keys.rows }, (_, i) => i),
+        ),
+      ).toThrow(/could not add 3000 rows: out of memory/);
       index.add = add;
       expect(search.size()).toBe(10);
       const got = search.lookup(keys.data.subarray(0, 32), 10);
@@ -156,8 +196,15 @@ if (!usearchAvailable() && !required) {
       const search = getSearch('usearch', { distance: 'cosine', dim: 8, precision: 'f16', expansionSearch: 99, connectivity: 12 });
       expect(search).toBeInstanceOf(UsearchSearch);
       expect(search.getConfig()).toEqual({
-        type: 'usearch', distance: 'cosine', dim: 8, name: 'usearch', precision: 'f16', exact: false,
-        connectivity: 12, expansionAdd: 128, expansionSearch: 99,
+        type: 'usearch',
+        distance: 'cosine',
+        dim: 8,
+        name: 'usearch',
+        precision: 'f16',
+        exact: false,
+        connectivity: 12,
+        expansionAdd: 128,
+        expansionSearch: 99,
       });
       expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
       expect(getSearch('UsearchSearch', { distance: 'l2', dim: 2, exact: true })).toBeInstanceOf(UsearchSearch);
@@ -166,9 +213,15 @@ if (!usearchAvailable() && !required) {
     describe('hostile saved folders', () => {
       const save = async (dir: string) => {
         const search = new UsearchSearch('cosine', 32);
-        search.batchAdd({ data: keys.data.subarray(0, 200 * 32), rows: 200, cols: 32 }, Array.from({ length: 200 }, (_, i) => i));
+        search.batchAdd(
+          { data: keys.data.subarray(0, 200 * 32), rows: 200, cols: 32 },
+          Array.from({ length: 200 }, (_, i) => i),
+        );
         await search.save(dir);
-        return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { index: { file: string; bytes: number }; size: number };
+        return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as {
+          index: { file: string; bytes: number };
+          size: number;
+        };
       };
 
       it('refuses a truncated or padded index file, a wrong recorded size, a symlink and a path in the name', async () => {
@@ -181,10 +234,16 @@ if (!usearchAvailable() && !required) {
           await truncate(file, manifest.index.bytes - 7);
           await expect(fresh().load(folder)).rejects.toThrow(/has \d+ bytes, the manifest records/);
           // Recorded size matches, but the file is short of what its header implies.
-          await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: manifest.index.bytes - 7 } }));
+          await writeFile(
+            path.join(folder, 'manifest.json'),
+            JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: manifest.index.bytes - 7 } }),
+          );
           await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
           await writeFile(file, Buffer.concat([bytes, Buffer.alloc(100)]));
-          await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: bytes.length + 100 } }));
+          await writeFile(
+            path.join(folder, 'manifest.json'),
+            JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: bytes.length + 100 } }),
+          );
           await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
           await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ ...manifest, index: { ...manifest.index, file: '../x' } }));
           await expect(fresh().load(folder)).rejects.toThrow(/no valid usearch index file/);
@@ -229,8 +288,12 @@ if (!usearchAvailable() && !required) {
       it('refuses a folder of another precision or mode', async () => {
         await withDir(async (dir) => {
           await save(path.join(dir, 'i'));
-          await expect(new UsearchSearch('cosine', 32, { precision: 'f16' }).load(path.join(dir, 'i'))).rejects.toThrow(/holds a f32 index; this search is HNSW f16/);
-          await expect(new UsearchSearch('cosine', 32, { exact: true }).load(path.join(dir, 'i'))).rejects.toThrow(/this search is exact f32/);
+          await expect(new UsearchSearch('cosine', 32, { precision: 'f16' }).load(path.join(dir, 'i'))).rejects.toThrow(
+            /holds a f32 index; this search is HNSW f16/,
+          );
+          await expect(new UsearchSearch('cosine', 32, { exact: true }).load(path.join(dir, 'i'))).rejects.toThrow(
+            /this search is exact f32/,
+          );
         });
       });
 
@@ -238,7 +301,10 @@ if (!usearchAvailable() && !required) {
         await withDir(async (dir) => {
           for (const precision of ['f16', 'i8'] as const) {
             const search = new UsearchSearch('cosine', 32, { precision });
-            search.batchAdd(keys, Array.from({ length: keys.rows }, (_, i) => 3 * i));
+            search.batchAdd(
+              keys,
+              Array.from({ length: keys.rows }, (_, i) => 3 * i),
+            );
             const before = search.batchLookup(queries, 10);
             await search.save(path.join(dir, precision));
             const loaded = new UsearchSearch('cosine', 32, { precision });

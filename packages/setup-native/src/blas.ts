@@ -27,7 +27,13 @@ function nodeHeaders(): string | undefined {
 }
 
 function cblasHeaders(): string | undefined {
-  const candidates = ['/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu', '/usr/include/openblas', '/usr/include', '/usr/local/include'];
+  const candidates = [
+    '/usr/include/x86_64-linux-gnu',
+    '/usr/include/aarch64-linux-gnu',
+    '/usr/include/openblas',
+    '/usr/include',
+    '/usr/local/include',
+  ];
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'cblas.h')));
 }
 
@@ -59,11 +65,24 @@ export function setupBlas(force: boolean, log: (message: string) => void, addon:
   const include = nodeHeaders();
   const cblas = cblasHeaders();
   if (!include || !cblas) {
-    log(`blas: missing ${include ? '' : 'node_api.h (node headers) '}${cblas ? '' : 'cblas.h (apt-get install libopenblas-dev)'}; skipping`);
+    log(
+      `blas: missing ${include ? '' : 'node_api.h (node headers) '}${cblas ? '' : 'cblas.h (apt-get install libopenblas-dev)'}; skipping`,
+    );
     return false;
   }
   fs.mkdirSync(path.dirname(addon), { recursive: true });
-  const args = ['-O3', '-fPIC', '-shared', '-std=gnu11', `-DTFSIM_BLAS_SOURCE="${sourceHash()}"`, `-I${include}`, `-I${cblas}`, SOURCE, '-o', addon];
+  const args = [
+    '-O3',
+    '-fPIC',
+    '-shared',
+    '-std=gnu11',
+    `-DTFSIM_BLAS_SOURCE="${sourceHash()}"`,
+    `-I${include}`,
+    `-I${cblas}`,
+    SOURCE,
+    '-o',
+    addon,
+  ];
   args.push('-lopenblas', '-lpthread', '-lm');
   log(`$ cc ${args.join(' ')}`);
   const result = spawnSync('cc', args, { stdio: 'inherit', timeout: 300_000 });

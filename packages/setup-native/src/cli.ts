@@ -11,6 +11,7 @@
  * --cache    where the TensorFlow wheel is kept (default: node_modules/.cache/tfsim-native)
  */
 import { parseArgs } from 'node:util';
+
 import { setupNative } from './setup';
 
 const { values } = parseArgs({
@@ -32,6 +33,8 @@ const results = setupNative({
   ...(values.from ? { resolveFrom: values.from } : {}),
   ...(values.cache ? { cacheDir: values.cache } : {}),
 });
-const summary = Object.entries(results).map(([k, ok]) => `${k}: ${ok ? 'ready' : 'unavailable'}`).join(', ');
+const summary = Object.entries(results)
+  .map(([k, ok]) => `${k}: ${ok ? 'ready' : 'unavailable'}`)
+  .join(', ');
 console.log(`[setup:native] ${summary}`);
 if (values.require && Object.values(results).some((ok) => !ok)) process.exit(1);

@@ -24,7 +24,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+
 import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
+
 import { setupBlas } from './blas';
 
 export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
@@ -178,7 +180,16 @@ function buildTfjsFromWheel(dir: string): void {
   const { napi, modulePath } = tfjsBindingPath(dir);
   const ok = run(
     process.execPath,
-    [nodeGyp(), 'rebuild', ...nodeGypArgs(), '--module_name=tfjs_binding', `--module_path=${modulePath}`, `--napi_build_version=${napi}`, '-j', 'max'],
+    [
+      nodeGyp(),
+      'rebuild',
+      ...nodeGypArgs(),
+      '--module_name=tfjs_binding',
+      `--module_path=${modulePath}`,
+      `--napi_build_version=${napi}`,
+      '-j',
+      'max',
+    ],
     dir,
   );
   if (!ok) throw new Error('node-gyp could not build the tfjs-node binding against the wheel library');
@@ -263,7 +274,9 @@ function probeOneDnnFrom(dir: string, from: string): void {
     reason: `a 1x1 convolution of 1024 to 2048 channels was ${failure} with oneDNN on, and ran with it off (tfsim-setup-native)`,
   };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
-  log(`tfjs-node: oneDNN crashes here (${failure}); recorded in ${path.relative(process.cwd(), settingsFile)}: the backend will run with TF_ENABLE_ONEDNN_OPTS=0`);
+  log(
+    `tfjs-node: oneDNN crashes here (${failure}); recorded in ${path.relative(process.cwd(), settingsFile)}: the backend will run with TF_ENABLE_ONEDNN_OPTS=0`,
+  );
 }
 
 // ---------------------------------------------------------------- faiss-node

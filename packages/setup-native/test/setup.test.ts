@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { patchFaissNode, setupNative } from '../src/setup';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -43,7 +44,8 @@ describe('patchFaissNode', () => {
   it('turns faiss-node as npm ships it into the patched sources this repository builds, and leaves a patched one alone', () => {
     const patched = path.dirname(require.resolve('faiss-node/package.json', { paths: [path.join(ROOT, 'packages', 'search')] }));
     const dir = path.join(scratch(), 'faiss-node');
-    for (const sub of ['package.json', 'binding.gyp', 'lib', 'src']) fs.cpSync(path.join(fs.realpathSync(patched), sub), path.join(dir, sub), { recursive: true });
+    for (const sub of ['package.json', 'binding.gyp', 'lib', 'src'])
+      fs.cpSync(path.join(fs.realpathSync(patched), sub), path.join(dir, sub), { recursive: true });
     const expected = tree(dir);
     execFileSync('patch', ['-p1', '-R', '--input', PATCH], { cwd: dir, stdio: 'pipe' });
     expect(fs.existsSync(path.join(dir, 'binding.gyp'))).toBe(false);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tfsim from '../src';
 import { NAMESPACES, PACKAGE_NAME } from '../src';
 
@@ -41,9 +42,15 @@ describe('@tfsim/similarity', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const direct = require(pkg) as Record<string, unknown>;
     const viaNamespace = (tfsim as unknown as Record<string, Record<string, unknown>>)[namespace]!;
-    const keys = Object.keys(direct).filter((k) => k !== '__esModule').sort();
+    const keys = Object.keys(direct)
+      .filter((k) => k !== '__esModule')
+      .sort();
     expect(keys.length).toBeGreaterThan(0);
-    expect(Object.keys(viaNamespace).filter((k) => k !== '__esModule').sort()).toEqual(keys);
+    expect(
+      Object.keys(viaNamespace)
+        .filter((k) => k !== '__esModule')
+        .sort(),
+    ).toEqual(keys);
     for (const key of keys) expect(viaNamespace[key]).toBe(direct[key]);
   });
 

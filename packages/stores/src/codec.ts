@@ -4,6 +4,7 @@
  * UTF-8 JSON, all little-endian.
  */
 import { FormatError, type Label } from '@tfsim/utils/core';
+
 import type { StoredRecord } from './store';
 
 const encoder = new TextEncoder();

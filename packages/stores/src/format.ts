@@ -74,7 +74,11 @@ export async function writeStore(dir: string, type: string, name: string, snapsh
         embeddings: await writeArray(tmp, 'embeddings.f32', snapshot.embeddings),
         labels: await writeArray(tmp, 'labels.f64', labels),
         data: await writeArray(tmp, 'data.json', data),
-        ...(dense ? {} : { ids: await writeArray(tmp, 'ids.f64', Float64Array.from(snapshot.ids ?? Array.from({ length: snapshot.size }, (_, i) => i))) }),
+        ...(dense
+          ? {}
+          : {
+              ids: await writeArray(tmp, 'ids.f64', Float64Array.from(snapshot.ids ?? Array.from({ length: snapshot.size }, (_, i) => i))),
+            }),
       },
     };
     await writeManifest(tmp, manifest);
@@ -95,7 +99,10 @@ export async function readStore(dir: string): Promise<StoreSnapshot> {
   if (!Number.isSafeInteger(nextId) || nextId! < size) {
     throw new FormatError(`${dir}: manifest field nextId must be an integer >= size (${size}), got ${String(nextId)}`);
   }
-  const lengths: Array<['embeddings' | 'labels' | 'ids', number]> = [['embeddings', size * dim], ['labels', size]];
+  const lengths: Array<['embeddings' | 'labels' | 'ids', number]> = [
+    ['embeddings', size * dim],
+    ['labels', size],
+  ];
   if (!dense) lengths.push(['ids', size]);
   if (dense && arrays.ids !== undefined) throw new FormatError(`${dir}: a version 1 store lists no ids`);
   for (const [key, length] of lengths) {

@@ -1,5 +1,6 @@
+import { checkOptions, FormatError, type IndexedItem, type Label, type MatrixLike, type OptionKeys } from '@tfsim/utils/core';
 import type { Level } from 'level';
-import { FormatError, type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils/core';
+
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
@@ -10,10 +11,10 @@ import {
   checkIds,
   liveIds,
   prepareBatch,
+  type PreparedBatch,
   prepareOne,
   prepareUpdate,
   recordCount,
-  type PreparedBatch,
 } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
@@ -192,7 +193,10 @@ export class LevelStore implements Store {
       const db = await this.handle();
       const checked = checkDistinctIds(given, this.count, this.removed);
       if (checked.length === 0) return;
-      const ops: Op[] = checked.flatMap((id): Op[] => [{ type: 'del', key: recordKey(id) }, { type: 'put', key: removedKey(id), value: EMPTY }]);
+      const ops: Op[] = checked.flatMap((id): Op[] => [
+        { type: 'del', key: recordKey(id) },
+        { type: 'put', key: removedKey(id), value: EMPTY },
+      ]);
       await db.batch(ops, { sync: this.sync });
       for (const id of checked) this.removed.add(id);
     });
@@ -264,7 +268,15 @@ export class LevelStore implements Store {
       const dim = this.dim ?? 0;
       const embeddings = new Float32Array(records.length * dim);
       records.forEach((r, i) => embeddings.set(r.embedding, i * dim));
-      return { size: records.length, dim, embeddings, labels: records.map((r) => r.label), data: records.map(dataJsonOf), ids, nextId: this.count };
+      return {
+        size: records.length,
+        dim,
+        embeddings,
+        labels: records.map((r) => r.label),
+        data: records.map(dataJsonOf),
+        ids,
+        nextId: this.count,
+      };
     });
     await writeStore(dir, 'level', this.name, snapshot);
   }
@@ -284,7 +296,11 @@ export class LevelStore implements Store {
         ops.push({
           type: 'put',
           key: recordKey(id),
-          value: encodeRecord(snapshot.embeddings.subarray(i * snapshot.dim, (i + 1) * snapshot.dim), snapshot.labels[i]!, snapshot.data[i]!),
+          value: encodeRecord(
+            snapshot.embeddings.subarray(i * snapshot.dim, (i + 1) * snapshot.dim),
+            snapshot.labels[i]!,
+            snapshot.data[i]!,
+          ),
         });
       });
       // one batch: the loaded records, the marks of the ids the folder does not hold, old records and marks gone
@@ -323,7 +339,9 @@ export class LevelStore implements Store {
       const db = await this.handle();
       const old = this.count;
       // The size goes to 0 atomically first, with the marks; the records then go.
-      await db.batch([this.metaOp(0, undefined), ...Array.from(this.removed, (id): Op => ({ type: 'del', key: removedKey(id) }))], { sync: this.sync });
+      await db.batch([this.metaOp(0, undefined), ...Array.from(this.removed, (id): Op => ({ type: 'del', key: removedKey(id) }))], {
+        sync: this.sync,
+      });
       this.count = 0;
       this.removed = new Set();
       this.dim = undefined;

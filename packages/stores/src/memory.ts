@@ -1,4 +1,5 @@
-import { type IndexedItem, type Label, type MatrixLike, checkOptions, type OptionKeys } from '@tfsim/utils/core';
+import { checkOptions, type IndexedItem, type Label, type MatrixLike, type OptionKeys } from '@tfsim/utils/core';
+
 import { readStore, writeStore } from './format';
 import {
   checkDistinctIds,
@@ -6,10 +7,10 @@ import {
   checkIds,
   liveIds,
   prepareBatch,
+  type PreparedBatch,
   prepareOne,
   prepareUpdate,
   recordCount,
-  type PreparedBatch,
 } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 

@@ -3,6 +3,7 @@
  * option names (`MemoryStore`: name, verbose; `RedisStore`: also host, port, db).
  */
 import { fromPythonKeys, UnknownNameError, ValueError } from '@tfsim/utils/core';
+
 import { MemoryStore } from './memory';
 import { RedisStore } from './redis';
 import type { Store } from './store';

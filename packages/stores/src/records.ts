@@ -58,7 +58,9 @@ export function prepareBatch(
   checkBatchDim(m, dim);
   if (data != null) assertSameLength(data, { length: m.rows }, 'data', 'embeddings');
   const outLabels =
-    labels == null ? new Array<Label | null>(m.rows).fill(null) : toLabels(labels, { nullable: true, expected: { length: m.rows, of: 'embeddings' } });
+    labels == null
+      ? new Array<Label | null>(m.rows).fill(null)
+      : toLabels(labels, { nullable: true, expected: { length: m.rows, of: 'embeddings' } });
   const outData: string[] = new Array(m.rows);
   for (let i = 0; i < m.rows; i++) outData[i] = data == null ? 'null' : dataToJson(data[i], `data[${i}]`);
   return { embeddings: m, labels: outLabels, data: outData };

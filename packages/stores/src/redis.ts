@@ -1,10 +1,22 @@
-import type { Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { type IndexedItem, type Label, type MatrixLike, ShapeError, StateError, UnavailableError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils/core';
+
+import {
+  checkOptions,
+  type IndexedItem,
+  type Label,
+  type MatrixLike,
+  type OptionKeys,
+  ShapeError,
+  StateError,
+  UnavailableError,
+  ValueError,
+} from '@tfsim/utils/core';
+import type { Redis, RedisOptions } from 'ioredis';
+
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
-import { checkDistinctIds, checkIds, liveIds, prepareBatch, prepareOne, prepareUpdate, recordCount, type PreparedBatch } from './records';
+import { checkDistinctIds, checkIds, liveIds, prepareBatch, type PreparedBatch, prepareOne, prepareUpdate, recordCount } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface RedisStoreOptions {
@@ -178,7 +190,13 @@ function chunksOf(records: Buffer[]): Buffer[][] {
  */
 export class RedisStore implements Store {
   static readonly optionKeys: OptionKeys<RedisStoreOptions> = {
-    url: true, host: true, port: true, db: true, name: true, prefix: true, commandTimeout: true,
+    url: true,
+    host: true,
+    port: true,
+    db: true,
+    name: true,
+    prefix: true,
+    commandTimeout: true,
   };
   readonly name: string;
   readonly prefix: string;
@@ -299,7 +317,10 @@ export class RedisStore implements Store {
 
   /** The next id and the removed ids below it, read in one script. */
   private async liveState(): Promise<{ nextId: number; removed: Set<number> }> {
-    const [nextId, removed] = (await this.run('read', (redis) => redis.eval(STATE_SCRIPT, 2, this.sizeKey, this.removedKey))) as [number, string[]];
+    const [nextId, removed] = (await this.run('read', (redis) => redis.eval(STATE_SCRIPT, 2, this.sizeKey, this.removedKey))) as [
+      number,
+      string[],
+    ];
     return { nextId, removed: new Set(removed.map(Number)) };
   }
 
@@ -380,14 +401,37 @@ export class RedisStore implements Store {
     try {
       first = await this.run(what, async (redis) => {
         if (!staged) {
-          return (await redis.eval(COMMIT_SCRIPT, 4, ...keys, this.recordPrefix, dim, mode, stagePrefix, '0', String(TOKEN_TTL_MS), ...place, ...records)) as number;
+          return (await redis.eval(
+            COMMIT_SCRIPT,
+            4,
+            ...keys,
+            this.recordPrefix,
+            dim,
+            mode,
+            stagePrefix,
+            '0',
+            String(TOKEN_TTL_MS),
+            ...place,
+            ...records,
+          )) as number;
         }
         let offset = 0;
         for (const chunk of chunks) {
           await redis.eval(STAGE_SCRIPT, 0, stagePrefix, String(offset), String(STAGE_TTL_MS), ...chunk);
           offset += chunk.length;
         }
-        return (await redis.eval(COMMIT_SCRIPT, 4, ...keys, this.recordPrefix, dim, mode, stagePrefix, String(records.length), String(TOKEN_TTL_MS), ...place)) as number;
+        return (await redis.eval(
+          COMMIT_SCRIPT,
+          4,
+          ...keys,
+          this.recordPrefix,
+          dim,
+          mode,
+          stagePrefix,
+          String(records.length),
+          String(TOKEN_TTL_MS),
+          ...place,
+        )) as number;
       });
     } catch (err) {
       if (staged) await this.dropStaged(stagePrefix, records.length);
@@ -506,7 +550,10 @@ export class RedisStore implements Store {
     if (!client) return;
     // quit() waits for the server; a stalled or absent one must not hang close.
     if (client.status === 'ready') {
-      await Promise.race([client.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, this.commandTimeout).unref())]);
+      await Promise.race([
+        client.quit().catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, this.commandTimeout).unref()),
+      ]);
     }
     client.disconnect();
   }

@@ -1,4 +1,5 @@
 import { Registry, ValueError } from '@tfsim/utils/core';
+
 import { LevelStore } from './level';
 import { MemoryStore } from './memory';
 import { RedisStore, type RedisStoreOptions } from './redis';
@@ -16,8 +17,13 @@ let cachedNoticeShown = false;
 
 /** Whether `x` is a Store (the one test of the project: what the Indexer calls). */
 export function isStore(x: unknown): x is Store {
-  return typeof x === 'object' && x !== null && typeof (x as Store).batchGet === 'function' &&
-    typeof (x as Store).batchAdd === 'function' && typeof (x as Store).getConfig === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Store).batchGet === 'function' &&
+    typeof (x as Store).batchAdd === 'function' &&
+    typeof (x as Store).getConfig === 'function'
+  );
 }
 
 /**
@@ -28,8 +34,7 @@ export function isStore(x: unknown): x is Store {
  */
 export function getStore(identifier: Store | StoreConfig | string, settings: Partial<StoreConfig> = {}): Store {
   if (isStore(identifier)) return identifier;
-  const config: Partial<StoreConfig> =
-    typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
+  const config: Partial<StoreConfig> = typeof identifier === 'string' ? { ...settings, type: identifier } : { ...identifier, ...settings };
   const type = storeTypes.get(String(config.type));
   const name = config.name === undefined ? {} : { name: config.name };
   if (type === 'memory') return new MemoryStore(name);

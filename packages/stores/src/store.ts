@@ -33,11 +33,7 @@ export interface Store {
    * Adds records atomically (all or none) and returns their ids. `labels` and
    * `data`, when given, have one entry per embedding.
    */
-  batchAdd(
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<number[]>;
+  batchAdd(embeddings: MatrixLike, labels?: ReadonlyArray<Label | null> | null, data?: ReadonlyArray<unknown> | null): Promise<number[]>;
   /**
    * Removes records, all or none (an unknown, removed or repeated id is a
    * ValueError and nothing changes). Ids are stable: the other records keep

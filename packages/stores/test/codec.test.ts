@@ -1,4 +1,5 @@
 import { FormatError } from '@tfsim/utils';
+
 import { dataJsonOf, decodeRecord, encodeRecord } from '../src/codec';
 
 describe('record codec', () => {

@@ -1,5 +1,5 @@
 import { MemoryStore, type Store } from '../src';
-import { STORE_OPERATIONS, testStore, type StoreSuiteOptions } from '../src/conformance';
+import { STORE_OPERATIONS, type StoreSuiteOptions, testStore } from '../src/conformance';
 
 /** The suite's tests by title, registered with a recording `describe`/`it` instead of jest's. */
 function register(options: Omit<StoreSuiteOptions, 'name'>): Map<string, () => Promise<void>> {
@@ -8,10 +8,17 @@ function register(options: Omit<StoreSuiteOptions, 'name'>): Map<string, () => P
   return tests;
 }
 
-const SAVE_LOAD = ['saves and loads, bit for bit, into a fresh store', 'saves and loads an empty store', 'refuses to load a folder of another format or version, and keeps its contents'];
+const SAVE_LOAD = [
+  'saves and loads, bit for bit, into a fresh store',
+  'saves and loads an empty store',
+  'refuses to load a folder of another format or version, and keeps its contents',
+];
 const CONCURRENT = ['concurrent batchAdds get distinct consecutive ids and keep every record whole'];
 const REOPEN = ['keeps everything written across a close and reopen', 'keeps a reset across a reopen'];
-const REMOVE_SAVE_LOAD = ['save and load keep the ids, the removed ones and the next id', 'a store that never removed a record saves version 1'];
+const REMOVE_SAVE_LOAD = [
+  'save and load keep the ids, the removed ones and the next id',
+  'a store that never removed a record saves version 1',
+];
 const REMOVE_REOPEN = 'removals and updates survive a close and reopen';
 
 describe('testStore', () => {
@@ -63,7 +70,9 @@ describe('testStore', () => {
         return super.batchAdd(...args);
       }
     }
-    const test = register({ create: async () => new HalfWritingStore() }).get('rejects bad input whole: nothing of a bad batch is written')!;
+    const test = register({ create: async () => new HalfWritingStore() }).get(
+      'rejects bad input whole: nothing of a bad batch is written',
+    )!;
     await expect(test()).rejects.toThrow(/size unchanged after NaN/);
   });
 });

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
 import { FormatError } from '@tfsim/utils';
+
 import { MemoryStore, readStore } from '../src';
 
 // Issue 18 items 3 and 8: a saved store folder is not trusted. Each case is a
@@ -11,7 +13,14 @@ let n = 0;
 
 async function saved(): Promise<string> {
   const store = new MemoryStore();
-  await store.batchAdd([[1, 2], [3, 4]], [0, 1], [{ a: 1 }, null]);
+  await store.batchAdd(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    [0, 1],
+    [{ a: 1 }, null],
+  );
   const dir = path.join(root, `case-${n++}`);
   await store.save(dir);
   return dir;

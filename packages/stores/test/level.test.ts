@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
+
 import { LevelStore } from '../src';
 import { testStore } from '../src/conformance';
 
@@ -51,7 +53,15 @@ describe('LevelStore', () => {
     const tsx = require.resolve('tsx/cjs', { paths: [path.join(__dirname, '..', '..', '..')] });
     const child = spawn(
       process.execPath,
-      ['--require', tsx, '--conditions=@tfsim/source', path.join(__dirname, 'fixtures', 'level-writer.ts'), dbPath, String(batchSize), String(dim)],
+      [
+        '--require',
+        tsx,
+        '--conditions=@tfsim/source',
+        path.join(__dirname, 'fixtures', 'level-writer.ts'),
+        dbPath,
+        String(batchSize),
+        String(dim),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let acknowledged = -1;

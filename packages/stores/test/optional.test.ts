@@ -1,7 +1,8 @@
-import { BackendError } from '@tfsim/utils';
 import * as stores from '@tfsim/stores';
 import { LevelStore } from '@tfsim/stores/level';
 import { RedisStore } from '@tfsim/stores/redis';
+import { BackendError } from '@tfsim/utils';
+
 import { importOptional } from '../src/optional';
 
 describe('optional peer dependencies', () => {

@@ -1,4 +1,5 @@
 import { UnknownNameError } from '@tfsim/utils';
+
 import { fromPythonConfig, MemoryStore, RedisStore } from '../src';
 
 describe('stores fromPythonConfig', () => {
@@ -17,7 +18,9 @@ describe('stores fromPythonConfig', () => {
     expect(() => fromPythonConfig('MemoryStore', { name: 'x', num_items: 3 })).toThrow(
       "unknown option 'numItems' for MemoryStore; known options: name",
     );
-    expect(() => fromPythonConfig('CachedStore', { name: 'cached', shard_size: 10, num_items: 0 })).toThrow(/CachedStore keeps pickled shards/);
+    expect(() => fromPythonConfig('CachedStore', { name: 'cached', shard_size: 10, num_items: 0 })).toThrow(
+      /CachedStore keeps pickled shards/,
+    );
     expect(() => fromPythonConfig('SqlStore', {})).toThrow(UnknownNameError);
   });
 });

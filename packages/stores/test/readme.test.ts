@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+
 import { testReadmeExamples } from '@tfsim/test-utils/readme';
 
 // CommonJS, as the built package loads: the examples wrap their awaits in main().

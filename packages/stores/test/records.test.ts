@@ -1,8 +1,10 @@
 import * as path from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
-import { ValueError } from '@tfsim/utils';
-import { LevelStore, MemoryStore, RedisStore, type Store } from '../src';
 import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
+import { ValueError } from '@tfsim/utils';
+
+import { LevelStore, MemoryStore, RedisStore, type Store } from '../src';
 
 // Issue 18 item 2: every store takes its inputs at the call (prepareBatch copies),
 // so one buffer reused for un-awaited batchAdd calls stores each value once.
@@ -38,7 +40,11 @@ describe.each(stores)('%s: inputs are taken at the call', (name, make) => {
       buffer.fill(0);
       await Promise.all(pending);
       const records = await store.toRecords();
-      expect(records.map((r) => [...r.embedding, r.label])).toEqual([[1, 10, 1], [2, 20, 2], [3, 30, 3]]);
+      expect(records.map((r) => [...r.embedding, r.label])).toEqual([
+        [1, 10, 1],
+        [2, 20, 2],
+        [3, 30, 3],
+      ]);
     } finally {
       await store.close();
     }
@@ -47,9 +53,15 @@ describe.each(stores)('%s: inputs are taken at the call', (name, make) => {
   (skip ? it.skip : it)('labels are safe integers or null: 0.5 and "1" are refused whole', async () => {
     const store = make();
     try {
-      await expect(store.batchAdd([[1, 2], [3, 4]], [1, 0.5])).rejects.toThrow(
-        new ValueError('labels[1] is 0.5; labels must be safe integers or null'),
-      );
+      await expect(
+        store.batchAdd(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [1, 0.5],
+        ),
+      ).rejects.toThrow(new ValueError('labels[1] is 0.5; labels must be safe integers or null'));
       await expect(store.add([1, 2], '1' as never)).rejects.toThrow(ValueError);
       expect(await store.size()).toBe(0);
     } finally {

@@ -6,10 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 import { Redis } from 'ioredis';
+
 import { MemoryStore, RedisStore } from '../src';
 import { encodeRecord } from '../src/codec';
-import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 const unavailable = redisUnavailable() ?? (process.env.TFSIM_REDIS_URL ? 'outages need a server of our own' : undefined);
 const required = process.env.TFSIM_REQUIRE_REDIS === '1';
@@ -118,7 +120,9 @@ if (unavailable && !required) {
     it('applies a commit re-sent with the same batch token once (inline and staged)', async () => {
       const store = new RedisStore({ url: server.url, prefix: prefix() });
       // White box: what ioredis re-sends after a reconnect is the same script with the same token.
-      const commit = (store as unknown as { commit(mode: string, dim: string, records: Buffer[], token: string): Promise<number> }).commit.bind(store);
+      const commit = (
+        store as unknown as { commit(mode: string, dim: string, records: Buffer[], token: string): Promise<number> }
+      ).commit.bind(store);
       const record = (v: number) => Buffer.from(encodeRecord(Float32Array.of(v), null, 'null'));
       try {
         expect(await commit('add', '1', [record(1), record(2)], 'token-a')).toBe(0);
@@ -192,7 +196,10 @@ if (unavailable && !required) {
       const store = new RedisStore({ url: server.url, prefix: prefix() });
       try {
         const memory = new MemoryStore();
-        await memory.batchAdd(asRows(rowsFrom(3, N), 4), Array.from({ length: N }, (_, i) => i % 3));
+        await memory.batchAdd(
+          asRows(rowsFrom(3, N), 4),
+          Array.from({ length: N }, (_, i) => i % 3),
+        );
         await memory.save(path.join(dir, 'saved'));
         await store.batchAdd(asRows(rowsFrom(9, 5, 2), 2));
         expect(await store.load(path.join(dir, 'saved'))).toBe(N);

@@ -1,6 +1,7 @@
+import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
+
 import { RedisStore } from '../src';
 import { testStore } from '../src/conformance';
-import { redisUnavailable, startRedis, type TestRedis } from '@tfsim/test-utils/redis';
 
 const unavailable = redisUnavailable();
 const required = process.env.TFSIM_REQUIRE_REDIS === '1';
@@ -38,8 +39,21 @@ if (unavailable && !required) {
       const b = new RedisStore({ url: server.url, prefix });
       try {
         const ids = await Promise.all([
-          a.batchAdd([[1, 1], [1, 2]], [1, 1]),
-          b.batchAdd([[2, 1], [2, 2], [2, 3]], [2, 2, 2]),
+          a.batchAdd(
+            [
+              [1, 1],
+              [1, 2],
+            ],
+            [1, 1],
+          ),
+          b.batchAdd(
+            [
+              [2, 1],
+              [2, 2],
+              [2, 3],
+            ],
+            [2, 2, 2],
+          ),
           a.add([1, 3], 1),
         ]);
         expect(ids.flat().sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]);

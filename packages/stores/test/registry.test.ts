@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { getStore, isStore, LevelStore, MemoryStore, RedisStore } from '../src';
 
 describe('getStore', () => {
@@ -31,7 +32,9 @@ describe('getStore', () => {
       const store = getStore('CachedStore', { path: path.join(dir, 'db') });
       expect(store).toBeInstanceOf(LevelStore);
       expect(getStore('cached', { path: path.join(dir, 'db2') })).toBeInstanceOf(LevelStore);
-      expect(warn.mock.calls).toEqual([["[tfsim] store 'cached': using LevelStore, the on-disk store of @tfsim/stores (Python's CachedStore has no port)"]]);
+      expect(warn.mock.calls).toEqual([
+        ["[tfsim] store 'cached': using LevelStore, the on-disk store of @tfsim/stores (Python's CachedStore has no port)"],
+      ]);
       expect(await store.batchAdd([[1, 2]], [7], [{ a: 1 }])).toEqual([0]);
       expect((await store.get(0)).label).toBe(7);
       await store.close?.();

@@ -3,10 +3,11 @@
  * way TensorFlow.js tests its kernels: one `describe` per backend, each with
  * its own tolerance.
  */
-import * as tf from '@tensorflow/tfjs-core';
 // The union package registers the gradients of every core op (tfjs-core alone
 // does not) and the cpu backend, as in a user's process.
 import '@tensorflow/tfjs';
+
+import * as tf from '@tensorflow/tfjs-core';
 import { prepareNativeBackend } from '@tfsim/utils';
 
 export type TestBackend = 'tensorflow' | 'wasm' | 'cpu';
@@ -91,11 +92,7 @@ export interface DescribeBackendsOptions {
 }
 
 /** `describe(title [backend])` once per available backend, with that backend active. */
-export function describeEachBackend(
-  title: string,
-  body: (ctx: BackendContext) => void,
-  options: DescribeBackendsOptions = {},
-): void {
+export function describeEachBackend(title: string, body: (ctx: BackendContext) => void, options: DescribeBackendsOptions = {}): void {
   const backends = testBackends().filter((b) => !options.only || options.only.includes(b));
   for (const backend of backends) {
     const ctx: BackendContext = { backend, tol: options.tol?.[backend] ?? BACKEND_TOLERANCE[backend] };

@@ -31,8 +31,10 @@ export function redisUnavailable(): string | undefined {
   if (process.env.TFSIM_REDIS_URL) return undefined;
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    return `redis-server is not installed or does not run (${probe.error?.message ?? probe.stderr.trim()}); ` +
-      'install it (Debian: apt-get install redis-server) or set TFSIM_REDIS_URL';
+    return (
+      `redis-server is not installed or does not run (${probe.error?.message ?? probe.stderr.trim()}); ` +
+      'install it (Debian: apt-get install redis-server) or set TFSIM_REDIS_URL'
+    );
   }
   return undefined;
 }
@@ -95,7 +97,13 @@ export async function startRedis(settings: RedisSettings = {}): Promise<TestRedi
     const unsupported = () => {
       throw new Error('restart/pause need a server of our own; unset TFSIM_REDIS_URL');
     };
-    return { url: process.env.TFSIM_REDIS_URL, stop: async () => undefined, restart: async () => unsupported(), pause: unsupported, resume: unsupported };
+    return {
+      url: process.env.TFSIM_REDIS_URL,
+      stop: async () => undefined,
+      restart: async () => unsupported(),
+      pause: unsupported,
+      resume: unsupported,
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-redis-'));
   let lastError: unknown;

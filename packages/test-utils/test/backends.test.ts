@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+
 import { describeEachBackend, expectClose, expectNoLeak, testBackends } from '../src';
 
 describe('testBackends', () => {
@@ -16,7 +17,15 @@ describeEachBackend('describeEachBackend', ({ backend, tol }) => {
 
   it('computes a matMul within tolerance', async () => {
     await expectNoLeak(() => {
-      const product = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[0.5], [0.25]])));
+      const product = tf.tidy(() =>
+        tf.matMul(
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+          tf.tensor2d([[0.5], [0.25]]),
+        ),
+      );
       expectClose(product, [1, 2.5], tol);
       product.dispose();
     });

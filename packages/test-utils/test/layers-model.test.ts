@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+
 import { expectNoLeak, roundTripModel, saveToMemory } from '../src';
 
 beforeAll(async () => {
@@ -8,7 +9,14 @@ beforeAll(async () => {
 
 function smallModel(): tfl.LayersModel {
   const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, activation: 'tanh', name: 'd' })] });
-  model.layers[0]!.setWeights([tf.tensor2d([[0.5, -1], [2, 0.25], [-0.75, 1.5]]), tf.tensor1d([0.1, -0.2])]);
+  model.layers[0]!.setWeights([
+    tf.tensor2d([
+      [0.5, -1],
+      [2, 0.25],
+      [-0.75, 1.5],
+    ]),
+    tf.tensor1d([0.1, -0.2]),
+  ]);
   return model;
 }
 
@@ -17,7 +25,10 @@ describe('layers model in memory', () => {
     const model = smallModel();
     const artifacts = await saveToMemory(model);
     expect(JSON.parse(JSON.stringify(artifacts.modelTopology))).toEqual(artifacts.modelTopology);
-    expect(artifacts.weightSpecs!.map((w) => [w.name, w.shape])).toEqual([['d/kernel', [3, 2]], ['d/bias', [2]]]);
+    expect(artifacts.weightSpecs!.map((w) => [w.name, w.shape])).toEqual([
+      ['d/kernel', [3, 2]],
+      ['d/bias', [2]],
+    ]);
     expect(Array.from(new Float32Array(artifacts.weightData as ArrayBuffer))).toEqual(
       [0.5, -1, 2, 0.25, -0.75, 1.5, 0.1, -0.2].map(Math.fround),
     );
@@ -28,7 +39,10 @@ describe('layers model in memory', () => {
     const model = smallModel();
     const loaded = await roundTripModel(model);
     expect(loaded).not.toBe(model);
-    const x = tf.tensor2d([[1, 2, 3], [-1, 0.5, 4]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [-1, 0.5, 4],
+    ]);
     const [a, b] = await expectNoLeak(() => {
       const ya = model.predict(x) as tf.Tensor;
       const yb = loaded.predict(x) as tf.Tensor;

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+
 import { redisUnavailable, startRedis } from '../src/redis';
 
 /** One command over the Redis protocol, by hand: the reply's first line. */

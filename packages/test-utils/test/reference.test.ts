@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { tempDir } from '../src';
 import { loadReference, parseReference } from '../src/reference';
 

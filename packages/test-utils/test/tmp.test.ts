@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+
 import { tempDir } from '../src';
 
 let made: string[] = [];

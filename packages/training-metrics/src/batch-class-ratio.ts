@@ -40,10 +40,7 @@ function disposeBatch(batch: LabelledBatch): void {
  * The average is over the batches read. (The Python function divides by one
  * more than that when the sampler has more than `numBatches` batches.)
  */
-export async function batchClassRatio(
-  sampler: AsyncIterable<LabelledBatch> | Iterable<LabelledBatch>,
-  numBatches = 100,
-): Promise<number> {
+export async function batchClassRatio(sampler: AsyncIterable<LabelledBatch> | Iterable<LabelledBatch>, numBatches = 100): Promise<number> {
   assertInteger(numBatches, 'numBatches', 1);
   let total = 0;
   let count = 0;

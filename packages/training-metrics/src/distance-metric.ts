@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildMasks, getDistance, maskedMax, maskedMin, type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import { ShapeError, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { buildMasks, type Distance, type DistanceIdentifier, getDistance, maskedMax, maskedMin } from '@tfsim/distances';
+import { checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+
 import { labelVector } from './labels';
 
 export type Aggregate = 'mean' | 'avg' | 'max' | 'min' | 'sum';
@@ -111,7 +112,13 @@ abstract class BatchMetric {
  * its own positive.
  */
 export class DistanceMetric extends BatchMetric {
-  static readonly optionKeys: OptionKeys<DistanceMetricOptions> = { aggregate: true, anchor: true, name: true, positiveMiningStrategy: true, negativeMiningStrategy: true };
+  static readonly optionKeys: OptionKeys<DistanceMetricOptions> = {
+    aggregate: true,
+    anchor: true,
+    name: true,
+    positiveMiningStrategy: true,
+    negativeMiningStrategy: true,
+  };
   readonly distance: Distance;
   readonly aggregate: Aggregate;
   readonly anchor: Anchor;
@@ -131,7 +138,11 @@ export class DistanceMetric extends BatchMetric {
       ['hard', 'semi-hard', 'easy'] as const,
       'DistanceMetric: positiveMiningStrategy',
     );
-    this.negativeMiningStrategy = oneOf(options.negativeMiningStrategy ?? 'hard', ['hard', 'easy'] as const, 'DistanceMetric: negativeMiningStrategy');
+    this.negativeMiningStrategy = oneOf(
+      options.negativeMiningStrategy ?? 'hard',
+      ['hard', 'easy'] as const,
+      'DistanceMetric: negativeMiningStrategy',
+    );
   }
 
   /** The per-example mined distances of a batch, `[batch, 1]` (before aggregation). */

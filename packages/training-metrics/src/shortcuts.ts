@@ -1,6 +1,7 @@
 import type { DistanceIdentifier } from '@tfsim/distances';
 import { fromPythonKeys, type KerasObject, readSerializedObject, Registry, UnknownNameError, ValueError } from '@tfsim/utils';
-import { DistanceGapMetric, DistanceMetric, type DistanceGapMetricConfig, type DistanceMetricConfig } from './distance-metric';
+
+import { DistanceGapMetric, type DistanceGapMetricConfig, DistanceMetric, type DistanceMetricConfig } from './distance-metric';
 
 // The Python shortcut functions, with the Python defaults (hard mining) and
 // names: note avg_pos / avg_neg use aggregate 'mean', so they log as
@@ -83,7 +84,9 @@ export function deserializeTrainingMetric(config: DistanceMetricConfig | Distanc
   config = config as DistanceMetricConfig | DistanceGapMetricConfig;
   if (config?.className === 'DistanceMetric') return DistanceMetric.fromConfig(config);
   if (config?.className === 'DistanceGapMetric') return DistanceGapMetric.fromConfig(config);
-  throw new ValueError(`cannot rebuild a training metric from ${JSON.stringify(config)}: className must be DistanceMetric or DistanceGapMetric`);
+  throw new ValueError(
+    `cannot rebuild a training metric from ${JSON.stringify(config)}: className must be DistanceMetric or DistanceGapMetric`,
+  );
 }
 
 /**
@@ -93,7 +96,8 @@ export function deserializeTrainingMetric(config: DistanceMetricConfig | Distanc
  */
 export function fromPythonConfig(name: string, config: Record<string, unknown>): TrainingMetric {
   const { dtype, distance, ...options } = fromPythonKeys(config, name);
-  if (dtype !== undefined && dtype !== 'float32') throw new ValueError(`${name}: the metrics compute in float32, got dtype ${String(dtype)}`);
+  if (dtype !== undefined && dtype !== 'float32')
+    throw new ValueError(`${name}: the metrics compute in float32, got dtype ${String(dtype)}`);
   if (distance === undefined) throw new ValueError(`${name}: a Python config needs its "distance"`);
   if (name === 'DistanceMetric') return new DistanceMetric(distance as DistanceIdentifier, options);
   if (name === 'DistanceGapMetric') return new DistanceGapMetric(distance as DistanceIdentifier, options);

@@ -1,6 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '@tfsim/test-utils';
+
+import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '@tfsim/utils';
+
 import { batchClassRatio } from '../src';
 
 describe('batchClassRatio', () => {
@@ -8,7 +10,11 @@ describe('batchClassRatio', () => {
     const before = tf.memory().numTensors;
     async function* sampler() {
       // 6 / 3 = 2, then 6 / 2 = 3, then 4 / 1 = 4
-      for (const labels of [[0, 0, 1, 1, 2, 2], [5, 5, 5, 7, 7, 7], [9, 9, 9, 9]]) {
+      for (const labels of [
+        [0, 0, 1, 1, 2, 2],
+        [5, 5, 5, 7, 7, 7],
+        [9, 9, 9, 9],
+      ]) {
         yield { xs: tf.zeros([labels.length, 2]), ys: tf.tensor1d(labels, 'int32') };
       }
     }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose } from '@tfsim/test-utils';
+
 import { avgPos, distGap, minNeg } from '../src';
 import { referenceGap, referenceMetric } from './reference';
 

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import { DistanceGapMetric, DistanceMetric, getTrainingMetric, type TrainingMetric } from '../src';
-import { referenceGap, referenceMetric, seededBatch, type RefDistance } from './reference';
+import { type RefDistance, referenceGap, referenceMetric, seededBatch } from './reference';
 
 interface PythonCase {
   labels: number[];
@@ -88,11 +90,7 @@ describeEachBackend('training metrics', ({ tol }) => {
     const { labels, rows } = seededBatch(5, 6, 4, 2);
     const x = tf.tensor2d(rows);
     const expected = referenceMetric(labels, rows, 'euclidean', { aggregate: 'mean', anchor: 'positive' });
-    const forms = [
-      tf.tensor1d(labels, 'int32'),
-      tf.tensor2d(labels, [6, 1]),
-      tf.tile(tf.tensor2d(labels, [6, 1]), [1, 4]),
-    ];
+    const forms = [tf.tensor1d(labels, 'int32'), tf.tensor2d(labels, [6, 1]), tf.tile(tf.tensor2d(labels, [6, 1]), [1, 4])];
     const metric = new DistanceMetric('l2');
     for (const labelsForm of [...forms, labels]) {
       const v = metric.compute(labelsForm, x);

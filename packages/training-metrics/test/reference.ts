@@ -46,7 +46,8 @@ export function referenceMetric(labels: number[], rows: number[][], distance: Re
       const negative = labels[i] !== labels[j];
       if ((o.anchor === 'positive' && positive) || (o.anchor === 'negative' && negative)) selected.push(d[j]!);
     }
-    const wantMax = o.anchor === 'positive' ? (o.positiveMiningStrategy ?? 'hard') === 'hard' : (o.negativeMiningStrategy ?? 'hard') === 'easy';
+    const wantMax =
+      o.anchor === 'positive' ? (o.positiveMiningStrategy ?? 'hard') === 'hard' : (o.negativeMiningStrategy ?? 'hard') === 'easy';
     if (selected.length === 0) mined.push(wantMax ? Math.min(...d) - 1e-6 : Math.max(...d) + 1e-6);
     else mined.push(wantMax ? Math.max(...selected) : Math.min(...selected));
   }

@@ -5,9 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BackendError } from './errors';
 
 import type * as TfCoreModule from '@tensorflow/tfjs-core';
+
+import { BackendError } from './errors';
 
 type TfCore = typeof TfCoreModule;
 
@@ -72,10 +73,9 @@ export function ensureGradientsRegistered(): void {
   try {
     requireLazily('@tensorflow/tfjs');
   } catch (err) {
-    throw new BackendError(
-      'gradients of TensorFlow.js ops are not registered: install @tensorflow/tfjs (or @tensorflow/tfjs-node)',
-      { cause: err },
-    );
+    throw new BackendError('gradients of TensorFlow.js ops are not registered: install @tensorflow/tfjs (or @tensorflow/tfjs-node)', {
+      cause: err,
+    });
   }
 }
 
@@ -290,9 +290,7 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     options.log?.(summary);
     return report;
   }
-  throw new BackendError(
-    `no TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
-  );
+  throw new BackendError(`no TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
 /** Whether `name` loads and runs here, without changing the active backend for good. */

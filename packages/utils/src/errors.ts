@@ -10,10 +10,19 @@ export const ERROR_CODES = {
   ERR_TFSIM: { error: 'TfsimError', meaning: 'any other @tfsim error (the base class)' },
   ERR_SHAPE: { error: 'ShapeError', meaning: 'wrong shape, rank or dimension, or mismatched lengths' },
   ERR_VALUE: { error: 'ValueError', meaning: 'a value outside its domain: NaN or Infinity, k < 1, an id not in a store, ...' },
-  ERR_UNKNOWN_NAME: { error: 'UnknownNameError', meaning: 'a distance, metric, loss, matcher, store, search, ... name that is not registered' },
-  ERR_UNKNOWN_OPTION: { error: 'UnknownOptionError', meaning: 'an options object with a key the constructor or method does not take (a ValueError)' },
+  ERR_UNKNOWN_NAME: {
+    error: 'UnknownNameError',
+    meaning: 'a distance, metric, loss, matcher, store, search, ... name that is not registered',
+  },
+  ERR_UNKNOWN_OPTION: {
+    error: 'UnknownOptionError',
+    meaning: 'an options object with a key the constructor or method does not take (a ValueError)',
+  },
   ERR_FOLDER_EXISTS: { error: 'FolderExistsError', meaning: 'a save over an existing folder with overwrite false (a ValueError)' },
-  ERR_UNAVAILABLE: { error: 'UnavailableError', meaning: 'a server or store that did not answer: unreachable, or no reply within its timeout' },
+  ERR_UNAVAILABLE: {
+    error: 'UnavailableError',
+    meaning: 'a server or store that did not answer: unreachable, or no reply within its timeout',
+  },
   ERR_EMPTY_INDEX: { error: 'EmptyIndexError', meaning: 'an operation that needs indexed items was called on an empty index' },
   ERR_STATE: { error: 'StateError', meaning: 'an operation called in the wrong order, e.g. match before calibrate' },
   ERR_FORMAT: { error: 'FormatError', meaning: 'a saved file or folder of another format, an unsupported version, or damaged' },

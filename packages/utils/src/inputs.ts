@@ -23,8 +23,7 @@ export interface InputContext {
 
 /** A matrix given as rows (`number[][]`, `Float32Array[]`) or as `{data, rows, cols}` (row-major). */
 export type RowsLike<T = number> =
-  | ReadonlyArray<ArrayLike<T>>
-  | { readonly data: ArrayLike<T>; readonly rows: number; readonly cols: number };
+  ReadonlyArray<ArrayLike<T>> | { readonly data: ArrayLike<T>; readonly rows: number; readonly cols: number };
 
 /**
  * What a value must be: `finite` (embeddings), `number` (NaN rejected,
@@ -124,9 +123,17 @@ export function toRows<D extends RowsDtype = 'float32'>(x: RowsLike<unknown>, op
   let out: Rows<RowsArray<D>>;
   if (isFlat(x)) {
     const { rows, cols } = x;
-    if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0 || !isArrayLike(x.data) ||
-      x.data.length !== rows * cols) {
-      throw new ShapeError(`${who}: data of length ${String((x.data as ArrayLike<unknown>)?.length)} does not hold ${rows} x ${cols} values`);
+    if (
+      !Number.isSafeInteger(rows) ||
+      !Number.isSafeInteger(cols) ||
+      rows < 0 ||
+      cols < 0 ||
+      !isArrayLike(x.data) ||
+      x.data.length !== rows * cols
+    ) {
+      throw new ShapeError(
+        `${who}: data of length ${String((x.data as ArrayLike<unknown>)?.length)} does not hold ${rows} x ${cols} values`,
+      );
     }
     const reuse = x.data instanceof Ctor && !opts.copy;
     const data = (reuse ? x.data : new Ctor(rows * cols)) as RowsArray<D>;
@@ -184,7 +191,9 @@ export function toVector<D extends RowsDtype = 'float32'>(x: ArrayLike<unknown>,
   for (let i = 0; i < x.length; i++) {
     const a = accept(x[i], rule);
     if (a === undefined) {
-      throw new ValueError(`${describeInput({ name: `${opts.name ?? 'vector'}[${i}]`, op: opts.op }, '')} is ${shown(x[i])}; ${EXPECTED[rule]}`);
+      throw new ValueError(
+        `${describeInput({ name: `${opts.name ?? 'vector'}[${i}]`, op: opts.op }, '')} is ${shown(x[i])}; ${EXPECTED[rule]}`,
+      );
     }
     out[i] = a;
   }

@@ -14,8 +14,11 @@ export interface ToMatrixOptions extends InputContext {
 
 export function isMatrix(x: unknown): x is Matrix {
   return (
-    typeof x === 'object' && x !== null && (x as Matrix).data instanceof Float32Array &&
-    typeof (x as Matrix).rows === 'number' && typeof (x as Matrix).cols === 'number'
+    typeof x === 'object' &&
+    x !== null &&
+    (x as Matrix).data instanceof Float32Array &&
+    typeof (x as Matrix).rows === 'number' &&
+    typeof (x as Matrix).cols === 'number'
   );
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import { FormatError } from './errors';
 import { parseSavedJson, readSavedFile } from './saved-files';
 
@@ -61,11 +62,7 @@ export async function writeArray(
 }
 
 /** Reads an array written by writeArray, checking its dtype and byte length. */
-export async function readArray<D extends ArrayDtype>(
-  dir: string,
-  descriptor: ArrayDescriptor,
-  dtype: D,
-): Promise<TypedArrayOf<D>> {
+export async function readArray<D extends ArrayDtype>(dir: string, descriptor: ArrayDescriptor, dtype: D): Promise<TypedArrayOf<D>> {
   if (!descriptor || typeof descriptor.file !== 'string' || path.basename(descriptor.file) !== descriptor.file) {
     throw new FormatError(`${dir}: manifest names an invalid array file`);
   }
@@ -97,7 +94,10 @@ export async function readManifest(dir: string, format: string, supportedVersion
   const file = path.join(dir, MANIFEST_FILE);
   // A save killed between its two renames leaves `dir` missing and the complete folder beside it.
   await recoverInterruptedSave(dir).catch(() => false);
-  const exists = await fsp.lstat(file).then(() => true, () => false);
+  const exists = await fsp.lstat(file).then(
+    () => true,
+    () => false,
+  );
   if (!exists) throw new FormatError(`${dir} is not a saved ${format}: ${MANIFEST_FILE} is missing`);
   const bytes = await readSavedFile(dir, MANIFEST_FILE, { maxBytes: MAX_MANIFEST_BYTES });
   const manifest = parseSavedJson(bytes.toString('utf8'), file) as Manifest;
@@ -194,13 +194,15 @@ async function syncTree(dir: string): Promise<void> {
  */
 export async function recoverInterruptedSave(dir: string, options: { clean?: boolean } = {}): Promise<boolean> {
   const target = path.resolve(dir);
-  const exists = await fsp.lstat(target).then(() => true, () => false);
+  const exists = await fsp.lstat(target).then(
+    () => true,
+    () => false,
+  );
   if (exists && !options.clean) return false;
   const leftovers = await deadLeftovers(target);
   let restored = false;
   if (!exists) {
-    const newest = (stage: Leftover['stage']) =>
-      leftovers.filter((l) => l.stage === stage).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+    const newest = (stage: Leftover['stage']) => leftovers.filter((l) => l.stage === stage).sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
     const candidate = newest('ready') ?? newest('old');
     if (candidate) {
       await fsp.rename(candidate.path, target);

@@ -84,12 +84,17 @@ export class ClassRegistry<T extends object> {
    * Registers `cls` under `name` (default: its class name) and `aliases`;
    * restored as `fromConfig(config)`, by default `new cls(config)`.
    */
-  register(cls: RegisteredClass<T>, options: { name?: string; aliases?: readonly string[]; fromConfig?: (config: Record<string, unknown>) => T } = {}): string {
+  register(
+    cls: RegisteredClass<T>,
+    options: { name?: string; aliases?: readonly string[]; fromConfig?: (config: Record<string, unknown>) => T } = {},
+  ): string {
     if (typeof cls !== 'function') throw new TfsimError(`${this.registerCall} needs a class`);
     const name = options.name ?? cls.name;
     if (!name) throw new TfsimError(`${this.registerCall}: an anonymous class needs a name ({ name: '...' })`);
     if (this.byClass.has(cls)) throw new TfsimError(`${this.kind} class ${cls.name} is already registered as "${this.byClass.get(cls)}"`);
-    const make = options.fromConfig ?? ((config: Record<string, unknown>) => new (cls as unknown as new (config: Record<string, unknown>) => T)(config));
+    const make =
+      options.fromConfig ??
+      ((config: Record<string, unknown>) => new (cls as unknown as new (config: Record<string, unknown>) => T)(config));
     this.names.register([name, ...(options.aliases ?? [])], () => make);
     this.byClass.set(cls, name);
     return name;
@@ -115,7 +120,9 @@ export class ClassRegistry<T extends object> {
     const getConfig = (instance as { getConfig?: () => unknown }).getConfig;
     const config = typeof getConfig === 'function' ? getConfig.call(instance) : {};
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw new ValueError(`${className}.getConfig() must return an object (the ${this.kind}'s saved options), got ${Array.isArray(config) ? 'an array' : String(config)}`);
+      throw new ValueError(
+        `${className}.getConfig() must return an object (the ${this.kind}'s saved options), got ${Array.isArray(config) ? 'an array' : String(config)}`,
+      );
     }
     let json: string | undefined;
     try {
@@ -130,7 +137,12 @@ export class ClassRegistry<T extends object> {
   deserialize(saved: SerializedClass): T {
     const name = String(saved.className);
     if (!this.names.has(name)) {
-      throw new UnknownNameError(this.kind, name, this.registered(), `A custom ${this.kind} must be registered before loading: ${this.registerCall}(${name}) with its class`);
+      throw new UnknownNameError(
+        this.kind,
+        name,
+        this.registered(),
+        `A custom ${this.kind} must be registered before loading: ${this.registerCall}(${name}) with its class`,
+      );
     }
     return this.names.get(name)({ ...saved.config });
   }

@@ -6,6 +6,7 @@
  */
 import { constants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
 import { FolderExistsError, FormatError } from './errors';
 
 /** Deepest JSON nesting a saved file may hold (deeper input would overflow the stack downstream). */
@@ -109,5 +110,11 @@ export function parseSavedJson(text: string, what: string, maxDepth = MAX_JSON_D
  */
 export async function checkOverwrite(dir: string, overwrite: boolean | undefined): Promise<void> {
   if (overwrite !== false) return;
-  if (await fsp.lstat(dir).then(() => true, () => false)) throw new FolderExistsError(dir);
+  if (
+    await fsp.lstat(dir).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new FolderExistsError(dir);
 }

@@ -3,6 +3,7 @@
  * side). TensorFlow.js is loaded lazily, only when these are called.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+
 import { loadTfjsCore } from './backend';
 import { ShapeError } from './errors';
 import { toMatrix } from './matrix';
@@ -30,7 +31,6 @@ export function asMatrix(x: Tensor | MatrixLike, name = 'embeddings'): Matrix {
 
 export function isTensor(x: unknown): x is Tensor {
   return (
-    typeof x === 'object' && x !== null && 'dataSync' in x && 'shape' in x && 'dtype' in x &&
-    typeof (x as Tensor).dataSync === 'function'
+    typeof x === 'object' && x !== null && 'dataSync' in x && 'shape' in x && 'dtype' in x && typeof (x as Tensor).dataSync === 'function'
   );
 }

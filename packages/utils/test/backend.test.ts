@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { BackendError, type BackendReport, NATIVE_SETTINGS_FILE, readNativeSettings, resolveBackendName } from '../src';
 
 const tsx = require.resolve('tsx/cli');
@@ -73,7 +74,10 @@ describe('setupBackend', () => {
     // Without the setting, this child dies of SIGFPE on machines where the probe failed.
     expect(report.conv).toBe(1024);
     const lib = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib');
-    const addonDir = path.join(lib, fs.readdirSync(lib).find((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')))!);
+    const addonDir = path.join(
+      lib,
+      fs.readdirSync(lib).find((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')))!,
+    );
     const settings = readNativeSettings(addonDir);
     if (settings.oneDNN === false) {
       expect(report.oneDnnEnv).toBe('0');

@@ -75,7 +75,11 @@ describe('errors', () => {
       .filter(([, v]) => typeof v === 'function' && (v === TfsimError || v.prototype instanceof TfsimError))
       .map(([name]) => name)
       .sort();
-    expect(Object.values(ERROR_CODES).map((c) => c.error).sort()).toEqual(classes);
+    expect(
+      Object.values(ERROR_CODES)
+        .map((c) => c.error)
+        .sort(),
+    ).toEqual(classes);
   });
 
   it('keep the code of a subclass that does not declare its own', () => {

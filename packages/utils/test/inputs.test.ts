@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, toLabel, toLabels, toMatrix, toRows, toVector } from '../src';
+import { ShapeError, toLabel, toLabels, toMatrix, toRows, toVector, ValueError } from '../src';
 
 describe('toMatrix: numbers are finite values of type number', () => {
   it.each([
@@ -8,9 +8,15 @@ describe('toMatrix: numbers are finite values of type number', () => {
     ['the empty string', '', "'' (a string)"],
     ['undefined', undefined, 'undefined'],
   ])('rejects %s, naming the argument, the call and the position', (_what, bad, shown) => {
-    expect(() => toMatrix([[1, 2], [3, bad as never]], { name: 'queries', op: 'Indexer.batchLookup' })).toThrow(
-      new ValueError(`queries (Indexer.batchLookup) contains ${shown} at row 1, column 1; values must be finite`),
-    );
+    expect(() =>
+      toMatrix(
+        [
+          [1, 2],
+          [3, bad as never],
+        ],
+        { name: 'queries', op: 'Indexer.batchLookup' },
+      ),
+    ).toThrow(new ValueError(`queries (Indexer.batchLookup) contains ${shown} at row 1, column 1; values must be finite`));
   });
 
   it('copies a Matrix only when asked, so kept values cannot change under the caller', () => {
@@ -40,7 +46,9 @@ describe('toRows: one parser, one rule per kind of value', () => {
     const d = toRows([[0.5, Infinity]], { rule: 'number', name: 'lookupDistances' });
     expect(d.data).toBeInstanceOf(Float32Array);
     expect(Array.from(d.data)).toEqual([0.5, Infinity]);
-    expect(() => toRows([[NaN]], { rule: 'number', name: 'd' })).toThrow('d contains NaN at row 0, column 0; values must be numbers (not NaN)');
+    expect(() => toRows([[NaN]], { rule: 'number', name: 'd' })).toThrow(
+      'd contains NaN at row 0, column 0; values must be numbers (not NaN)',
+    );
   });
 
   it('labels: safe integers into float64', () => {
@@ -54,7 +62,17 @@ describe('toRows: one parser, one rule per kind of value', () => {
   });
 
   it('masks: booleans or 0/1 into uint8', () => {
-    expect(Array.from(toRows([[true, false], [1, 0]], { rule: 'mask', dtype: 'uint8' }).data)).toEqual([1, 0, 1, 0]);
+    expect(
+      Array.from(
+        toRows(
+          [
+            [true, false],
+            [1, 0],
+          ],
+          { rule: 'mask', dtype: 'uint8' },
+        ).data,
+      ),
+    ).toEqual([1, 0, 1, 0]);
     expect(() => toRows([[2]], { rule: 'mask', name: 'matchMask' })).toThrow('matchMask contains 2 at row 0, column 0');
   });
 

@@ -1,8 +1,11 @@
-import { ShapeError, ValueError, matrixRow, toMatrix, vectorAsMatrix } from '../src';
+import { matrixRow, ShapeError, toMatrix, ValueError, vectorAsMatrix } from '../src';
 
 describe('toMatrix', () => {
   it('copies rows into one row-major Float32Array', () => {
-    const m = toMatrix([[1, 2, 3], [4, 5, 6]]);
+    const m = toMatrix([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(m.rows).toBe(2);
     expect(m.cols).toBe(3);
     expect(Array.from(m.data)).toEqual([1, 2, 3, 4, 5, 6]);

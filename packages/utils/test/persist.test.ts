@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
 import { type ArrayDescriptor, FormatError, readArray, readManifest, writeArray, writeFolderAtomically, writeManifest } from '../src';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-utils-'));
@@ -108,18 +109,22 @@ describe('crash-safe save (SIGKILL at every step)', () => {
     ['done', 2],
   ];
 
-  it.each(cases)('killed at %s: load finds save %d whole, and the next save cleans every leftover', async (step, expected) => {
-    const parent = fs.mkdtempSync(path.join(tmp, 'crash-'));
-    const dir = path.join(parent, 'saved');
-    await save(dir, 1);
-    const { signal, stdout } = killedSave(dir, 2, step);
-    expect(signal).toBe('SIGKILL');
-    expect(stdout).toBe('');
-    expect(await loadVersion(dir)).toBe(expected);
-    await save(dir, 3);
-    expect(await loadVersion(dir)).toBe(3);
-    expect(fs.readdirSync(parent)).toEqual(['saved']);
-  }, 60_000);
+  it.each(cases)(
+    'killed at %s: load finds save %d whole, and the next save cleans every leftover',
+    async (step, expected) => {
+      const parent = fs.mkdtempSync(path.join(tmp, 'crash-'));
+      const dir = path.join(parent, 'saved');
+      await save(dir, 1);
+      const { signal, stdout } = killedSave(dir, 2, step);
+      expect(signal).toBe('SIGKILL');
+      expect(stdout).toBe('');
+      expect(await loadVersion(dir)).toBe(expected);
+      await save(dir, 3);
+      expect(await loadVersion(dir)).toBe(3);
+      expect(fs.readdirSync(parent)).toEqual(['saved']);
+    },
+    60_000,
+  );
 
   it('a first save killed between marking itself ready and installing is found by load', async () => {
     const parent = fs.mkdtempSync(path.join(tmp, 'crash-first-'));

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+
 import { createProgress, fitProgress, formatFitLogs } from '../src';
 
 function fakeStream(isTTY: boolean): Writable & { isTTY: boolean; text: () => string } {
@@ -52,7 +53,7 @@ describe('createProgress', () => {
 });
 
 describe('fitProgress', () => {
-  it('shows the metrics of tfjs fit logs to four decimals, without tfjs\' batch and size', () => {
+  it("shows the metrics of tfjs fit logs to four decimals, without tfjs' batch and size", () => {
     expect(formatFitLogs({ batch: 0, size: 32, loss: 0.123456, acc: 1 })).toBe('loss 0.1235 acc 1.0000');
     expect(formatFitLogs(undefined)).toBe('');
   });
@@ -66,7 +67,11 @@ describe('fitProgress', () => {
       await callbacks.onBatchEnd(1, { batch: 1, size: 32, loss: 0.25 });
       await callbacks.onEpochEnd(epoch, { loss: 0.375 - epoch / 10 });
     }
-    const lines = stream.text().split('\n').filter(Boolean).map((l) => l.split('\r').pop()!.replace('\x1b[K', ''));
+    const lines = stream
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\r').pop()!.replace('\x1b[K', ''));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^epoch 1\/2 \[========================\] 2\/2 in \d+\.\ds loss 0\.3750$/);
     expect(lines[1]).toMatch(/^epoch 2\/2 \[========================\] 2\/2 in \d+\.\ds loss 0\.2750$/);

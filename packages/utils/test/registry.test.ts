@@ -100,7 +100,11 @@ describe('ClassRegistry', () => {
         return c;
       }
     }
-    expect(() => registry.serialize(new BadConfig())).toThrow(expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/must return an object/) }));
-    expect(() => registry.serialize(new Cyclic())).toThrow(expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/JSON-safe/) }));
+    expect(() => registry.serialize(new BadConfig())).toThrow(
+      expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/must return an object/) }),
+    );
+    expect(() => registry.serialize(new Cyclic())).toThrow(
+      expect.objectContaining({ code: 'ERR_VALUE', message: expect.stringMatching(/JSON-safe/) }),
+    );
   });
 });

@@ -4,6 +4,7 @@
  * through writing its array, for `mid-write`).
  */
 import * as path from 'node:path';
+
 import { setSaveStepHook, writeArray, writeFolderAtomically, writeManifest } from '../src/persist';
 
 const [dir, version, killAt] = process.argv.slice(2) as [string, string, string];

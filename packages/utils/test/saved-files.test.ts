@@ -2,7 +2,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FolderExistsError, FormatError, assertSavedFolder, checkOverwrite, parseSavedJson, readArray, readManifest, writeArray } from '../src';
+
+import {
+  assertSavedFolder,
+  checkOverwrite,
+  FolderExistsError,
+  FormatError,
+  parseSavedJson,
+  readArray,
+  readManifest,
+  writeArray,
+} from '../src';
 
 // Issue 18 item 3: a hostile saved folder. Each case is a file that loaded (or hung, or
 // grew the process) before; each must now be a FormatError that quotes nothing from the file.

@@ -1,6 +1,7 @@
-import { ShapeError, ValueError, assertFinite, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { assertFinite, checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+
+import { type Chart, CHART_OPTION_KEYS, type ChartOptions, FONT, renderVegaLite } from './render';
 
 /** One cutpoint of a calibration: its distance threshold and the metrics there. */
 export interface Cutpoint {
@@ -43,12 +44,18 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * Draws the calibration metric and the extra metrics against the distance
  * threshold, with a dashed rule and a labelled dot at each cutpoint.
  */
-const CALIBRATION_OPTION_KEYS: OptionKeys<CalibrationChartOptions> = { ...CHART_OPTION_KEYS, calibrationMetric: true, width: true, height: true };
+const CALIBRATION_OPTION_KEYS: OptionKeys<CalibrationChartOptions> = {
+  ...CHART_OPTION_KEYS,
+  calibrationMetric: true,
+  width: true,
+  height: true,
+};
 
 export async function calibrationCurve(curve: CalibrationCurve, opts: CalibrationChartOptions = {}): Promise<Chart> {
   checkOptions(opts, CALIBRATION_OPTION_KEYS, 'calibrationCurve');
   const thresholds = curve?.thresholds;
-  if (!thresholds || typeof thresholds !== 'object') throw new ValueError('calibration curve needs thresholds: {distance: [...], <metric>: [...]}');
+  if (!thresholds || typeof thresholds !== 'object')
+    throw new ValueError('calibration curve needs thresholds: {distance: [...], <metric>: [...]}');
   const distance = thresholds.distance;
   if (!distance) throw new ValueError(`thresholds has no "distance" array; it has ${Object.keys(thresholds).join(', ') || 'nothing'}`);
   if (distance.length === 0) throw new ValueError('thresholds.distance is empty: nothing to draw');
@@ -77,7 +84,8 @@ export async function calibrationCurve(curve: CalibrationCurve, opts: Calibratio
     for (let i = 0; i < distance.length; i++) points.push({ distance: distance[i]!, metric: m, value: v[i]! });
   }
   const cuts = Object.entries(curve.cutpoints ?? {}).map(([key, cp], i) => {
-    if (!cp || !Number.isFinite(cp.distance)) throw new ValueError(`cutpoints.${key}.distance must be a finite number, got ${cp?.distance}`);
+    if (!cp || !Number.isFinite(cp.distance))
+      throw new ValueError(`cutpoints.${key}.distance must be a finite number, got ${cp?.distance}`);
     const at = typeof cp[main] === 'number' ? (cp[main] as number) : cp.value;
     const name = cp.name ?? key;
     const summary = `${name}: distance ${cp.distance.toFixed(4)}${at !== undefined ? `, ${main} ${at.toFixed(4)}` : ''}`;
@@ -92,7 +100,8 @@ export async function calibrationCurve(curve: CalibrationCurve, opts: Calibratio
     title: cuts.length
       ? { text: opts.title ?? 'Calibration', subtitle: cuts.map((c) => c.summary), subtitleFontSize: 12 }
       : (opts.title ?? 'Calibration'),
-    width, height,
+    width,
+    height,
     background: 'white',
     padding: 8,
     config: { font: FONT },
@@ -102,30 +111,35 @@ export async function calibrationCurve(curve: CalibrationCurve, opts: Calibratio
         mark: { type: 'line' },
         encoding: {
           x,
-          y: { field: 'value', type: 'quantitative', title: 'metric value', scale: { domain: [0, 1], clamp: false, zero: true, nice: false } },
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: 'metric value',
+            scale: { domain: [0, 1], clamp: false, zero: true, nice: false },
+          },
           color: { field: 'metric', type: 'nominal', title: 'metric', sort: metrics, scale: { scheme: 'category10' } },
           strokeWidth: { condition: { test: `datum.metric === ${JSON.stringify(main)}`, value: 3 }, value: 1.5 },
         },
       },
       ...(cuts.length
         ? [
-          {
-            data: { values: cuts },
-            mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#555555' },
-            encoding: { x },
-          },
-          {
-            data: { values: cuts.filter((c) => c.value !== null) },
-            mark: { type: 'point' as const, filled: true, size: 70, color: '#212121' },
-            encoding: { x, y: { field: 'value', type: 'quantitative' as const } },
-          },
-          {
-            data: { values: cuts },
-            mark: { type: 'text' as const, align: 'left' as const, dx: 4, fontSize: 11, color: '#212121' },
-            encoding: { x, y: { field: 'row', type: 'quantitative' as const, scale: null }, text: { field: 'name' } },
-            transform: [{ calculate: `${height - 10} - 14 * datum.row`, as: 'row' }],
-          },
-        ]
+            {
+              data: { values: cuts },
+              mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#555555' },
+              encoding: { x },
+            },
+            {
+              data: { values: cuts.filter((c) => c.value !== null) },
+              mark: { type: 'point' as const, filled: true, size: 70, color: '#212121' },
+              encoding: { x, y: { field: 'value', type: 'quantitative' as const } },
+            },
+            {
+              data: { values: cuts },
+              mark: { type: 'text' as const, align: 'left' as const, dx: 4, fontSize: 11, color: '#212121' },
+              encoding: { x, y: { field: 'row', type: 'quantitative' as const, scale: null }, text: { field: 'name' } },
+              transform: [{ calculate: `${height - 10} - 14 * datum.row`, as: 'row' }],
+            },
+          ]
         : []),
     ],
   };

@@ -57,7 +57,8 @@ export function classColors(n: number): string[] {
  * 0 keeps the colours; larger is paler.
  */
 export function pastel(colors: readonly string[], factor: number): string[] {
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0) throw new ValueError(`pastelFactor must be a finite number >= 0, got ${String(factor)}`);
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 0)
+    throw new ValueError(`pastelFactor must be a finite number >= 0, got ${String(factor)}`);
   if (factor === 0) return [...colors];
   return colors.map((c) => toHex(parseColor(c).map((v) => Math.round(((v / 255 + factor) / (1 + factor)) * 255)) as Rgb));
 }

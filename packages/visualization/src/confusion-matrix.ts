@@ -1,8 +1,9 @@
-import { ShapeError, ValueError, assertInteger, assertSameLength, checkOptions, type OptionKeys } from '@tfsim/utils';
-import type { TopLevelSpec } from 'vega-lite';
+import { assertInteger, assertSameLength, checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import type { ColorScheme } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+
 import { colorScheme } from './colors';
-import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+import { type Chart, CHART_OPTION_KEYS, type ChartOptions, FONT, renderVegaLite } from './render';
 
 export interface ConfusionMatrixOptions extends ChartOptions {
   /** Divide each row by its sum (the share of each true class predicted as each class). Default true. */
@@ -60,7 +61,12 @@ function checkLabels(values: ArrayLike<number>, name: string): number {
  * Note the argument order, kept from the Python function: predictions first.
  */
 const CONFUSION_OPTION_KEYS: OptionKeys<ConfusionMatrixOptions> = {
-  ...CHART_OPTION_KEYS, normalize: true, labels: true, title: true, cmap: true, cellSize: true,
+  ...CHART_OPTION_KEYS,
+  normalize: true,
+  labels: true,
+  title: true,
+  cmap: true,
+  cellSize: true,
 };
 
 export async function confusionMatrix(
@@ -105,7 +111,9 @@ export async function confusionMatrix(
     for (let p = 0; p < n; p++) {
       const v = matrix[t]![p]!;
       values.push({
-        true: names[t], predicted: names[p], value: v,
+        true: names[t],
+        predicted: names[p],
+        value: v,
         text: v > 0 ? (normalize ? v.toFixed(2) : String(v)) : '0',
         ink: v > threshold,
       });
@@ -123,12 +131,16 @@ export async function confusionMatrix(
     data: { values },
     encoding: {
       x: {
-        field: 'predicted', type: 'ordinal', sort: names,
+        field: 'predicted',
+        type: 'ordinal',
+        sort: names,
         scale: { domain: names, paddingInner: 0, paddingOuter: 0 },
         axis: { title: ['Predicted label', `accuracy=${accuracy.toFixed(4)}; misclass=${(1 - accuracy).toFixed(4)}`], labelAngle: -45 },
       },
       y: {
-        field: 'true', type: 'ordinal', sort: names,
+        field: 'true',
+        type: 'ordinal',
+        sort: names,
         scale: { domain: names, paddingInner: 0, paddingOuter: 0 },
         axis: { title: 'True label' },
       },
@@ -138,17 +150,20 @@ export async function confusionMatrix(
         mark: { type: 'rect' },
         encoding: {
           color: {
-            field: 'value', type: 'quantitative',
+            field: 'value',
+            type: 'quantitative',
             scale: { scheme: cmap as ColorScheme, domain: [0, normalize ? 1 : max] },
             legend: { title: normalize ? 'share of row' : 'count' },
           },
         },
       },
       ...(cellSize >= 16
-        ? [{
-          mark: { type: 'text' as const, baseline: 'middle' as const, align: 'center' as const, fontSize },
-          encoding: { text: { field: 'text' }, color: { condition: { test: 'datum.ink', value: 'white' }, value: 'black' } },
-        }]
+        ? [
+            {
+              mark: { type: 'text' as const, baseline: 'middle' as const, align: 'center' as const, fontSize },
+              encoding: { text: { field: 'text' }, color: { condition: { test: 'datum.ink', value: 'white' }, value: 'black' } },
+            },
+          ]
         : []),
     ],
   };
@@ -160,10 +175,14 @@ export async function confusionMatrix(
     const oy = view.origin()[1] + pad.top;
     const xs = view.scale('x') as ((v: string) => number) & { bandwidth(): number };
     const ys = view.scale('y') as ((v: string) => number) & { bandwidth(): number };
-    return names.map((tn) => names.map((pn) => ({
-      x: (ox + xs(pn)) * scale, y: (oy + ys(tn)) * scale,
-      width: xs.bandwidth() * scale, height: ys.bandwidth() * scale,
-    })));
+    return names.map((tn) =>
+      names.map((pn) => ({
+        x: (ox + xs(pn)) * scale,
+        y: (oy + ys(tn)) * scale,
+        width: xs.bandwidth() * scale,
+        height: ys.bandwidth() * scale,
+      })),
+    );
   });
   const { inspected: cells, ...drawn } = chart;
   return { ...drawn, matrix, counts, accuracy, misclass: 1 - accuracy, classNames: names, cells };

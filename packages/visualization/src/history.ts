@@ -1,6 +1,7 @@
-import { ShapeError, ValueError, assertFinite, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { assertFinite, checkOptions, type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_OPTION_KEYS, FONT, renderVegaLite, type Chart, type ChartOptions } from './render';
+
+import { type Chart, CHART_OPTION_KEYS, type ChartOptions, FONT, renderVegaLite } from './render';
 
 /** Per-epoch values by name (`loss`, `val_loss`, ...), or a training History object holding them. */
 export type HistoryLike =
@@ -26,7 +27,10 @@ const HISTORY_OPTION_KEYS: OptionKeys<HistoryChartOptions> = { ...CHART_OPTION_K
 export async function trainingHistory(history: HistoryLike, opts: HistoryChartOptions = {}): Promise<Chart> {
   checkOptions(opts, HISTORY_OPTION_KEYS, 'trainingHistory');
   if (!history || typeof history !== 'object') throw new ValueError('history must be a record of per-epoch arrays or a History object');
-  const series = ('history' in history && typeof history.history === 'object' ? history.history : history) as Record<string, ArrayLike<number>>;
+  const series = ('history' in history && typeof history.history === 'object' ? history.history : history) as Record<
+    string,
+    ArrayLike<number>
+  >;
   const epochs = 'history' in history && typeof history.history === 'object' ? (history.epoch as ArrayLike<number> | undefined) : undefined;
   const keys = Object.keys(series);
   if (keys.length === 0) throw new ValueError('history is empty: no loss or metric recorded');
@@ -68,7 +72,12 @@ export async function trainingHistory(history: HistoryLike, opts: HistoryChartOp
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'split', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#ff7f0e'] } },
+        color: {
+          field: 'split',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#ff7f0e'] },
+        },
       },
     },
   };

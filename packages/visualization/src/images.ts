@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, assertFinite } from '@tfsim/utils';
+import { assertFinite, ShapeError, ValueError } from '@tfsim/utils';
 
 /**
  * One image as a flat array with its shape: `[height, width]` (grayscale) or
@@ -64,7 +64,9 @@ function flattenNested(x: ReadonlyArray<unknown>, name: string): { shape: number
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
       const got = Array.isArray(node) ? `${node.length} entries` : describe(node);
-      throw new ShapeError(`${name}${where} has ${got}, expected ${shape[depth]} like ${name}${'[0]'.repeat(depth)}: nested arrays must be rectangular`);
+      throw new ShapeError(
+        `${name}${where} has ${got}, expected ${shape[depth]} like ${name}${'[0]'.repeat(depth)}: nested arrays must be rectangular`,
+      );
     }
     for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${where}[${i}]`);
   };
@@ -87,7 +89,9 @@ function checkShape(shape: readonly number[], name: string, leading: number): vo
     throw new ShapeError(`${name}: shape [${shape.join(', ')}] is not an image shape; expected ${what}`);
   }
   if (rank === 3 && ![1, 3, 4].includes(shape[shape.length - 1]!)) {
-    throw new ShapeError(`${name}: ${shape[shape.length - 1]} channels in shape [${shape.join(', ')}]; expected 1 (grayscale), 3 (RGB) or 4 (RGBA)`);
+    throw new ShapeError(
+      `${name}: ${shape[shape.length - 1]} channels in shape [${shape.join(', ')}]; expected 1 (grayscale), 3 (RGB) or 4 (RGBA)`,
+    );
   }
   const h = shape[leading]!;
   const w = shape[leading + 1]!;
@@ -111,7 +115,9 @@ export function toImage(x: ImageLike, name = 'image'): PlainImage {
   checkShape(shape, name, 0);
   const [height, width, channels = 1] = shape as [number, number, number?];
   if (data.length !== height * width * channels) {
-    throw new ShapeError(`${name}: data of length ${data.length} does not hold shape [${shape.join(', ')}] (${height * width * channels} values)`);
+    throw new ShapeError(
+      `${name}: data of length ${data.length} does not hold shape [${shape.join(', ')}] (${height * width * channels} values)`,
+    );
   }
   assertFinite(data, name);
   return { height, width, channels: channels as 1 | 3 | 4, data };
@@ -133,8 +139,12 @@ export function toImageBatch(x: ImageBatchLike, name = 'images'): PlainImage[] {
     assertFinite(x.data, name);
     const data = x.data;
     images = Array.from({ length: n }, (_, i) => ({
-      height, width, channels: channels as 1 | 3 | 4,
-      data: ArrayBuffer.isView(data) ? (data as unknown as Float32Array).subarray(i * size, (i + 1) * size) : Array.prototype.slice.call(data, i * size, (i + 1) * size) as number[],
+      height,
+      width,
+      channels: channels as 1 | 3 | 4,
+      data: ArrayBuffer.isView(data)
+        ? (data as unknown as Float32Array).subarray(i * size, (i + 1) * size)
+        : (Array.prototype.slice.call(data, i * size, (i + 1) * size) as number[]),
     }));
   } else if (Array.isArray(x)) {
     images = x.map((img: ImageLike, i: number) => toImage(img, `${name}[${i}]`));

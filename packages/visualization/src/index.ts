@@ -12,8 +12,6 @@ export { calibrationCurve, type CalibrationCurve, type CalibrationChartOptions, 
 export { trainingHistory, type HistoryLike, type HistoryChartOptions } from './history';
 export { projector, type Projection, type ProjectorOptions } from './projector';
 export { renderVegaLite, svgToPng, type Chart, type ChartOptions } from './render';
-export {
-  toImage, toImageBatch, type ImageArray, type ImageLike, type ImageBatchLike, type PixelRange, type PlainImage,
-} from './images';
+export { toImage, toImageBatch, type ImageArray, type ImageLike, type ImageBatchLike, type PixelRange, type PlainImage } from './images';
 export { colorScheme, classColors } from './colors';
 export { className, type ClassMapping } from './labels';

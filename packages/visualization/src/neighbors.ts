@@ -1,10 +1,11 @@
 import { checkOptions, type Label, type Lookup, type OptionKeys, ValueError } from '@tfsim/utils';
 import sharp from 'sharp';
+
 import { colormapTable } from './colors';
-import { assertSameShape, resolveRange, toImage, toRaster, type ImageLike, type PixelRange, type PlainImage } from './images';
-import { className, type ClassMapping } from './labels';
+import { assertSameShape, type ImageLike, type PixelRange, type PlainImage, resolveRange, toImage, toRaster } from './images';
+import { type ClassMapping, className } from './labels';
 import { applyColormap, escapeXml, rasterToPng } from './raster';
-import { FONT, checkOutputPath, writeOutput } from './render';
+import { checkOutputPath, FONT, writeOutput } from './render';
 
 export interface NeighborsGridOptions {
   /** Class id to name. */
@@ -62,7 +63,12 @@ function clip(text: string, maxChars: number): string {
  * The Python library's `viz_neigbors_imgs`, drawn to a PNG.
  */
 const GRID_OPTION_KEYS: OptionKeys<NeighborsGridOptions> = {
-  classMapping: true, cmap: true, mismatchCmap: true, tileSize: true, range: true, path: true,
+  classMapping: true,
+  cmap: true,
+  mismatchCmap: true,
+  tileSize: true,
+  range: true,
+  path: true,
 };
 
 export async function vizNeighborsImgs(
@@ -99,7 +105,9 @@ export async function vizNeighborsImgs(
     const mismatch = i > 0 && known && label !== exampleClass;
     return { img, label, mismatch, distance: lookup?.distance };
   });
-  const pngs = await Promise.all(entries.map((e) => rasterToPng(applyColormap(toRaster(e.img, range), e.mismatch ? warn : normal), tileSize)));
+  const pngs = await Promise.all(
+    entries.map((e) => rasterToPng(applyColormap(toRaster(e.img, range), e.mismatch ? warn : normal), tileSize)),
+  );
 
   const tileW = pngs[0]!.width;
   const tileH = pngs[0]!.height;
@@ -126,17 +134,21 @@ export async function vizNeighborsImgs(
     svg.push(`<text x="${cx}" y="${MARGIN + FONT_SIZE}" fill="${ink}" font-weight="${weight}">${escapeXml(clip(first, maxChars))}</text>`);
     if (second) svg.push(`<text x="${cx}" y="${MARGIN + 2 * FONT_SIZE + 4}" fill="${ink}">${escapeXml(second)}</text>`);
     tiles.push({
-      role: i === 0 ? 'query' : 'neighbor', x, y, width: tileW, height: tileH, label: e.label,
-      ...(i === 0 ? {} : { distance: e.distance }), mismatch: e.mismatch,
+      role: i === 0 ? 'query' : 'neighbor',
+      x,
+      y,
+      width: tileW,
+      height: tileH,
+      label: e.label,
+      ...(i === 0 ? {} : { distance: e.distance }),
+      mismatch: e.mismatch,
     });
   });
-  const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+  const overlay =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<g font-family="${FONT}" font-size="${FONT_SIZE}" text-anchor="middle">${svg.join('')}</g></svg>`;
   const png = await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
-    .composite([
-      { input: Buffer.from(overlay), left: 0, top: 0 },
-      ...tiles.map((t, i) => ({ input: pngs[i]!.png, left: t.x, top: t.y })),
-    ])
+    .composite([{ input: Buffer.from(overlay), left: 0, top: 0 }, ...tiles.map((t, i) => ({ input: pngs[i]!.png, left: t.x, top: t.y }))])
     .png()
     .toBuffer();
   if (opts.path) await writeOutput(opts.path, { png });

@@ -1,15 +1,26 @@
 import { readFileSync } from 'node:fs';
+
 import {
-  type Matrix, type MatrixLike, Rng, ShapeError, ValueError, assertFinite, assertInteger, createProgress, matrixRow, toMatrix,
+  assertFinite,
+  assertInteger,
   checkOptions,
+  createProgress,
+  type Matrix,
+  type MatrixLike,
+  matrixRow,
   type OptionKeys,
+  Rng,
+  ShapeError,
+  toMatrix,
+  ValueError,
 } from '@tfsim/utils';
 import { UMAP } from 'umap-js';
+
 import { classColors, colormapTable, pastel } from './colors';
-import { resolveRange, toImageBatch, toRaster, type ImageBatchLike, type PixelRange } from './images';
-import { className, type ClassMapping } from './labels';
+import { type ImageBatchLike, type PixelRange, resolveRange, toImageBatch, toRaster } from './images';
+import { type ClassMapping, className } from './labels';
 import { applyColormap, escapeXml, pngDataUrl, rasterToPng } from './raster';
-import { FONT, checkOutputPath, writeOutput } from './render';
+import { checkOutputPath, FONT, writeOutput } from './render';
 
 export interface ProjectorOptions {
   /** One class id per embedding; colours the points and fills the legend. */
@@ -125,8 +136,28 @@ function extent(values: Float32Array, offset: number): [number, number] {
 }
 
 const PROJECTOR_OPTION_KEYS: OptionKeys<ProjectorOptions> = {
-  labels: true, groups: true, knownClasses: true, classMapping: true, images: true, imageSize: true, range: true, cmap: true, tooltipsInfo: true, ptSize: true, colorize: true,
-  pastelFactor: true, densmap: true, plotSize: true, method: true, nNeighbors: true, minDist: true, nEpochs: true, seed: true, title: true, renderer: true, path: true,
+  labels: true,
+  groups: true,
+  knownClasses: true,
+  classMapping: true,
+  images: true,
+  imageSize: true,
+  range: true,
+  cmap: true,
+  tooltipsInfo: true,
+  ptSize: true,
+  colorize: true,
+  pastelFactor: true,
+  densmap: true,
+  plotSize: true,
+  method: true,
+  nNeighbors: true,
+  minDist: true,
+  nEpochs: true,
+  seed: true,
+  title: true,
+  renderer: true,
+  path: true,
 };
 
 /**
@@ -143,7 +174,9 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
   const method = opts.method ?? 'umap';
   if (method !== 'umap' && method !== 'none') throw new ValueError(`method must be 'umap' or 'none', got ${String(method)}`);
   if (opts.densmap !== undefined && opts.densmap !== false) {
-    throw new ValueError('densmap is not available: umap-js (the projection used here) has no densMAP; pass densmap: false (plain UMAP, the default here) or project with umap-learn and pass the 2-D points with method: \'none\'');
+    throw new ValueError(
+      "densmap is not available: umap-js (the projection used here) has no densMAP; pass densmap: false (plain UMAP, the default here) or project with umap-learn and pass the 2-D points with method: 'none'",
+    );
   }
   const pastelFactor = opts.pastelFactor ?? 0.1;
   pastel([], pastelFactor);
@@ -209,14 +242,25 @@ export async function projector(embeddings: MatrixLike, opts: ProjectorOptions =
   });
   const unseenClasses = known ? byId.filter((l) => !known.has(l)).length : 0;
   const spec = projectorSpec({
-    points, classes, colors: palette, colorize, plotSize, ptSize,
-    xext: extent(coords, 0), yext: extent(coords, 1),
-    groups: [...groupLabel.values()], marksUnseen: known !== undefined,
+    points,
+    classes,
+    colors: palette,
+    colorize,
+    plotSize,
+    ptSize,
+    xext: extent(coords, 0),
+    yext: extent(coords, 1),
+    groups: [...groupLabel.values()],
+    marksUnseen: known !== undefined,
   });
   const renderer = opts.renderer ?? (n <= 5000 ? 'svg' : 'canvas');
   const title = opts.title ?? 'Embedding projector';
   const summary = pageSummary({
-    method, n, groupCounts: groupNames.map((g, i) => `${groupSizes[i]} ${g}`), classes: classes.length, ...(known ? { unseenClasses } : {}),
+    method,
+    n,
+    groupCounts: groupNames.map((g, i) => `${groupSizes[i]} ${g}`),
+    classes: classes.length,
+    ...(known ? { unseenClasses } : {}),
   });
   const html = projectorPage({ spec, title, renderer, summary });
   if (opts.path) await writeOutput(opts.path, { html });
@@ -242,7 +286,13 @@ const SHAPES = ['circle', 'triangle-up', 'square', 'diamond', 'cross', 'triangle
 const UNSEEN_LEGEND = ['known class (filled)', 'unseen class (outline)'];
 
 /** "UMAP projection of 574 points (200 index, 374 query), 10 classes (4 unseen)". */
-export function pageSummary(p: { method: 'umap' | 'none'; n: number; groupCounts: string[]; classes: number; unseenClasses?: number }): string {
+export function pageSummary(p: {
+  method: 'umap' | 'none';
+  n: number;
+  groupCounts: string[];
+  classes: number;
+  unseenClasses?: number;
+}): string {
   const points = `${p.n} point${p.n === 1 ? '' : 's'}${p.groupCounts.length > 1 ? ` (${p.groupCounts.join(', ')})` : ''}`;
   const classes = p.classes
     ? `, ${p.classes} class${p.classes === 1 ? '' : 'es'}${p.unseenClasses !== undefined ? ` (${p.unseenClasses} unseen in training)` : ''}`
@@ -256,15 +306,20 @@ function projectorLegends(s: SpecInput): object[] {
   const legends: object[] = [];
   if (s.colorize) {
     legends.push({
-      fill: 'color', title: 'class (click to hide)', orient: 'right', symbolType: 'circle',
+      fill: 'color',
+      title: 'class (click to hide)',
+      orient: 'right',
+      symbolType: 'circle',
       ...(s.classes.length > 30 ? { columns: Math.ceil(s.classes.length / 30) } : {}),
       encode: {
         symbols: {
-          name: 'legendSymbol', interactive: true,
+          name: 'legendSymbol',
+          interactive: true,
           update: { opacity: { signal: `${hiddenTest} ? 0.2 : 1` }, size: { value: 120 }, cursor: { value: 'pointer' } },
         },
         labels: {
-          name: 'legendLabel', interactive: true,
+          name: 'legendLabel',
+          interactive: true,
           update: { opacity: { signal: `${hiddenTest} ? 0.35 : 1` }, cursor: { value: 'pointer' } },
         },
       },
@@ -273,7 +328,10 @@ function projectorLegends(s: SpecInput): object[] {
   if (s.groups.length > 1) legends.push({ shape: 'shape', title: 'set', orient: 'right' });
   if (s.marksUnseen) {
     legends.push({
-      fill: 'unseenFill', title: 'class in training', orient: 'right', symbolType: 'circle',
+      fill: 'unseenFill',
+      title: 'class in training',
+      orient: 'right',
+      symbolType: 'circle',
       encode: { symbols: { update: { stroke: { value: '#616161' }, strokeWidth: { value: 1.5 } } } },
     });
   }
@@ -294,33 +352,50 @@ function projectorSpec(s: SpecInput): object {
     signals: [
       { name: 'xext', value: s.xext },
       { name: 'yext', value: s.yext },
-      { name: 'down', value: null, on: [{ events: 'mousedown', update: 'xy()' }, { events: 'window:mouseup', update: 'null' }] },
+      {
+        name: 'down',
+        value: null,
+        on: [
+          { events: 'mousedown', update: 'xy()' },
+          { events: 'window:mouseup', update: 'null' },
+        ],
+      },
       { name: 'xcur', value: null, on: [{ events: 'mousedown', update: 'slice(xdom)' }] },
       { name: 'ycur', value: null, on: [{ events: 'mousedown', update: 'slice(ydom)' }] },
       {
-        name: 'delta', value: [0, 0],
+        name: 'delta',
+        value: [0, 0],
         on: [{ events: '[mousedown, window:mouseup] > window:mousemove!', update: 'down ? [down[0] - x(), y() - down[1]] : [0, 0]' }],
       },
       { name: 'anchor', value: [0, 0], on: [{ events: 'wheel', update: "[invert('xscale', x()), invert('yscale', y())]" }] },
       { name: 'zoom', value: 1, on: [{ events: 'wheel!', force: true, update: 'pow(1.001, event.deltaY * pow(16, event.deltaMode))' }] },
       {
-        name: 'xdom', update: 'slice(xext)',
+        name: 'xdom',
+        update: 'slice(xext)',
         on: [
-          { events: { signal: 'delta' }, update: 'xcur ? [xcur[0] + span(xcur) * delta[0] / width, xcur[1] + span(xcur) * delta[0] / width] : xdom' },
+          {
+            events: { signal: 'delta' },
+            update: 'xcur ? [xcur[0] + span(xcur) * delta[0] / width, xcur[1] + span(xcur) * delta[0] / width] : xdom',
+          },
           { events: { signal: 'zoom' }, update: '[anchor[0] + (xdom[0] - anchor[0]) * zoom, anchor[0] + (xdom[1] - anchor[0]) * zoom]' },
           { events: 'dblclick', update: 'slice(xext)' },
         ],
       },
       {
-        name: 'ydom', update: 'slice(yext)',
+        name: 'ydom',
+        update: 'slice(yext)',
         on: [
-          { events: { signal: 'delta' }, update: 'ycur ? [ycur[0] + span(ycur) * delta[1] / height, ycur[1] + span(ycur) * delta[1] / height] : ydom' },
+          {
+            events: { signal: 'delta' },
+            update: 'ycur ? [ycur[0] + span(ycur) * delta[1] / height, ycur[1] + span(ycur) * delta[1] / height] : ydom',
+          },
           { events: { signal: 'zoom' }, update: '[anchor[1] + (ydom[0] - anchor[1]) * zoom, anchor[1] + (ydom[1] - anchor[1]) * zoom]' },
           { events: 'dblclick', update: 'slice(yext)' },
         ],
       },
       {
-        name: 'clicked', value: null,
+        name: 'clicked',
+        value: null,
         on: [{ events: '@legendSymbol:click, @legendLabel:click', update: '{value: datum.value}', force: true }],
       },
     ],
@@ -340,10 +415,23 @@ function projectorSpec(s: SpecInput): object {
     legends: projectorLegends(s),
     marks: [
       {
-        type: 'rect', encode: { enter: { x: { value: 0 }, y: { value: 0 }, width: { signal: 'width' }, height: { signal: 'height' }, stroke: { value: '#bdbdbd' }, fill: { value: 'transparent' } } },
+        type: 'rect',
+        encode: {
+          enter: {
+            x: { value: 0 },
+            y: { value: 0 },
+            width: { signal: 'width' },
+            height: { signal: 'height' },
+            stroke: { value: '#bdbdbd' },
+            fill: { value: 'transparent' },
+          },
+        },
       },
       {
-        type: 'symbol', name: 'points', from: { data: 'visible' }, clip: true,
+        type: 'symbol',
+        name: 'points',
+        from: { data: 'visible' },
+        clip: true,
         encode: {
           enter: {
             shape: s.groups.length > 1 ? { scale: 'shape', field: 'group' } : { value: 'circle' },
@@ -380,7 +468,10 @@ function inlineVega(): string {
 
 /** JSON safe to put inside a <script> element. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function projectorPage(p: { spec: object; title: string; renderer: string; summary: string }): string {

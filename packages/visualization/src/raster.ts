@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+
 import type { RasterImage } from './images';
 
 /** Maps a one-channel raster through a 256-entry RGB table. */
@@ -39,7 +40,10 @@ export async function rasterToPng(img: RasterImage, box?: number): Promise<{ png
     }
   }
   if (img.channels === 4) pipeline = pipeline.flatten({ background: '#ffffff' });
-  const png = await pipeline.toColourspace(img.channels === 1 ? 'b-w' : 'srgb').png().toBuffer();
+  const png = await pipeline
+    .toColourspace(img.channels === 1 ? 'b-w' : 'srgb')
+    .png()
+    .toBuffer();
   return { png, width, height };
 }
 

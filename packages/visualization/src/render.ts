@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
+
 import { type OptionKeys, ValueError } from '@tfsim/utils';
 import sharp from 'sharp';
 import * as vega from 'vega';
@@ -39,7 +40,9 @@ export function checkScale(scale: number | undefined): number {
 
 /** Rasterises an SVG string with librsvg (through sharp) at `scale` pixels per SVG pixel. */
 export async function svgToPng(svg: string, scale: number): Promise<{ png: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(Buffer.from(svg), { density: 72 * scale }).png().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(svg), { density: 72 * scale })
+    .png()
+    .toBuffer({ resolveWithObject: true });
   return { png: data, width: info.width, height: info.height };
 }
 
@@ -82,7 +85,9 @@ export async function writeOutput(path: string, out: { svg?: string; png?: Buffe
   const ext = extname(path).toLowerCase();
   const body = ext === '.png' ? out.png : ext === '.svg' ? out.svg : ext === '.html' || ext === '.htm' ? out.html : undefined;
   if (body === undefined) {
-    const can = Object.keys(out).map((k) => `.${k}`).join(' or ');
+    const can = Object.keys(out)
+      .map((k) => `.${k}`)
+      .join(' or ');
     throw new ValueError(`path "${path}": cannot tell the format from its extension; use ${can}`);
   }
   await mkdir(dirname(path), { recursive: true });

@@ -6,10 +6,11 @@
  */
 import { type Label, ValueError } from '@tfsim/utils';
 import sharp from 'sharp';
-import { assertSameShape, toImageBatch, toRaster, type ImageBatchLike, type PlainImage } from './images';
-import { applyColormap, escapeXml, rasterToPng } from './raster';
+
 import { colormapTable } from './colors';
-import { FONT, checkOutputPath, writeOutput } from './render';
+import { assertSameShape, type ImageBatchLike, type PlainImage, toImageBatch, toRaster } from './images';
+import { applyColormap, escapeXml, rasterToPng } from './raster';
+import { checkOutputPath, FONT, writeOutput } from './render';
 
 export interface VisualizeViewsOptions {
   /** One label per image: titles read `Label: <label>`. */
@@ -91,10 +92,17 @@ export async function visualizeViews(views: readonly ImageBatchLike[], options: 
   batches.forEach((b, i) => {
     if (b.length !== count) throw new ValueError(`views[${i}] has ${b.length} images but views[0] has ${count}`);
   });
-  assertSameShape(batches.map((b) => b[0]!), 'views', batches.map((_, i) => `views[${i}]`));
+  assertSameShape(
+    batches.map((b) => b[0]!),
+    'views',
+    batches.map((_, i) => `views[${i}]`),
+  );
   const numImgs = positiveInteger(options.numImgs ?? count, 'numImgs');
   if (numImgs > count) throw new ValueError(`numImgs is ${numImgs} but there are ${count} images`);
-  for (const [name, values] of [['labels', options.labels], ['predictions', options.predictions]] as const) {
+  for (const [name, values] of [
+    ['labels', options.labels],
+    ['predictions', options.predictions],
+  ] as const) {
     if (values && values.length < numImgs) throw new ValueError(`${name} has ${values.length} entries for ${numImgs} images`);
   }
   const perRow = positiveInteger(options.viewsPerCol ?? 4, 'viewsPerCol');
@@ -106,7 +114,9 @@ export async function visualizeViews(views: readonly ImageBatchLike[], options: 
   }
   const lut = colormapTable(options.cmap ?? 'gray');
   const pngs = await Promise.all(
-    Array.from({ length: numImgs }, (_, i) => rasterToPng(applyColormap(toRaster(strip(batches, i), [lo, hi]), lut), tileSize * views.length)),
+    Array.from({ length: numImgs }, (_, i) =>
+      rasterToPng(applyColormap(toRaster(strip(batches, i), [lo, hi]), lut), tileSize * views.length),
+    ),
   );
   const titles = Array.from({ length: numImgs }, (_, i) => title(i, options));
   const tileW = pngs[0]!.width;

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { calibrationCurve } from '../src/calibration';
 import { decodePng } from './helpers';
 
@@ -39,7 +40,7 @@ describe('calibrationCurve', () => {
     expect(chart.svg).toContain('0.95: distance 0.4000, f1 0.9500');
   });
 
-  it("plots `value` itself when it repeats no metric, and honours calibrationMetric", async () => {
+  it('plots `value` itself when it repeats no metric, and honours calibrationMetric', async () => {
     const own = await calibrationCurve({ thresholds: { distance, value: f1 } });
     expect(lines(own.svg)).toHaveLength(1);
     expect(lines(own.svg)[0]).toContain('metric: value');
@@ -60,11 +61,17 @@ describe('calibrationCurve', () => {
   it('rejects a curve without distances, of uneven lengths, empty, or with a bad cutpoint', async () => {
     await expect(calibrationCurve({ thresholds: { f1 } })).rejects.toThrow(/no "distance" array/);
     await expect(calibrationCurve({ thresholds: { distance, f1: [1, 2] } })).rejects.toThrow(ShapeError);
-    await expect(calibrationCurve({ thresholds: { distance, f1: [1, 2] } })).rejects.toThrow(/thresholds.f1 has 2 values but thresholds.distance has 6/);
+    await expect(calibrationCurve({ thresholds: { distance, f1: [1, 2] } })).rejects.toThrow(
+      /thresholds.f1 has 2 values but thresholds.distance has 6/,
+    );
     await expect(calibrationCurve({ thresholds: { distance: [], f1: [] } })).rejects.toThrow(ValueError);
     await expect(calibrationCurve({ thresholds: { distance } })).rejects.toThrow(/no metric/);
-    await expect(calibrationCurve({ thresholds: { distance, f1 } }, { calibrationMetric: 'recall' })).rejects.toThrow(/calibrationMetric "recall"/);
-    await expect(calibrationCurve({ thresholds: { distance, f1 }, cutpoints: { optimal: { distance: NaN } } })).rejects.toThrow(/cutpoints.optimal.distance/);
+    await expect(calibrationCurve({ thresholds: { distance, f1 } }, { calibrationMetric: 'recall' })).rejects.toThrow(
+      /calibrationMetric "recall"/,
+    );
+    await expect(calibrationCurve({ thresholds: { distance, f1 }, cutpoints: { optimal: { distance: NaN } } })).rejects.toThrow(
+      /cutpoints.optimal.distance/,
+    );
     await expect(calibrationCurve({ thresholds: { distance: [0, NaN], f1: [0, 1] } })).rejects.toThrow(ValueError);
   });
 });

@@ -1,4 +1,5 @@
 import { UnknownNameError, ValueError } from '@tfsim/utils';
+
 import { classColors, colormapTable, parseColor, pastel, toHex } from '../src/colors';
 
 describe('colours', () => {

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { colorScheme, parseColor } from '../src/colors';
 import { confusionMatrix } from '../src/confusion-matrix';
 import { colorDistance, decodePng } from './helpers';

@@ -15,7 +15,10 @@ export async function decodePng(png: Buffer): Promise<Decoded> {
   const { data, info } = await sharp(png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const channels = info.channels;
   return {
-    width: info.width, height: info.height, channels, data,
+    width: info.width,
+    height: info.height,
+    channels,
+    data,
     at(x, y) {
       const o = (Math.floor(y) * info.width + Math.floor(x)) * channels;
       return [data[o]!, data[o + 1]!, data[o + 2]!];

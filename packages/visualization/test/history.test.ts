@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { trainingHistory } from '../src/history';
 import { decodePng } from './helpers';
 
@@ -7,7 +8,10 @@ const lines = (svg: string) => svg.match(/<path [^>]*aria-roledescription="line 
 describe('trainingHistory', () => {
   it('draws one panel per quantity with training and validation lines, epochs from 1', async () => {
     // What tf.LayersModel.fit returns: epochs counted from 0.
-    const history = { epoch: [0, 1, 2, 3], history: { loss: [1, 0.6, 0.4, 0.3], val_loss: [1.2, 0.8, 0.6, 0.55], f1: [0.2, 0.5, 0.7, 0.8] } };
+    const history = {
+      epoch: [0, 1, 2, 3],
+      history: { loss: [1, 0.6, 0.4, 0.3], val_loss: [1.2, 0.8, 0.6, 0.55], f1: [0.2, 0.5, 0.7, 0.8] },
+    };
     const chart = await trainingHistory(history, { scale: 1 });
     const img = await decodePng(chart.png);
     expect([img.width, img.height]).toEqual([chart.width, chart.height]);

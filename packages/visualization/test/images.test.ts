@@ -1,12 +1,21 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { resolveRange, toImage, toImageBatch, toRaster } from '../src/images';
 
 describe('toImage', () => {
   it('reads nested [h][w] and [h][w][c] arrays row-major', () => {
-    const gray = toImage([[0, 1, 2], [3, 4, 5]]);
+    const gray = toImage([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect([gray.height, gray.width, gray.channels]).toEqual([2, 3, 1]);
     expect(Array.from(gray.data)).toEqual([0, 1, 2, 3, 4, 5]);
-    const rgb = toImage([[[1, 2, 3], [4, 5, 6]]]);
+    const rgb = toImage([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]);
     expect([rgb.height, rgb.width, rgb.channels]).toEqual([1, 2, 3]);
     expect(Array.from(rgb.data)).toEqual([1, 2, 3, 4, 5, 6]);
   });

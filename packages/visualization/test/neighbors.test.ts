@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { type Lookup, ShapeError, ValueError } from '@tfsim/utils';
+
 import { colormapTable } from '../src/colors';
-import { vizNeighborsImgs, vizNeigborsImgs } from '../src/neighbors';
+import { vizNeigborsImgs, vizNeighborsImgs } from '../src/neighbors';
 import { colorDistance, decodePng, isRed, pngFormat } from './helpers';
 
 const flat = (h: number, w: number, v: number): number[][] => Array.from({ length: h }, () => new Array<number>(w).fill(v));
@@ -66,10 +68,15 @@ describe('vizNeighborsImgs', () => {
   });
 
   it("colours grayscale images with viridis, mismatches with 'reds' (the Python defaults)", async () => {
-    const grid = await vizNeighborsImgs(flat(4, 4, 0), 7, [
-      { rank: 1, distance: 0, label: 7, data: flat(4, 4, 0) },
-      { rank: 2, distance: 0.5, label: 8, data: flat(4, 4, 1) },
-    ], { tileSize: 32 });
+    const grid = await vizNeighborsImgs(
+      flat(4, 4, 0),
+      7,
+      [
+        { rank: 1, distance: 0, label: 7, data: flat(4, 4, 0) },
+        { rank: 2, distance: 0.5, label: 8, data: flat(4, 4, 1) },
+      ],
+      { tileSize: 32 },
+    );
     const img = await decodePng(grid.png);
     const centre = (i: number) => img.at(grid.tiles[i]!.x + 16, grid.tiles[i]!.y + 16);
     expect(colorDistance(centre(0), [0x44, 0x01, 0x54])).toBeLessThanOrEqual(1);
@@ -78,9 +85,17 @@ describe('vizNeighborsImgs', () => {
   });
 
   it('shows RGB images as they are and scales large images down to the tile', async () => {
-    const rgb = (r: number, g: number, b: number) => ({ data: Uint8Array.from({ length: 300 * 200 * 3 }, (_, i) => [r, g, b][i % 3]!), shape: [200, 300, 3] });
-    const grid = await vizNeighborsImgs(rgb(200, 30, 40), 0, [{ rank: 1, distance: 0.25, label: 0, data: rgb(20, 160, 90) }], { tileSize: 120 });
-    expect(grid.tiles.map((t) => [t.width, t.height])).toEqual([[120, 80], [120, 80]]);
+    const rgb = (r: number, g: number, b: number) => ({
+      data: Uint8Array.from({ length: 300 * 200 * 3 }, (_, i) => [r, g, b][i % 3]!),
+      shape: [200, 300, 3],
+    });
+    const grid = await vizNeighborsImgs(rgb(200, 30, 40), 0, [{ rank: 1, distance: 0.25, label: 0, data: rgb(20, 160, 90) }], {
+      tileSize: 120,
+    });
+    expect(grid.tiles.map((t) => [t.width, t.height])).toEqual([
+      [120, 80],
+      [120, 80],
+    ]);
     const img = await decodePng(grid.png);
     expect(colorDistance(img.at(grid.tiles[0]!.x + 60, grid.tiles[0]!.y + 40), [200, 30, 40])).toBeLessThanOrEqual(1);
     expect(colorDistance(img.at(grid.tiles[1]!.x + 60, grid.tiles[1]!.y + 40), [20, 160, 90])).toBeLessThanOrEqual(1);
@@ -91,7 +106,10 @@ describe('vizNeighborsImgs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfsim-viz-'));
     try {
       const path = join(dir, 'sub', 'grid.png');
-      const grid = await vizNeigborsImgs(flat(4, 4, 0), null, [{ rank: 1, distance: 1, label: 3, data: flat(4, 4, 1) }], { path, tileSize: 16 });
+      const grid = await vizNeigborsImgs(flat(4, 4, 0), null, [{ rank: 1, distance: 1, label: 3, data: flat(4, 4, 1) }], {
+        path,
+        tileSize: 16,
+      });
       expect(grid.tiles.map((t) => t.mismatch)).toEqual([false, false]);
       expect((await readFile(path)).equals(grid.png)).toBe(true);
     } finally {
@@ -103,10 +121,15 @@ describe('vizNeighborsImgs', () => {
     const ok = flat(4, 4, 0);
     await expect(vizNeighborsImgs(ok, 1, [])).rejects.toThrow(ValueError);
     await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1 }])).rejects.toThrow(/neighbors\[0\] has no data/);
-    await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: flat(4, 4, 0) }, { rank: 2, distance: 0, label: 1, data: flat(5, 4, 0) }]))
-      .rejects.toThrow(ShapeError);
-    await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: flat(5, 4, 0) }]))
-      .rejects.toThrow(/neighbors\[0\]\.data is 5x4x1, example is 4x4x1/);
+    await expect(
+      vizNeighborsImgs(ok, 1, [
+        { rank: 1, distance: 0, label: 1, data: flat(4, 4, 0) },
+        { rank: 2, distance: 0, label: 1, data: flat(5, 4, 0) },
+      ]),
+    ).rejects.toThrow(ShapeError);
+    await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: flat(5, 4, 0) }])).rejects.toThrow(
+      /neighbors\[0\]\.data is 5x4x1, example is 4x4x1/,
+    );
     await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: NaN, label: 1, data: ok }])).rejects.toThrow(/distance is NaN/);
     await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: ok }], { path: 'grid.jpg' })).rejects.toThrow(/\.png/);
     await expect(vizNeighborsImgs(ok, 1, [{ rank: 1, distance: 0, label: 1, data: ok }], { cmap: 'nope' })).rejects.toThrow(/nope/);

@@ -4,9 +4,11 @@
 // suite is skipped with a message, or fails when TFSIM_REQUIRE_BROWSER=1 (CI).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { Page } from 'playwright-core';
+
+import { type Projection, projector } from '../src/projector';
 import { CHROMIUM, chromiumAvailable, launchChromium } from '../tools/chromium';
-import { projector, type Projection } from '../src/projector';
 import { blobs, decodePng } from './helpers';
 
 const OUT = join(__dirname, '..', 'test-output');
@@ -48,7 +50,16 @@ suite('projector page in Chromium', () => {
     // Image i: an 8x8 gray square of level i / 59, so each point's image is its own.
     images = labels.map((_, i) => Array.from({ length: 8 }, () => new Array<number>(8).fill(i / 59)));
     const path = join(OUT, 'projector.html');
-    projection = await projector(data.embeddings, { labels, classMapping: names, images, imageSize: 32, seed: 1, nEpochs: 100, path, title: 'Test projector' });
+    projection = await projector(data.embeddings, {
+      labels,
+      classMapping: names,
+      images,
+      imageSize: 32,
+      seed: 1,
+      nEpochs: 100,
+      path,
+      title: 'Test projector',
+    });
     browser = await launchChromium({ width: 960, height: 760 });
     page = await browser.context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -91,7 +102,7 @@ suite('projector page in Chromium', () => {
     const hiddenClass = 'one';
     const count = labels.filter((l) => names[l] === hiddenClass).length;
     const fill = projection.colors[hiddenClass]!;
-    const ofClass = async () => (await points().evaluateAll((els, f) => els.filter((e) => e.getAttribute('fill') === f).length, fill));
+    const ofClass = async () => await points().evaluateAll((els, f) => els.filter((e) => e.getAttribute('fill') === f).length, fill);
     expect(await ofClass()).toBe(count);
     await page.locator('#chart .role-legend-label text', { hasText: hiddenClass }).click();
     await page.waitForFunction(`${COUNT} === ${60 - count}`, undefined, { timeout: 5000 });
@@ -153,9 +164,22 @@ suite('projector page in Chromium', () => {
 
   it('draws each set in its own shape and unseen classes as outlines, with their legends', async () => {
     const path = join(OUT, 'projector-sets.html');
-    await projector([[0, 0], [1, 0], [0, 1], [1, 1], [2, 2]], {
-      method: 'none', labels: [0, 1, 0, 7, 7], groups: ['index', 'index', 'query', 'query', 'query'], knownClasses: [0, 1], path,
-    });
+    await projector(
+      [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+        [2, 2],
+      ],
+      {
+        method: 'none',
+        labels: [0, 1, 0, 7, 7],
+        groups: ['index', 'index', 'query', 'query', 'query'],
+        knownClasses: [0, 1],
+        path,
+      },
+    );
     const tab = await browser.context.newPage();
     const tabErrors: string[] = [];
     tab.on('pageerror', (e) => tabErrors.push(e.message));

@@ -1,13 +1,23 @@
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { pageSummary, projector } from '../src/projector';
 import { blobs, decodePng, pageSpec } from './helpers';
 
 describe('projector', () => {
   it('writes a self-contained page carrying each point, label and image', async () => {
-    const embeddings = [[0, 0], [1, 0], [0, 1], [1, 1]];
+    const embeddings = [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ];
     const images = { data: Float32Array.from({ length: 4 * 8 * 8 }, (_, i) => Math.floor(i / 64) / 3), shape: [4, 8, 8] };
     const p = await projector(embeddings, {
-      method: 'none', labels: [3, 1, 3, 2], classMapping: { 1: 'one', 2: 'two', 3: 'three' }, images, imageSize: 32,
+      method: 'none',
+      labels: [3, 1, 3, 2],
+      classMapping: { 1: 'one', 2: 'two', 3: 'three' },
+      images,
+      imageSize: 32,
       tooltipsInfo: { file: ['a.png', 'b.png', 'c.png', 'd.png'] },
     });
     expect(Array.from(p.coords.data)).toEqual([0, 0, 1, 0, 0, 1, 1, 1]);
@@ -20,7 +30,12 @@ describe('projector', () => {
     expect(p.html).toContain("default-src 'none'");
     const points = pageSpec(p.html).data.find((d) => d.name === 'visible')!.values!;
     expect(points.map((d) => d.label)).toEqual(['three', 'one', 'three', 'two']);
-    expect(points.map((d) => [d.x, d.y])).toEqual([[0, 0], [1, 0], [0, 1], [1, 1]]);
+    expect(points.map((d) => [d.x, d.y])).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
     expect(points[1]!.info).toEqual([['file', 'b.png']]);
     for (let i = 0; i < 4; i++) {
       const url = points[i]!.image as string;
@@ -33,7 +48,11 @@ describe('projector', () => {
   });
 
   it('pales the class colours by pastelFactor (default 0.1, as Python) and refuses densmap, which umap-js lacks', async () => {
-    const embeddings = [[0, 0], [1, 0], [0, 1]];
+    const embeddings = [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+    ];
     const base = await projector(embeddings, { method: 'none', labels: [0, 1, 2], pastelFactor: 0 });
     const byDefault = await projector(embeddings, { method: 'none', labels: [0, 1, 2] });
     const pale = await projector(embeddings, { method: 'none', labels: [0, 1, 2], pastelFactor: 1, densmap: false });
@@ -47,7 +66,10 @@ describe('projector', () => {
     }
     // the page draws the colours it reports
     expect(pale.html).toContain(pale.colors[pale.classes[0]!]!);
-    await expect(projector(embeddings, { method: 'none', densmap: true })).rejects.toMatchObject({ code: 'ERR_VALUE', message: expect.stringMatching(/densmap is not available: umap-js/) });
+    await expect(projector(embeddings, { method: 'none', densmap: true })).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/densmap is not available: umap-js/),
+    });
     await expect(projector(embeddings, { method: 'none', pastelFactor: -1 })).rejects.toMatchObject({ code: 'ERR_VALUE' });
   });
 
@@ -76,13 +98,22 @@ describe('projector', () => {
 
   it('handles one and two points', async () => {
     expect(Array.from((await projector([[1, 2, 3]])).coords.data)).toEqual([0, 0]);
-    const two = await projector([[1, 2, 3], [3, 2, 1]], { labels: [0, 1] });
+    const two = await projector(
+      [
+        [1, 2, 3],
+        [3, 2, 1],
+      ],
+      { labels: [0, 1] },
+    );
     expect(two.coords.rows).toBe(2);
     expect(Number.isFinite(two.coords.data[3])).toBe(true);
   });
 
   it('rejects mismatched lengths, mixed image shapes and empty input clearly', async () => {
-    const e = [[0, 0], [1, 1]];
+    const e = [
+      [0, 0],
+      [1, 1],
+    ];
     await expect(projector([], {})).rejects.toThrow(ShapeError);
     await expect(projector([[0, 1], [0]])).rejects.toThrow(/embeddings: row 1 has 1 values/);
     await expect(projector(e, { labels: [0] })).rejects.toThrow(/labels has 1 entries but embeddings has 2 rows/);
@@ -98,17 +129,28 @@ describe('projector', () => {
 
 describe('projector options', () => {
   it('rejects an unknown key with a suggestion', async () => {
-    await expect(projector([[0, 1]], { pt_size: 3 } as never)).rejects.toThrow("unknown option 'pt_size' for projector; did you mean 'ptSize'?");
+    await expect(projector([[0, 1]], { pt_size: 3 } as never)).rejects.toThrow(
+      "unknown option 'pt_size' for projector; did you mean 'ptSize'?",
+    );
   });
 });
 
 describe('projector: index vs query, known vs unseen classes', () => {
-  const embeddings = [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2]];
+  const embeddings = [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+    [1, 1],
+    [2, 2],
+  ];
   const labels = [0, 1, 0, 7, 7];
 
   it('gives each set a shape with its count and draws unseen classes as outlines, with legends', async () => {
     const p = await projector(embeddings, {
-      method: 'none', labels, groups: ['index', 'index', 'query', 'query', 'query'], knownClasses: [0, 1],
+      method: 'none',
+      labels,
+      groups: ['index', 'index', 'query', 'query', 'query'],
+      knownClasses: [0, 1],
     });
     const spec = pageSpec(p.html) as unknown as {
       data: Array<{ name: string; values?: Array<Record<string, unknown>> }>;
@@ -119,12 +161,18 @@ describe('projector: index vs query, known vs unseen classes', () => {
     const points = spec.data.find((d) => d.name === 'visible')!.values!;
     expect(points.map((d) => d.group)).toEqual(['index (2)', 'index (2)', 'query (3)', 'query (3)', 'query (3)']);
     expect(points.map((d) => d.unseen)).toEqual([false, false, false, true, true]);
-    expect(spec.scales.find((s) => s.name === 'shape')).toMatchObject({ domain: ['index (2)', 'query (3)'], range: ['circle', 'triangle-up'] });
+    expect(spec.scales.find((s) => s.name === 'shape')).toMatchObject({
+      domain: ['index (2)', 'query (3)'],
+      range: ['circle', 'triangle-up'],
+    });
     expect(spec.scales.find((s) => s.name === 'unseenFill')).toMatchObject({ domain: ['known class (filled)', 'unseen class (outline)'] });
     expect(spec.legends.map((l) => l.title)).toEqual(['class (click to hide)', 'set', 'class in training']);
     const mark = spec.marks.find((m) => m.name === 'points')!;
     expect(mark.encode.enter.shape).toEqual({ scale: 'shape', field: 'group' });
-    expect(mark.encode.update.fill).toEqual([{ test: 'datum.unseen', value: '#ffffff' }, { scale: 'color', field: 'label' }]);
+    expect(mark.encode.update.fill).toEqual([
+      { test: 'datum.unseen', value: '#ffffff' },
+      { scale: 'color', field: 'label' },
+    ]);
     expect(mark.encode.update.stroke).toEqual([{ test: 'datum.unseen', scale: 'color', field: 'label' }, { value: null }]);
     expect(p.html).toContain('<p class="help">5 points (2 index, 3 query) as given (2-D), 3 classes (1 unseen in training). Scroll');
   });
@@ -138,7 +186,10 @@ describe('projector: index vs query, known vs unseen classes', () => {
 
   it('without groups or known classes draws filled circles and only the class legend', async () => {
     const p = await projector(embeddings, { method: 'none', labels });
-    const spec = pageSpec(p.html) as unknown as { legends: unknown[]; marks: Array<{ name?: string; encode: { enter: Record<string, unknown> } }> };
+    const spec = pageSpec(p.html) as unknown as {
+      legends: unknown[];
+      marks: Array<{ name?: string; encode: { enter: Record<string, unknown> } }>;
+    };
     expect(spec.legends).toHaveLength(1);
     expect(spec.marks.find((m) => m.name === 'points')!.encode.enter.shape).toEqual({ value: 'circle' });
   });

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+
 import { applyColormap, escapeXml, pngDataUrl, rasterToPng } from '../src/raster';
 
 describe('raster helpers', () => {

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
 import sharp from 'sharp';
+
 import { checkOutputPath, checkScale, renderVegaLite, svgToPng, writeOutput } from '../src/render';
 
 describe('chart rendering', () => {
@@ -12,7 +14,9 @@ describe('chart rendering', () => {
     expect(checkScale(0.5)).toBe(0.5);
     expect(checkScale(16)).toBe(16);
     for (const bad of [0, -1, 17, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => checkScale(bad)).toThrow(expect.objectContaining({ code: 'ERR_VALUE', message: `scale must be a number in (0, 16], got ${bad}` }));
+      expect(() => checkScale(bad)).toThrow(
+        expect.objectContaining({ code: 'ERR_VALUE', message: `scale must be a number in (0, 16], got ${bad}` }),
+      );
     }
   });
 
@@ -35,7 +39,9 @@ describe('chart rendering', () => {
       /chart\.html": cannot tell the format from its extension; use \.svg or \.png/,
     );
     expect(existsSync(join(dir, 'chart.html'))).toBe(false);
-    expect(() => checkOutputPath('x.jpg', ['.png', '.svg'])).toThrow(/"x\.jpg": cannot tell the format from its extension; use \.png or \.svg/);
+    expect(() => checkOutputPath('x.jpg', ['.png', '.svg'])).toThrow(
+      /"x\.jpg": cannot tell the format from its extension; use \.png or \.svg/,
+    );
     expect(() => checkOutputPath('x.PNG', ['.png', '.svg'])).not.toThrow();
   });
 
@@ -44,7 +50,12 @@ describe('chart rendering', () => {
       {
         width: 40,
         height: 20,
-        data: { values: [{ x: 1, y: 2 }, { x: 3, y: 4 }] },
+        data: {
+          values: [
+            { x: 1, y: 2 },
+            { x: 3, y: 4 },
+          ],
+        },
         mark: 'point',
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
       },

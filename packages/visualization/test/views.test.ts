@@ -3,6 +3,7 @@
  * the strips are drawn, in Python's grid and with Python's titles.
  */
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { visualizeViews } from '../src';
 import { decodePng } from './helpers';
 
@@ -14,7 +15,11 @@ describe('visualizeViews', () => {
   it('draws each image as its views left to right, viewsPerCol strips a row, values scaled from [min, max]', async () => {
     const grid = await visualizeViews([view(0), view(1)], { viewsPerCol: 2, tileSize: 2 });
     // 3 images, 2 a row: 2 rows; strips of 2 views x 2 pixels, unscaled.
-    expect(grid.tiles.map((t) => [t.index, t.width, t.height])).toEqual([[0, 4, 2], [1, 4, 2], [2, 4, 2]]);
+    expect(grid.tiles.map((t) => [t.index, t.width, t.height])).toEqual([
+      [0, 4, 2],
+      [1, 4, 2],
+      [2, 4, 2],
+    ]);
     expect(grid.tiles[1]!.x).toBeGreaterThan(grid.tiles[0]!.x);
     expect(grid.tiles[2]!.x).toBe(grid.tiles[0]!.x);
     expect(grid.tiles[2]!.y).toBeGreaterThan(grid.tiles[0]!.y);
@@ -36,12 +41,18 @@ describe('visualizeViews', () => {
     const labeled = await visualizeViews([view(0)], { labels: [7, 8, 9], numImgs: 2 });
     expect(labeled.tiles.map((t) => t.title)).toEqual(['Label: 7', 'Label: 8']);
     const predicted = await visualizeViews([view(0)], { predictions: [[0.123456789], [2], [0.5]] });
-    expect(predicted.tiles.map((t) => t.title)).toEqual(['Label: 0 | Pred: 0.12346', 'Label: 1 | Pred: 2.00000', 'Label: 2 | Pred: 0.50000']);
+    expect(predicted.tiles.map((t) => t.title)).toEqual([
+      'Label: 0 | Pred: 0.12346',
+      'Label: 1 | Pred: 2.00000',
+      'Label: 2 | Pred: 0.50000',
+    ]);
   });
 
   it('names bad input', async () => {
     await expect(visualizeViews([])).rejects.toThrow('views is empty');
-    await expect(visualizeViews([view(0), { data: new Array(8).fill(0), shape: [2, 2, 2] }])).rejects.toThrow('views[1] has 2 images but views[0] has 3');
+    await expect(visualizeViews([view(0), { data: new Array(8).fill(0), shape: [2, 2, 2] }])).rejects.toThrow(
+      'views[1] has 2 images but views[0] has 3',
+    );
     await expect(visualizeViews([view(0), { data: new Array(27).fill(0), shape: [3, 3, 3] }])).rejects.toThrow(ShapeError);
     await expect(visualizeViews([view(0)], { numImgs: 4 })).rejects.toThrow('numImgs is 4 but there are 3 images');
     await expect(visualizeViews([view(0)], { labels: [1] })).rejects.toThrow('labels has 1 entries for 3 images');

@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.TFSIM_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,8 +20,14 @@ export async function launchChromium(viewport = { width: 960, height: 760 }): Pr
     headless: true,
     viewport,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   });
   return {

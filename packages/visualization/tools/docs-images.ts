@@ -7,9 +7,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { type Lookup, Rng } from '@tfsim/utils';
 import sharp from 'sharp';
-import { calibrationCurve, confusionMatrix, projector, trainingHistory, vizNeighborsImgs, type ImageArray } from '../src';
+
+import { calibrationCurve, confusionMatrix, type ImageArray, projector, trainingHistory, vizNeighborsImgs } from '../src';
 import { chromiumAvailable, launchChromium } from './chromium';
 
 const OUT = resolve(process.argv[2] ?? join(__dirname, '..', '..', '..', 'docs', 'images'));
@@ -24,7 +26,8 @@ async function drawDigit(digit: number, rng: Rng): Promise<ImageArray> {
   const dy = rng.uniform(-2, 2);
   const size = rng.uniform(19, 24);
   const stroke = rng.uniform(0, 1.4);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="black"/>` +
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="black"/>` +
     `<text x="${14 + dx}" y="${22 + dy}" font-family="DejaVu Sans" font-weight="bold" font-size="${size}" text-anchor="middle" ` +
     `fill="white" stroke="white" stroke-width="${stroke}" transform="rotate(${angle} 14 14)">${digit}</text></svg>`;
   const raw = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer();
@@ -36,7 +39,12 @@ async function drawDigit(digit: number, rng: Rng): Promise<ImageArray> {
 /** Class centres on the unit sphere; 4-9, 3-5 and 1-7 close, as a real model's would be. */
 function centres(rng: Rng): number[][] {
   const c = Array.from({ length: CLASSES }, () => Array.from({ length: DIM }, () => rng.normal()));
-  for (const [a, b] of [[4, 9], [3, 5], [1, 7]] as const) c[b] = c[b]!.map((v, j) => 0.5 * v + 0.5 * c[a]![j]!);
+  for (const [a, b] of [
+    [4, 9],
+    [3, 5],
+    [1, 7],
+  ] as const)
+    c[b] = c[b]!.map((v, j) => 0.5 * v + 0.5 * c[a]![j]!);
   return c.map(normalise);
 }
 
@@ -70,7 +78,8 @@ async function main(): Promise<void> {
       .map((e, j) => ({ j, d: cosine(q, e) }))
       .sort((a, b) => a.d - b.d)
       .slice(0, 5)
-      .map(({ j, d }, r) => ({ rank: r + 1, distance: d, label: index.labels[j]!, data: index.images[j]! })));
+      .map(({ j, d }, r) => ({ rank: r + 1, distance: d, label: index.labels[j]!, data: index.images[j]! })),
+  );
 
   // 1. A query whose neighbours include another class.
   const q = lookups.findIndex((l, i) => l.slice(1).some((n) => n.label !== queries.labels[i]) && l[0]!.label === queries.labels[i]);
@@ -78,7 +87,10 @@ async function main(): Promise<void> {
 
   // 2. Nearest-neighbour predictions against the truth.
   const predicted = lookups.map((l) => l[0]!.label as number);
-  const cm = await confusionMatrix(predicted, queries.labels, { path: join(OUT, 'confusion-matrix.png'), title: 'Confusion matrix (nearest neighbour)' });
+  const cm = await confusionMatrix(predicted, queries.labels, {
+    path: join(OUT, 'confusion-matrix.png'),
+    title: 'Confusion matrix (nearest neighbour)',
+  });
   await confusionMatrix(predicted, queries.labels, { path: join(OUT, 'confusion-matrix.svg') });
 
   // 3. Calibration of a distance threshold, as match_nearest counts it: a
@@ -89,7 +101,9 @@ async function main(): Promise<void> {
   const seenLabels = index.labels.filter((l) => l < 8);
   const nearest = queries.embeddings.map((qe, i) => {
     let j = 0;
-    seen.forEach((e, k) => { if (cosine(qe, e) < cosine(qe, seen[j]!)) j = k; });
+    seen.forEach((e, k) => {
+      if (cosine(qe, e) < cosine(qe, seen[j]!)) j = k;
+    });
     return { d: cosine(qe, seen[j]!), ok: seenLabels[j] === queries.labels[i] };
   });
   const distance = [...new Set(nearest.map((n) => n.d))].sort((a, b) => a - b);
@@ -107,13 +121,25 @@ async function main(): Promise<void> {
     f1.push(p + r > 0 ? (2 * p * r) / (p + r) : 0);
   }
   let best = 0;
-  f1.forEach((v, i) => { if (v >= f1[best]!) best = i; }); // the last maximum
-  const at = (i: number, name: string) => ({ name, distance: distance[i]!, value: f1[i]!, f1: f1[i]!, precision: precision[i]!, recall: recall[i]! });
+  f1.forEach((v, i) => {
+    if (v >= f1[best]!) best = i;
+  }); // the last maximum
+  const at = (i: number, name: string) => ({
+    name,
+    distance: distance[i]!,
+    value: f1[i]!,
+    f1: f1[i]!,
+    precision: precision[i]!,
+    recall: recall[i]!,
+  });
   const target = f1.findIndex((v) => v >= 0.9); // the smallest distance that reaches f1 0.90
-  await calibrationCurve({
-    thresholds: { distance, precision, recall, f1, value: f1 },
-    cutpoints: { optimal: at(best, 'optimal'), ...(target >= 0 ? { '0.90': at(target, '0.90') } : {}) },
-  }, { path: join(OUT, 'calibration.png') });
+  await calibrationCurve(
+    {
+      thresholds: { distance, precision, recall, f1, value: f1 },
+      cutpoints: { optimal: at(best, 'optimal'), ...(target >= 0 ? { '0.90': at(target, '0.90') } : {}) },
+    },
+    { path: join(OUT, 'calibration.png') },
+  );
 
   // 4. A training run's history.
   const epochs = 20;
@@ -149,8 +175,10 @@ async function main(): Promise<void> {
   } finally {
     rmSync(pageDir, { recursive: true, force: true });
   }
-  console.log(`wrote the pictures to ${OUT} (nearest-neighbour accuracy ${cm.accuracy.toFixed(3)}, ` +
-    `optimal f1 ${f1[best]!.toFixed(4)} at distance ${distance[best]!.toFixed(4)})`);
+  console.log(
+    `wrote the pictures to ${OUT} (nearest-neighbour accuracy ${cm.accuracy.toFixed(3)}, ` +
+      `optimal f1 ${f1[best]!.toFixed(4)} at distance ${distance[best]!.toFixed(4)})`,
+  );
 }
 
 main().catch((e: unknown) => {

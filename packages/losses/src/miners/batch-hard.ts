@@ -5,10 +5,11 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { oneHotFloat, type PairMasks } from '@tfsim/distances';
+
 import type { LabelsInput } from '../inputs';
 import type { KeyOptions, PairBatch } from '../loss';
 import { tfc } from '../tf';
-import { Miner, type MinedTuples, type MinerOptions } from './miner';
+import { type MinedTuples, Miner, type MinerOptions } from './miner';
 
 export type BatchHardMinerOptions = MinerOptions;
 
@@ -47,4 +48,3 @@ export class BatchHardMiner extends Miner {
     return { triplets: pairs.positive.map(([a, p], i) => [a, p, pairs.negative[i]![1]] as [number, number, number]) };
   }
 }
-

@@ -8,17 +8,18 @@
  * the batch, as for the loss alone.
  */
 import type { Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
-import { withoutGradient, type Distance } from '@tfsim/distances';
+import { type Distance, withoutGradient } from '@tfsim/distances';
 import { ValueError } from '@tfsim/utils';
+
 import { CircleLoss } from '../circle';
 import { ContrastiveLoss } from '../contrastive';
 import { LiftedStructLoss } from '../lifted';
-import { MetricLoss, type LossConfig, type LossOptions, type PairBatch } from '../loss';
+import { type LossConfig, type LossOptions, MetricLoss, type PairBatch } from '../loss';
 import { MultiSimilarityLoss } from '../multisim';
 import { SoftNearestNeighborLoss } from '../softnn';
 import { SupConLoss } from '../supcon';
-import { TripletLoss } from '../triplet';
 import { tfc } from '../tf';
+import { TripletLoss } from '../triplet';
 import type { Miner } from './miner';
 
 /** The losses whose formula reads the batch's pair masks (PNLoss through TripletLoss). */

@@ -5,10 +5,11 @@
  * loss (see MinedLoss); `mine` gives PML's index tuples as plain arrays.
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import { buildMasks, getDistance, type Distance, type DistanceIdentifier, type PairMasks } from '@tfsim/distances';
+import { buildMasks, type Distance, type DistanceIdentifier, getDistance, type PairMasks } from '@tfsim/distances';
 import { ValueError } from '@tfsim/utils';
+
 import { checkEmbeddings, type LabelsInput } from '../inputs';
-import { pairBatch, type KeyOptions, type PairBatch } from '../loss';
+import { type KeyOptions, type PairBatch, pairBatch } from '../loss';
 import { l2Normalize, tfc } from '../tf';
 
 export interface MinerOptions {

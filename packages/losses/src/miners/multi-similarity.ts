@@ -6,6 +6,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { PairMasks } from '@tfsim/distances';
+
 import { checkNumber } from '../inputs';
 import type { PairBatch } from '../loss';
 import { tfc } from '../tf';

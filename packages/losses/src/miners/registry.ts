@@ -1,5 +1,6 @@
 /** Miners by class name (case-insensitive), so that a MinedLoss can be saved and recreated. */
 import { Registry, ValueError } from '@tfsim/utils';
+
 import { BatchHardMiner } from './batch-hard';
 import type { Miner, MinerConfig } from './miner';
 import { MultiSimilarityMiner } from './multi-similarity';

@@ -4,12 +4,13 @@
  * (for a similarity, `s(a, p) - s(a, n)`) is at most `margin` ('all'), and
  * also <= 0 ('hard') or > 0 ('semihard'); 'easy' keeps those above `margin`.
  */
-import type { Tensor3D, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { PairMasks } from '@tfsim/distances';
+
 import { checkChoice, checkNumber, type LabelsInput } from '../inputs';
-import { pairBatch, type KeyOptions, type PairBatch } from '../loss';
+import { type KeyOptions, type PairBatch, pairBatch } from '../loss';
 import { tfc } from '../tf';
-import { Miner, type MinedTuples, type MinerConfig, type MinerOptions } from './miner';
+import { type MinedTuples, Miner, type MinerConfig, type MinerOptions } from './miner';
 
 export const TYPES_OF_TRIPLETS = ['all', 'hard', 'semihard', 'easy'] as const;
 export type TypeOfTriplets = (typeof TYPES_OF_TRIPLETS)[number];

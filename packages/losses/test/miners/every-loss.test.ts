@@ -4,11 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
+
 import {
   BatchHardMiner,
   CircleLoss,
   ContrastiveLoss,
   LiftedStructLoss,
+  type MetricLoss,
   MinedLoss,
   MultiSimilarityLoss,
   PNLoss,
@@ -16,7 +18,6 @@ import {
   SupConLoss,
   TripletLoss,
   TripletMarginMiner,
-  type MetricLoss,
 } from '../../src';
 
 const LABELS = [0, 1, 2, 0, 1, 2, 0, 1];

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, tensorNumericGradient } from '@tfsim/test-utils';
 import { UnknownNameError, ValueError } from '@tfsim/utils';
+
 import {
   ArcFaceLoss,
   BatchHardMiner,
@@ -161,7 +162,10 @@ describe('MinedLoss and miner errors', () => {
   });
 
   it('checks the batch it mines', () => {
-    const x = tf.tensor2d([[1, 0], [0, 1]]);
+    const x = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(() => new BatchHardMiner().mine([0, 1, 2], x)).toThrow(/3 entries but the embeddings have 2 rows/);
     x.dispose();
   });

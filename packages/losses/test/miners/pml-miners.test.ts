@@ -2,10 +2,12 @@
  * The miners against pytorch-metric-learning itself (fixture written by
  * tools/reference/pml_miners_reference.py): the mined index tuples, exactly.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
+
 import { getMiner, type MinedTuples } from '../../src';
 
 interface Scenario {

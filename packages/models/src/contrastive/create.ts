@@ -6,6 +6,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ShapeError, ValueError } from '@tfsim/utils';
+
 import { getPredictor, getProjector } from './heads';
 import { checkAlgorithm, type ContrastiveAlgorithm, type ContrastiveEmbedding, ContrastiveModel } from './model';
 
@@ -37,12 +38,19 @@ export function createContrastiveModel(backbone: LayersModel, options: CreateCon
   const backboneShape = backbone.outputs[0]!.shape;
   const backboneWidth = backboneShape[backboneShape.length - 1];
   if (backboneShape.length !== 2 || typeof backboneWidth !== 'number') {
-    throw new ShapeError(`the backbone's output must be [batch, features] (add pooling or flatten), got [${backboneShape.map((d) => d ?? 'null').join(', ')}]`);
+    throw new ShapeError(
+      `the backbone's output must be [batch, features] (add pooling or flatten), got [${backboneShape.map((d) => d ?? 'null').join(', ')}]`,
+    );
   }
   const activation = options.activation ?? 'relu';
   const projector =
     options.projector ??
-    getProjector(backboneWidth, { dim: options.projectorDim ?? 512, numLayers: options.projectorLayers ?? 2, activation, seed: options.seed });
+    getProjector(backboneWidth, {
+      dim: options.projectorDim ?? 512,
+      numLayers: options.projectorLayers ?? 2,
+      activation,
+      seed: options.seed,
+    });
   let predictor: LayersModel | null = null;
   if (algorithm === 'simsiam') {
     const projectorShape = projector.outputs[0]!.shape;

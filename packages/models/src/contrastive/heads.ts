@@ -5,7 +5,7 @@
  * 1.001e-5, the papers' value) and an activation, ending in an
  * ActivationStdLoggingLayer that tracks collapse.
  */
-import { initializers, input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { initializers, input, layers, type LayersModel, model, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ActivationStdLoggingLayer, NonAffineBatchNormalization } from '@tfsim/layers';
 import { assertInteger, ValueError } from '@tfsim/utils';
 
@@ -66,7 +66,9 @@ export function getProjector(inputDim: number, options: ProjectorOptions = {}): 
       .dense({ units: dim, useBias: false, kernelInitializer: kernelInitializer(options.seed, i), name: `projector_layer_${i}` })
       .apply(x) as SymbolicTensor;
     x = layers.batchNormalization({ epsilon: BN_EPSILON, name: `batch_normalization_${i}` }).apply(x) as SymbolicTensor;
-    x = layers.activation({ activation: activation as ActivationIdentifier, name: `${activation}_activation_${i}` }).apply(x) as SymbolicTensor;
+    x = layers
+      .activation({ activation: activation as ActivationIdentifier, name: `${activation}_activation_${i}` })
+      .apply(x) as SymbolicTensor;
   }
   x = layers
     .dense({ units: dim, useBias: false, kernelInitializer: kernelInitializer(options.seed, numLayers - 1), name: 'projector_output' })

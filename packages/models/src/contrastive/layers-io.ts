@@ -4,11 +4,12 @@
  * `tf.loadLayersModel('file://.../model.json')` reads it too. Written and
  * read through memory handlers, so no tfjs-node is needed.
  */
-import { io } from '@tensorflow/tfjs-core';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { FormatError } from '@tfsim/utils';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+
+import { io } from '@tensorflow/tfjs-core';
+import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
+import { FormatError } from '@tfsim/utils';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -57,13 +58,15 @@ export async function loadLayersModelFrom(dir: string): Promise<LayersModel> {
     throw new FormatError(`${dir} holds no readable ${MODEL_FILE}: ${(err as Error).message}`);
   }
   const groups = json.weightsManifest;
-  if (!json.modelTopology || !Array.isArray(groups)) throw new FormatError(`${path.join(dir, MODEL_FILE)} has no modelTopology or weightsManifest`);
+  if (!json.modelTopology || !Array.isArray(groups))
+    throw new FormatError(`${path.join(dir, MODEL_FILE)} has no modelTopology or weightsManifest`);
   const weightSpecs: io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   for (const group of groups) {
     weightSpecs.push(...group.weights);
     for (const file of group.paths) {
-      if (path.basename(file) !== file) throw new FormatError(`${path.join(dir, MODEL_FILE)} names a weights file outside its folder: ${file}`);
+      if (path.basename(file) !== file)
+        throw new FormatError(`${path.join(dir, MODEL_FILE)} names a weights file outside its folder: ${file}`);
       parts.push(await fsp.readFile(path.join(dir, file)));
     }
   }

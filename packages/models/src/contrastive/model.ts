@@ -8,16 +8,30 @@
  * training loop is written here: `tf.variableGrads` over the trainable
  * weights of backbone, projector and predictor, then the optimizer's update.
  */
+import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { withoutGradient } from '@tfsim/distances';
 import { l2Normalize } from '@tfsim/layers';
-import { Barlow, deserializeLoss, getLoss, type Loss, serializeLoss, type SerializedLoss, SimCLRLoss, SimSiamLoss, VicReg } from '@tfsim/losses';
 import {
+  Barlow,
+  deserializeLoss,
+  getLoss,
+  type Loss,
+  type SerializedLoss,
+  serializeLoss,
+  SimCLRLoss,
+  SimSiamLoss,
+  VicReg,
+} from '@tfsim/losses';
+import {
+  checkOptions,
   checkOverwrite,
   ensureGradientsRegistered,
   FormatError,
   isTensor,
+  type OptionKeys,
   readManifest,
   ShapeError,
   StateError,
@@ -25,10 +39,8 @@ import {
   ValueError,
   writeFolderAtomically,
   writeManifest,
-  checkOptions,
-  type OptionKeys,
 } from '@tfsim/utils';
-import * as path from 'node:path';
+
 import { type GraphReport, withFusedGradients } from '../graph';
 import { type CreateIndexOptions, type EmbeddingHead, type ModelInput, withIndex } from '../index-api';
 import type { LearningRateScheduleLike } from '../schedules/optimizer';
@@ -247,7 +259,12 @@ const Base = withIndex(class {});
 
 export class ContrastiveModel extends Base {
   static readonly optionKeys: OptionKeys<ContrastiveModelOptions> = {
-    backbone: true, projector: true, predictor: true, algorithm: true, name: true, embedding: true,
+    backbone: true,
+    projector: true,
+    predictor: true,
+    algorithm: true,
+    name: true,
+    embedding: true,
   };
   readonly backbone: LayersModel;
   readonly projector: LayersModel;
@@ -266,7 +283,8 @@ export class ContrastiveModel extends Base {
 
   constructor(options: ContrastiveModelOptions) {
     super();
-    if (typeof options !== 'object' || options === null) throw new ValueError('ContrastiveModel needs {backbone, projector, predictor?, algorithm?}');
+    if (typeof options !== 'object' || options === null)
+      throw new ValueError('ContrastiveModel needs {backbone, projector, predictor?, algorithm?}');
     checkOptions(options, new.target.optionKeys, new.target.name);
     this.algorithm = checkAlgorithm(options.algorithm ?? 'simsiam');
     if (!isLayersModel(options.backbone)) throw new ValueError('ContrastiveModel needs a backbone (a tfjs LayersModel)');
@@ -438,7 +456,10 @@ export class ContrastiveModel extends Base {
    * projector and (SimSiam) predictor, applied by the optimizer. Returns the
    * losses before the update.
    */
-  async trainStep(view1: tf.Tensor, view2: tf.Tensor): Promise<{ loss: number; contrastiveLoss: number; regularizationLoss: number | null }> {
+  async trainStep(
+    view1: tf.Tensor,
+    view2: tf.Tensor,
+  ): Promise<{ loss: number; contrastiveLoss: number; regularizationLoss: number | null }> {
     this.checkViews(view1, view2);
     return readStepLosses(this.stepTensors(view1, view2));
   }
@@ -510,7 +531,8 @@ export class ContrastiveModel extends Base {
           tf.tidy(() => {
             const xb = n <= batchSize ? x : tf.slice(x, start, Math.min(batchSize, n - start));
             const h = singleOutput(this.backbone.apply(xb, { training: false }) as tf.Tensor, 'backbone');
-            const z = this.embedding === 'backbone' ? h : singleOutput(this.projector.apply(h, { training: false }) as tf.Tensor, 'projector');
+            const z =
+              this.embedding === 'backbone' ? h : singleOutput(this.projector.apply(h, { training: false }) as tf.Tensor, 'projector');
             return l2Normalize(z, 1) as tf.Tensor2D;
           }),
         );
@@ -584,7 +606,9 @@ export class ContrastiveModel extends Base {
    * with an optimizer to train on) and index.
    */
   static async load(dir: string): Promise<ContrastiveModel> {
-    const manifest = (await readManifest(dir, CONTRASTIVE_MODEL_FORMAT, [CONTRASTIVE_MODEL_FORMAT_VERSION])) as unknown as ContrastiveManifest;
+    const manifest = (await readManifest(dir, CONTRASTIVE_MODEL_FORMAT, [
+      CONTRASTIVE_MODEL_FORMAT_VERSION,
+    ])) as unknown as ContrastiveManifest;
     const algorithm = checkAlgorithm(manifest.algorithm);
     if (typeof manifest.hasPredictor !== 'boolean' || typeof manifest.hasIndex !== 'boolean') {
       throw new FormatError(`${dir}: the manifest lacks hasPredictor or hasIndex`);

@@ -6,13 +6,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activationStdLayers } from '@tfsim/layers';
 import { createProgress, ValueError } from '@tfsim/utils';
-import { GraphTrainer, type TrainStep, graphModeBlocker, reportFallback, stdLayerCounters, statelessDropout, dropoutSeed } from '../graph';
+
+import { dropoutSeed, graphModeBlocker, GraphTrainer, reportFallback, statelessDropout, stdLayerCounters, type TrainStep } from '../graph';
 import { scheduledRate, setLearningRate } from '../schedules/optimizer';
 import type { ContrastiveFitOptions, ContrastiveHistory, ContrastiveLosses, ContrastiveModel } from './model';
 import { type ContrastiveData, type ViewSource, viewSource } from './views';
 
 /** Reads the step's loss tensors ([total, contrastive?, regularization?]) and disposes them. */
-export async function readStepLosses(results: tf.Tensor[]): Promise<{ loss: number; contrastiveLoss: number; regularizationLoss: number | null }> {
+export async function readStepLosses(
+  results: tf.Tensor[],
+): Promise<{ loss: number; contrastiveLoss: number; regularizationLoss: number | null }> {
   try {
     const [loss, contrastive, regularization] = await Promise.all(results.map((t) => t.data()));
     return {
@@ -58,7 +61,11 @@ export async function evaluateViews(model: ContrastiveModel, source: ViewSource)
 }
 
 /** ContrastiveModel.fit: see there. */
-export async function fitContrastive(model: ContrastiveModel, data: ContrastiveData, options: ContrastiveFitOptions): Promise<ContrastiveHistory> {
+export async function fitContrastive(
+  model: ContrastiveModel,
+  data: ContrastiveData,
+  options: ContrastiveFitOptions,
+): Promise<ContrastiveHistory> {
   const optimizer = model.optimizer!;
   const epochs = options.epochs ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`epochs must be an integer >= 1, got ${epochs}`);
@@ -67,13 +74,21 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
     options.validationData === undefined
       ? null
       : viewSource(options.validationData, { ...options, steps: options.validationSteps ?? options.stepsPerEpoch, shuffle: false }, false);
-  const stdLayers = [model.projector, ...(model.predictor && model.algorithm === 'simsiam' ? [model.predictor] : []), model.backbone].flatMap((m) =>
-    activationStdLayers(m),
+  const stdLayers = [
+    model.projector,
+    ...(model.predictor && model.algorithm === 'simsiam' ? [model.predictor] : []),
+    model.backbone,
+  ].flatMap((m) => activationStdLayers(m));
+  const dropout = statelessDropout(
+    [model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])],
+    dropoutSeed(options.seed),
   );
-  const dropout = statelessDropout([model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])], dropoutSeed(options.seed));
   const unwrapped: TrainStep = ([v1, v2]) => model.stepTensors(v1!, v2!);
   const stepTensors = dropout ? dropout.wrap(unwrapped) : unwrapped;
-  const graph = graphModeBlocker(options.graph) === null ? new GraphTrainer(stepTensors, optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) }) : null;
+  const graph =
+    graphModeBlocker(options.graph) === null
+      ? new GraphTrainer(stepTensors, optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) })
+      : null;
   model.graphReport = null;
   const history: ContrastiveHistory = { epoch: [], history: {} };
   const record = (key: string, value: number) => (history.history[key] ??= []).push(value);
@@ -98,7 +113,11 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
         try {
           if (graph || dropout) model.checkViews(batch.view1, batch.view2);
           const views = [batch.view1, batch.view2];
-          result = graph ? await readStepLosses(graph.run(views)) : dropout ? await readStepLosses(stepTensors(views)) : await model.trainStep(batch.view1, batch.view2);
+          result = graph
+            ? await readStepLosses(graph.run(views))
+            : dropout
+              ? await readStepLosses(stepTensors(views))
+              : await model.trainStep(batch.view1, batch.view2);
         } finally {
           batch.dispose();
         }
@@ -118,7 +137,11 @@ export async function fitContrastive(model: ContrastiveModel, data: ContrastiveD
         for (const [k, v] of Object.entries(await evaluateViews(model, validation))) logs[`val_${k}`] = v;
       }
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-      progress.done(Object.entries(logs).map(([k, v]) => `${k} ${Number(v).toFixed(4)}`).join(' - '));
+      progress.done(
+        Object.entries(logs)
+          .map(([k, v]) => `${k} ${Number(v).toFixed(4)}`)
+          .join(' - '),
+      );
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) record(k, Number(v));
       await options.onEpochEnd?.(epoch, logs);

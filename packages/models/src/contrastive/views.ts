@@ -28,7 +28,12 @@ export interface ViewSampler {
 }
 
 /** An augmenter: returns `numAugmentationsPerExample` views of the batch `x`, each with x's rows in order. */
-export type ViewAugmenterFn = (x: tf.Tensor, y: tf.Tensor | undefined, numAugmentationsPerExample: number, isWarmup: boolean) => tf.Tensor[];
+export type ViewAugmenterFn = (
+  x: tf.Tensor,
+  y: tf.Tensor | undefined,
+  numAugmentationsPerExample: number,
+  isWarmup: boolean,
+) => tf.Tensor[];
 export interface ViewAugmenterObject {
   augment(x: tf.Tensor, y?: tf.Tensor, numAugmentationsPerExample?: number, isWarmup?: boolean): tf.Tensor[];
 }
@@ -72,19 +77,20 @@ function isViewSampler(data: unknown): data is ViewSampler {
 /** Splits a sampler batch (view 1 rows, then view 2 rows) into its two views. */
 export function splitViews(xs: tf.Tensor): [tf.Tensor, tf.Tensor] {
   if (xs.rank < 1 || xs.shape[0]! % 2 !== 0 || xs.shape[0] === 0) {
-    throw new ShapeError(`a sampler batch stacks two views of each example, so it needs an even, non-zero number of rows; got shape [${xs.shape.join(', ')}]`);
+    throw new ShapeError(
+      `a sampler batch stacks two views of each example, so it needs an even, non-zero number of rows; got shape [${xs.shape.join(', ')}]`,
+    );
   }
   const [a, b] = tf.split(xs, 2, 0);
   return [a!, b!];
 }
 
 function runAugmenter(augmenter: ViewAugmenter, x: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  const views =
-    typeof augmenter === 'function'
-      ? augmenter(x, undefined, 2, false)
-      : augmenter.augment(x, undefined, 2, false);
+  const views = typeof augmenter === 'function' ? augmenter(x, undefined, 2, false) : augmenter.augment(x, undefined, 2, false);
   if (!Array.isArray(views) || views.length !== 2 || !views.every(isTensor)) {
-    throw new ValueError(`the augmenter must return two views (tensors), got ${Array.isArray(views) ? `${views.length} item(s)` : typeof views}`);
+    throw new ValueError(
+      `the augmenter must return two views (tensors), got ${Array.isArray(views) ? `${views.length} item(s)` : typeof views}`,
+    );
   }
   return [views[0]!, views[1]!];
 }
@@ -173,9 +179,12 @@ export function viewSource(data: ContrastiveData, options: ViewSourceOptions, de
   if (isTensor(data)) {
     const augmenter = options.augmenter;
     if (!augmenter || (typeof augmenter !== 'function' && typeof augmenter.augment !== 'function')) {
-      throw new ValueError('training on a tensor of examples needs an augmenter (options.augmenter) to make the two views; or pass [view1, view2] or a sampler');
+      throw new ValueError(
+        'training on a tensor of examples needs an augmenter (options.augmenter) to make the two views; or pass [view1, view2] or a sampler',
+      );
     }
-    if (data.rank < 2 || data.shape[0] === 0) throw new ShapeError(`x must be a non-empty batch [n, ...], got shape [${data.shape.join(', ')}]`);
+    if (data.rank < 2 || data.shape[0] === 0)
+      throw new ShapeError(`x must be a non-empty batch [n, ...], got shape [${data.shape.join(', ')}]`);
     const rows = new RowBatches(data.shape[0]!, batchSize, shuffle, rng);
     return {
       steps: options.steps ?? Math.ceil(data.shape[0]! / batchSize),
@@ -193,7 +202,9 @@ export function viewSource(data: ContrastiveData, options: ViewSourceOptions, de
       endEpoch: () => undefined,
     };
   }
-  throw new ValueError('contrastive data must be a sampler (generateBatch), a pair [view1, view2] of tensors, or a tensor of examples with an augmenter');
+  throw new ValueError(
+    'contrastive data must be a sampler (generateBatch), a pair [view1, view2] of tensors, or a tensor of examples with an augmenter',
+  );
 }
 
 /** The two views must have the same shape. */

@@ -5,11 +5,13 @@
  * variables' native tensors and puts the new values back into the variables
  * (the tensors stay native: no copy to JavaScript).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
+import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
 import { type GraphNode, savedModelBytes } from './graph-def';
 import type { NativeBackend } from './native';
 import type { Trace } from './trace';
@@ -25,9 +27,14 @@ interface RateInput {
  * than frozen: constants equal to plus or minus the learning rate in both
  * become inputs. Returns a reason when the step cannot be a graph.
  */
-export function reconcile(a: Trace, b: Trace, rates: [number | undefined, number | undefined]): { rateInputs: RateInput[] } | { reason: string } {
+export function reconcile(
+  a: Trace,
+  b: Trace,
+  rates: [number | undefined, number | undefined],
+): { rateInputs: RateInput[] } | { reason: string } {
   if (a.unsupported || b.unsupported) return { reason: (a.unsupported ?? b.unsupported)! };
-  if (a.signature !== b.signature) return { reason: 'the step runs different kernels from one step to the next (control flow that depends on values)' };
+  if (a.signature !== b.signature)
+    return { reason: 'the step runs different kernels from one step to the next (control flow that depends on values)' };
   const rateInputs: RateInput[] = [];
   for (let i = 0; i < a.nodes.length; i++) {
     const na = a.nodes[i]!;
@@ -39,7 +46,9 @@ export function reconcile(a: Trace, b: Trace, rates: [number | undefined, number
       continue;
     }
     if (!sameValues(na.values, nb.values)) {
-      return { reason: `a tensor made in JavaScript (shape [${na.shape.join(', ')}]) changes from one step to the next: JavaScript-side random numbers (noise layers) or values computed in JavaScript cannot be frozen into a graph` };
+      return {
+        reason: `a tensor made in JavaScript (shape [${na.shape.join(', ')}]) changes from one step to the next: JavaScript-side random numbers (noise layers) or values computed in JavaScript cannot be frozen into a graph`,
+      };
     }
   }
   return { rateInputs };
@@ -83,7 +92,10 @@ export class CompiledStep {
     const nodes: GraphNode[] = trace.nodes.map((n) =>
       n.kind === 'const' && rateNames.has(n.name) ? { kind: 'placeholder', name: n.name, dtype: 1, shape: [] } : n,
     );
-    const feeds = [...nodes.filter((n) => n.kind === 'placeholder' && !rateNames.has(n.name)).map((n) => n.name), ...rateInputs.map((r) => r.name)];
+    const feeds = [
+      ...nodes.filter((n) => n.kind === 'placeholder' && !rateNames.has(n.name)).map((n) => n.name),
+      ...rateInputs.map((r) => r.name),
+    ];
     this.inputNames = feeds.map((n) => `${n}:0`).join(',');
     this.outputNames = trace.outputs.map((o) => (o.includes(':') ? o : `${o}:0`)).join(',');
     this.numResults = numResults;

@@ -1,5 +1,6 @@
 /** The JavaScript-side counters of layers that graph steps must keep counting. */
 import type { ActivationStdLoggingLayer } from '@tfsim/layers';
+
 import type { JsCounter } from './graph-trainer';
 
 /** ActivationStdLoggingLayer's batch count (its running total is a variable, which the graph updates itself). */

@@ -8,11 +8,12 @@
  * increments, so a traced graph reads it as a fed input and returns the next
  * value, and graph and eager steps draw the same numbers.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+
 import type { TrainStep } from './graph-trainer';
-import { type NativeBackend, activeNativeBackend } from './native';
+import { activeNativeBackend, type NativeBackend } from './native';
 
 const ATTR_TYPE = 4;
 const TF_FLOAT = 1;
@@ -45,7 +46,8 @@ interface Container {
 function randomLayers(roots: Container[]): RandomLayer[] {
   const found = new Set<RandomLayer>();
   const visit = (layer: tfl.layers.Layer | Container): void => {
-    if ('getClassName' in layer && typeof layer.getClassName === 'function' && RANDOM_LAYERS.has(layer.getClassName())) found.add(layer as unknown as RandomLayer);
+    if ('getClassName' in layer && typeof layer.getClassName === 'function' && RANDOM_LAYERS.has(layer.getClassName()))
+      found.add(layer as unknown as RandomLayer);
     for (const l of (layer as Container).layers ?? []) visit(l);
   };
   roots.forEach(visit);
@@ -58,7 +60,12 @@ export function hasRandomLayers(roots: Container[]): boolean {
 }
 
 /** Floats of `shape` from TensorFlow's stateless `op` (StatelessRandomUniform: [0, 1); StatelessRandomNormal: N(0, 1)), int32 seed of shape [2]. */
-function statelessRandom(backend: NativeBackend, op: 'StatelessRandomUniform' | 'StatelessRandomNormal', shape: number[], seed: Tensor): Tensor {
+function statelessRandom(
+  backend: NativeBackend,
+  op: 'StatelessRandomUniform' | 'StatelessRandomNormal',
+  shape: number[],
+  seed: Tensor,
+): Tensor {
   return tf.tidy(() => {
     const shapeTensor = tf.tensor1d(shape, 'int32');
     const attrs = [
@@ -120,7 +127,9 @@ export class StatelessDropout {
         return tf.tidy(() => tf.add(tf.mul(this.draw('StatelessRandomNormal', input.shape), layer.stddev!), input));
       case 'GaussianDropout':
         // multiplicative noise N(1, rate / (1 - rate))
-        return dropsSome ? tf.tidy(() => tf.mul(input, tf.add(tf.mul(this.draw('StatelessRandomNormal', input.shape), Math.sqrt(rate / (1 - rate))), 1))) : null;
+        return dropsSome
+          ? tf.tidy(() => tf.mul(input, tf.add(tf.mul(this.draw('StatelessRandomNormal', input.shape), Math.sqrt(rate / (1 - rate))), 1)))
+          : null;
       case 'AlphaDropout':
         return dropsSome ? this.alphaDrop(input, rate, layer.noiseShape ?? input.shape) : null;
       default:
@@ -132,7 +141,9 @@ export class StatelessDropout {
   private draw(op: 'StatelessRandomUniform' | 'StatelessRandomNormal', shape: number[]): Tensor {
     // the call site keeps the draws of layers (and of one layer applied twice) apart within a step
     const site = this.callSite++;
-    return tf.tidy(() => statelessRandom(this.backend, op, shape, tf.stack([tf.scalar((this.seed * 65536 + site) | 0, 'int32'), this.stepNumber])));
+    return tf.tidy(() =>
+      statelessRandom(this.backend, op, shape, tf.stack([tf.scalar((this.seed * 65536 + site) | 0, 'int32'), this.stepNumber])),
+    );
   }
 
   private drop(input: Tensor, rate: number, noiseShape: number[]): Tensor {

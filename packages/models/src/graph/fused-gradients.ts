@@ -9,8 +9,9 @@
  * convolution, bias and Relu in a graph step. The substitution is made where
  * the gradient is taken, so eager and graph steps run the same kernels.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
 import type { OpAttr } from './graph-def';
 import { activeNativeBackend } from './native';
 
@@ -82,7 +83,8 @@ function fusedConfig(f: Fused, original: GradConfig): GradConfig {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs: NamedAttrMap) => {
       const [y] = saved as [Tensor];
-      if (tf.getBackend() === 'tensorflow' && (dy as Tensor).dtype === 'float32' && y.dtype === 'float32') return { x: () => fusedGrad(f, dy as Tensor, y) };
+      if (tf.getBackend() === 'tensorflow' && (dy as Tensor).dtype === 'float32' && y.dtype === 'float32')
+        return { x: () => fusedGrad(f, dy as Tensor, y) };
       // elsewhere the original gradient, which reads the input only through its sign: the output's is the same
       return original.gradFunc(dy, [y], attrs);
     },

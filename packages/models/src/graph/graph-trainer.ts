@@ -6,11 +6,12 @@
  * Later steps of that shape are one TensorFlow call. Whatever cannot be a
  * graph turns graph mode off for the rest of the fit, with its reason.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { CompiledStep, type StepDescription, reconcile } from './compiled-step';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { CompiledStep, reconcile, type StepDescription } from './compiled-step';
 import { useFusedGradients } from './fused-gradients';
-import { type NativeBackend, activeNativeBackend } from './native';
+import { activeNativeBackend, type NativeBackend } from './native';
 import { type Trace, traceStep } from './trace';
 
 /** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
@@ -109,7 +110,8 @@ export class GraphTrainer {
     const { results, trace } = traceStep(this.backend, feeds, variables, () => this.step(feeds));
     const counterSteps = this.counters.map((c, i) => c.get() - countersBefore[i]!);
     const previous = this.pending.get(key);
-    const sameVariables = previous !== undefined && previous.variables.length === variables.length && previous.variables.every((v, i) => v === variables[i]);
+    const sameVariables =
+      previous !== undefined && previous.variables.length === variables.length && previous.variables.every((v, i) => v === variables[i]);
     if (!previous || !sameVariables) {
       if (trace.unsupported) this.fallBack(trace.unsupported);
       else this.pending.set(key, { trace, counterSteps, rate, variables });
@@ -128,7 +130,11 @@ export class GraphTrainer {
     try {
       this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables, counterSteps });
     } catch (err) {
-      this.fallBack(`TensorFlow could not load the traced graph: ${String((err as Error).message).replace(/\s+/g, ' ').slice(0, 400)}`);
+      this.fallBack(
+        `TensorFlow could not load the traced graph: ${String((err as Error).message)
+          .replace(/\s+/g, ' ')
+          .slice(0, 400)}`,
+      );
     }
     return results;
   }

@@ -4,8 +4,9 @@
  * tensors with `binding.createTensor`; the same binding loads and runs
  * SavedModels through a TF_Session.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
 import type { OpAttr, TypedValues } from './graph-def';
 
 /** What the binding says about a native tensor it returns. */
@@ -35,7 +36,8 @@ export function activeNativeBackend(): NativeBackend | null {
   if (tf.getBackend() !== 'tensorflow') return null;
   const backend = tf.backend() as unknown as Partial<NativeBackend>;
   const b = backend.binding as Partial<Binding> | undefined;
-  if (!b || typeof b.executeOp !== 'function' || typeof b.runSavedModel !== 'function' || typeof b.loadSavedModel !== 'function') return null;
+  if (!b || typeof b.executeOp !== 'function' || typeof b.runSavedModel !== 'function' || typeof b.loadSavedModel !== 'function')
+    return null;
   if (typeof backend.getInputTensorIds !== 'function' || typeof backend.createOutputTensor !== 'function') return null;
   return backend as NativeBackend;
 }

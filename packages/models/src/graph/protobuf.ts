@@ -31,7 +31,9 @@ export class ProtoWriter {
   }
 
   bytes(field: number, value: Uint8Array): this {
-    return this.tag(field, 2).push(encodeVarint(BigInt(value.length))).push(value);
+    return this.tag(field, 2)
+      .push(encodeVarint(BigInt(value.length)))
+      .push(value);
   }
 
   string(field: number, value: string): this {

@@ -18,7 +18,12 @@ function attr(attrs: OpAttr[], name: string): unknown {
 }
 
 /** The op and attributes to write for a kernel run as `op` on inputs of `shapes` giving `outShape`. */
-export function graphOp(op: string, attrs: OpAttr[], shapes: Array<number[] | undefined>, outShape: number[] | undefined): { op: string; attrs: OpAttr[] } {
+export function graphOp(
+  op: string,
+  attrs: OpAttr[],
+  shapes: Array<number[] | undefined>,
+  outShape: number[] | undefined,
+): { op: string; attrs: OpAttr[] } {
   const [a, b] = shapes;
   if (op === 'BatchMatMulV2' && shapes.length === 2 && a?.length === 2 && b?.length === 2) {
     return {

@@ -7,8 +7,9 @@
  * tensors made in JavaScript become constants; variables whose tensor
  * changed become outputs.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
 import type { GraphNode, OpAttr, TypedValues } from './graph-def';
 import { type Binding, type NativeBackend, nativeId, tfDataType } from './native';
 import { graphOp } from './rewrite';
@@ -64,7 +65,12 @@ function cloneAttrs(attrs: OpAttr[]): OpAttr[] {
  * what it executed. `variables` are the candidates for state (all registered
  * variables); only those the step reads or replaces end up in the graph.
  */
-export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf.Variable[], step: () => Tensor[]): { results: Tensor[]; trace: Trace } {
+export function traceStep(
+  backend: NativeBackend,
+  feeds: Tensor[],
+  variables: tf.Variable[],
+  step: () => Tensor[],
+): { results: Tensor[]; trace: Trace } {
   const binding = backend.binding;
   const s: TraceState = {
     refs: new Map(),
@@ -140,7 +146,12 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
           for (const m of out) s.dtypes.set(m.id, m.dtype);
           if (batchOnly) for (const m of out) s.fromBatch.add(m.id);
           const nodeName = `op_${s.nodes.length}`;
-          const written = graphOp(name, attrs, inputs.map((id) => s.known.get(id)?.shape), out.length === 1 ? out[0]!.shape : undefined);
+          const written = graphOp(
+            name,
+            attrs,
+            inputs.map((id) => s.known.get(id)?.shape),
+            out.length === 1 ? out[0]!.shape : undefined,
+          );
           s.nodes.push({ kind: 'op', name: nodeName, op: written.op, attrs: cloneAttrs(written.attrs), inputs: inputRefs });
           out.forEach((m, k) => s.refs.set(m.id, `${nodeName}:${k}`));
           return out;
@@ -211,6 +222,7 @@ export function traceStep(backend: NativeBackend, feeds: Tensor[], variables: tf
     placeholders.push({ kind: 'placeholder', name: `s_${j}`, dtype: tfDataType(v.dtype) ?? 1, shape: v.shape });
   }
   const nodes = [...placeholders, ...s.consts, ...s.nodes];
-  const signature = JSON.stringify(nodes.map((n) => (n.kind === 'const' ? { ...n, values: n.values.length } : n))) + JSON.stringify({ outputs, stateOut });
+  const signature =
+    JSON.stringify(nodes.map((n) => (n.kind === 'const' ? { ...n, values: n.values.length } : n))) + JSON.stringify({ outputs, stateOut });
   return { results, trace: { nodes, stateIn, outputs, stateOut, signature, unsupported: s.unsupported } };
 }

@@ -6,6 +6,7 @@
 import type { Optimizer } from '@tensorflow/tfjs-core';
 import { Callback, type LayersModel } from '@tensorflow/tfjs-layers';
 import { ValueError } from '@tfsim/utils';
+
 import type { LearningRateSchedule } from './warmup-cosine-decay';
 
 /** A schedule object or a plain `(step) => rate` function. */
@@ -32,7 +33,8 @@ export function scheduledRate(schedule: LearningRateScheduleLike, step: number):
  * each update.
  */
 export function setLearningRate(optimizer: Optimizer, rate: number): void {
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) throw new ValueError(`learning rate must be a finite number, got ${String(rate)}`);
+  if (typeof rate !== 'number' || !Number.isFinite(rate))
+    throw new ValueError(`learning rate must be a finite number, got ${String(rate)}`);
   const o = optimizer as unknown as OptimizerWithRate;
   if (typeof o.setLearningRate === 'function') o.setLearningRate(rate);
   else if (typeof o.learningRate === 'number') o.learningRate = rate;

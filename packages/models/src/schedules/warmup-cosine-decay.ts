@@ -20,7 +20,13 @@ export interface WarmupCosineDecayConfig {
   name: string | null;
 }
 
-const CONFIG_KEYS: OptionKeys<WarmupCosineDecayConfig> = { maxLearningRate: true, totalSteps: true, warmupSteps: true, alpha: true, name: true };
+const CONFIG_KEYS: OptionKeys<WarmupCosineDecayConfig> = {
+  maxLearningRate: true,
+  totalSteps: true,
+  warmupSteps: true,
+  alpha: true,
+  name: true,
+};
 
 function checkFinite(value: number, what: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -115,7 +121,10 @@ export class WarmupCosineDecay implements LearningRateSchedule {
       throw new ValueError(`WarmupCosineDecay.fromConfig needs an object, got ${String(given)}`);
     }
     const keras = readSerializedObject(given);
-    const config = fromPythonKeys(keras ? keras.config : (given as Record<string, unknown>), 'WarmupCosineDecay') as unknown as WarmupCosineDecayConfig;
+    const config = fromPythonKeys(
+      keras ? keras.config : (given as Record<string, unknown>),
+      'WarmupCosineDecay',
+    ) as unknown as WarmupCosineDecayConfig;
     checkOptions(config, CONFIG_KEYS, 'WarmupCosineDecay');
     return new WarmupCosineDecay(config.maxLearningRate, config.totalSteps, config.warmupSteps, config.alpha ?? 0, config.name ?? null);
   }

@@ -7,7 +7,7 @@
  * to the augmentation finds the class.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initializers, input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { initializers, input, layers, type LayersModel, model, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { Rng } from '@tfsim/utils';
 
 export const SIGNAL = 4;
@@ -64,7 +64,9 @@ export function mlpBackbone(seed: number, width = 16): LayersModel {
   let h = layers
     .dense({ units: 32, activation: 'relu', kernelInitializer: initializers.glorotUniform({ seed }), name: 'backbone_hidden' })
     .apply(inputs) as SymbolicTensor;
-  h = layers.dense({ units: width, kernelInitializer: initializers.glorotUniform({ seed: seed + 1 }), name: 'backbone_output' }).apply(h) as SymbolicTensor;
+  h = layers
+    .dense({ units: width, kernelInitializer: initializers.glorotUniform({ seed: seed + 1 }), name: 'backbone_output' })
+    .apply(h) as SymbolicTensor;
   return model({ inputs, outputs: h, name: 'backbone' });
 }
 

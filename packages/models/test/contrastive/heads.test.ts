@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { input, layers, model, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { input, layers, type LayersModel, model, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ActivationStdLoggingLayer, NonAffineBatchNormalization } from '@tfsim/layers';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
+
 import { BN_EPSILON, createContrastiveModel, getPredictor, getProjector } from '../../src';
 import { PYTHON_HEADS, type PythonHead } from './python-heads';
 
@@ -112,8 +113,16 @@ describeEachBackend('NonAffineBatchNormalization', ({ tol }) => {
     expectClose(y, standardized(), 1e-4);
     const [movingMean, movingVariance] = layer.getWeights();
     // From 0 and 1: 0.9 * old + 0.1 * batch.
-    expectClose(movingMean!, mean.map((m) => 0.1 * m), tol);
-    expectClose(movingVariance!, variance.map((v) => 0.9 + 0.1 * v), tol);
+    expectClose(
+      movingMean!,
+      mean.map((m) => 0.1 * m),
+      tol,
+    );
+    expectClose(
+      movingVariance!,
+      variance.map((v) => 0.9 + 0.1 * v),
+      tol,
+    );
     expect(layer.trainableWeights).toHaveLength(0);
     tf.dispose([x, y]);
     layer.dispose();
@@ -125,7 +134,11 @@ describeEachBackend('NonAffineBatchNormalization', ({ tol }) => {
     layer.apply(x, { training: false });
     layer.setWeights([tf.tensor1d([1, 0, -1]), tf.tensor1d([3.5, 1.5, 0.5])]);
     const y = layer.apply(x, { training: false }) as tf.Tensor;
-    expectClose(y, rows.map((r) => r.map((v, j) => (v - [1, 0, -1][j]!) / Math.sqrt([3.5, 1.5, 0.5][j]! + 0.5))), 1e-5);
+    expectClose(
+      y,
+      rows.map((r) => r.map((v, j) => (v - [1, 0, -1][j]!) / Math.sqrt([3.5, 1.5, 0.5][j]! + 0.5))),
+      1e-5,
+    );
     tf.dispose([x, y]);
     layer.dispose();
   });
@@ -135,7 +148,11 @@ describeEachBackend('NonAffineBatchNormalization', ({ tol }) => {
     const x = tf.tensor2d(rows);
     const g = tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t, { training: true }) as tf.Tensor))(x);
     // The standardised column sums to 0 whatever x is.
-    expectClose(g, rows.map((r) => r.map(() => 0)), 1e-4);
+    expectClose(
+      g,
+      rows.map((r) => r.map(() => 0)),
+      1e-4,
+    );
     tf.dispose([x, g]);
     layer.dispose();
   });

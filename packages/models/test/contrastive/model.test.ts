@@ -1,11 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
-import { input, layers, model, regularizers, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { SimCLRLoss, simsiamLoss, SimSiamLoss, VicReg } from '@tfsim/losses';
+import { input, layers, type LayersModel, model, regularizers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { SimCLRLoss, SimSiamLoss, simsiamLoss, VicReg } from '@tfsim/losses';
 import { ContrastiveAugmenter } from '@tfsim/samplers';
 import { describeEachBackend, expectClose, tempDir, testBackends } from '@tfsim/test-utils';
 import { ShapeError, StateError, UnknownNameError, ValueError } from '@tfsim/utils';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+
 import { ContrastiveModel, createContrastiveModel, getProjector } from '../../src';
 import { FEATURES, mlpBackbone, nuisanceAugmenter, syntheticData } from './fixture';
 
@@ -76,7 +78,9 @@ describeEachBackend('ContrastiveModel stop-gradient (SimSiam)', ({ tol }) => {
       return tf.add(loss.call(z1, sub(model.predictor!, z2)), loss.call(z2, sub(model.predictor!, z1))) as tf.Scalar;
     }, vars);
     // Every trainable weight of backbone, projector and predictor gets a gradient.
-    expect(vars).toHaveLength(model.backbone.trainableWeights.length + model.projector.trainableWeights.length + model.predictor!.trainableWeights.length);
+    expect(vars).toHaveLength(
+      model.backbone.trainableWeights.length + model.projector.trainableWeights.length + model.predictor!.trainableWeights.length,
+    );
     let differs = 0;
     ofModel.forEach((g, i) => {
       expectClose(g, withConstants[i]!, Math.max(tol, 1e-5));
@@ -95,7 +99,7 @@ describeEachBackend(
   () => {
     const dir = tempDir();
 
-    it('uses each algorithm\'s loss by default, and the loss given', () => {
+    it("uses each algorithm's loss by default, and the loss given", () => {
       const backbone = () => mlpBackbone(1, 8);
       const m1 = createContrastiveModel(backbone(), { algorithm: 'simclr', projectorDim: 8 });
       m1.compile();
@@ -110,7 +114,9 @@ describeEachBackend(
       // SimCLR's loss of the two projections, as Python's _forward_pass: loss(z1, z2).
       const [v1, v2] = views(2);
       const got = m1.computeLoss(v1, v2);
-      const z = [v1, v2].map((v) => m1.projector.apply(m1.backbone.apply(v, { training: false }) as tf.Tensor, { training: false }) as tf.Tensor2D);
+      const z = [v1, v2].map(
+        (v) => m1.projector.apply(m1.backbone.apply(v, { training: false }) as tf.Tensor, { training: false }) as tf.Tensor2D,
+      );
       const expected = new SimCLRLoss().call(z[0]!, z[1]!);
       expectClose(got, expected, 1e-5);
       tf.dispose([v1, v2, got, expected, ...z]);
@@ -138,7 +144,8 @@ describeEachBackend(
       const x = tf.tensor2d(data.x, [data.n, FEATURES]);
       // Each view: the example with its nuisance features scaled by a random factor.
       const augmenter = new ContrastiveAugmenter(
-        (example, rng) => tf.tidy(() => tf.mul(example, tf.tensor1d(Array.from({ length: FEATURES }, (_, j) => (j < 4 ? 1 : rng.uniform(-1, 1)))))),
+        (example, rng) =>
+          tf.tidy(() => tf.mul(example, tf.tensor1d(Array.from({ length: FEATURES }, (_, j) => (j < 4 ? 1 : rng.uniform(-1, 1)))))),
         { seed: 3 },
       );
       const m = createContrastiveModel(mlpBackbone(2, 8), { algorithm: 'simclr', projectorDim: 8, seed: 1 });
@@ -185,7 +192,9 @@ describeEachBackend(
       const lines: string[] = [];
       m.summary((line) => lines.push(line));
       const text = lines.join('\n');
-      expect(text).toMatch(/\[Backbone\][\s\S]*backbone_hidden[\s\S]*\[Projector\][\s\S]*projector_layer_0[\s\S]*\[Predictor\][\s\S]*predictor_layer_0/);
+      expect(text).toMatch(
+        /\[Backbone\][\s\S]*backbone_hidden[\s\S]*\[Projector\][\s\S]*projector_layer_0[\s\S]*\[Predictor\][\s\S]*predictor_layer_0/,
+      );
       m.dispose();
     });
 
@@ -215,9 +224,11 @@ describeEachBackend(
       model.dispose();
     });
 
-    it('adds the sub-models\' regularisation losses and reports them apart', async () => {
+    it("adds the sub-models' regularisation losses and reports them apart", async () => {
       const inputs = input({ shape: [FEATURES] });
-      const out = layers.dense({ units: 8, kernelRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: 'ones' }).apply(inputs) as SymbolicTensor;
+      const out = layers
+        .dense({ units: 8, kernelRegularizer: regularizers.l2({ l2: 0.01 }), kernelInitializer: 'ones' })
+        .apply(inputs) as SymbolicTensor;
       const backbone = model({ inputs, outputs: out });
       const m = createContrastiveModel(backbone, { algorithm: 'simclr', projectorDim: 8, seed: 1 });
       m.compile({ optimizer: tf.train.sgd(0) });
@@ -317,7 +328,9 @@ describe('ContrastiveModel errors', () => {
       'the projector takes 5 features but the backbone outputs 8',
     );
     expect(() => createContrastiveModel(backbone, { algorithm: 'simclr', predictor: projector })).toThrow(/uses no predictor/);
-    expect(() => new ContrastiveModel({ backbone, projector, algorithm: 'simclr', embedding: 'predictor' as never })).toThrow(UnknownNameError);
+    expect(() => new ContrastiveModel({ backbone, projector, algorithm: 'simclr', embedding: 'predictor' as never })).toThrow(
+      UnknownNameError,
+    );
   });
 
   it('rejects mismatched views, wrong input shapes and training before compile', async () => {
@@ -327,9 +340,13 @@ describe('ContrastiveModel errors', () => {
     const c = tf.zeros([3, FEATURES]);
     await expect(m.trainStep(a, a)).rejects.toThrow(StateError);
     m.compile({ optimizer: 'sgd' });
-    await expect(m.trainStep(a, b)).rejects.toThrow(`the two views must have the same shape, got [4, ${FEATURES}] and [4, ${FEATURES - 1}]`);
+    await expect(m.trainStep(a, b)).rejects.toThrow(
+      `the two views must have the same shape, got [4, ${FEATURES}] and [4, ${FEATURES - 1}]`,
+    );
     await expect(m.trainStep(a, c)).rejects.toThrow(ShapeError);
-    await expect(m.trainStep(b, b)).rejects.toThrow(`the views have shape [4, ${FEATURES - 1}] but the backbone takes [batch, ${FEATURES}]`);
+    await expect(m.trainStep(b, b)).rejects.toThrow(
+      `the views have shape [4, ${FEATURES - 1}] but the backbone takes [batch, ${FEATURES}]`,
+    );
     expect(() => m.predict(b)).toThrow(/the examples have shape/);
     await expect(m.fit([a, b], { verbose: false })).rejects.toThrow(/same shape/);
     tf.dispose([a, b, c]);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleShotMemorySampler } from '@tfsim/samplers';
 import { describeEachBackend, expectNoLeak, testBackends } from '@tfsim/test-utils';
+
 import { createContrastiveModel, WarmupCosineDecay } from '../../src';
 import { FEATURES, knnAccuracy, mlpBackbone, nuisanceAugmenter, syntheticData } from './fixture';
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
+
 import { CompiledStep, reconcile } from '../../src/graph/compiled-step';
 import type { GraphNode } from '../../src/graph/graph-def';
 import { activeNativeBackend, type NativeBackend } from '../../src/graph/native';
@@ -13,14 +14,22 @@ import { type Trace, traceStep } from '../../src/graph/trace';
 function traceOf(consts: Array<{ shape: number[]; values: number[]; dtype?: number }>, extra: Partial<Trace> = {}): Trace {
   const nodes: GraphNode[] = [
     { kind: 'placeholder', name: 'in_0', dtype: 1, shape: [2] },
-    ...consts.map((c, i): GraphNode => ({ kind: 'const', name: `c_${i}`, dtype: c.dtype ?? 1, shape: c.shape, values: (c.dtype ?? 1) === 3 ? Int32Array.from(c.values) : Float32Array.from(c.values) })),
+    ...consts.map((c, i): GraphNode => ({
+      kind: 'const',
+      name: `c_${i}`,
+      dtype: c.dtype ?? 1,
+      shape: c.shape,
+      values: (c.dtype ?? 1) === 3 ? Int32Array.from(c.values) : Float32Array.from(c.values),
+    })),
   ];
   return { nodes, stateIn: [], outputs: ['in_0'], stateOut: [], signature: 'same', unsupported: null, ...extra };
 }
 
 describe('reconcile', () => {
   it('passes on the first unsupported reason (a first, then b)', () => {
-    expect(reconcile(traceOf([], { unsupported: 'reason a' }), traceOf([], { unsupported: 'reason b' }), [0.1, 0.1])).toEqual({ reason: 'reason a' });
+    expect(reconcile(traceOf([], { unsupported: 'reason a' }), traceOf([], { unsupported: 'reason b' }), [0.1, 0.1])).toEqual({
+      reason: 'reason a',
+    });
     expect(reconcile(traceOf([]), traceOf([], { unsupported: 'reason b' }), [0.1, 0.1])).toEqual({ reason: 'reason b' });
   });
 
@@ -31,14 +40,30 @@ describe('reconcile', () => {
   });
 
   it('equal constants (NaN equal to NaN) are frozen: no rate inputs', () => {
-    const c = [{ shape: [3], values: [1, Number.NaN, -2] }, { shape: [], values: [4], dtype: 3 }];
+    const c = [
+      { shape: [3], values: [1, Number.NaN, -2] },
+      { shape: [], values: [4], dtype: 3 },
+    ];
     expect(reconcile(traceOf(c), traceOf(c), [undefined, undefined])).toEqual({ rateInputs: [] });
   });
 
   it('a scalar float32 constant equal to +rate or -rate in both traces is fed, with its sign (float32 rounding of the rate)', () => {
-    const a = traceOf([{ shape: [], values: [Math.fround(0.1)] }, { shape: [2], values: [7, 8] }, { shape: [], values: [Math.fround(-0.1)] }]);
-    const b = traceOf([{ shape: [], values: [Math.fround(0.05)] }, { shape: [2], values: [7, 8] }, { shape: [], values: [Math.fround(-0.05)] }]);
-    expect(reconcile(a, b, [0.1, 0.05])).toEqual({ rateInputs: [{ name: 'c_0', sign: 1 }, { name: 'c_2', sign: -1 }] });
+    const a = traceOf([
+      { shape: [], values: [Math.fround(0.1)] },
+      { shape: [2], values: [7, 8] },
+      { shape: [], values: [Math.fround(-0.1)] },
+    ]);
+    const b = traceOf([
+      { shape: [], values: [Math.fround(0.05)] },
+      { shape: [2], values: [7, 8] },
+      { shape: [], values: [Math.fround(-0.05)] },
+    ]);
+    expect(reconcile(a, b, [0.1, 0.05])).toEqual({
+      rateInputs: [
+        { name: 'c_0', sign: 1 },
+        { name: 'c_2', sign: -1 },
+      ],
+    });
   });
 
   it('a constant equal to the rate in both traces with the rate unchanged is still fed', () => {
@@ -57,24 +82,40 @@ describe('reconcile', () => {
     // the rate's sign flipping, the rate unknown, a zero rate, a rank-1 or int32 "rate": compared as values
     const flip = [traceOf([{ shape: [], values: [Math.fround(0.1)] }]), traceOf([{ shape: [], values: [Math.fround(-0.2)] }])] as const;
     expect(reconcile(flip[0], flip[1], [0.1, 0.2])).toHaveProperty('reason', expect.stringContaining('(shape [])'));
-    expect(reconcile(traceOf([{ shape: [], values: [1] }]), traceOf([{ shape: [], values: [2] }]), [undefined, undefined])).toHaveProperty('reason');
+    expect(reconcile(traceOf([{ shape: [], values: [1] }]), traceOf([{ shape: [], values: [2] }]), [undefined, undefined])).toHaveProperty(
+      'reason',
+    );
     expect(reconcile(traceOf([{ shape: [], values: [0] }]), traceOf([{ shape: [], values: [0] }]), [0, 0])).toEqual({ rateInputs: [] });
-    expect(reconcile(traceOf([{ shape: [1], values: [Math.fround(0.1)] }]), traceOf([{ shape: [1], values: [Math.fround(0.2)] }]), [0.1, 0.2])).toHaveProperty('reason', expect.stringContaining('(shape [1])'));
-    expect(reconcile(traceOf([{ shape: [], values: [1], dtype: 3 }]), traceOf([{ shape: [], values: [2], dtype: 3 }]), [1, 2])).toHaveProperty('reason');
+    expect(
+      reconcile(traceOf([{ shape: [1], values: [Math.fround(0.1)] }]), traceOf([{ shape: [1], values: [Math.fround(0.2)] }]), [0.1, 0.2]),
+    ).toHaveProperty('reason', expect.stringContaining('(shape [1])'));
+    expect(
+      reconcile(traceOf([{ shape: [], values: [1], dtype: 3 }]), traceOf([{ shape: [], values: [2], dtype: 3 }]), [1, 2]),
+    ).toHaveProperty('reason');
   });
 });
 
 /** One SGD step of a linear least-squares model: loss = mean((x @ w + b - y)^2). */
 function sgdStep(optimizer: tf.Optimizer, w: tf.Variable, b: tf.Variable): (feeds: tf.Tensor[]) => tf.Tensor[] {
-  return ([x, y]) => [optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b), y!))), true, [w, b])!];
+  return ([x, y]) => [
+    optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b), y!))), true, [w, b])!,
+  ];
 }
 
 const native = testBackends().includes('tensorflow');
 (native ? describe : describe.skip)('CompiledStep [tensorflow]', () => {
   let backend: NativeBackend;
-  const x0 = [[1, 2], [3, -1], [0, 1]];
+  const x0 = [
+    [1, 2],
+    [3, -1],
+    [0, 1],
+  ];
   const y0 = [[1], [0], [2]];
-  const x1 = [[2, 0], [-1, 1], [1, 1]];
+  const x1 = [
+    [2, 0],
+    [-1, 1],
+    [1, 1],
+  ];
   const y1 = [[0], [1], [1]];
   beforeAll(async () => {
     await tf.setBackend('tensorflow');

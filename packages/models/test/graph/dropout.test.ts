@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
+
 import { dropoutSeed, statelessDropout } from '../../src/graph/dropout';
 import { GraphTrainer } from '../../src/graph/graph-trainer';
 
@@ -15,7 +16,13 @@ const native = testBackends().includes('tensorflow');
 const describeNative = native ? describe : describe.skip;
 
 /** `layer` applied twice per step to `input`; returns the two outputs of each of `steps` steps (graph or eager). */
-function draws(graph: boolean, steps: number, seed: number, layer: tfl.layers.Layer = tfl.layers.dropout({ rate: 0.25 }), inputShape = [2, 64]): { outputs: Float32Array[][]; graphSteps: number } {
+function draws(
+  graph: boolean,
+  steps: number,
+  seed: number,
+  layer: tfl.layers.Layer = tfl.layers.dropout({ rate: 0.25 }),
+  inputShape = [2, 64],
+): { outputs: Float32Array[][]; graphSteps: number } {
   const input = tfl.input({ shape: inputShape.slice(1) });
   const model = tfl.model({ inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor });
   const dropout = statelessDropout([model], seed)!;
@@ -105,7 +112,7 @@ describeNative('stateless Dropout [tensorflow]', () => {
     });
   });
 
-  it('AlphaDropout (as Keras: dropped units at the affine image of alpha\', kept ones at a x + b) drops at the rate, keeps a standard normal standard', async () => {
+  it("AlphaDropout (as Keras: dropped units at the affine image of alpha', kept ones at a x + b) drops at the rate, keeps a standard normal standard", async () => {
     await expectNoLeak(() => {
       const rate = 0.2;
       const flat = graphEqualsEager(() => tfl.layers.alphaDropout({ rate }), [4, 64]);
@@ -151,7 +158,12 @@ describeNative('stateless Dropout [tensorflow]', () => {
 
   it('rates outside (0, 1) and inference pass the input through, as tfjs does', () => {
     const input = tfl.input({ shape: [8] });
-    const layers = [tfl.layers.gaussianDropout({ rate: 0 }), tfl.layers.alphaDropout({ rate: 1 }), tfl.layers.dropout({ rate: 0 }), tfl.layers.gaussianNoise({ stddev: 1 })];
+    const layers = [
+      tfl.layers.gaussianDropout({ rate: 0 }),
+      tfl.layers.alphaDropout({ rate: 1 }),
+      tfl.layers.dropout({ rate: 0 }),
+      tfl.layers.gaussianNoise({ stddev: 1 }),
+    ];
     const models = layers.map((l) => tfl.model({ inputs: input, outputs: l.apply(input) as tfl.SymbolicTensor }));
     const dropout = statelessDropout(models, 1)!;
     const x = tf.range(0, 16).reshape([2, 8]);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectNoLeak } from '@tfsim/test-utils';
+
 import { useFusedGradients, withFusedGradients } from '../../src/graph/fused-gradients';
 
 const x = [-2, -0.5, 0, 0.5, 3, -1e-30, 1e-30];
@@ -15,7 +16,13 @@ const dy = [1, 2, 3, 4, 5, 6, 7];
 const expected = [0, 0, 0, 4, 5, 0, 7];
 
 function reluGrad(): number[] {
-  return tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor1d(x), tf.tensor1d(dy)).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      tf
+        .grad((t: tf.Tensor) => tf.relu(t))(tf.tensor1d(x), tf.tensor1d(dy))
+        .dataSync(),
+    ),
+  );
 }
 
 async function kernelsOfGradient(): Promise<string[]> {
@@ -27,30 +34,33 @@ async function kernelsOfGradient(): Promise<string[]> {
 describeEachBackend('fused activation gradients', ({ backend }) => {
   const native = backend === 'tensorflow';
 
-  it(native ? 'ReluGrad gives the Step gradient, in one kernel instead of the Step chain' : 'change nothing off the native backend', async () => {
-    await expectNoLeak(async () => {
-      const original = tf.getGradient('Relu');
-      const before = await kernelsOfGradient();
-      expect(reluGrad()).toEqual(expected);
-      const release = useFusedGradients();
-      try {
+  it(
+    native ? 'ReluGrad gives the Step gradient, in one kernel instead of the Step chain' : 'change nothing off the native backend',
+    async () => {
+      await expectNoLeak(async () => {
+        const original = tf.getGradient('Relu');
+        const before = await kernelsOfGradient();
         expect(reluGrad()).toEqual(expected);
-        const during = await kernelsOfGradient();
-        if (native) {
-          expect(tf.getGradient('Relu')).not.toBe(original);
-          expect(before).toContain('Step');
-          expect(during).toContain('TfsimReluGrad');
-          expect(during).not.toContain('Step');
-        } else {
-          expect(tf.getGradient('Relu')).toBe(original);
-          expect(during).toEqual(before);
+        const release = useFusedGradients();
+        try {
+          expect(reluGrad()).toEqual(expected);
+          const during = await kernelsOfGradient();
+          if (native) {
+            expect(tf.getGradient('Relu')).not.toBe(original);
+            expect(before).toContain('Step');
+            expect(during).toContain('TfsimReluGrad');
+            expect(during).not.toContain('Step');
+          } else {
+            expect(tf.getGradient('Relu')).toBe(original);
+            expect(during).toEqual(before);
+          }
+        } finally {
+          release();
         }
-      } finally {
-        release();
-      }
-      expect(tf.getGradient('Relu')).toBe(original);
-    });
-  });
+        expect(tf.getGradient('Relu')).toBe(original);
+      });
+    },
+  );
 
   it('second-order gradients through the fused gradient stay right', async () => {
     await expectNoLeak(async () => {

@@ -5,10 +5,12 @@
  * attr_value.proto, tensor.proto, tensor_shape.proto); and, on the native
  * backend, the bytes loaded and run by TensorFlow itself.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { expectNoLeak, tempDir, testBackends } from '@tfsim/test-utils';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { expectNoLeak, tempDir, testBackends } from '@tfsim/test-utils';
+
 import { type GraphNode, savedModelBytes } from '../../src/graph/graph-def';
 import { activeNativeBackend } from '../../src/graph/native';
 
@@ -73,7 +75,7 @@ const int64 = (v: bigint): number => Number(BigInt.asIntN(64, v));
 const f32 = (data: Uint8Array): number => new DataView(data.buffer, data.byteOffset, 4).getFloat32(0, true);
 function packed(data: Uint8Array): number[] {
   const out: number[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const [v, n] = readVarint(data, at);
     out.push(int64(v));
     at = n;
@@ -215,7 +217,9 @@ describe('savedModelBytes: the wire format', () => {
   });
 
   it('refuses list(string) and unknown attribute types, naming the attribute', () => {
-    const op = (type: number, value: unknown): GraphNode[] => [{ kind: 'op', name: 'x', op: 'X', inputs: [], attrs: [{ name: 'attrName', type, value }] }];
+    const op = (type: number, value: unknown): GraphNode[] => [
+      { kind: 'op', name: 'x', op: 'X', inputs: [], attrs: [{ name: 'attrName', type, value }] },
+    ];
     expect(() => savedModelBytes(op(0, ['a']))).toThrow('list(string) attribute attrName is not supported');
     expect(() => savedModelBytes(op(9, 1))).toThrow('attribute attrName has an unsupported type 9');
   });
@@ -235,7 +239,10 @@ const native = testBackends().includes('tensorflow');
     try {
       const [y, s] = await expectNoLeak(() => {
         const a = tf.tensor1d([2, 3]);
-        const b = tf.tensor2d([[1, 2], [10, -1]]);
+        const b = tf.tensor2d([
+          [1, 2],
+          [10, -1],
+        ]);
         const metas = backend.binding.runSavedModel(session, backend.getInputTensorIds([a, b]), 'a:0,b:0', 'op_1:0,op_2:0');
         const out = metas.map((m) => backend.createOutputTensor(m));
         const values = [out[0]!.arraySync(), out[1]!.arraySync()];
@@ -244,7 +251,10 @@ const native = testBackends().includes('tensorflow');
         return values;
       });
       // a*b = [[2, 6], [20, -3]]; + c = [[2.5, 5], [20.5, -4]]; summed over rows: [[23, 1]]
-      expect(y).toEqual([[2.5, 5], [20.5, -4]]);
+      expect(y).toEqual([
+        [2.5, 5],
+        [20.5, -4],
+      ]);
       expect(s).toEqual([[23, 1]]);
     } finally {
       backend.binding.deleteSavedModel(session);

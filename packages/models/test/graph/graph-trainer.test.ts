@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
+
 import { useFusedGradients } from '../../src/graph/fused-gradients';
 import { GraphTrainer, type JsCounter, type TrainStep } from '../../src/graph/graph-trainer';
 
@@ -17,7 +18,10 @@ interface Linear {
 let made = 0;
 function linear(): Linear {
   made++;
-  return tf.tidy(() => ({ w: tf.variable(tf.tensor2d([[0.5], [-0.25]]), true, `gt_w_${made}`), b: tf.variable(tf.tensor1d([0.1]), true, `gt_b_${made}`) }));
+  return tf.tidy(() => ({
+    w: tf.variable(tf.tensor2d([[0.5], [-0.25]]), true, `gt_w_${made}`),
+    b: tf.variable(tf.tensor1d([0.1]), true, `gt_b_${made}`),
+  }));
 }
 
 /** SGD on mean((x @ w + b - y)^2); `calls` counts the eager runs of the step's JavaScript. */
@@ -25,7 +29,12 @@ function sgdStep(optimizer: tf.Optimizer, m: Linear, calls: { n: number }, extra
   return ([x, y]) => {
     calls.n++;
     extra?.();
-    return tf.tidy(() => [optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x as tf.Tensor2D, m.w as tf.Tensor2D), m.b), y!))), true, [m.w, m.b])!]);
+    return tf.tidy(() => [
+      optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x as tf.Tensor2D, m.w as tf.Tensor2D), m.b), y!))), true, [
+        m.w,
+        m.b,
+      ])!,
+    ]);
   };
 }
 
@@ -66,7 +75,16 @@ describe('GraphTrainer on a portable backend', () => {
     const calls = { n: 0 };
     const onFallback = jest.fn();
     const trainer = new GraphTrainer(sgdStep(tf.train.sgd(0.1), m, calls), tf.train.sgd(0.1), onFallback);
-    losses((f) => trainer.run(f), [[0, 4], [1, 4], [2, 4], [3, 4], [4, 4]]);
+    losses(
+      (f) => trainer.run(f),
+      [
+        [0, 4],
+        [1, 4],
+        [2, 4],
+        [3, 4],
+        [4, 4],
+      ],
+    );
     expect(calls.n).toBe(5);
     expect(trainer.report()).toEqual({ graphSteps: 0, compiled: 0, reason: 'the backend is cpu, not native TensorFlow' });
     expect(onFallback).not.toHaveBeenCalled();
@@ -87,7 +105,13 @@ const native = testBackends().includes('tensorflow');
     expect(Object.keys(tf.engine().registeredVariables)).toEqual([]);
   });
 
-  const five: Array<[number, number]> = [[0, 4], [1, 4], [2, 4], [3, 4], [4, 4]];
+  const five: Array<[number, number]> = [
+    [0, 4],
+    [1, 4],
+    [2, 4],
+    [3, 4],
+    [4, 4],
+  ];
 
   it('step 1 warms up, steps 2-3 are traced, steps 4-5 run as one graph; equal to eager; counters, checks and iterations kept', () => {
     const g = linear();
@@ -98,7 +122,12 @@ const native = testBackends().includes('tensorflow');
     let count = 0;
     const counter: JsCounter = { get: () => count, set: (v) => void (count = v) };
     const checkFeeds = jest.fn();
-    const trainer = new GraphTrainer(sgdStep(optG, g, calls, () => count++), optG, jest.fn(), { checkFeeds, counters: [counter] });
+    const trainer = new GraphTrainer(
+      sgdStep(optG, g, calls, () => count++),
+      optG,
+      jest.fn(),
+      { checkFeeds, counters: [counter] },
+    );
     const graphLosses = losses((f) => trainer.run(f), five);
     const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), five);
     expect(trainer.report()).toEqual({ graphSteps: 2, compiled: 1, reason: null });
@@ -123,7 +152,16 @@ const native = testBackends().includes('tensorflow');
     const optE = tf.train.sgd(0.1);
     const calls = { n: 0 };
     const trainer = new GraphTrainer(sgdStep(optG, g, calls), optG, jest.fn());
-    const order: Array<[number, number]> = [[0, 4], [1, 4], [2, 4], [3, 3], [4, 3], [5, 4], [6, 3], [7, 4]];
+    const order: Array<[number, number]> = [
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 3],
+      [4, 3],
+      [5, 4],
+      [6, 3],
+      [7, 4],
+    ];
     const graphLosses = losses((f) => trainer.run(f), order);
     const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), order);
     expect(trainer.report()).toEqual({ graphSteps: 3, compiled: 2, reason: null });
@@ -135,7 +173,7 @@ const native = testBackends().includes('tensorflow');
     tf.dispose([g.w, g.b, e.w, e.b]);
   });
 
-  it('feeds the optimizer\'s current learning rate to each graph step (a schedule changing it every step)', () => {
+  it("feeds the optimizer's current learning rate to each graph step (a schedule changing it every step)", () => {
     const g = linear();
     const e = linear();
     const optG = tf.train.sgd(0.1);
@@ -143,7 +181,11 @@ const native = testBackends().includes('tensorflow');
     const rate = (i: number) => 0.2 / (1 + i);
     const trainer = new GraphTrainer(sgdStep(optG, g, { n: 0 }), optG, jest.fn());
     const six: Array<[number, number]> = [...five, [5, 4]];
-    const graphLosses = losses((f) => trainer.run(f), six, (i) => optG.setLearningRate(rate(i)));
+    const graphLosses = losses(
+      (f) => trainer.run(f),
+      six,
+      (i) => optG.setLearningRate(rate(i)),
+    );
     const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), six, (i) => optE.setLearningRate(rate(i)));
     expect(trainer.report()).toEqual({ graphSteps: 3, compiled: 1, reason: null });
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
@@ -157,11 +199,16 @@ const native = testBackends().includes('tensorflow');
     tf.dispose([g.w, g.b, e.w, e.b, frozen.w, frozen.b]);
   });
 
-  it('a dense ReLU step compiles to MatMul, BiasAdd and ReluGrad (what grappler fuses), equal to eager; describe writes it with one run\'s feeds', () => {
+  it("a dense ReLU step compiles to MatMul, BiasAdd and ReluGrad (what grappler fuses), equal to eager; describe writes it with one run's feeds", () => {
     const reluStep =
       (opt: tf.Optimizer, m: Linear): TrainStep =>
       ([x, y]) =>
-        tf.tidy(() => [opt.minimize(() => tf.mean(tf.square(tf.sub(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, m.w as tf.Tensor2D), m.b)), y!))), true, [m.w, m.b])!]);
+        tf.tidy(() => [
+          opt.minimize(() => tf.mean(tf.square(tf.sub(tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, m.w as tf.Tensor2D), m.b)), y!))), true, [
+            m.w,
+            m.b,
+          ])!,
+        ]);
     const g = linear();
     const e = linear();
     const opt = tf.train.sgd(0.1);
@@ -181,7 +228,13 @@ const native = testBackends().includes('tensorflow');
     const text = Buffer.from(d.savedModel).toString('latin1');
     for (const op of ['MatMul', 'BiasAdd', 'ReluGrad']) expect(text).toContain(op);
     for (const op of ['BatchMatMulV2', 'Select', 'IsNan', 'Step']) expect(text).not.toContain(op);
-    expect(d.inputs.map((i) => i.name)).toEqual(['in_0:0', 'in_1:0', expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^s_\d+:0$/), expect.stringMatching(/^c_\d+:0$/)]);
+    expect(d.inputs.map((i) => i.name)).toEqual([
+      'in_0:0',
+      'in_1:0',
+      expect.stringMatching(/^s_\d+:0$/),
+      expect.stringMatching(/^s_\d+:0$/),
+      expect.stringMatching(/^c_\d+:0$/),
+    ]);
     expect(Array.from(d.inputs[0]!.values)).toEqual(Array.from(feeds[0]!.dataSync()));
     expect(d.inputs[0]!.shape).toEqual([4, 2]);
     expect(d.inputs[4]).toMatchObject({ dtype: 'float32', shape: [], values: Float32Array.of(-0.1) }); // SGD adds -rate * grad
@@ -195,15 +248,30 @@ const native = testBackends().includes('tensorflow');
     const g = linear();
     const opt = tf.train.sgd(0.1);
     const trainer = new GraphTrainer(sgdStep(opt, g, { n: 0 }), opt, jest.fn());
-    losses((f) => trainer.run(f), [[0, 4], [1, 4], [2, 4]]);
+    losses(
+      (f) => trainer.run(f),
+      [
+        [0, 4],
+        [1, 4],
+        [2, 4],
+      ],
+    );
     expect(trainer.report().compiled).toBe(1);
-    await expectNoLeak(() => losses((f) => trainer.run(f), [[3, 4], [4, 4]]));
+    await expectNoLeak(() =>
+      losses(
+        (f) => trainer.run(f),
+        [
+          [3, 4],
+          [4, 4],
+        ],
+      ),
+    );
     expect(trainer.report().graphSteps).toBe(2);
     trainer.dispose();
     tf.dispose([g.w, g.b]);
   });
 
-  it('falls back for good, once, with the trace\'s reason (a value read back in the step)', () => {
+  it("falls back for good, once, with the trace's reason (a value read back in the step)", () => {
     const g = linear();
     const opt = tf.train.sgd(0.1);
     const calls = { n: 0 };
@@ -231,13 +299,22 @@ const native = testBackends().includes('tensorflow');
     const trainer = new GraphTrainer(noisy, opt, onFallback);
     losses((f) => trainer.run(f), five);
     expect(onFallback).toHaveBeenCalledTimes(1);
-    expect(trainer.report()).toEqual({ graphSteps: 0, compiled: 0, reason: expect.stringMatching(/^a tensor made in JavaScript \(shape \[\]\) changes from one step to the next/) });
+    expect(trainer.report()).toEqual({
+      graphSteps: 0,
+      compiled: 0,
+      reason: expect.stringMatching(/^a tensor made in JavaScript \(shape \[\]\) changes from one step to the next/),
+    });
     trainer.dispose();
 
     let count = 0;
     let by = 1;
     const counter: JsCounter = { get: () => count, set: (v) => void (count = v) };
-    const counting = new GraphTrainer(sgdStep(opt, g, { n: 0 }, () => (count += by++)), opt, jest.fn(), { counters: [counter] });
+    const counting = new GraphTrainer(
+      sgdStep(opt, g, { n: 0 }, () => (count += by++)),
+      opt,
+      jest.fn(),
+      { counters: [counter] },
+    );
     losses((f) => counting.run(f), five);
     expect(counting.report()).toEqual({
       graphSteps: 0,

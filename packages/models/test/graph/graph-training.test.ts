@@ -9,9 +9,10 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { ArcFaceLoss, getLoss, type Loss, ProxyAnchorLoss } from '@tfsim/losses';
 import { testBackends } from '@tfsim/test-utils';
+
 import { createContrastiveModel } from '../../src/contrastive';
 import { LearningRateScheduler } from '../../src/schedules';
-import { SimilarityModel, type SimilarityFitArgs } from '../../src/similarity-model';
+import { type SimilarityFitArgs, SimilarityModel } from '../../src/similarity-model';
 import { FEATURES, mlpBackbone, nuisanceAugmenter, syntheticData } from '../contrastive/fixture';
 import { buildMlp, clustersTensor, makeClusters } from '../fixture';
 
@@ -31,9 +32,17 @@ async function run(build: () => SimilarityModel, loss: () => Loss, x: tf.Tensor,
   const l = loss();
   model.compile({ optimizer: tf.train.adam(0.01), loss: l });
   const losses: number[] = [];
-  const callbacks = [...((args.callbacks as tfl.Callback[] | undefined) ?? []), new tfl.CustomCallback({ onBatchEnd: async (_b, logs) => void losses.push(Number(logs?.loss)) })];
+  const callbacks = [
+    ...((args.callbacks as tfl.Callback[] | undefined) ?? []),
+    new tfl.CustomCallback({ onBatchEnd: async (_b, logs) => void losses.push(Number(logs?.loss)) }),
+  ];
   await model.fit(x, y, { shuffle: false, verbose: 0, ...args, callbacks });
-  return { losses, weights: model.getWeights().map((w) => w.dataSync() as Float32Array), lossWeights: l.trainableWeights.map((w) => w.dataSync() as Float32Array), model };
+  return {
+    losses,
+    weights: model.getWeights().map((w) => w.dataSync() as Float32Array),
+    lossWeights: l.trainableWeights.map((w) => w.dataSync() as Float32Array),
+    model,
+  };
 }
 
 /**
@@ -52,7 +61,14 @@ function expectRelClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   expect(scale === 0 ? diff : diff / scale).toBeLessThanOrEqual(rel);
 }
 
-async function expectSameAsEager(build: () => SimilarityModel, loss: () => Loss, x: tf.Tensor, y: number[], args: SimilarityFitArgs, expectGraphSteps: number): Promise<Run> {
+async function expectSameAsEager(
+  build: () => SimilarityModel,
+  loss: () => Loss,
+  x: tf.Tensor,
+  y: number[],
+  args: SimilarityFitArgs,
+  expectGraphSteps: number,
+): Promise<Run> {
   const eager = await run(build, loss, x, y, { ...args, graph: false });
   const graph = await run(build, loss, x, y, args);
   expect(graph.model.graphReport).toEqual(expect.objectContaining({ reason: null }));
@@ -80,33 +96,77 @@ describeNative('graph-mode training [tensorflow]', () => {
   // 20 steps: 2 epochs of 10 batches of 16; steps 1-3 eager (warm-up and two traces), 17 graph steps
   const twentySteps: SimilarityFitArgs = { batchSize: 16, epochs: 2 };
 
-  it.each(['multisim_loss', 'triplet_loss', 'pn_loss', 'circle_loss', 'soft_nn_loss', 'lifted_struct_loss', 'supcon_loss', 'contrastive_loss'])(
-    '%s: 20 steps equal eager (losses and weights within 1e-5 relative)',
-    async (name) => {
-      await expectSameAsEager(() => buildMlp(data.dim), () => getLoss(name), x, data.y, twentySteps, 17);
-    },
-  );
+  it.each([
+    'multisim_loss',
+    'triplet_loss',
+    'pn_loss',
+    'circle_loss',
+    'soft_nn_loss',
+    'lifted_struct_loss',
+    'supcon_loss',
+    'contrastive_loss',
+  ])('%s: 20 steps equal eager (losses and weights within 1e-5 relative)', async (name) => {
+    await expectSameAsEager(
+      () => buildMlp(data.dim),
+      () => getLoss(name),
+      x,
+      data.y,
+      twentySteps,
+      17,
+    );
+  });
 
   it('ArcFace and Proxy-Anchor: their variables train, equal to eager', async () => {
-    const arc = await expectSameAsEager(() => buildMlp(data.dim), () => new ArcFaceLoss({ numClasses: 4, embeddingSize: 8, seed: 5 }), x, data.y, twentySteps, 17);
+    const arc = await expectSameAsEager(
+      () => buildMlp(data.dim),
+      () => new ArcFaceLoss({ numClasses: 4, embeddingSize: 8, seed: 5 }),
+      x,
+      data.y,
+      twentySteps,
+      17,
+    );
     expect(arc.lossWeights.length).toBe(1);
-    await expectSameAsEager(() => buildMlp(data.dim), () => new ProxyAnchorLoss({ numClasses: 4, embeddingSize: 8, seed: 5 }), x, data.y, twentySteps, 17);
+    await expectSameAsEager(
+      () => buildMlp(data.dim),
+      () => new ProxyAnchorLoss({ numClasses: 4, embeddingSize: 8, seed: 5 }),
+      x,
+      data.y,
+      twentySteps,
+      17,
+    );
   });
 
   it('a learning-rate schedule is fed to the graph at each step', async () => {
     const schedule = (step: number) => 0.02 / (1 + step);
-    await expectSameAsEager(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, callbacks: [new LearningRateScheduler(schedule)] }, 17);
+    await expectSameAsEager(
+      () => buildMlp(data.dim),
+      () => getLoss('multisim_loss'),
+      x,
+      data.y,
+      { ...twentySteps, callbacks: [new LearningRateScheduler(schedule)] },
+      17,
+    );
   });
 
   it('a CNN with BatchNormalization (moving statistics are state) equals eager', async () => {
     const images = tf.tidy(() => tf.reshape(tf.slice(x, [0, 0], [160, 16]), [160, 4, 4, 1]));
     const build = () => {
       const inputs = tfl.input({ shape: [4, 4, 1] });
-      let h = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(inputs) as tfl.SymbolicTensor;
+      let h = tfl.layers
+        .conv2d({
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        })
+        .apply(inputs) as tfl.SymbolicTensor;
       h = tfl.layers.batchNormalization().apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.flatten().apply(h) as tfl.SymbolicTensor;
-      const outputs = new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tfl.SymbolicTensor;
+      const outputs = new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
+        h,
+      ) as tfl.SymbolicTensor;
       return new SimilarityModel({ inputs, outputs });
     };
     const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), images, data.y, twentySteps, 17);
@@ -116,7 +176,14 @@ describeNative('graph-mode training [tensorflow]', () => {
 
   it('retraces on a new batch size: the last partial batch gets its own graph', async () => {
     // 160 rows in batches of 48: three of 48 and one of 16 per epoch; 4 epochs
-    const graph = await expectSameAsEager(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { batchSize: 48, epochs: 4 }, 16 - 1 - 2 - 2);
+    const graph = await expectSameAsEager(
+      () => buildMlp(data.dim),
+      () => getLoss('multisim_loss'),
+      x,
+      data.y,
+      { batchSize: 48, epochs: 4 },
+      16 - 1 - 2 - 2,
+    );
     expect(graph.model.graphReport!.compiled).toBe(2);
   });
 
@@ -134,7 +201,11 @@ describeNative('graph-mode training [tensorflow]', () => {
     try {
       const eager = await run(() => buildMlp(data.dim), reading, x, data.y, { ...twentySteps, graph: false });
       const graph = await run(() => buildMlp(data.dim), reading, x, data.y, twentySteps);
-      expect(graph.model.graphReport).toEqual({ graphSteps: 0, compiled: 0, reason: expect.stringContaining('reads a tensor back to JavaScript') });
+      expect(graph.model.graphReport).toEqual({
+        graphSteps: 0,
+        compiled: 0,
+        reason: expect.stringContaining('reads a tensor back to JavaScript'),
+      });
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[tfsim\] graph mode off, training eagerly: the step reads a tensor back/));
       expectRelClose(graph.losses, eager.losses);
       eager.model.dispose();
@@ -147,10 +218,17 @@ describeNative('graph-mode training [tensorflow]', () => {
   it('a dense model with BatchNormalization and Dropout (stateless masks, seed fed per step) equals eager, leak-free', async () => {
     const build = () => {
       const inputs = tfl.input({ shape: [data.dim] });
-      let h = tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(inputs) as tfl.SymbolicTensor;
+      let h = tfl.layers
+        .dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
+        .apply(inputs) as tfl.SymbolicTensor;
       h = tfl.layers.batchNormalization().apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.dropout({ rate: 0.3 }).apply(h) as tfl.SymbolicTensor;
-      return new SimilarityModel({ inputs, outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tfl.SymbolicTensor });
+      return new SimilarityModel({
+        inputs,
+        outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
+          h,
+        ) as tfl.SymbolicTensor,
+      });
     };
     const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 7 }, 17);
     // another seed draws other masks: the losses are not the ones of seed 7
@@ -167,10 +245,17 @@ describeNative('graph-mode training [tensorflow]', () => {
     const build = () => {
       const inputs = tfl.input({ shape: [data.dim] });
       let h = tfl.layers.gaussianNoise({ stddev: 0.1 }).apply(inputs) as tfl.SymbolicTensor;
-      h = tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers
+        .dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
+        .apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.gaussianDropout({ rate: 0.2 }).apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.alphaDropout({ rate: 0.1 }).apply(h) as tfl.SymbolicTensor;
-      return new SimilarityModel({ inputs, outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tfl.SymbolicTensor });
+      return new SimilarityModel({
+        inputs,
+        outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
+          h,
+        ) as tfl.SymbolicTensor,
+      });
     };
     const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 3 }, 17);
     // the noise is drawn, not frozen or absent: another seed gives other losses
@@ -195,7 +280,9 @@ describeNative('graph-mode training [tensorflow]', () => {
     const vx = tf.tensor2d(views.x, [views.n, FEATURES]);
     const backbone = () => {
       const inputs = tfl.input({ shape: [FEATURES] });
-      let h = tfl.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }).apply(inputs) as tfl.SymbolicTensor;
+      let h = tfl.layers
+        .dense({ units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })
+        .apply(inputs) as tfl.SymbolicTensor;
       h = tfl.layers.dropout({ rate: 0.25 }).apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.dense({ units: 16, kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) }).apply(h) as tfl.SymbolicTensor;
       return tfl.model({ inputs, outputs: h });
@@ -231,7 +318,9 @@ describeNative('graph-mode training [tensorflow]', () => {
       // by +-lr on the sign of round-off, so any reordering of float sums shows there; SGD keeps it at round-off size
       model.compile({ optimizer: tf.train.sgd(0.1) });
       const history = await model.fit(vx, { epochs: 2, batchSize: 16, augmenter: nuisanceAugmenter(9), seed: 1, verbose: false, graph });
-      const weights = [model.backbone, model.projector, model.predictor!].flatMap((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+      const weights = [model.backbone, model.projector, model.predictor!].flatMap((m) =>
+        m.getWeights().map((w) => w.dataSync() as Float32Array),
+      );
       return { model, history, weights };
     };
     const eager = await train(false);
@@ -256,8 +345,20 @@ describe('graph mode on the portable backends', () => {
     for (const backend of backends) {
       await tf.setBackend(backend);
       const x = clustersTensor(data);
-      const plain = await run(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { batchSize: 16, epochs: 1, graph: false });
-      const byDefault = await run(() => buildMlp(data.dim), () => getLoss('multisim_loss'), x, data.y, { batchSize: 16, epochs: 1 });
+      const plain = await run(
+        () => buildMlp(data.dim),
+        () => getLoss('multisim_loss'),
+        x,
+        data.y,
+        { batchSize: 16, epochs: 1, graph: false },
+      );
+      const byDefault = await run(
+        () => buildMlp(data.dim),
+        () => getLoss('multisim_loss'),
+        x,
+        data.y,
+        { batchSize: 16, epochs: 1 },
+      );
       expect(byDefault.model.graphReport).toBeNull();
       expect(byDefault.losses).toEqual(plain.losses);
       byDefault.weights.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(plain.weights[i]!)));

@@ -1,6 +1,7 @@
 /** graphModeBlocker (graph mode wanted, by option and backend) and reportFallback's one line. */
 import * as tf from '@tensorflow/tfjs-core';
 import { testBackends } from '@tfsim/test-utils';
+
 import { graphModeBlocker, reportFallback } from '../../src/graph/policy';
 
 const backends = testBackends();
@@ -23,12 +24,15 @@ describe('graphModeBlocker', () => {
     expect(graphModeBlocker(true)).toBeUndefined();
   });
 
-  (backends.includes('tensorflow') ? it : it.skip)('tensorflow: tried (null) by default and with graph: true, not with graph: false', async () => {
-    await tf.setBackend('tensorflow');
-    expect(graphModeBlocker(undefined)).toBeNull();
-    expect(graphModeBlocker(true)).toBeNull();
-    expect(graphModeBlocker(false)).toBeUndefined();
-  });
+  (backends.includes('tensorflow') ? it : it.skip)(
+    'tensorflow: tried (null) by default and with graph: true, not with graph: false',
+    async () => {
+      await tf.setBackend('tensorflow');
+      expect(graphModeBlocker(undefined)).toBeNull();
+      expect(graphModeBlocker(true)).toBeNull();
+      expect(graphModeBlocker(false)).toBeUndefined();
+    },
+  );
 });
 
 describe('reportFallback', () => {

@@ -23,7 +23,7 @@ describe('ProtoWriter', () => {
     expect(bytes(new ProtoWriter().int(1, value))).toEqual(expected);
   });
 
-  it('negative int64 is 10 bytes of two\'s complement (-1, -2, -300)', () => {
+  it("negative int64 is 10 bytes of two's complement (-1, -2, -300)", () => {
     expect(bytes(new ProtoWriter().int(1, -1))).toEqual([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(bytes(new ProtoWriter().int(1, -2))).toEqual([0x08, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     // 2^64 - 300 = ...FED4: low 7 bits 0x54 | 0x80, next 0x7d | 0x80, then all ones
@@ -60,17 +60,19 @@ describe('ProtoWriter', () => {
     expect(long.subarray(3).every((b) => b === 9)).toBe(true);
   });
 
-  it('nested messages are length-delimited with the inner encoding (the spec\'s 150 example)', () => {
+  it("nested messages are length-delimited with the inner encoding (the spec's 150 example)", () => {
     expect(bytes(new ProtoWriter().message(3, new ProtoWriter().int(1, 150)))).toEqual([0x1a, 0x03, 0x08, 0x96, 0x01]);
     expect(bytes(new ProtoWriter().message(1, new ProtoWriter()))).toEqual([0x0a, 0x00]);
     const inner = new ProtoWriter().string(1, 'ab').message(2, new ProtoWriter().int(1, 300));
     expect(bytes(new ProtoWriter().message(7, inner))).toEqual([0x3a, 0x09, 0x0a, 0x02, 0x61, 0x62, 0x12, 0x03, 0x08, 0xac, 0x02]);
   });
 
-  it('packed repeated varints: one length-delimited field (the spec\'s [3, 270, 86942] example)', () => {
+  it("packed repeated varints: one length-delimited field (the spec's [3, 270, 86942] example)", () => {
     expect(bytes(new ProtoWriter().packedInts(4, [3, 270, 86942]))).toEqual([0x22, 0x06, 0x03, 0x8e, 0x02, 0x9e, 0xa7, 0x05]);
     expect(bytes(new ProtoWriter().packedInts(5, [true, false, true]))).toEqual([0x2a, 0x03, 0x01, 0x00, 0x01]);
-    expect(bytes(new ProtoWriter().packedInts(3, [-1, 1]))).toEqual([0x1a, 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x01]);
+    expect(bytes(new ProtoWriter().packedInts(3, [-1, 1]))).toEqual([
+      0x1a, 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x01,
+    ]);
     expect(bytes(new ProtoWriter().packedInts(3, Int32Array.from([2, 128])))).toEqual([0x1a, 0x03, 0x02, 0x80, 0x01]);
     expect(bytes(new ProtoWriter().packedInts(3, []))).toEqual([0x1a, 0x00]);
   });

@@ -6,19 +6,55 @@ import type { OpAttr } from '../../src/graph/graph-def';
 import { graphOp } from '../../src/graph/rewrite';
 
 const T: OpAttr = { name: 'T', type: 4, value: 1 };
-const bmm = (adjX: boolean, adjY: boolean): OpAttr[] => [T, { name: 'adj_x', type: 3, value: adjX }, { name: 'adj_y', type: 3, value: adjY }];
+const bmm = (adjX: boolean, adjY: boolean): OpAttr[] => [
+  T,
+  { name: 'adj_x', type: 3, value: adjX },
+  { name: 'adj_y', type: 3, value: adjY },
+];
 
 describe('graphOp', () => {
   it('a rank-2 BatchMatMulV2 is a MatMul with adj_x / adj_y as transpose_a / transpose_b', () => {
-    expect(graphOp('BatchMatMulV2', bmm(false, true), [[4, 3], [5, 3]], [4, 5])).toEqual({
+    expect(
+      graphOp(
+        'BatchMatMulV2',
+        bmm(false, true),
+        [
+          [4, 3],
+          [5, 3],
+        ],
+        [4, 5],
+      ),
+    ).toEqual({
       op: 'MatMul',
       attrs: [T, { name: 'transpose_a', type: 3, value: false }, { name: 'transpose_b', type: 3, value: true }],
     });
-    expect(graphOp('BatchMatMulV2', bmm(true, false), [[3, 4], [3, 5]], [4, 5]).attrs.slice(1).map((a) => a.value)).toEqual([true, false]);
+    expect(
+      graphOp(
+        'BatchMatMulV2',
+        bmm(true, false),
+        [
+          [3, 4],
+          [3, 5],
+        ],
+        [4, 5],
+      )
+        .attrs.slice(1)
+        .map((a) => a.value),
+    ).toEqual([true, false]);
   });
 
   it('a batched (rank-3) product, or one of unknown shape, stays a BatchMatMulV2', () => {
-    expect(graphOp('BatchMatMulV2', bmm(false, false), [[1, 4, 3], [1, 3, 5]], [1, 4, 5]).op).toBe('BatchMatMulV2');
+    expect(
+      graphOp(
+        'BatchMatMulV2',
+        bmm(false, false),
+        [
+          [1, 4, 3],
+          [1, 3, 5],
+        ],
+        [1, 4, 5],
+      ).op,
+    ).toBe('BatchMatMulV2');
     expect(graphOp('BatchMatMulV2', bmm(false, false), [[4, 3], undefined], [4, 5]).op).toBe('BatchMatMulV2');
   });
 
@@ -39,6 +75,16 @@ describe('graphOp', () => {
 
   it('any other op is written as it ran', () => {
     const attrs = [T];
-    expect(graphOp('Conv2D', attrs, [[1, 2, 2, 1], [1, 1, 1, 1]], [1, 2, 2, 1])).toEqual({ op: 'Conv2D', attrs });
+    expect(
+      graphOp(
+        'Conv2D',
+        attrs,
+        [
+          [1, 2, 2, 1],
+          [1, 1, 1, 1],
+        ],
+        [1, 2, 2, 1],
+      ),
+    ).toEqual({ op: 'Conv2D', attrs });
   });
 });

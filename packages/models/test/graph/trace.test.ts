@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeak, testBackends } from '@tfsim/test-utils';
+
 import type { GraphNode } from '../../src/graph/graph-def';
 import { activeNativeBackend, type NativeBackend, nativeId } from '../../src/graph/native';
 import { traceStep } from '../../src/graph/trace';
@@ -30,16 +31,32 @@ const native = testBackends().includes('tensorflow');
   beforeAll(async () => {
     await tf.setBackend('tensorflow');
     backend = activeNativeBackend()!;
-    x = tf.tensor2d([[1, 2], [3, 4]]);
-    w = tf.variable(tf.tensor2d([[1, 0], [0, -1]]), true, 'trace_w');
+    x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    w = tf.variable(
+      tf.tensor2d([
+        [1, 0],
+        [0, -1],
+      ]),
+      true,
+      'trace_w',
+    );
     b = tf.variable(tf.tensor1d([0.5, 0.5]), true, 'trace_b');
     unused = tf.variable(tf.zeros([3]), true, 'trace_unused');
   });
   afterAll(() => tf.dispose([x, w, b, unused]));
 
   it('relu(x @ w + b): written as MatMul, BiasAdd, Relu (tfjs-node ran BatchMatMulV2 and Add); x and the two read variables are placeholders', async () => {
-    const { results, trace } = await expectNoLeak(() => traceStep(backend, [x], [unused, w, b], () => [tf.tidy(() => tf.relu(tf.add(tf.matMul(x, w), b)))]), 1);
-    expect(results[0]!.arraySync()).toEqual([[1.5, 0], [3.5, 0]]);
+    const { results, trace } = await expectNoLeak(
+      () => traceStep(backend, [x], [unused, w, b], () => [tf.tidy(() => tf.relu(tf.add(tf.matMul(x, w), b)))]),
+      1,
+    );
+    expect(results[0]!.arraySync()).toEqual([
+      [1.5, 0],
+      [3.5, 0],
+    ]);
     tf.dispose(results);
     expect(trace.nodes).toEqual([
       { kind: 'placeholder', name: 'in_0', dtype: 1, shape: [2, 2] },
@@ -66,7 +83,10 @@ const native = testBackends().includes('tensorflow');
     const before = tf.scalar(5);
     nativeId(backend, before); // already a native tensor when the step starts
     const { results, trace } = traceStep(backend, [x], [], () => [tf.tidy(() => tf.add(tf.mul(x, tf.tensor1d([2, 3])), before))]);
-    expect(results[0]!.arraySync()).toEqual([[7, 11], [11, 17]]);
+    expect(results[0]!.arraySync()).toEqual([
+      [7, 11],
+      [11, 17],
+    ]);
     tf.dispose([...results, before]);
     expect(describeNodes(trace.nodes)).toEqual([
       'in_0: Placeholder 1 [2,2]',
@@ -111,7 +131,12 @@ const native = testBackends().includes('tensorflow');
       expect(results[0]!.arraySync()).toBe(7);
       expect(Array.from(v.dataSync())).toEqual([2, 5]);
       tf.dispose([...results, feed]);
-      expect(describeNodes(trace.nodes.filter((n) => n.kind !== 'const'))).toEqual(['in_0: Placeholder 1 [2]', 's_1: Placeholder 1 [2]', 'op_0: Mul(s_1, in_0)', expect.stringMatching(/^op_1: Sum\(op_0:0, c_\d+\)$/)]);
+      expect(describeNodes(trace.nodes.filter((n) => n.kind !== 'const'))).toEqual([
+        'in_0: Placeholder 1 [2]',
+        's_1: Placeholder 1 [2]',
+        'op_0: Mul(s_1, in_0)',
+        expect.stringMatching(/^op_1: Sum\(op_0:0, c_\d+\)$/),
+      ]);
       expect(trace.stateIn).toEqual([1]);
       expect(trace.outputs).toEqual(['op_1:0', 'op_0:0']);
       expect(trace.stateOut).toEqual([1]);

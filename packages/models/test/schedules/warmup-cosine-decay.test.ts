@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CustomCallback, layers, sequential } from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose, testBackends } from '@tfsim/test-utils';
 import { ValueError } from '@tfsim/utils';
+
 import { LearningRateScheduler, scheduledRate, setLearningRate, WarmupCosineDecay } from '../../src';
 import { PYTHON_WARMUP_COSINE_DECAY } from './python-values';
 
@@ -22,7 +23,11 @@ describe('WarmupCosineDecay', () => {
     const schedule = new WarmupCosineDecay(1.0, 1000, 500);
     for (let step = 0; step < 1500; step += 250) expectClose(schedule.call(step), reference(step, 1, 1000, 500), 1e-12);
     // Hand-checked points: half-way up the warmup, the peak, half-way down, the end, past the end.
-    expectClose([250, 500, 750, 1000, 1250].map((s) => schedule.call(s)), [0.5, 1, 0.5, 0, 0], 1e-12);
+    expectClose(
+      [250, 500, 750, 1000, 1250].map((s) => schedule.call(s)),
+      [0.5, 1, 0.5, 0, 0],
+      1e-12,
+    );
   });
 
   it('decays to alpha * max and stays there', () => {
@@ -46,7 +51,11 @@ describe('WarmupCosineDecay', () => {
     for (const { maxLearningRate, totalSteps, warmupSteps, alpha, steps, values } of PYTHON_WARMUP_COSINE_DECAY) {
       const schedule = new WarmupCosineDecay(maxLearningRate, totalSteps, warmupSteps, alpha);
       // Python computes in float32: a few float32 roundings (6e-8 each) of the maximum.
-      expectClose(steps.map((s) => schedule.call(s)), values, { atol: 2e-7 * maxLearningRate, rtol: 2e-7 });
+      expectClose(
+        steps.map((s) => schedule.call(s)),
+        values,
+        { atol: 2e-7 * maxLearningRate, rtol: 2e-7 },
+      );
     }
   });
 
@@ -91,7 +100,11 @@ describeEachBackend(
         const { before, delta } = step(0.01);
         if (optimizer.getClassName() === 'SGD') {
           // d/dw sum(w^2) = 2w, so SGD moves by -rate * 2w.
-          expectClose(delta, before.map((v) => -0.01 * 2 * v), 1e-6);
+          expectClose(
+            delta,
+            before.map((v) => -0.01 * 2 * v),
+            1e-6,
+          );
         } else {
           // Adam's first moments are 0.1 of the (same-signed) gradients after one 0-rate step: each move is about the rate.
           for (let i = 0; i < 3; i++) {
@@ -121,7 +134,11 @@ describeEachBackend(
         callbacks: [scheduler, new CustomCallback({ onBatchEnd: async (_b, logs) => void seen.push(Number(logs?.lr)) })],
       });
       // 2 epochs x 2 batches = steps 0..3 of the schedule.
-      expectClose(seen, [0, 1, 2, 3].map((s) => schedule.call(s)), 1e-12);
+      expectClose(
+        seen,
+        [0, 1, 2, 3].map((s) => schedule.call(s)),
+        1e-12,
+      );
       expect(optimizer.iterations).toBe(4);
       tf.dispose([x, y]);
       model.dispose();

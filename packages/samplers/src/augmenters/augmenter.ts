@@ -6,12 +6,7 @@ import { assertInteger, ShapeError } from '@tfsim/utils';
  * and returns `numAugmentationsPerExample` views of it, each with the same
  * number of rows as `x`, in the same order.
  */
-export type AugmenterFn = (
-  x: tf.Tensor,
-  y: tf.Tensor | undefined,
-  numAugmentationsPerExample: number,
-  isWarmup: boolean,
-) => tf.Tensor[];
+export type AugmenterFn = (x: tf.Tensor, y: tf.Tensor | undefined, numAugmentationsPerExample: number, isWarmup: boolean) => tf.Tensor[];
 
 /**
  * Base of the augmenters (the Python library's `Augmenter`): `augment`

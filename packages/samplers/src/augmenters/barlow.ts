@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, Rng, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { assertInteger, checkOptions, type OptionKeys, Rng } from '@tfsim/utils';
+
 import { Augmenter } from './augmenter';
 import { imageViews } from './image-ops';
 import { randomBlur, randomColorJitter, randomFlipLeftRight, randomResizedCrop, randomSolarize } from './transforms';
@@ -38,7 +39,25 @@ export interface BarlowAugmenterOptions {
  * no-op on [0, 1] images).
  */
 export class BarlowAugmenter extends Augmenter {
-  static readonly optionKeys: OptionKeys<BarlowAugmenterOptions> = { width: true, height: true, flipProbability: true, brightnessMultiplier: true, contrastMultiplier: true, saturationMultiplier: true, hueMultiplier: true, jitterProbability: true, greyscaleProbability: true, blurProbability: true, blurMinSigma: true, blurMaxSigma: true, solarizeProbability: true, solarizePixelMin: true, solarizePixelMax: true, solarizeThresh: true, seed: true };
+  static readonly optionKeys: OptionKeys<BarlowAugmenterOptions> = {
+    width: true,
+    height: true,
+    flipProbability: true,
+    brightnessMultiplier: true,
+    contrastMultiplier: true,
+    saturationMultiplier: true,
+    hueMultiplier: true,
+    jitterProbability: true,
+    greyscaleProbability: true,
+    blurProbability: true,
+    blurMinSigma: true,
+    blurMaxSigma: true,
+    solarizeProbability: true,
+    solarizePixelMin: true,
+    solarizePixelMax: true,
+    solarizeThresh: true,
+    seed: true,
+  };
   readonly width: number;
   readonly height: number;
   readonly flipProbability: number;

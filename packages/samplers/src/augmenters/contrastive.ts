@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, Rng, ShapeError } from '@tfsim/utils';
+
 import { Augmenter } from './augmenter';
 
 /** Makes one augmented example from one example, drawing its randomness from `rng`. */
@@ -23,7 +24,8 @@ export class ContrastiveAugmenter extends Augmenter {
 
   augment(x: tf.Tensor, _y?: tf.Tensor, numAugmentationsPerExample = 2, _isWarmup = true): tf.Tensor[] {
     assertInteger(numAugmentationsPerExample, 'numAugmentationsPerExample', 1);
-    if (x.rank < 1 || x.shape[0] === 0) throw new ShapeError(`ContrastiveAugmenter needs a non-empty batch, got shape [${x.shape.join(', ')}]`);
+    if (x.rank < 1 || x.shape[0] === 0)
+      throw new ShapeError(`ContrastiveAugmenter needs a non-empty batch, got shape [${x.shape.join(', ')}]`);
     return tf.tidy(() => {
       const examples = tf.unstack(x);
       const views: tf.Tensor[] = [];

@@ -21,7 +21,13 @@ export function assertImages(x: tf.Tensor, what = 'images'): asserts x is tf.Ten
  * `count` views of a batch of images for an augmenter: the batch is checked,
  * cast to float32 and divided by `maxValue` once, then `view` makes each view.
  */
-export function imageViews(x: tf.Tensor, owner: string, count: number, maxValue: number, view: (images: tf.Tensor4D) => tf.Tensor4D): tf.Tensor[] {
+export function imageViews(
+  x: tf.Tensor,
+  owner: string,
+  count: number,
+  maxValue: number,
+  view: (images: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor[] {
   assertImages(x, `${owner} input`);
   assertInteger(count, 'numAugmentationsPerExample', 1);
   return tf.tidy(() => {
@@ -197,7 +203,12 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: ArrayLike<number>, kernelSiz
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
     const pass = (img: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D => {
-      const padding: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+      const padding: Array<[number, number]> = [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ];
       padding[axis] = [radius, radius];
       const padded = tf.pad(img, padding);
       let out: tf.Tensor4D | undefined;
@@ -218,7 +229,10 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: ArrayLike<number>, kernelSiz
  * Replaces the rows `indices` of `x` by `fn(rows)` and keeps the others:
  * how a transform drawn for some images of a batch is applied to those only.
  */
-export function applyToRows(x: tf.Tensor4D, groups: ReadonlyArray<{ indices: readonly number[]; fn: (rows: tf.Tensor4D) => tf.Tensor4D }>): tf.Tensor4D {
+export function applyToRows(
+  x: tf.Tensor4D,
+  groups: ReadonlyArray<{ indices: readonly number[]; fn: (rows: tf.Tensor4D) => tf.Tensor4D }>,
+): tf.Tensor4D {
   const active = groups.filter((g) => g.indices.length > 0);
   if (active.length === 0) return tf.clone(x);
   const n = x.shape[0];

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Rng, ValueError } from '@tfsim/utils';
+
 import { applyToRows, assertImages } from './image-ops';
 import { coin } from './transforms';
 

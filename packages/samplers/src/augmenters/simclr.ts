@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, Rng, ValueError, checkOptions, type OptionKeys } from '@tfsim/utils';
+import { assertInteger, checkOptions, type OptionKeys, Rng, ValueError } from '@tfsim/utils';
+
 import { Augmenter } from './augmenter';
 import { imageViews } from './image-ops';
 import { centerCrop, randomColorJitter, randomCropWithResize, randomFlipLeftRight } from './transforms';
@@ -42,7 +43,20 @@ export interface SimCLRAugmenterOptions {
  * views of shape [N, height, width, 3].
  */
 export class SimCLRAugmenter extends Augmenter {
-  static readonly optionKeys: OptionKeys<SimCLRAugmenterOptions> = { height: true, width: true, isTraining: true, colorDistort: true, jitterStrength: true, jitterStength: true, crop: true, evalCropProportion: true, flip: true, version: true, maxValue: true, seed: true };
+  static readonly optionKeys: OptionKeys<SimCLRAugmenterOptions> = {
+    height: true,
+    width: true,
+    isTraining: true,
+    colorDistort: true,
+    jitterStrength: true,
+    jitterStength: true,
+    crop: true,
+    evalCropProportion: true,
+    flip: true,
+    version: true,
+    maxValue: true,
+    seed: true,
+  };
   readonly height: number;
   readonly width: number;
   readonly isTraining: boolean;

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Rng, ValueError } from '@tfsim/utils';
+
 import {
   adjustBrightness,
   adjustContrast,
@@ -45,7 +46,12 @@ export interface DistortedBoxOptions {
  * position uniform; the whole image when no try fits. Returns
  * [top, left, height, width] in pixels.
  */
-export function sampleDistortedBox(rng: Rng, imageHeight: number, imageWidth: number, options: DistortedBoxOptions = {}): [number, number, number, number] {
+export function sampleDistortedBox(
+  rng: Rng,
+  imageHeight: number,
+  imageWidth: number,
+  options: DistortedBoxOptions = {},
+): [number, number, number, number] {
   const [ar0, ar1] = options.aspectRatioRange ?? [3 / 4, 4 / 3];
   const [a0, a1] = options.areaRange ?? [0.05, 1];
   const minCovered = options.minObjectCovered ?? 0.1;
@@ -151,7 +157,11 @@ export function centerCrop(x: tf.Tensor4D, height: number, width: number, cropPr
   const top = Math.floor((ih - ch + 1) / 2);
   const left = Math.floor((iw - cw + 1) / 2);
   const box = pixelBox(top, left, ch, cw, ih, iw);
-  return cropAndResize(x, Array.from({ length: n }, () => box), [height, width]);
+  return cropAndResize(
+    x,
+    Array.from({ length: n }, () => box),
+    [height, width],
+  );
 }
 
 /** Mirrors each image left to right with probability `p`. */
@@ -207,14 +217,20 @@ export function randomColorJitter(x: tf.Tensor4D, rng: Rng, options: ColorJitter
   const order: number[][] = [];
   const jittered: number[] = [];
   const grey: number[] = [];
-  const params = { brightness: new Float32Array(n), contrast: new Float32Array(n), saturation: new Float32Array(n), hue: new Float32Array(n) };
+  const params = {
+    brightness: new Float32Array(n),
+    contrast: new Float32Array(n),
+    saturation: new Float32Array(n),
+    hue: new Float32Array(n),
+  };
   for (let i = 0; i < n; i++) {
     order.push([]);
     if (!coin(rng, pExecute)) continue;
     if (coin(rng, pJitter)) {
       jittered.push(i);
       order[i] = randomOrder ? rng.shuffle([0, 1, 2, 3]) : [0, 1, 2, 3];
-      params.brightness[i] = impl === 'multiplicative' ? rng.uniform(Math.max(1 - brightness, 0), 1 + brightness) : rng.uniform(-brightness, brightness);
+      params.brightness[i] =
+        impl === 'multiplicative' ? rng.uniform(Math.max(1 - brightness, 0), 1 + brightness) : rng.uniform(-brightness, brightness);
       params.contrast[i] = rng.uniform(1 - contrast, 1 + contrast);
       params.saturation[i] = rng.uniform(1 - saturation, 1 + saturation);
       params.hue[i] = rng.uniform(-hue, hue);
@@ -225,7 +241,11 @@ export function randomColorJitter(x: tf.Tensor4D, rng: Rng, options: ColorJitter
   const pick = (values: Float32Array, rows: readonly number[]) => rows.map((r) => values[r]!);
   const ops: Array<(rows: tf.Tensor4D, indices: readonly number[]) => tf.Tensor4D> = [
     (rows, idx) =>
-      brightness === 0 ? tf.clone(rows) : impl === 'multiplicative' ? scaleBrightness(rows, pick(params.brightness, idx)) : adjustBrightness(rows, pick(params.brightness, idx)),
+      brightness === 0
+        ? tf.clone(rows)
+        : impl === 'multiplicative'
+          ? scaleBrightness(rows, pick(params.brightness, idx))
+          : adjustBrightness(rows, pick(params.brightness, idx)),
     (rows, idx) => (contrast === 0 ? tf.clone(rows) : adjustContrast(rows, pick(params.contrast, idx))),
     (rows, idx) => (saturation === 0 ? tf.clone(rows) : adjustSaturation(rows, pick(params.saturation, idx))),
     (rows, idx) => (hue === 0 ? tf.clone(rows) : adjustHue(rows, pick(params.hue, idx))),

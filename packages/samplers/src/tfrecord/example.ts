@@ -347,7 +347,11 @@ function toInt64(value: number | bigint, name: string): bigint {
 }
 
 function writeFeature(w: Writer, name: string, feature: FeatureInput): void {
-  const f = feature as { bytesList?: ReadonlyArray<Uint8Array | string>; floatList?: ArrayLike<number>; int64List?: ArrayLike<number | bigint> };
+  const f = feature as {
+    bytesList?: ReadonlyArray<Uint8Array | string>;
+    floatList?: ArrayLike<number>;
+    int64List?: ArrayLike<number | bigint>;
+  };
   const kinds = [f.bytesList, f.floatList, f.int64List].filter((v) => v !== undefined).length;
   if (kinds > 1) throw new ValueError(`feature "${name}" sets more than one of bytesList, floatList, int64List`);
   if (f.bytesList) {

@@ -7,10 +7,12 @@
  *
  * optionally inside one GZIP or ZLIB stream for the whole file.
  */
-import * as fs from 'node:fs';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+
 import { FormatError, ValueError } from '@tfsim/utils';
+
 import { maskedCrc32c } from './crc32c';
 
 /** Python's `compression_type`: none (`null`, `''`), `'GZIP'` or `'ZLIB'`. */

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInteger, isTensor, type OptionKeys, StateError, ValueError } from '@tfsim/utils';
-import { type RawBatch, SAMPLER_OPTION_KEYS, Sampler, type SamplerOptions } from '../sampler';
+
+import { type RawBatch, Sampler, SAMPLER_OPTION_KEYS, type SamplerOptions } from '../sampler';
 import { checkLabel } from '../select';
 import { type Compression, readTFRecords } from './records';
 
@@ -56,7 +58,10 @@ interface Reader {
 
 /** A file-name pattern (`*`, `?`) as a RegExp. */
 function patternToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 
@@ -108,8 +113,16 @@ export function listShards(shardPath: string | readonly string[], suffix = '*.tf
  */
 export class TFRecordDatasetSampler extends Sampler {
   static override readonly optionKeys: OptionKeys<TFRecordDatasetSamplerOptions> = {
-    ...SAMPLER_OPTION_KEYS, classesPerBatch: true, examplesPerClassPerBatch: true, shardsPerCycle: true, blockLength: true,
-    compression: true, shardSuffix: true, numRepeat: true, bufferSize: true, verifyChecksums: true,
+    ...SAMPLER_OPTION_KEYS,
+    classesPerBatch: true,
+    examplesPerClassPerBatch: true,
+    shardsPerCycle: true,
+    blockLength: true,
+    compression: true,
+    shardSuffix: true,
+    numRepeat: true,
+    bufferSize: true,
+    verifyChecksums: true,
   };
   readonly shards: string[];
   readonly shardsPerCycle: number;
@@ -153,7 +166,8 @@ export class TFRecordDatasetSampler extends Sampler {
     this.bufferSize = options.bufferSize ?? 1000;
     assertInteger(this.bufferSize, 'bufferSize', 1);
     const perBatch = this.classesPerBatch * this.examplesPerClassPerBatch;
-    if (this.bufferSize < perBatch) throw new ValueError(`bufferSize (${this.bufferSize}) must hold at least one batch (${perBatch} examples)`);
+    if (this.bufferSize < perBatch)
+      throw new ValueError(`bufferSize (${this.bufferSize}) must hold at least one batch (${perBatch} examples)`);
     this.compression = options.compression ?? null;
     this.verifyChecksums = options.verifyChecksums ?? true;
   }
@@ -172,9 +186,7 @@ export class TFRecordDatasetSampler extends Sampler {
     const total = [...this.firstPassCounts.values()].reduce((a, b) => a + b, 0);
     if (total === 0) throw new ValueError(`the shards hold no records: ${this.shards.join(', ')}`);
     if (this.firstPassCounts.size < this.classesPerBatch) {
-      throw new ValueError(
-        `the shards hold ${this.firstPassCounts.size} class(es), fewer than classesPerBatch (${this.classesPerBatch})`,
-      );
+      throw new ValueError(`the shards hold ${this.firstPassCounts.size} class(es), fewer than classesPerBatch (${this.classesPerBatch})`);
     }
     this.firstPassDone = true;
     for (const c of this.buffer.keys()) this.refreshReady(c);
@@ -309,7 +321,11 @@ export class TFRecordDatasetSampler extends Sampler {
       this.buffered -= all.length;
       for (const item of all) this.forget(c, item);
       if (this.exhausted) {
-        this.warnOnce(this.warned, `end-${c}`, `Class ${c} has ${all.length} example(s) left at the end of the stream; its last batch samples them with replacement.`);
+        this.warnOnce(
+          this.warned,
+          `end-${c}`,
+          `Class ${c} has ${all.length} example(s) left at the end of the stream; its last batch samples them with replacement.`,
+        );
       }
     }
     if (list.length === 0) {

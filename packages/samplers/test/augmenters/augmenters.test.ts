@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
+
 import {
   adjustBrightness,
   adjustContrast,
@@ -21,8 +23,8 @@ import {
   rgbToHsv,
   sampleDistortedBox,
   SimCLRAugmenter,
-  solarize,
   SingleShotMemorySampler,
+  solarize,
 } from '../../src';
 
 interface ImageOpsFixture {
@@ -44,7 +46,10 @@ const ref = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'image-ops
 /** A seeded batch of RGB images in [0, 255]. */
 function images(n: number, h: number, w: number, seed = 1): tf.Tensor4D {
   const rng = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: n * h * w * 3 }, () => rng.int(256)), [n, h, w, 3]);
+  return tf.tensor4d(
+    Float32Array.from({ length: n * h * w * 3 }, () => rng.int(256)),
+    [n, h, w, 3],
+  );
 }
 
 function range(t: tf.Tensor): [number, number] {

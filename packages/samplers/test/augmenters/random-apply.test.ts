@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
 import { Rng, ShapeError, ValueError } from '@tfsim/utils';
+
 import { flipTopBottom, randomApply, randomFlipTopBottom } from '../../src';
 
 /** Draws of a fresh Rng(seed): whether each of n coins of probability p comes up. */
@@ -12,7 +13,11 @@ function coins(seed: number, n: number, p: number): boolean[] {
 
 describeEachBackend('randomApply and top-bottom flips', () => {
   // Three 3x2 single-channel images with distinct values: image i holds 10 i + (0..5).
-  const images = () => tf.tensor4d(Array.from({ length: 18 }, (_, v) => 10 * Math.floor(v / 6) + (v % 6)), [3, 3, 2, 1]);
+  const images = () =>
+    tf.tensor4d(
+      Array.from({ length: 18 }, (_, v) => 10 * Math.floor(v / 6) + (v % 6)),
+      [3, 3, 2, 1],
+    );
   const flippedRows = (i: number) => [4, 5, 2, 3, 0, 1].map((v) => 10 * i + v);
 
   it('flipTopBottom reverses the rows of each image', async () => {

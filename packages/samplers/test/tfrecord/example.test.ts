@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { FormatError, Rng, ValueError } from '@tfsim/utils';
+
 import { encodeExample, type Feature, parseExample, readTFRecordFile } from '../../src';
 
 const DIR = join(__dirname, '..', 'fixtures', 'tfrecord');
@@ -108,9 +110,17 @@ describe('encodeExample / parseExample', () => {
       for (let f = 0; f < count; f++) {
         const kind = rng.int(3);
         const n = rng.int(40);
-        if (kind === 0) features[`b${f}`] = { bytesList: Array.from({ length: n % 5 }, () => Uint8Array.from({ length: rng.int(300) }, () => rng.int(256))) };
+        if (kind === 0)
+          features[`b${f}`] = {
+            bytesList: Array.from({ length: n % 5 }, () => Uint8Array.from({ length: rng.int(300) }, () => rng.int(256))),
+          };
         else if (kind === 1) features[`f${f}`] = { floatList: Float32Array.from({ length: n }, () => rng.normal(0, 1e3)) };
-        else features[`i${f}`] = { int64List: BigInt64Array.from({ length: n }, () => BigInt.asIntN(64, (BigInt(rng.nextUint32()) << 32n) | BigInt(rng.nextUint32()))) };
+        else
+          features[`i${f}`] = {
+            int64List: BigInt64Array.from({ length: n }, () =>
+              BigInt.asIntN(64, (BigInt(rng.nextUint32()) << 32n) | BigInt(rng.nextUint32())),
+            ),
+          };
       }
       const decoded = parseExample(encodeExample(features)).features;
       expect(Object.keys(decoded)).toEqual(Object.keys(features));
@@ -120,7 +130,11 @@ describe('encodeExample / parseExample', () => {
 
   it('accepts plain arrays and strings', () => {
     const { features } = parseExample(
-      encodeExample({ label: { int64List: [7, -2n] }, x: { floatList: [0.5, -1] }, name: { bytesList: ['\u00e9', new Uint8Array([1, 2])] } }),
+      encodeExample({
+        label: { int64List: [7, -2n] },
+        x: { floatList: [0.5, -1] },
+        name: { bytesList: ['\u00e9', new Uint8Array([1, 2])] },
+      }),
     );
     expect(Array.from(features.label!.int64List!)).toEqual([7n, -2n]);
     expect(Array.from(features.x!.floatList!)).toEqual([0.5, -1]);

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { tempDir } from '@tfsim/test-utils';
 import { FormatError, Rng } from '@tfsim/utils';
+
 import { crc32c, maskedCrc32c, readTFRecordFile, readTFRecords, TFRecordWriter, writeTFRecordFile } from '../../src';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'tfrecord');
@@ -87,7 +89,9 @@ describe('TFRecord files', () => {
 
   it('reports a compressed file read as plain, and a missing file', async () => {
     await expect(readTFRecordFile(join(FIXTURES, 'edges-gzip.tfrec.gz'))).rejects.toThrow(/record 0: length checksum mismatch/);
-    await expect(readTFRecordFile(join(FIXTURES, 'edges.tfrec'), { compression: 'GZIP' })).rejects.toThrow(/cannot read record 0 \(compression GZIP\)/);
+    await expect(readTFRecordFile(join(FIXTURES, 'edges.tfrec'), { compression: 'GZIP' })).rejects.toThrow(
+      /cannot read record 0 \(compression GZIP\)/,
+    );
     await expect(readTFRecordFile(join(dir, 'missing.tfrec'))).rejects.toThrow(/missing\.tfrec: no such file/);
     await expect(readTFRecords('x', { compression: 'LZ4' as never }).next()).rejects.toThrow(/compression must be/);
   });

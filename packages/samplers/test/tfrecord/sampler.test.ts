@@ -1,10 +1,20 @@
+import '@tfsim/test-utils';
+
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
-import '@tfsim/test-utils';
 import { tempDir } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
-import { type DeserializationFn, encodeExample, parseExample, readTFRecordFile, TFRecordDatasetSampler, writeTFRecordFile } from '../../src';
+
+import {
+  type DeserializationFn,
+  encodeExample,
+  parseExample,
+  readTFRecordFile,
+  TFRecordDatasetSampler,
+  writeTFRecordFile,
+} from '../../src';
 import { counts, expectBalanced, takeBatches, warnings } from '../balance';
 
 const root = tempDir('tfsim-shards-');
@@ -49,7 +59,12 @@ describe('TFRecordDatasetSampler', () => {
     const rng = new Rng(4);
     const sizes = Array.from({ length: 12 }, () => 3 + rng.int(8));
     const dir = await writeShards(`balance-${order}`, sizes, 4, order);
-    const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 4, examplesPerClassPerBatch: 3, bufferSize: 40, seed: 7 });
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+      classesPerBatch: 4,
+      examplesPerClassPerBatch: 3,
+      bufferSize: 40,
+      seed: 7,
+    });
     const before = tf.memory().numTensors;
     const seen = new Set<number>();
     for (const { x, y } of await takeBatches(sampler, 250)) {
@@ -67,7 +82,12 @@ describe('TFRecordDatasetSampler', () => {
   it('gives the same batches for the same seed', async () => {
     const dir = await writeShards('seeded', [5, 6, 7, 5, 6], 3, 'shuffled');
     const run = async (seed: number) => {
-      const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 2, examplesPerClassPerBatch: 2, bufferSize: 10, seed });
+      const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+        classesPerBatch: 2,
+        examplesPerClassPerBatch: 2,
+        bufferSize: 10,
+        seed,
+      });
       const ids = (await takeBatches(sampler, 30)).map(({ x }) => x.map((r) => r[1]));
       await sampler.dispose();
       return ids;
@@ -78,7 +98,12 @@ describe('TFRecordDatasetSampler', () => {
 
   it('samples a class with too few examples with replacement, with a warning', async () => {
     const dir = await writeShards('small', [6, 1, 6, 6], 2, 'shuffled');
-    const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 6, seed: 1 });
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+      classesPerBatch: 3,
+      examplesPerClassPerBatch: 2,
+      bufferSize: 6,
+      seed: 1,
+    });
     let withSmall = 0;
     for (const { x, y } of await takeBatches(sampler, 60)) {
       expectBalanced(y, 3, 2);
@@ -139,7 +164,10 @@ describe('TFRecordDatasetSampler', () => {
       },
       { shardSuffix: 'labelled-*.tfrec', classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 12, seed: 5 },
     );
-    expect(sampler.shards.map((s) => s.slice(FIXTURES.length + 1))).toEqual(['labelled-00000-of-00002.tfrec', 'labelled-00001-of-00002.tfrec']);
+    expect(sampler.shards.map((s) => s.slice(FIXTURES.length + 1))).toEqual([
+      'labelled-00000-of-00002.tfrec',
+      'labelled-00001-of-00002.tfrec',
+    ]);
     for (const { x, y } of await takeBatches(sampler, 40)) {
       expectBalanced(y, 3, 2);
       x.forEach((row, i) => {
@@ -153,7 +181,12 @@ describe('TFRecordDatasetSampler', () => {
 
   it('feeds a tfjs-data dataset of stepsPerEpoch batches', async () => {
     const dir = await writeShards('dataset', [3, 3, 3], 1, 'blocks');
-    const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 3, examplesPerClassPerBatch: 1, stepsPerEpoch: 4, seed: 1 });
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+      classesPerBatch: 3,
+      examplesPerClassPerBatch: 1,
+      stepsPerEpoch: 4,
+      seed: 1,
+    });
     const batches = await sampler.toDataset().toArray();
     expect(batches.length).toBe(4);
     for (const b of batches) {
@@ -192,8 +225,15 @@ describe('TFRecordDatasetSampler', () => {
   it('says so when the shard order keeps too few classes within reach', async () => {
     // One shard of three long class blocks, read one shard at a time with a tiny buffer.
     const dir = await writeShards('blocked', [50, 50, 50], 1, 'blocks');
-    const sampler = new TFRecordDatasetSampler(dir, deserialize, { classesPerBatch: 3, examplesPerClassPerBatch: 2, bufferSize: 6, seed: 1 });
-    await expect(sampler.generateBatch()).rejects.toThrow(/buffer holds 60 examples but only 2 class\(es\) with 2 examples: .*raise shardsPerCycle or bufferSize/);
+    const sampler = new TFRecordDatasetSampler(dir, deserialize, {
+      classesPerBatch: 3,
+      examplesPerClassPerBatch: 2,
+      bufferSize: 6,
+      seed: 1,
+    });
+    await expect(sampler.generateBatch()).rejects.toThrow(
+      /buffer holds 60 examples but only 2 class\(es\) with 2 examples: .*raise shardsPerCycle or bufferSize/,
+    );
     await sampler.dispose();
   });
 

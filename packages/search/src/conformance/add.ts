@@ -1,7 +1,8 @@
 /** add and batchAdd: single rows against batches, growth across batches. */
 import assert from 'node:assert/strict';
-import { matrixOf } from './reference';
+
 import type { SearchHarness } from './harness';
+import { matrixOf } from './reference';
 
 export function testAdd(h: SearchHarness): void {
   const { it, options, distance, dim, size, k, keys, ids, queries } = h;

@@ -1,5 +1,6 @@
 /** What every operation file of the Search suite shares: options, the data of one distance, assertions. */
 import assert from 'node:assert/strict';
+
 import type { Neighbors, Search } from '../search';
 import { bruteForce, checkSorted, close, makeRows, matrixOf, REFERENCE_DISTANCES, SIMILARITIES } from './reference';
 
@@ -81,7 +82,13 @@ export function harness(t: SuiteFunctions, options: SearchSuiteOptions, distance
     let found = 0;
     let wanted = 0;
     results.forEach((got, qi) => {
-      const expected = bruteForce(distance, pool.map((r) => keys[r]!), pool.map((r) => ids[r]!), queries[qi]!, kk);
+      const expected = bruteForce(
+        distance,
+        pool.map((r) => keys[r]!),
+        pool.map((r) => ids[r]!),
+        queries[qi]!,
+        kk,
+      );
       assert.ok(got.ids instanceof Int32Array && got.distances instanceof Float32Array, `${what}: typed arrays`);
       checkSorted(got, similarity, `${what} query ${qi}`);
       if (options.exact) {

@@ -1,7 +1,8 @@
 /** reset and getConfig. */
 import assert from 'node:assert/strict';
+
+import { type SearchHarness, throwsWithCode } from './harness';
 import { matrixOf } from './reference';
-import { throwsWithCode, type SearchHarness } from './harness';
 
 export function testLifecycle(h: SearchHarness): void {
   const { it, options, distance, dim, size, k, keys, ids, queries } = h;

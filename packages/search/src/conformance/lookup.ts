@@ -1,7 +1,8 @@
 /** lookup and batchLookup: empty index, agreement with brute force, k. */
 import assert from 'node:assert/strict';
+
+import { type SearchHarness, throwsWithCode } from './harness';
 import { bruteForce, checkSorted, matrixOf } from './reference';
-import { throwsWithCode, type SearchHarness } from './harness';
 
 export function testLookup(h: SearchHarness): void {
   const { it, options, distance, similarity, dim, size, k, keys, ids, queries } = h;
@@ -20,7 +21,15 @@ export function testLookup(h: SearchHarness): void {
     assert.equal(search.size(), size);
     assert.ok(search.isBuilt());
     h.checkResults(search.batchLookup(matrixOf(queries), k));
-    h.checkResults(search.batchLookup(queries.map((q) => Array.from(q)), 1), size, 1, 'k=1, rows as number[][]');
+    h.checkResults(
+      search.batchLookup(
+        queries.map((q) => Array.from(q)),
+        1,
+      ),
+      size,
+      1,
+      'k=1, rows as number[][]',
+    );
   });
 
   it('returns every item when k exceeds the size, and rejects k < 1', () => {

@@ -1,6 +1,8 @@
 /** The suite's own brute-force reference: float64 loops, independent of @tfsim/distances. */
 import assert from 'node:assert/strict';
-import { Rng, type Matrix } from '@tfsim/utils/core';
+
+import { type Matrix, Rng } from '@tfsim/utils/core';
+
 import type { Neighbors } from '../search';
 
 type Reference = (q: Float32Array, k: Float32Array) => number;

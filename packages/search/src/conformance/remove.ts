@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+
 import type { Neighbors, Search } from '../search';
+import { type SearchHarness, throwsWithCode } from './harness';
 import { matrixOf } from './reference';
-import { throwsWithCode, type SearchHarness } from './harness';
 
 type Removable = Search & Required<Pick<Search, 'remove'>>;
 
@@ -28,7 +29,9 @@ function sameResults(a: Neighbors[], b: Neighbors[], what: string): void {
 export function testRemove(h: SearchHarness): void {
   const { it, options, distance, dim, size, k, keys, ids, queries } = h;
   // every third row, listed out of order
-  const dropped = Array.from({ length: size }, (_, i) => i).filter((i) => i % 3 === 1).reverse();
+  const dropped = Array.from({ length: size }, (_, i) => i)
+    .filter((i) => i % 3 === 1)
+    .reverse();
   const kept = Array.from({ length: size }, (_, i) => i).filter((i) => i % 3 !== 1);
 
   if (!(options.remove ?? true)) {

@@ -1,7 +1,8 @@
 /** Bad input: rejected with a stable code, and the index unchanged. */
 import assert from 'node:assert/strict';
+
+import { type SearchHarness, throwsWithCode } from './harness';
 import { matrixOf } from './reference';
-import { throwsWithCode, type SearchHarness } from './harness';
 
 export function testValidation(h: SearchHarness): void {
   const { it, dim, size, k, keys, queries } = h;

@@ -7,7 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { type Matrix, ValueError } from '@tfsim/utils/core';
+
 import { optionalModule } from '../optional';
 import type { Candidates } from './engine';
 import { KernelMode } from './engine';
@@ -148,7 +150,8 @@ export class BlasStore {
       this.norm2[this.count + r] = norm2;
       this.sums[this.count + r] = sum;
       // Same rule as the panels: a key whose float32 norm or sum overflows cannot be ordered in float32.
-      if (!Number.isFinite(Math.fround(norm2)) || !Number.isFinite(Math.fround(sum)) || !Number.isFinite(Math.fround(l1))) this.finite = false;
+      if (!Number.isFinite(Math.fround(norm2)) || !Number.isFinite(Math.fround(sum)) || !Number.isFinite(Math.fround(l1)))
+        this.finite = false;
       if (norm2 > this.maxNorm2) this.maxNorm2 = norm2;
       if (l1 > this.maxL1) this.maxL1 = l1;
     }
@@ -171,7 +174,20 @@ export class BlasStore {
     const m = queries.rows;
     const values = new Float32Array(m * K);
     const keys = new Int32Array(m * K);
-    this.addon.search(this.rows, this.norm2, this.sums, this.count, this.dim, queries.data.subarray(0, m * this.dim), m, mode, K, values, keys, threads);
+    this.addon.search(
+      this.rows,
+      this.norm2,
+      this.sums,
+      this.count,
+      this.dim,
+      queries.data.subarray(0, m * this.dim),
+      m,
+      mode,
+      K,
+      values,
+      keys,
+      threads,
+    );
     const out: Candidates[] = new Array(m);
     for (let i = 0; i < m; i++) out[i] = { values: values.subarray(i * K, (i + 1) * K), keys: keys.subarray(i * K, (i + 1) * K) };
     return out;

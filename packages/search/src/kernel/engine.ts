@@ -5,6 +5,7 @@
  * float32 value, and linear.ts re-scores those exactly.
  */
 import { type Matrix, ValueError } from '@tfsim/utils/core';
+
 import { LINEAR_KERNEL_BASE64 } from './linear-wasm';
 import { FLAG_BYTES, runParts } from './pool';
 import { wasm, type WasmInstance, type WasmMemory, type WasmModule } from './wasm';
@@ -215,9 +216,19 @@ export class PanelStore {
           const calls: number[][] = [];
           for (let p0 = 0; p0 < npanels; p0 += CALL_PANELS) {
             calls.push([
-              this.base, p0, Math.min(npanels, p0 + CALL_PANELS), this.count, d,
-              qBase + start * d * 16, end - start, pBase + start * 64, hBase + start * 4 * K * 8,
-              K, mode, tile, Math.fround(1 / d),
+              this.base,
+              p0,
+              Math.min(npanels, p0 + CALL_PANELS),
+              this.count,
+              d,
+              qBase + start * d * 16,
+              end - start,
+              pBase + start * 64,
+              hBase + start * 4 * K * 8,
+              K,
+              mode,
+              tile,
+              Math.fround(1 / d),
             ]);
           }
           args.push(calls);

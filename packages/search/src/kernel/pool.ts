@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+
 import type { WasmInstance, WasmMemory, WasmModule } from './wasm';
 
 /**
@@ -97,12 +98,7 @@ export async function stopHelpers(): Promise<void> {
  * part 0 on the calling thread, the others on helpers, and returns when all
  * are done.
  */
-export function runParts(
-  module: WasmModule,
-  instance: WasmInstance,
-  memory: WasmMemory,
-  parts: number[][][],
-): void {
+export function runParts(module: WasmModule, instance: WasmInstance, memory: WasmMemory, parts: number[][][]): void {
   const kernel = instance.exports.search as (...args: number[]) => void;
   const search = (...calls: number[][]) => {
     for (const args of calls) kernel(...args);
@@ -135,8 +131,10 @@ export function runParts(
         break;
       }
       if (state === (base | PENDING)) {
-        if (Atomics.wait(flags, slot, base | PENDING, PICKUP_GRACE_MS) === 'timed-out' &&
-          Atomics.compareExchange(flags, slot, base | PENDING, base | CLAIMED_BY_CALLER) === (base | PENDING)) {
+        if (
+          Atomics.wait(flags, slot, base | PENDING, PICKUP_GRACE_MS) === 'timed-out' &&
+          Atomics.compareExchange(flags, slot, base | PENDING, base | CLAIMED_BY_CALLER) === (base | PENDING)
+        ) {
           search(...args);
           break;
         }

@@ -1,9 +1,11 @@
 import { Rng } from '@tfsim/utils';
-import { BlasStore, blasAvailable, blasUnavailableReason, preferredCoreType } from '../../src/kernel/blas';
+
+import { blasAvailable, BlasStore, blasUnavailableReason, preferredCoreType } from '../../src/kernel/blas';
 import { KernelMode } from '../../src/kernel/engine';
 
 describe('preferredCoreType', () => {
-  const cpu = (vendor: string, flags: string) => `processor\t: 0\nvendor_id\t: ${vendor}\nflags\t\t: fpu sse2 avx2 fma ${flags}\n\nprocessor\t: 1\n`;
+  const cpu = (vendor: string, flags: string) =>
+    `processor\t: 0\nvendor_id\t: ${vendor}\nflags\t\t: fpu sse2 avx2 fma ${flags}\n\nprocessor\t: 1\n`;
   const avx512 = 'avx512f avx512dq avx512cd avx512bw avx512vl';
 
   it('asks for the AVX-512 kernels on an AMD CPU that has them', () => {
