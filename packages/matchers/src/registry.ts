@@ -44,7 +44,11 @@ export function serializeMatcher(matcher: ClassificationMatch): SerializedClass 
 
 /** The matcher saved by `serializeMatcher`; a name nobody registered says how to register it. */
 export function deserializeMatcher(saved: SerializedClass): ClassificationMatch {
-  return matcherClasses.deserialize(saved);
+  const matcher = matcherClasses.deserialize(saved);
+  // A compiled matcher comes back compiled: its thresholds are part of its state, not of its constructor's options.
+  const thresholds = (saved.config as { distanceThresholds?: unknown } | undefined)?.distanceThresholds;
+  if (Array.isArray(thresholds)) matcher.compile(thresholds as number[]);
+  return matcher;
 }
 
 /** A new matcher for a name, or the instance itself. Unknown names throw UnknownNameError. */

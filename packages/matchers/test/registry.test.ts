@@ -91,6 +91,14 @@ describe('custom matchers by registered name', () => {
     expect(Array.from(vote.deriveMatch(LABELS, DISTANCES).labels)).toEqual([10, 20]);
   });
 
+  it('a compiled matcher comes back compiled with the same float32 thresholds', () => {
+    const nearest = new MatchNearest();
+    nearest.compile([0.3, 0.1, 0.7]);
+    const restored = deserializeMatcher(JSON.parse(JSON.stringify(serializeMatcher(nearest))));
+    expect(Array.from(restored.distanceThresholds!)).toEqual(Array.from(Float32Array.of(0.1, 0.3, 0.7)));
+    expect(deserializeMatcher(serializeMatcher(new MatchNearest())).distanceThresholds).toBeNull();
+  });
+
   it('refuses to restore an unregistered matcher, naming it and how to register it; refuses a name twice', () => {
     class Unknown extends MatchNearest {}
     const saved = serializeMatcher(new Unknown());
