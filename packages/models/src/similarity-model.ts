@@ -358,6 +358,14 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         'classWeight with weightedMetrics is not supported: tfjs-layers weights only the loss; evaluate weighted metrics by hand',
       );
     }
+    if (this.tilesLabels() && fitArgs?.classWeight !== undefined) {
+      // tfjs-layers reads the repeated-label targets as one-hot rows (every row class 0) and weights the
+      // already-reduced loss, so the result would be the loss times class 0's weight: refuse instead
+      throw new ValueError(
+        'classWeight with a @tfsim loss is not supported: tfjs-layers would weight every example by class 0; ' +
+          'balance classes with a sampler (e.g. MultiShotMemorySampler with classesPerBatch) instead',
+      );
+    }
     this.graphReport = null;
     if (isSampler(x) || isDataset(x)) {
       const args = (yOrArgs ?? {}) as SimilarityFitArgs;

@@ -116,6 +116,21 @@ describeEachBackend('SimilarityModel.compile lossWeights, losses by output name,
     model.dispose();
   });
 
+  it('refuses classWeight with a @tfsim loss (tfjs-layers would weight every row by class 0) and leaves the weights untouched', async () => {
+    const model = twoHeads(14);
+    model.compile({ optimizer: tf.train.sgd(LR), loss: new TripletLoss() });
+    const before = model.getWeights().map((w) => w.dataSync().slice());
+    const x = tf.tensor2d(X);
+    const y = tf.tensor1d(Y, 'int32');
+    await expect(model.fit(x, y, { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 3, 2: 1 } })).rejects.toMatchObject({
+      code: 'ERR_VALUE',
+      message: expect.stringMatching(/classWeight with a @tfsim loss is not supported.*sampler/),
+    });
+    expect(model.getWeights().map((w) => w.dataSync().slice())).toEqual(before);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('refuses unknown or missing output names, wrong weight counts, non-finite weights and weighted loss names', () => {
     const model = twoHeads(13);
     const loss = new TripletLoss();
