@@ -168,27 +168,34 @@ def xbm_cases():
     return out
 
 
+def two_input_values(make, x, y):
+    """Per-example values, the mean, and the mean's gradients w.r.t. both inputs of `make(reduction)(x, y)`."""
+    a, b = tf.constant(x), tf.constant(y)
+    per = make("none")(a, b)
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        tape.watch(b)
+        mean = make(MEAN)(a, b)
+    ga, gb = tape.gradient(mean, [a, b])
+    return floats(per), float(mean.numpy()), floats(ga), floats(gb)
+
+
 def multineg_cases():
     rng = np.random.default_rng(11)
     out = []
     for nq, nk, scale in [(5, 5, 20.0), (4, 6, 20.0), (6, 6, 5.0)]:
         q = normalized(rng, nq, 4)
         k = normalized(rng, nk, 4)
-        qt, kt = tf.constant(q), tf.constant(k)
-        per = losses.MultiNegativesRankLoss(scale=scale, reduction="none")(qt, kt)
-        with tf.GradientTape() as tape:
-            tape.watch(qt)
-            tape.watch(kt)
-            mean = losses.MultiNegativesRankLoss(scale=scale, reduction=MEAN)(qt, kt)
-        gq, gk = tape.gradient(mean, [qt, kt])
+        per, mean, gq, gk = two_input_values(
+            lambda reduction: losses.MultiNegativesRankLoss(scale=scale, reduction=reduction), q, k)
         out.append({
             "config": {"scale": scale},
             "queries": [floats(r) for r in q],
             "keys": [floats(r) for r in k],
-            "perExample": floats(per),
-            "mean": float(mean.numpy()),
-            "gradientQueries": floats(gq),
-            "gradientKeys": floats(gk),
+            "perExample": per,
+            "mean": mean,
+            "gradientQueries": gq,
+            "gradientKeys": gk,
         })
     return out
 
@@ -215,22 +222,16 @@ def self_supervised_cases():
     for cls_name, py_config, ts_config in SELF_SUPERVISED:
         cls = getattr(losses, cls_name)
         for za, zb in views:
-            a, b = tf.constant(za), tf.constant(zb)
-            per = cls(reduction="none", **py_config)(a, b)
-            with tf.GradientTape() as tape:
-                tape.watch(a)
-                tape.watch(b)
-                mean = cls(reduction=MEAN, **py_config)(a, b)
-            ga, gb = tape.gradient(mean, [a, b])
+            per, mean, ga, gb = two_input_values(lambda reduction: cls(reduction=reduction, **py_config), za, zb)
             out.append({
                 "loss": cls_name,
                 "config": ts_config,
                 "za": [floats(r) for r in za],
                 "zb": [floats(r) for r in zb],
-                "perExample": floats(per),
-                "mean": float(mean.numpy()),
-                "gradientA": floats(ga),
-                "gradientB": floats(gb),
+                "perExample": per,
+                "mean": mean,
+                "gradientA": ga,
+                "gradientB": gb,
             })
     return out
 
