@@ -168,8 +168,9 @@ def xbm_cases():
     return out
 
 
-def two_input_values(make, x, y):
-    """Per-example values, the mean, and the mean's gradients w.r.t. both inputs of `make(reduction)(x, y)`."""
+def two_input_case(make, x, y, names):
+    """A loss of two inputs, `make(reduction)(x, y)`: the inputs, per-example values, the mean and its
+    gradients w.r.t. both inputs, under `names` (the fixture's keys for x, y, and their gradients)."""
     a, b = tf.constant(x), tf.constant(y)
     per = make("none")(a, b)
     with tf.GradientTape() as tape:
@@ -177,7 +178,15 @@ def two_input_values(make, x, y):
         tape.watch(b)
         mean = make(MEAN)(a, b)
     ga, gb = tape.gradient(mean, [a, b])
-    return floats(per), float(mean.numpy()), floats(ga), floats(gb)
+    x_name, y_name, gx_name, gy_name = names
+    return {
+        x_name: [floats(r) for r in x],
+        y_name: [floats(r) for r in y],
+        "perExample": floats(per),
+        "mean": float(mean.numpy()),
+        gx_name: floats(ga),
+        gy_name: floats(gb),
+    }
 
 
 def multineg_cases():
@@ -186,17 +195,9 @@ def multineg_cases():
     for nq, nk, scale in [(5, 5, 20.0), (4, 6, 20.0), (6, 6, 5.0)]:
         q = normalized(rng, nq, 4)
         k = normalized(rng, nk, 4)
-        per, mean, gq, gk = two_input_values(
-            lambda reduction: losses.MultiNegativesRankLoss(scale=scale, reduction=reduction), q, k)
-        out.append({
-            "config": {"scale": scale},
-            "queries": [floats(r) for r in q],
-            "keys": [floats(r) for r in k],
-            "perExample": per,
-            "mean": mean,
-            "gradientQueries": gq,
-            "gradientKeys": gk,
-        })
+        make = lambda reduction: losses.MultiNegativesRankLoss(scale=scale, reduction=reduction)  # noqa: E731
+        names = ("queries", "keys", "gradientQueries", "gradientKeys")
+        out.append({"config": {"scale": scale}, **two_input_case(make, q, k, names)})
     return out
 
 
@@ -222,17 +223,9 @@ def self_supervised_cases():
     for cls_name, py_config, ts_config in SELF_SUPERVISED:
         cls = getattr(losses, cls_name)
         for za, zb in views:
-            per, mean, ga, gb = two_input_values(lambda reduction: cls(reduction=reduction, **py_config), za, zb)
-            out.append({
-                "loss": cls_name,
-                "config": ts_config,
-                "za": [floats(r) for r in za],
-                "zb": [floats(r) for r in zb],
-                "perExample": per,
-                "mean": mean,
-                "gradientA": ga,
-                "gradientB": gb,
-            })
+            make = lambda reduction: cls(reduction=reduction, **py_config)  # noqa: E731
+            names = ("za", "zb", "gradientA", "gradientB")
+            out.append({"loss": cls_name, "config": ts_config, **two_input_case(make, za, zb, names)})
     return out
 
 
