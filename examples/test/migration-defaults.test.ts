@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import * as tfsim from '@tfsim/similarity';
+
+import { MIGRATION_ROWS } from './migration-table';
 
 /**
  * The defaults column of docs/migration.md against the objects: each entry
@@ -12,16 +11,6 @@ import * as tfsim from '@tfsim/similarity';
  * `(auto)`: unset until the data or the model decides. An entry marked †
  * is not checked (building the object would cost too much for a unit test).
  */
-const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'migration.md'), 'utf8');
-const rows = doc
-  .split('\n')
-  .filter((line) => line.startsWith('| `'))
-  .map((line) =>
-    line
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim()),
-  );
 
 const { losses, samplers, stores, search, indexer, retrievalMetrics, callbacks, layers, trainingMetrics, models, architectures } = tfsim;
 
@@ -114,13 +103,16 @@ function read(built: Built, key: string): unknown {
   return value;
 }
 
-const documented = rows
-  .filter((r) => r.length === 5 && r[3] !== '—')
-  .map((r) => ({ python: r[0]!, typescript: /`(\w+)`/.exec(r[1]!)?.[1] ?? '', entries: parseEntries(r[3]!), notes: r[4]! }));
+const documented = MIGRATION_ROWS.filter((r) => r.length === 5 && r[3] !== '—').map((r) => ({
+  python: r[0]!,
+  typescript: /`(\w+)`/.exec(r[1]!)?.[1] ?? '',
+  entries: parseEntries(r[3]!),
+  notes: r[4]!,
+}));
 
 describe('docs/migration.md defaults', () => {
   it('every row has a defaults column, and the main classes have their defaults documented', () => {
-    for (const r of rows) expect({ row: r[0], cells: r.length }).toEqual({ row: r[0], cells: 5 });
+    for (const r of MIGRATION_ROWS) expect({ row: r[0], cells: r.length }).toEqual({ row: r[0], cells: 5 });
     const names = documented.map((d) => d.typescript);
     for (const name of [
       'TripletLoss',

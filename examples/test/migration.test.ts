@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import * as tfsim from '@tfsim/similarity';
+
+import { MIGRATION_ROWS } from './migration-table';
 
 /**
  * docs/migration.md maps every Python name to a TypeScript name and package.
@@ -9,16 +8,6 @@ import * as tfsim from '@tfsim/similarity';
  * cannot drift from the code (type-only exports are marked "(type)" or
  * "(interface)" and have no runtime value to check).
  */
-const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'migration.md'), 'utf8');
-const rows = doc
-  .split('\n')
-  .filter((line) => line.startsWith('| `'))
-  .map((line) =>
-    line
-      .split('|')
-      .slice(1, -1)
-      .map((cell) => cell.trim()),
-  );
 
 const namespaceOf = (pkg: string): Record<string, unknown> | undefined => {
   const entry = Object.entries(tfsim.NAMESPACES).find(([, name]) => name === `@tfsim/${pkg}`);
@@ -27,7 +16,7 @@ const namespaceOf = (pkg: string): Record<string, unknown> | undefined => {
 
 describe('docs/migration.md', () => {
   it('lists the Python names, at least the ones every user meets', () => {
-    const python = rows.map((r) => r[0]).join(' ');
+    const python = MIGRATION_ROWS.map((r) => r[0]).join(' ');
     for (const name of [
       'SimilarityModel',
       'MultiSimilarityLoss',
@@ -40,10 +29,10 @@ describe('docs/migration.md', () => {
     ]) {
       expect(python).toMatch(new RegExp(`\`([\\w.]+\\.)?${name}\``));
     }
-    expect(rows.length).toBeGreaterThan(100);
+    expect(MIGRATION_ROWS.length).toBeGreaterThan(100);
   });
 
-  it.each(rows.filter((r) => r[2] !== '').map((r) => [r[0], r[1], r[2]] as const))(
+  it.each(MIGRATION_ROWS.filter((r) => r[2] !== '').map((r) => [r[0], r[1], r[2]] as const))(
     '%s -> %s is exported by @tfsim/%s',
     (_python, typescript, pkg) => {
       const namespace = namespaceOf(pkg!);
@@ -56,7 +45,7 @@ describe('docs/migration.md', () => {
   );
 
   it('gives a reason for every name it does not port', () => {
-    for (const [python, typescript, pkg, , notes] of rows) {
+    for (const [python, typescript, pkg, , notes] of MIGRATION_ROWS) {
       if (typescript === 'not ported') {
         expect({ python, pkg, hasReason: (notes ?? '').length > 10 }).toEqual({ python, pkg: '', hasReason: true });
       }

@@ -14,17 +14,8 @@ import { parseArgs } from 'node:util';
 
 import type { Lookup } from '@tfsim/utils';
 
-import {
-  fmt,
-  type Machine,
-  machine,
-  machineLine,
-  markdownTable,
-  PERFORMANCE_DOC,
-  RESULTS_DIR,
-  updateDocSection,
-  writeJson,
-} from './common';
+import type { Machine } from './common';
+import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson } from './common';
 
 export interface EvaluationRun {
   operation: 'calibrate' | 'evaluateRetrieval';

@@ -14,17 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import {
-  fmt,
-  type Machine,
-  machine,
-  machineLine,
-  markdownTable,
-  PERFORMANCE_DOC,
-  RESULTS_DIR,
-  updateDocSection,
-  writeJson,
-} from './common';
+import type { Machine } from './common';
+import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson } from './common';
 
 export interface StoreResults {
   benchmark: 'store';

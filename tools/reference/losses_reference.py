@@ -168,28 +168,36 @@ def xbm_cases():
     return out
 
 
+def two_input_case(make, x, y, names):
+    """A loss of two inputs, `make(reduction)(x, y)`: the inputs, per-example values, the mean and its
+    gradients w.r.t. both inputs, under `names` (the fixture's keys for x, y, and their gradients)."""
+    a, b = tf.constant(x), tf.constant(y)
+    per = make("none")(a, b)
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        tape.watch(b)
+        mean = make(MEAN)(a, b)
+    ga, gb = tape.gradient(mean, [a, b])
+    x_name, y_name, gx_name, gy_name = names
+    return {
+        x_name: [floats(r) for r in x],
+        y_name: [floats(r) for r in y],
+        "perExample": floats(per),
+        "mean": float(mean.numpy()),
+        gx_name: floats(ga),
+        gy_name: floats(gb),
+    }
+
+
 def multineg_cases():
     rng = np.random.default_rng(11)
     out = []
     for nq, nk, scale in [(5, 5, 20.0), (4, 6, 20.0), (6, 6, 5.0)]:
         q = normalized(rng, nq, 4)
         k = normalized(rng, nk, 4)
-        qt, kt = tf.constant(q), tf.constant(k)
-        per = losses.MultiNegativesRankLoss(scale=scale, reduction="none")(qt, kt)
-        with tf.GradientTape() as tape:
-            tape.watch(qt)
-            tape.watch(kt)
-            mean = losses.MultiNegativesRankLoss(scale=scale, reduction=MEAN)(qt, kt)
-        gq, gk = tape.gradient(mean, [qt, kt])
-        out.append({
-            "config": {"scale": scale},
-            "queries": [floats(r) for r in q],
-            "keys": [floats(r) for r in k],
-            "perExample": floats(per),
-            "mean": float(mean.numpy()),
-            "gradientQueries": floats(gq),
-            "gradientKeys": floats(gk),
-        })
+        make = lambda reduction: losses.MultiNegativesRankLoss(scale=scale, reduction=reduction)  # noqa: E731
+        names = ("queries", "keys", "gradientQueries", "gradientKeys")
+        out.append({"config": {"scale": scale}, **two_input_case(make, q, k, names)})
     return out
 
 
@@ -215,23 +223,9 @@ def self_supervised_cases():
     for cls_name, py_config, ts_config in SELF_SUPERVISED:
         cls = getattr(losses, cls_name)
         for za, zb in views:
-            a, b = tf.constant(za), tf.constant(zb)
-            per = cls(reduction="none", **py_config)(a, b)
-            with tf.GradientTape() as tape:
-                tape.watch(a)
-                tape.watch(b)
-                mean = cls(reduction=MEAN, **py_config)(a, b)
-            ga, gb = tape.gradient(mean, [a, b])
-            out.append({
-                "loss": cls_name,
-                "config": ts_config,
-                "za": [floats(r) for r in za],
-                "zb": [floats(r) for r in zb],
-                "perExample": floats(per),
-                "mean": float(mean.numpy()),
-                "gradientA": floats(ga),
-                "gradientB": floats(gb),
-            })
+            make = lambda reduction: cls(reduction=reduction, **py_config)  # noqa: E731
+            names = ("za", "zb", "gradientA", "gradientB")
+            out.append({"loss": cls_name, "config": ts_config, **two_input_case(make, za, zb, names)})
     return out
 
 

@@ -1,6 +1,6 @@
-# Produces packages/models/test/schedules/python-values.ts: WarmupCosineDecay of tensorflow_similarity 0.18 (its
+# Produces packages/models/test/schedules/python-values.json: WarmupCosineDecay of tensorflow_similarity 0.18 (its
 # schedules.py, loaded from a checkout at /tmp/tfsim-py) on TensorFlow 2.21.
-# Run: python tools/reference/models_schedules_reference.py > values.json, then paste into python-values.ts.
+# Run: python tools/reference/models_schedules_reference.py > packages/models/test/schedules/python-values.json
 import os, sys, json, types
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import tensorflow as tf

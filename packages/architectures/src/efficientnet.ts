@@ -8,21 +8,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization, Normalization } from '@tfsim/layers';
 import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
 
-import {
-  applyTrainable,
-  buildSimilarityGraph,
-  checkImageShape,
-  checkTrainable,
-  HEAD_OPTION_KEYS,
-  type HeadOptions,
-  type ImageShape,
-  type LayersModel,
-  resolveHead,
-  type SimilarityGraph,
-  type SymbolicTensor,
-  type TrainableMode,
-} from './common';
-import { loadWeights, resolveWeightsOption } from './weights';
+import type { HeadOptions, ImageShape, LayersModel, SimilarityGraph, SymbolicTensor, TrainableMode } from './common';
+import { applyTrainable, buildSimilarityGraph, checkImageShape, checkTrainable, HEAD_OPTION_KEYS, resolveHead } from './common';
+import { loadBackboneWeights, resolveWeightsOption } from './weights';
 
 export type EfficientNetVariant = 'B0' | 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7';
 
@@ -114,15 +102,24 @@ function bn(name: string): tfl.layers.Layer {
   return new FreezableBatchNormalization({ name });
 }
 
+/** Keras' conv (no bias), batch norm and swish, named `${prefix}conv`, `${prefix}bn`, `${prefix}activation`. */
+function convBnSwish(
+  x: SymbolicTensor,
+  prefix: string,
+  conv: { filters: number; kernelSize: number; strides?: number; padding: 'same' | 'valid' },
+): SymbolicTensor {
+  x = tfl.layers
+    .conv2d({ ...conv, useBias: false, kernelInitializer: convInitializer(), name: `${prefix}conv` })
+    .apply(x) as SymbolicTensor;
+  x = bn(`${prefix}bn`).apply(x) as SymbolicTensor;
+  return tfl.layers.activation({ activation: 'swish', name: `${prefix}activation` }).apply(x) as SymbolicTensor;
+}
+
 function block(x: SymbolicTensor, args: BlockArgs, dropRate: number, name: string): SymbolicTensor {
   const inputs = x;
   const filters = args.filtersIn * args.expandRatio;
   if (args.expandRatio !== 1) {
-    x = tfl.layers
-      .conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: convInitializer(), name: `${name}expand_conv` })
-      .apply(x) as SymbolicTensor;
-    x = bn(`${name}expand_bn`).apply(x) as SymbolicTensor;
-    x = tfl.layers.activation({ activation: 'swish', name: `${name}expand_activation` }).apply(x) as SymbolicTensor;
+    x = convBnSwish(x, `${name}expand_`, { filters, kernelSize: 1, padding: 'same' });
   }
   let padding: 'same' | 'valid' = 'same';
   if (args.strides === 2) {
@@ -146,26 +143,17 @@ function block(x: SymbolicTensor, args: BlockArgs, dropRate: number, name: strin
   const filtersSe = Math.max(1, Math.trunc(args.filtersIn * SE_RATIO));
   let se = tfl.layers.globalAveragePooling2d({ name: `${name}se_squeeze` }).apply(x) as SymbolicTensor;
   se = tfl.layers.reshape({ targetShape: [1, 1, filters], name: `${name}se_reshape` }).apply(se) as SymbolicTensor;
-  se = tfl.layers
-    .conv2d({
-      filters: filtersSe,
+  const seConv = (seFilters: number, activation: 'swish' | 'sigmoid', layerName: string) =>
+    tfl.layers.conv2d({
+      filters: seFilters,
       kernelSize: 1,
       padding: 'same',
-      activation: 'swish',
+      activation,
       kernelInitializer: convInitializer(),
-      name: `${name}se_reduce`,
-    })
-    .apply(se) as SymbolicTensor;
-  se = tfl.layers
-    .conv2d({
-      filters,
-      kernelSize: 1,
-      padding: 'same',
-      activation: 'sigmoid',
-      kernelInitializer: convInitializer(),
-      name: `${name}se_expand`,
-    })
-    .apply(se) as SymbolicTensor;
+      name: layerName,
+    });
+  se = seConv(filtersSe, 'swish', `${name}se_reduce`).apply(se) as SymbolicTensor;
+  se = seConv(filters, 'sigmoid', `${name}se_expand`).apply(se) as SymbolicTensor;
   x = tfl.layers.multiply({ name: `${name}se_excite` }).apply([x, se]) as SymbolicTensor;
 
   x = tfl.layers
@@ -234,19 +222,7 @@ export function createEfficientNetBackbone(inputShape: ImageShape, variant: Effi
   let x = tfl.layers.rescaling({ scale: 1 / 255, name: 'rescaling' }).apply(inputs) as SymbolicTensor;
   x = new Normalization({ name: 'normalization' }).apply(x) as SymbolicTensor;
   x = tfl.layers.zeroPadding2d({ padding: correctPad(3), name: 'stem_conv_pad' }).apply(x) as SymbolicTensor;
-  x = tfl.layers
-    .conv2d({
-      filters: roundFilters(32, width),
-      kernelSize: 3,
-      strides: 2,
-      padding: 'valid',
-      useBias: false,
-      kernelInitializer: convInitializer(),
-      name: 'stem_conv',
-    })
-    .apply(x) as SymbolicTensor;
-  x = bn('stem_bn').apply(x) as SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'swish', name: 'stem_activation' }).apply(x) as SymbolicTensor;
+  x = convBnSwish(x, 'stem_', { filters: roundFilters(32, width), kernelSize: 3, strides: 2, padding: 'valid' });
 
   const totalBlocks = BASE_BLOCKS.reduce((n, b) => n + roundRepeats(b.repeats, depth), 0);
   let b = 0;
@@ -261,18 +237,7 @@ export function createEfficientNetBackbone(inputShape: ImageShape, variant: Effi
     }
   });
 
-  x = tfl.layers
-    .conv2d({
-      filters: roundFilters(1280, width),
-      kernelSize: 1,
-      padding: 'same',
-      useBias: false,
-      kernelInitializer: convInitializer(),
-      name: 'top_conv',
-    })
-    .apply(x) as SymbolicTensor;
-  x = bn('top_bn').apply(x) as SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'swish', name: 'top_activation' }).apply(x) as SymbolicTensor;
+  x = convBnSwish(x, 'top_', { filters: roundFilters(1280, width), kernelSize: 1, padding: 'same' });
   return tfl.model({ inputs, outputs: x, name });
 }
 
@@ -317,14 +282,7 @@ export async function buildEfficientNetSim(inputShape: ImageShape, options: Effi
   const trainable = checkTrainable(options.trainable ?? (weights ? 'frozen' : 'full'), 'EfficientNetSim');
   const head = resolveHead(options, 'EfficientNetSim');
   const backbone = createEfficientNetBackbone(shape, variant);
-  if (weights) {
-    try {
-      await loadWeights(backbone, weights);
-    } catch (err) {
-      backbone.dispose();
-      throw err;
-    }
-  }
+  await loadBackboneWeights(backbone, weights);
   applyTrainable(backbone, trainable, EFFICIENTNET_PARTIAL, weights !== null);
   return buildSimilarityGraph(backbone, shape, head, 'efficientnetsim');
 }

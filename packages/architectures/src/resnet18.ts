@@ -7,17 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
 import { checkOptions } from '@tfsim/utils';
 
-import {
-  buildSimilarityGraph,
-  checkImageShape,
-  HEAD_OPTION_KEYS,
-  type HeadOptions,
-  type ImageShape,
-  type LayersModel,
-  resolveHead,
-  type SimilarityGraph,
-  type SymbolicTensor,
-} from './common';
+import type { HeadOptions, ImageShape, LayersModel, SimilarityGraph, SymbolicTensor } from './common';
+import { buildSimilarityGraph, checkImageShape, HEAD_OPTION_KEYS, resolveHead } from './common';
 
 const BN_EPSILON = 1.001e-5;
 

@@ -7,21 +7,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { FreezableBatchNormalization } from '@tfsim/layers';
 import { checkOptions, type OptionKeys } from '@tfsim/utils';
 
-import {
-  applyTrainable,
-  buildSimilarityGraph,
-  checkImageShape,
-  checkTrainable,
-  HEAD_OPTION_KEYS,
-  type HeadOptions,
-  type ImageShape,
-  type LayersModel,
-  resolveHead,
-  type SimilarityGraph,
-  type SymbolicTensor,
-  type TrainableMode,
-} from './common';
-import { loadWeights, resolveWeightsOption } from './weights';
+import type { HeadOptions, ImageShape, LayersModel, SimilarityGraph, SymbolicTensor, TrainableMode } from './common';
+import { applyTrainable, buildSimilarityGraph, checkImageShape, checkTrainable, HEAD_OPTION_KEYS, resolveHead } from './common';
+import { loadBackboneWeights, resolveWeightsOption } from './weights';
 
 const BN_EPSILON = 1.001e-5;
 /** The layers `trainable: 'partial'` leaves trainable (the Python pattern). */
@@ -136,14 +124,7 @@ export async function buildResNet50Sim(inputShape: ImageShape, options: ResNet50
   const trainable = checkTrainable(options.trainable ?? (weights ? 'frozen' : 'full'), 'ResNet50Sim');
   const head = resolveHead(options, 'ResNet50Sim');
   const backbone = createResNet50Backbone(shape);
-  if (weights) {
-    try {
-      await loadWeights(backbone, weights);
-    } catch (err) {
-      backbone.dispose();
-      throw err;
-    }
-  }
+  await loadBackboneWeights(backbone, weights);
   applyTrainable(backbone, trainable, RESNET50_PARTIAL, weights !== null);
   return buildSimilarityGraph(backbone, shape, head, 'resnet50sim');
 }

@@ -178,3 +178,14 @@ export async function saveWeights(model: LayersModel, dir: string): Promise<void
     await fsp.writeFile(path.join(tmp, MODEL_JSON), JSON.stringify(json));
   });
 }
+
+/** Loads `weights` (a folder; null: none) into a new backbone, disposing the backbone if they fail to load. */
+export async function loadBackboneWeights(backbone: LayersModel, weights: string | null): Promise<void> {
+  if (!weights) return;
+  try {
+    await loadWeights(backbone, weights);
+  } catch (err) {
+    backbone.dispose();
+    throw err;
+  }
+}

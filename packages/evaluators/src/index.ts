@@ -4,14 +4,5 @@
  */
 export { MemoryEvaluator, lastArgExtreme } from './memory-evaluator';
 export { deserializeEvaluator, evaluatorName, makeEvaluator, registerEvaluator, serializeEvaluator } from './registry';
-export type {
-  CalibrateOptions,
-  CalibrationResults,
-  Cutpoint,
-  EvaluateClassificationOptions,
-  EvaluateRetrievalOptions,
-  Evaluator,
-  LabelsLike,
-  Verbose,
-} from './types';
+export type * from './types';
 export { PADDING_LABEL, roundDistance, unpackLookupDistances, unpackLookupLabels } from './unpack';

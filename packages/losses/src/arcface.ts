@@ -5,11 +5,10 @@
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, oneHotFloat, withoutGradient } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnly } from './class-weights';
-import { checkNumber, type LabelsInput } from './inputs';
-import type { LossConfig } from './loss';
+import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnlyOption } from './class-weights';
+import type { LabelsInput } from './inputs';
+import { numberOption, type OptionRulesOf, resolveOptions } from './option-rules';
 import { l2Normalize, tfc } from './tf';
 
 export interface ArcFaceLossOptions extends ClassWeightsOptions {
@@ -20,6 +19,12 @@ export interface ArcFaceLossOptions extends ClassWeightsOptions {
   /** Must be 'cosine' (the default). */
   distance?: DistanceIdentifier;
 }
+
+const RULES = {
+  margin: numberOption(0.5, '>=0'),
+  scale: numberOption(64, '>0'),
+  distance: cosineOnlyOption('works on angles'),
+} satisfies OptionRulesOf<Omit<ArcFaceLossOptions, keyof ClassWeightsOptions>>;
 
 interface Params {
   margin: number;
@@ -56,8 +61,7 @@ export function arcFaceLoss(
   options: { margin?: number; scale?: number } = {},
 ): Tensor1D {
   const loss = 'ArcFaceLoss';
-  const margin = checkNumber(options.margin ?? 0.5, 'margin', loss, '>=0');
-  const scale = checkNumber(options.scale ?? 64, 'scale', loss, '>0');
+  const { margin, scale } = resolveOptions(RULES, options, loss);
   return tfc().tidy(() => {
     const y = classIndices(labels, embeddings, centres, 'centres', loss);
     return perExample(y, embeddings, centres, { margin, scale, numClasses: centres.shape[0] });
@@ -73,25 +77,14 @@ export function arcFaceLoss(
  */
 export class ArcFaceLoss extends ClassWeightsLoss {
   readonly className = 'ArcFaceLoss';
-  static override readonly optionKeys: OptionKeys<ArcFaceLossOptions> = {
-    ...ClassWeightsLoss.optionKeys,
-    margin: true,
-    scale: true,
-    distance: true,
-  };
-  readonly distance: Distance;
-  readonly margin: number;
-  readonly scale: number;
+  // Resolved by Loss before ClassWeightsLoss creates the variable, so a bad option leaks nothing.
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly margin: number;
+  declare readonly scale: number;
 
   constructor(options: ArcFaceLossOptions) {
-    // Checked before the variable is created, so a bad option leaks nothing.
-    const distance = cosineOnly(options?.distance, 'ArcFaceLoss', 'works on angles');
-    const margin = checkNumber(options?.margin ?? 0.5, 'margin', 'ArcFaceLoss', '>=0');
-    const scale = checkNumber(options?.scale ?? 64, 'scale', 'ArcFaceLoss', '>0');
     super(options, 'arcface_loss', 'ArcFaceLoss', () => 1);
-    this.distance = distance;
-    this.margin = margin;
-    this.scale = scale;
   }
 
   perExample(labels: LabelsInput, embeddings: Tensor2D): Tensor1D {
@@ -104,17 +97,5 @@ export class ArcFaceLoss extends ClassWeightsLoss {
 
   call(labels: Tensor | LabelsInput, embeddings: Tensor): Tensor {
     return tfc().tidy(() => this.applyReduction(this.compute(labels, embeddings)));
-  }
-
-  getConfig(): LossConfig {
-    return {
-      ...this.commonConfig(),
-      numClasses: this.numClasses,
-      embeddingSize: this.embeddingSize,
-      margin: this.margin,
-      scale: this.scale,
-      distance: this.distance.name,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
-    };
   }
 }

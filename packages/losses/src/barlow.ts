@@ -4,11 +4,10 @@
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { withoutGradient } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkNumber } from './inputs';
-import { Loss, type LossConfig, type LossOptions } from './loss';
-import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import type { LossOptions } from './loss';
+import { numberOption, type OptionRulesOf } from './option-rules';
+import { checkViews, SelfSupervisedLoss, selfSupervisedValues } from './self-supervised';
 import { diagPart, tfc } from './tf';
 
 export interface BarlowOptions extends LossOptions {
@@ -37,7 +36,7 @@ export function offDiagonalSquaredSum(c: Tensor2D): Scalar {
   return tf.sum(tf.mul(tf.square(c), offDiagonal));
 }
 
-function compute(za: Tensor2D, zb: Tensor2D, lambda: number, margin: number): Scalar {
+function compute(za: Tensor2D, zb: Tensor2D, { lambda, margin }: { lambda: number; margin: number }): Scalar {
   checkViews(za, zb, 'Barlow');
   const tf = tfc();
   const n = za.shape[0];
@@ -46,17 +45,11 @@ function compute(za: Tensor2D, zb: Tensor2D, lambda: number, margin: number): Sc
   return tf.add(tf.add(tf.mul(offDiagonalSquaredSum(c), lambda), onDiagonal), margin) as Scalar;
 }
 
-function resolve(options: BarlowOptions, loss: string): { lambda: number; margin: number } {
-  return {
-    lambda: checkNumber(options.lambda ?? 5e-3, 'lambda', loss),
-    margin: checkNumber(options.margin ?? 1e-12, 'margin', loss),
-  };
-}
+const RULES = { lambda: numberOption(5e-3), margin: numberOption(1e-12) } satisfies OptionRulesOf<BarlowOptions>;
 
 /** The Barlow Twins loss of a batch, a scalar (there are no per-example values). */
 export function barlowLoss(za: Tensor2D, zb: Tensor2D, options: BarlowOptions = {}): Scalar {
-  const o = resolve(options, 'Barlow');
-  return tfc().tidy(() => compute(za, zb, o.lambda, o.margin));
+  return selfSupervisedValues('Barlow', RULES, compute, za, zb, options);
 }
 
 /**
@@ -65,22 +58,15 @@ export function barlowLoss(za: Tensor2D, zb: Tensor2D, options: BarlowOptions = 
  */
 export class Barlow extends SelfSupervisedLoss {
   readonly className = 'Barlow';
-  static override readonly optionKeys: OptionKeys<BarlowOptions> = { ...Loss.optionKeys, lambda: true, margin: true };
-  readonly lambda: number;
-  readonly margin: number;
+  static override readonly optionRules = RULES;
+  declare readonly lambda: number;
+  declare readonly margin: number;
 
   constructor(options: BarlowOptions = {}) {
     super(options, 'barlow');
-    const o = resolve(options, this.className);
-    this.lambda = o.lambda;
-    this.margin = o.margin;
   }
 
   protected compute(za: Tensor2D, zb: Tensor2D): Tensor {
-    return compute(za, zb, this.lambda, this.margin);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), lambda: this.lambda, margin: this.margin };
+    return compute(za, zb, this);
   }
 }

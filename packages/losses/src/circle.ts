@@ -3,22 +3,12 @@
  * each pair weighted by how far it is from its optimum.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
+import type { Distance, DistanceIdentifier } from '@tfsim/distances';
 
-import { checkNumber, type LabelsInput } from './inputs';
-import {
-  batchMasks,
-  type KeyOptions,
-  Loss,
-  type LossConfig,
-  lossDistance,
-  type LossOptions,
-  MetricLoss,
-  type PairBatch,
-  pairBatch,
-} from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
 import { logsumexp } from './mining';
+import { metricDistanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { tfc } from './tf';
 
 export interface CircleLossOptions extends LossOptions {
@@ -30,19 +20,13 @@ export interface CircleLossOptions extends LossOptions {
   margin?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  gamma: number;
-  margin: number;
-}
+const RULES = {
+  distance: metricDistanceOption('cosine'),
+  gamma: numberOption(80.0, '>0'),
+  margin: numberOption(0.4),
+} satisfies OptionRulesOf<CircleLossOptions>;
 
-function resolve(options: CircleLossOptions, loss: string): Resolved {
-  return {
-    distance: lossDistance(options.distance ?? 'cosine', loss),
-    gamma: checkNumber(options.gamma ?? 80.0, 'gamma', loss, '>0'),
-    margin: checkNumber(options.margin ?? 0.4, 'margin', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
@@ -65,8 +49,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 
 /** Per-example circle losses `[batch]` (the Python `circle_loss`). */
 export function circleLoss(labels: LabelsInput, embeddings: Tensor2D, options: CircleLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolve(options, 'CircleLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'CircleLoss'), o));
+  return metricLossValues('CircleLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -75,24 +58,16 @@ export function circleLoss(labels: LabelsInput, embeddings: Tensor2D, options: C
  */
 export class CircleLoss extends MetricLoss {
   readonly className = 'CircleLoss';
-  static override readonly optionKeys: OptionKeys<CircleLossOptions> = { ...Loss.optionKeys, distance: true, gamma: true, margin: true };
-  readonly distance: Distance;
-  readonly gamma: number;
-  readonly margin: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly gamma: number;
+  declare readonly margin: number;
 
   constructor(options: CircleLossOptions = {}) {
     super(options, 'circle_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.gamma = o.gamma;
-    this.margin = o.margin;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return perExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), distance: this.distance.name, gamma: this.gamma, margin: this.margin };
   }
 }

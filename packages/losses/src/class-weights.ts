@@ -8,7 +8,8 @@ import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/dist
 import { type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
 
 import { checkClassIndices, checkEmbeddings, checkInteger, type LabelsInput, toLabelVector } from './inputs';
-import { labelColumnFromLayers, Loss, type LossOptions } from './loss';
+import { labelColumnFromLayers, Loss, type LossConfig, type LossOptions } from './loss';
+import type { OptionRule } from './option-rules';
 import { tfc } from './tf';
 
 export interface ClassWeightsOptions extends LossOptions {
@@ -20,11 +21,13 @@ export interface ClassWeightsOptions extends LossOptions {
   initialWeights?: Tensor2D;
 }
 
-/** The cosine distance (the default): these losses compare angles to their class weights. */
-export function cosineOnly(identifier: DistanceIdentifier | undefined, loss: string, why: string): Distance {
-  const distance = getDistance(identifier ?? 'cosine');
-  if (distance.name !== 'cosine') throw new ValueError(`${loss} ${why} and needs the cosine distance, got ${distance.name}`);
-  return distance;
+/** The cosine distance (the default): these losses compare angles to their class weights (`why`). */
+export function cosineOnlyOption(why: string): OptionRule<Distance> {
+  return (value, _what, loss) => {
+    const distance = getDistance((value ?? 'cosine') as DistanceIdentifier);
+    if (distance.name !== 'cosine') throw new ValueError(`${loss} ${why} and needs the cosine distance, got ${distance.name}`);
+    return distance;
+  };
 }
 
 /**
@@ -112,6 +115,15 @@ export abstract class ClassWeightsLoss extends Loss {
       );
     }
     this.weights.assign(values);
+  }
+
+  override getConfig(): LossConfig {
+    return {
+      ...super.getConfig(),
+      numClasses: this.numClasses,
+      embeddingSize: this.embeddingSize,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
   }
 
   override dispose(): void {

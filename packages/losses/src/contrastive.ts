@@ -4,11 +4,11 @@
  * negative pairs pushed beyond another.
  */
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { type Distance, type DistanceIdentifier, getDistance, withoutGradient } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
+import { type Distance, type DistanceIdentifier, withoutGradient } from '@tfsim/distances';
 
-import { checkNumber, type LabelsInput } from './inputs';
-import { batchMasks, type KeyOptions, Loss, type LossConfig, type LossOptions, MetricLoss, type PairBatch, pairBatch } from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
+import { distanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { tfc } from './tf';
 
 export interface ContrastiveLossOptions extends LossOptions {
@@ -20,19 +20,13 @@ export interface ContrastiveLossOptions extends LossOptions {
   negativeMargin?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  positiveMargin: number;
-  negativeMargin: number;
-}
+const RULES = {
+  distance: distanceOption('euclidean'),
+  positiveMargin: numberOption(0),
+  negativeMargin: numberOption(1),
+} satisfies OptionRulesOf<ContrastiveLossOptions>;
 
-function resolve(options: ContrastiveLossOptions, loss: string): Resolved {
-  return {
-    distance: getDistance(options.distance ?? 'euclidean'),
-    positiveMargin: checkNumber(options.positiveMargin ?? 0, 'positiveMargin', loss),
-    negativeMargin: checkNumber(options.negativeMargin ?? 1, 'negativeMargin', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 /**
  * Each anchor's share of the batch loss, `n * (sum_j pos_ij / Pnz + sum_j
@@ -66,8 +60,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 
 /** Each anchor's share `[batch]` of the contrastive loss (their mean is the loss). */
 export function contrastiveLoss(labels: LabelsInput, embeddings: Tensor2D, options: ContrastiveLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolve(options, 'ContrastiveLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'ContrastiveLoss'), o));
+  return metricLossValues('ContrastiveLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -78,34 +71,16 @@ export function contrastiveLoss(labels: LabelsInput, embeddings: Tensor2D, optio
  */
 export class ContrastiveLoss extends MetricLoss {
   readonly className = 'ContrastiveLoss';
-  static override readonly optionKeys: OptionKeys<ContrastiveLossOptions> = {
-    ...Loss.optionKeys,
-    distance: true,
-    positiveMargin: true,
-    negativeMargin: true,
-  };
-  readonly distance: Distance;
-  readonly positiveMargin: number;
-  readonly negativeMargin: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly positiveMargin: number;
+  declare readonly negativeMargin: number;
 
   constructor(options: ContrastiveLossOptions = {}) {
     super(options, 'contrastive_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.positiveMargin = o.positiveMargin;
-    this.negativeMargin = o.negativeMargin;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return perExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    return {
-      ...this.commonConfig(),
-      distance: this.distance.name,
-      positiveMargin: this.positiveMargin,
-      negativeMargin: this.negativeMargin,
-    };
   }
 }

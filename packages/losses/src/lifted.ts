@@ -4,21 +4,11 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, oneHotFloat } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import {
-  batchMasks,
-  type KeyOptions,
-  Loss,
-  type LossConfig,
-  lossDistance,
-  type LossOptions,
-  MetricLoss,
-  type PairBatch,
-  pairBatch,
-} from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
 import { logsumexp, POSITIVE_MINING, positiveDistances, type PositiveMining } from './mining';
+import { choiceOption, metricDistanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { tfc } from './tf';
 
 export interface LiftedStructLossOptions extends LossOptions {
@@ -30,19 +20,13 @@ export interface LiftedStructLossOptions extends LossOptions {
   margin?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  positiveMiningStrategy: PositiveMining;
-  margin: number;
-}
+const RULES = {
+  distance: metricDistanceOption('cosine'),
+  positiveMiningStrategy: choiceOption<PositiveMining>('hard', POSITIVE_MINING),
+  margin: numberOption(1.0),
+} satisfies OptionRulesOf<LiftedStructLossOptions>;
 
-function resolve(options: LiftedStructLossOptions, loss: string): Resolved {
-  return {
-    distance: lossDistance(options.distance ?? 'cosine', loss),
-    positiveMiningStrategy: checkChoice(options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss),
-    margin: checkNumber(options.margin ?? 1.0, 'margin', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
@@ -64,8 +48,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 
 /** Per-example lifted structured losses `[batch]` (the Python `lifted_struct_loss`). */
 export function liftedStructLoss(labels: LabelsInput, embeddings: Tensor2D, options: LiftedStructLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolve(options, 'LiftedStructLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'LiftedStructLoss'), o));
+  return metricLossValues('LiftedStructLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -76,34 +59,16 @@ export function liftedStructLoss(labels: LabelsInput, embeddings: Tensor2D, opti
  */
 export class LiftedStructLoss extends MetricLoss {
   readonly className = 'LiftedStructLoss';
-  static override readonly optionKeys: OptionKeys<LiftedStructLossOptions> = {
-    ...Loss.optionKeys,
-    distance: true,
-    positiveMiningStrategy: true,
-    margin: true,
-  };
-  readonly distance: Distance;
-  readonly positiveMiningStrategy: PositiveMining;
-  readonly margin: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly positiveMiningStrategy: PositiveMining;
+  declare readonly margin: number;
 
   constructor(options: LiftedStructLossOptions = {}) {
     super(options, 'lifted_struct_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.positiveMiningStrategy = o.positiveMiningStrategy;
-    this.margin = o.margin;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return perExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    return {
-      ...this.commonConfig(),
-      distance: this.distance.name,
-      positiveMiningStrategy: this.positiveMiningStrategy,
-      margin: this.margin,
-    };
   }
 }

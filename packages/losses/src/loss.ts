@@ -4,10 +4,11 @@
  * tfjs-layers' `model.compile({ loss })`.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { buildMasks, type Distance, type DistanceIdentifier, getDistance, type PairMasks } from '@tfsim/distances';
+import { buildMasks, type Distance, type PairMasks } from '@tfsim/distances';
 import { checkOptions, type OptionKeys, ValueError } from '@tfsim/utils';
 
 import { checkChoice, checkEmbeddings, type LabelsInput, toLabelVector } from './inputs';
+import { type OptionRules, type ResolvedOptions, resolveOptions, ruleKeys, rulesConfig } from './option-rules';
 import { tfc } from './tf';
 
 /** A JSON-safe description of a loss; `getLoss(className, config)` recreates it. */
@@ -44,12 +45,21 @@ export type LayersLossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 /** Base of every `@tfsim` loss. */
 export abstract class Loss {
   /**
-   * The option keys the constructor accepts; any other key is an error that
-   * suggests the closest. A subclass with options of its own declares
+   * The option keys the constructor accepts besides those of `optionRules`;
+   * any other key is an error that suggests the closest. A subclass with
+   * options it resolves itself declares
    * `static override readonly optionKeys: OptionKeys<ItsOptions> = { ...Parent.optionKeys, ... }`,
    * which the compiler checks against its options type.
    */
   static readonly optionKeys: OptionKeys<LossOptions> = { name: true, reduction: true };
+  /**
+   * The loss's own options as rules (see option-rules.ts): the constructor
+   * accepts their keys, resolves them onto the loss (the subclass declares
+   * the fields: `declare readonly margin: number`) and getConfig writes them.
+   * A subclass declares `static override readonly optionRules = { ...Parent.optionRules, ... }
+   * satisfies OptionRulesOf<ItsOptions>`, which the compiler checks against its options type.
+   */
+  static readonly optionRules: OptionRules = {};
   readonly name: string;
   readonly reduction: Reduction;
   /** The class name used to save and recreate it: `TripletLoss`, `SimCLRLoss`, ... */
@@ -77,9 +87,11 @@ export abstract class Loss {
    */
   constructor(options: LossOptions | string | undefined, defaultName: string) {
     if (typeof options === 'string') options = { name: options };
-    checkOptions(options, new.target.optionKeys, new.target.name);
+    const rules = new.target.optionRules;
+    checkOptions(options, { ...new.target.optionKeys, ...ruleKeys(rules) }, new.target.name);
     this.name = options?.name ?? defaultName;
     this.reduction = checkChoice(options?.reduction ?? 'auto', REDUCTIONS, 'reduction', new.target.name);
+    Object.assign(this, resolveOptions(rules, options, new.target.name));
     this.lossFunction = (yTrue: Tensor, yPred: Tensor) => {
       const tf = tfc();
       return tf.tidy(() => this.call(this.labelsFromLayers(yTrue), yPred));
@@ -94,7 +106,10 @@ export abstract class Loss {
   /** The loss of a batch, reduced by `reduction`: a scalar, or `[batch]` for 'none'. */
   abstract call(yTrue: Tensor | LabelsInput, yPred: Tensor): Tensor;
 
-  abstract getConfig(): LossConfig;
+  /** The common entries and the options of `optionRules`; a loss with more state adds it. */
+  getConfig(): LossConfig {
+    return { ...this.commonConfig(), ...rulesConfig((this.constructor as typeof Loss).optionRules, this) };
+  }
 
   /** Applies `reduction` to per-example values; `mean` is the loss's own 'auto' (the mean unless stated). */
   protected applyReduction(values: Tensor, mean: (values: Tensor) => Scalar = (v) => tfc().mean(v)): Tensor {
@@ -171,13 +186,21 @@ export function pairBatch(labels: LabelsInput, embeddings: Tensor2D, options: Ke
   return { queryLabels, queryEmbeddings: embeddings, keyLabels, keyEmbeddings, removeDiagonal: options.removeDiagonal ?? true };
 }
 
-/** Resolves a loss's distance, rejecting similarities where the loss needs a distance. */
-export function lossDistance(identifier: DistanceIdentifier, loss: string): Distance {
-  const distance = getDistance(identifier);
-  if (distance.isSimilarity) {
-    throw new ValueError(`${loss} needs a distance (smaller is closer), but ${distance.name} is a similarity; use e.g. 'cosine'`);
-  }
-  return distance;
+/**
+ * The functional form of a metric loss (`tripletLoss(labels, embeddings,
+ * options)`): its options resolved by `rules`, then `perExample` on the
+ * checked batch, in a tidy scope.
+ */
+export function metricLossValues<Rules extends OptionRules>(
+  loss: string,
+  rules: Rules,
+  perExample: (batch: PairBatch, options: ResolvedOptions<Rules>) => Tensor1D,
+  labels: LabelsInput,
+  embeddings: Tensor2D,
+  options: KeyOptions,
+): Tensor1D {
+  const resolved = resolveOptions(rules, options, loss);
+  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, loss), resolved));
 }
 
 /** Column 0 of a `[batch, dim]` target (labels repeated to the output's shape for tfjs-layers). */

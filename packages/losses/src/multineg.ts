@@ -4,11 +4,12 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/distances';
-import { type OptionKeys, ShapeError, ValueError } from '@tfsim/utils';
+import { ShapeError, ValueError } from '@tfsim/utils';
 
-import { checkEmbeddings, checkNumber } from './inputs';
-import { Loss, type LossConfig, type LossOptions } from './loss';
+import { checkEmbeddings } from './inputs';
+import { Loss, type LossOptions } from './loss';
 import { logsumexp } from './mining';
+import { numberOption, type OptionRule, type OptionRulesOf, type ResolvedOptions, resolveOptions } from './option-rules';
 import { diagPart, tfc } from './tf';
 
 export interface MultiNegativesRankLossOptions extends LossOptions {
@@ -18,18 +19,17 @@ export interface MultiNegativesRankLossOptions extends LossOptions {
   scale?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  scale: number;
-}
-
-function resolve(options: MultiNegativesRankLossOptions, loss: string): Resolved {
-  const distance = getDistance(options.distance ?? 'inner_product');
+const innerProductOnly: OptionRule<Distance> = (value, _what, loss) => {
+  const distance = getDistance((value ?? 'inner_product') as DistanceIdentifier);
   if (distance.name !== 'inner_product') {
     throw new ValueError(`${loss} needs the inner_product distance (a similarity), got ${distance.name}`);
   }
-  return { distance, scale: checkNumber(options.scale ?? 20, 'scale', loss) };
-}
+  return distance;
+};
+
+const RULES = { distance: innerProductOnly, scale: numberOption(20) } satisfies OptionRulesOf<MultiNegativesRankLossOptions>;
+
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(queries: Tensor2D, keys: Tensor2D, o: Resolved, loss: string): Tensor1D {
   checkEmbeddings(queries, 'query embeddings', loss);
@@ -50,7 +50,7 @@ export function multinegRankingLoss(
   keyEmbeddings: Tensor2D,
   options: MultiNegativesRankLossOptions = {},
 ): Tensor1D {
-  const o = resolve(options, 'MultiNegativesRankLoss');
+  const o = resolveOptions(RULES, options, 'MultiNegativesRankLoss');
   return tfc().tidy(() => perExample(queryEmbeddings, keyEmbeddings, o, 'MultiNegativesRankLoss'));
 }
 
@@ -61,15 +61,12 @@ export function multinegRankingLoss(
  */
 export class MultiNegativesRankLoss extends Loss {
   readonly className = 'MultiNegativesRankLoss';
-  static override readonly optionKeys: OptionKeys<MultiNegativesRankLossOptions> = { ...Loss.optionKeys, distance: true, scale: true };
-  readonly distance: Distance;
-  readonly scale: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly scale: number;
 
   constructor(options: MultiNegativesRankLossOptions = {}) {
     super(options, 'multineg_rank_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.scale = o.scale;
   }
 
   perExample(queryEmbeddings: Tensor2D, keyEmbeddings: Tensor2D): Tensor1D {
@@ -79,9 +76,5 @@ export class MultiNegativesRankLoss extends Loss {
   call(queryEmbeddings: Tensor, keyEmbeddings: Tensor): Scalar {
     const tf = tfc();
     return tf.tidy(() => tf.mean(perExample(queryEmbeddings as Tensor2D, keyEmbeddings as Tensor2D, this, this.className)));
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), distance: this.distance.name, scale: this.scale };
   }
 }

@@ -114,7 +114,7 @@ export class MultipleLosses extends Loss {
     );
   }
 
-  getConfig(): LossConfig {
+  override getConfig(): LossConfig {
     const serialized = (loss: Loss | Miner) => ({ className: loss.className, config: loss.getConfig() });
     const keyed = !Array.isArray(this.losses);
     const pick = <T>(values: T[]) => (keyed ? Object.fromEntries(this.keys.map((k, i) => [k, values[i]])) : values);

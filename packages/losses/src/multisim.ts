@@ -4,21 +4,11 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, maskedMax, maskedMin, withoutGradient } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkNumber, type LabelsInput } from './inputs';
-import {
-  batchMasks,
-  type KeyOptions,
-  Loss,
-  type LossConfig,
-  lossDistance,
-  type LossOptions,
-  MetricLoss,
-  type PairBatch,
-  pairBatch,
-} from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
 import { logsumexp } from './mining';
+import { metricDistanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { tfc } from './tf';
 
 export interface MultiSimilarityLossOptions extends LossOptions {
@@ -36,25 +26,16 @@ export interface MultiSimilarityLossOptions extends LossOptions {
   center?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  alpha: number;
-  beta: number;
-  epsilon: number;
-  lmda: number;
-  center: number;
-}
+const RULES = {
+  distance: metricDistanceOption('cosine'),
+  alpha: numberOption(2.0, '>0'),
+  beta: numberOption(40.0, '>0'),
+  epsilon: numberOption(0.1),
+  lmda: numberOption(0.5),
+  center: numberOption(1.0),
+} satisfies OptionRulesOf<MultiSimilarityLossOptions>;
 
-function resolve(options: MultiSimilarityLossOptions, loss: string): Resolved {
-  return {
-    distance: lossDistance(options.distance ?? 'cosine', loss),
-    alpha: checkNumber(options.alpha ?? 2.0, 'alpha', loss, '>0'),
-    beta: checkNumber(options.beta ?? 40.0, 'beta', loss, '>0'),
-    epsilon: checkNumber(options.epsilon ?? 0.1, 'epsilon', loss),
-    lmda: checkNumber(options.lmda ?? 0.5, 'lmda', loss),
-    center: checkNumber(options.center ?? 1.0, 'center', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
@@ -84,8 +65,7 @@ export function multisimilarityLoss(
   embeddings: Tensor2D,
   options: MultiSimilarityLossOptions & KeyOptions = {},
 ): Tensor1D {
-  const o = resolve(options, 'MultiSimilarityLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'MultiSimilarityLoss'), o));
+  return metricLossValues('MultiSimilarityLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -96,39 +76,19 @@ export function multisimilarityLoss(
  */
 export class MultiSimilarityLoss extends MetricLoss {
   readonly className = 'MultiSimilarityLoss';
-  static override readonly optionKeys: OptionKeys<MultiSimilarityLossOptions> = {
-    ...Loss.optionKeys,
-    distance: true,
-    alpha: true,
-    beta: true,
-    epsilon: true,
-    lmda: true,
-    center: true,
-  };
-  readonly distance: Distance;
-  readonly alpha: number;
-  readonly beta: number;
-  readonly epsilon: number;
-  readonly lmda: number;
-  readonly center: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly alpha: number;
+  declare readonly beta: number;
+  declare readonly epsilon: number;
+  declare readonly lmda: number;
+  declare readonly center: number;
 
   constructor(options: MultiSimilarityLossOptions = {}) {
     super(options, 'multisim_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.alpha = o.alpha;
-    this.beta = o.beta;
-    this.epsilon = o.epsilon;
-    this.lmda = o.lmda;
-    this.center = o.center;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return perExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    const { alpha, beta, epsilon, lmda, center } = this;
-    return { ...this.commonConfig(), distance: this.distance.name, alpha, beta, epsilon, lmda, center };
   }
 }

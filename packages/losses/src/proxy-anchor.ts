@@ -5,11 +5,10 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, getDistance, oneHotFloat } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnly } from './class-weights';
-import { checkNumber, type LabelsInput } from './inputs';
-import type { LossConfig } from './loss';
+import { classIndices, ClassWeightsLoss, type ClassWeightsOptions, cosineOnlyOption } from './class-weights';
+import type { LabelsInput } from './inputs';
+import { numberOption, type OptionRulesOf, resolveOptions } from './option-rules';
 import { maskedLogSumExp, similarityMatrix } from './similarity';
 import { tfc } from './tf';
 
@@ -21,6 +20,12 @@ export interface ProxyAnchorLossOptions extends ClassWeightsOptions {
   /** Must be 'cosine' (the default). */
   distance?: DistanceIdentifier;
 }
+
+const RULES = {
+  margin: numberOption(0.1),
+  alpha: numberOption(32, '>0'),
+  distance: cosineOnlyOption('compares cosine similarities to its proxies'),
+} satisfies OptionRulesOf<Omit<ProxyAnchorLossOptions, keyof ClassWeightsOptions>>;
 
 interface Params {
   margin: number;
@@ -48,8 +53,7 @@ export function proxyAnchorLoss(
   options: { margin?: number; alpha?: number } = {},
 ): Scalar {
   const name = 'ProxyAnchorLoss';
-  const margin = checkNumber(options.margin ?? 0.1, 'margin', name);
-  const alpha = checkNumber(options.alpha ?? 32, 'alpha', name, '>0');
+  const { margin, alpha } = resolveOptions(RULES, options, name);
   return tfc().tidy(() => {
     const y = classIndices(labels, embeddings, proxies, 'proxies', name);
     return loss(y, embeddings, proxies, { margin, alpha, numClasses: proxies.shape[0], distance: getDistance('cosine') });
@@ -66,40 +70,17 @@ export function proxyAnchorLoss(
  */
 export class ProxyAnchorLoss extends ClassWeightsLoss {
   readonly className = 'ProxyAnchorLoss';
-  static override readonly optionKeys: OptionKeys<ProxyAnchorLossOptions> = {
-    ...ClassWeightsLoss.optionKeys,
-    margin: true,
-    alpha: true,
-    distance: true,
-  };
-  readonly distance: Distance;
-  readonly margin: number;
-  readonly alpha: number;
+  // Resolved by Loss before ClassWeightsLoss creates the variable, so a bad option leaks nothing.
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly margin: number;
+  declare readonly alpha: number;
 
   constructor(options: ProxyAnchorLossOptions) {
-    // Checked before the variable is created, so a bad option leaks nothing.
-    const distance = cosineOnly(options?.distance, 'ProxyAnchorLoss', 'compares cosine similarities to its proxies');
-    const margin = checkNumber(options?.margin ?? 0.1, 'margin', 'ProxyAnchorLoss');
-    const alpha = checkNumber(options?.alpha ?? 32, 'alpha', 'ProxyAnchorLoss', '>0');
     super(options, 'proxy_anchor_loss', 'ProxyAnchorLoss', (numClasses) => Math.sqrt(2 / numClasses));
-    this.distance = distance;
-    this.margin = margin;
-    this.alpha = alpha;
   }
 
   call(labels: Tensor | LabelsInput, embeddings: Tensor): Scalar {
     return tfc().tidy(() => loss(this.classIndices(labels, embeddings), embeddings as Tensor2D, this.weights as Tensor as Tensor2D, this));
-  }
-
-  getConfig(): LossConfig {
-    return {
-      ...this.commonConfig(),
-      numClasses: this.numClasses,
-      embeddingSize: this.embeddingSize,
-      margin: this.margin,
-      alpha: this.alpha,
-      distance: this.distance.name,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
-    };
   }
 }

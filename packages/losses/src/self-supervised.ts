@@ -8,6 +8,7 @@ import { ShapeError } from '@tfsim/utils';
 
 import { checkEmbeddings } from './inputs';
 import { Loss } from './loss';
+import { type OptionRules, type ResolvedOptions, resolveOptions } from './option-rules';
 import { tfc } from './tf';
 
 /** Both views must be 2-D float tensors of the same shape. */
@@ -20,6 +21,22 @@ export function checkViews(za: unknown, zb: unknown, loss: string, minRows = 1):
     throw new ShapeError(`${loss}: the two views must have the same shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   }
   if (a.shape[0] < minRows) throw new ShapeError(`${loss}: needs a batch of at least ${minRows} rows, got ${a.shape[0]}`);
+}
+
+/**
+ * The functional form of a self-supervised loss (`vicregLoss(za, zb,
+ * options)`): its options resolved by `rules`, then `compute` in a tidy scope.
+ */
+export function selfSupervisedValues<Rules extends OptionRules, T extends Tensor>(
+  loss: string,
+  rules: Rules,
+  compute: (za: Tensor2D, zb: Tensor2D, options: ResolvedOptions<Rules>) => T,
+  za: Tensor2D,
+  zb: Tensor2D,
+  options: object,
+): T {
+  const resolved = resolveOptions(rules, options, loss);
+  return tfc().tidy(() => compute(za, zb, resolved));
 }
 
 /**

@@ -3,11 +3,10 @@
  * among all other examples of both views.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkNumber } from './inputs';
-import { Loss, type LossConfig, type LossOptions } from './loss';
-import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import type { LossOptions } from './loss';
+import { numberOption, type OptionRulesOf } from './option-rules';
+import { checkViews, SelfSupervisedLoss, selfSupervisedValues } from './self-supervised';
 import { l2Normalize, tfc } from './tf';
 
 /** Subtracted from an example's similarity with itself, which must never be its pair. */
@@ -29,7 +28,7 @@ function contrast(h1: Tensor2D, h2: Tensor2D, temperature: number): Tensor1D {
   return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)) as Tensor1D;
 }
 
-function compute(za: Tensor2D, zb: Tensor2D, temperature: number): Tensor1D {
+function compute(za: Tensor2D, zb: Tensor2D, { temperature }: { temperature: number }): Tensor1D {
   checkViews(za, zb, 'SimCLRLoss');
   const tf = tfc();
   const a = l2Normalize(za);
@@ -37,10 +36,11 @@ function compute(za: Tensor2D, zb: Tensor2D, temperature: number): Tensor1D {
   return tf.add(contrast(a, b, temperature), contrast(b, a, temperature));
 }
 
+const RULES = { temperature: numberOption(0.05, '>0') } satisfies OptionRulesOf<SimCLRLossOptions>;
+
 /** Per-example SimCLR losses `[batch]`. */
 export function simclrLoss(za: Tensor2D, zb: Tensor2D, options: SimCLRLossOptions = {}): Tensor1D {
-  const temperature = checkNumber(options.temperature ?? 0.05, 'temperature', 'SimCLRLoss', '>0');
-  return tfc().tidy(() => compute(za, zb, temperature));
+  return selfSupervisedValues('SimCLRLoss', RULES, compute, za, zb, options);
 }
 
 /**
@@ -49,19 +49,14 @@ export function simclrLoss(za: Tensor2D, zb: Tensor2D, options: SimCLRLossOption
  */
 export class SimCLRLoss extends SelfSupervisedLoss {
   readonly className = 'SimCLRLoss';
-  static override readonly optionKeys: OptionKeys<SimCLRLossOptions> = { ...Loss.optionKeys, temperature: true };
-  readonly temperature: number;
+  static override readonly optionRules = RULES;
+  declare readonly temperature: number;
 
   constructor(options: SimCLRLossOptions = {}) {
     super(options, 'simclr_loss');
-    this.temperature = checkNumber(options.temperature ?? 0.05, 'temperature', this.className, '>0');
   }
 
   protected compute(za: Tensor2D, zb: Tensor2D): Tensor1D {
-    return compute(za, zb, this.temperature);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), temperature: this.temperature };
+    return compute(za, zb, this);
   }
 }

@@ -3,11 +3,10 @@
  * the projector's does (the caller stops the projector's gradient).
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkChoice, checkNumber } from './inputs';
-import { Loss, type LossConfig, type LossOptions } from './loss';
-import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import type { LossOptions } from './loss';
+import { choiceOption, numberOption, type OptionRulesOf } from './option-rules';
+import { checkViews, SelfSupervisedLoss, selfSupervisedValues } from './self-supervised';
 import { l2Normalize, tfc } from './tf';
 
 export const PROJECTION_TYPES = ['negative_cosine_sim', 'cosine_distance', 'angular_distance'] as const;
@@ -20,7 +19,11 @@ export interface SimSiamLossOptions extends LossOptions {
   margin?: number;
 }
 
-function compute(projector: Tensor2D, predictor: Tensor2D, projectionType: ProjectionType, margin: number): Tensor1D {
+function compute(
+  projector: Tensor2D,
+  predictor: Tensor2D,
+  { projectionType, margin }: { projectionType: ProjectionType; margin: number },
+): Tensor1D {
   checkViews(projector, predictor, 'SimSiamLoss');
   const tf = tfc();
   const similarity = tf.sum(tf.mul(l2Normalize(predictor), l2Normalize(projector)), 1);
@@ -31,22 +34,14 @@ function compute(projector: Tensor2D, predictor: Tensor2D, projectionType: Proje
   return tf.add(tf.mul(projected, 0.5), margin) as Tensor1D;
 }
 
-interface Resolved {
-  projectionType: ProjectionType;
-  margin: number;
-}
-
-function resolve(options: SimSiamLossOptions, loss: string): Resolved {
-  return {
-    projectionType: checkChoice(options.projectionType ?? 'negative_cosine_sim', PROJECTION_TYPES, 'projectionType', loss),
-    margin: checkNumber(options.margin ?? 0.001, 'margin', loss),
-  };
-}
+const RULES = {
+  projectionType: choiceOption<ProjectionType>('negative_cosine_sim', PROJECTION_TYPES),
+  margin: numberOption(0.001),
+} satisfies OptionRulesOf<SimSiamLossOptions>;
 
 /** Per-example SimSiam losses `[batch]` of (projector output, predictor output). */
 export function simsiamLoss(projector: Tensor2D, predictor: Tensor2D, options: SimSiamLossOptions = {}): Tensor1D {
-  const o = resolve(options, 'SimSiamLoss');
-  return tfc().tidy(() => compute(projector, predictor, o.projectionType, o.margin));
+  return selfSupervisedValues('SimSiamLoss', RULES, compute, projector, predictor, options);
 }
 
 /**
@@ -56,22 +51,15 @@ export function simsiamLoss(projector: Tensor2D, predictor: Tensor2D, options: S
  */
 export class SimSiamLoss extends SelfSupervisedLoss {
   readonly className = 'SimSiamLoss';
-  static override readonly optionKeys: OptionKeys<SimSiamLossOptions> = { ...Loss.optionKeys, projectionType: true, margin: true };
-  readonly projectionType: ProjectionType;
-  readonly margin: number;
+  static override readonly optionRules = RULES;
+  declare readonly projectionType: ProjectionType;
+  declare readonly margin: number;
 
   constructor(options: SimSiamLossOptions = {}) {
     super(options, 'simsiam_loss');
-    const o = resolve(options, this.className);
-    this.projectionType = o.projectionType;
-    this.margin = o.margin;
   }
 
   protected compute(projector: Tensor2D, predictor: Tensor2D): Tensor1D {
-    return compute(projector, predictor, this.projectionType, this.margin);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), projectionType: this.projectionType, margin: this.margin };
+    return compute(projector, predictor, this);
   }
 }

@@ -4,20 +4,10 @@
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { type Distance, type DistanceIdentifier, withoutGradient } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
 
-import { checkNumber, type LabelsInput } from './inputs';
-import {
-  batchMasks,
-  type KeyOptions,
-  Loss,
-  type LossConfig,
-  lossDistance,
-  type LossOptions,
-  MetricLoss,
-  type PairBatch,
-  pairBatch,
-} from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
+import { metricDistanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { tfc } from './tf';
 
 export interface SoftNearestNeighborLossOptions extends LossOptions {
@@ -27,20 +17,15 @@ export interface SoftNearestNeighborLossOptions extends LossOptions {
   temperature?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  temperature: number;
-}
-
 /** Added inside the log, as in Python, so that an example with no close positive gives a large finite loss. */
 const LOG_EPSILON = 1e-9;
 
-function resolve(options: SoftNearestNeighborLossOptions, loss: string): Resolved {
-  return {
-    distance: lossDistance(options.distance ?? 'sql2', loss),
-    temperature: checkNumber(options.temperature ?? 1, 'temperature', loss, '>0'),
-  };
-}
+const RULES = {
+  distance: metricDistanceOption('sql2'),
+  temperature: numberOption(1, '>0'),
+} satisfies OptionRulesOf<SoftNearestNeighborLossOptions>;
+
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
@@ -64,8 +49,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 
 /** Per-example soft nearest neighbour losses `[batch]` (the Python `soft_nn_loss`). */
 export function softNnLoss(labels: LabelsInput, embeddings: Tensor2D, options: SoftNearestNeighborLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolve(options, 'SoftNearestNeighborLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'SoftNearestNeighborLoss'), o));
+  return metricLossValues('SoftNearestNeighborLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -74,26 +58,15 @@ export function softNnLoss(labels: LabelsInput, embeddings: Tensor2D, options: S
  */
 export class SoftNearestNeighborLoss extends MetricLoss {
   readonly className = 'SoftNearestNeighborLoss';
-  static override readonly optionKeys: OptionKeys<SoftNearestNeighborLossOptions> = {
-    ...Loss.optionKeys,
-    distance: true,
-    temperature: true,
-  };
-  readonly distance: Distance;
-  readonly temperature: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly temperature: number;
 
   constructor(options: SoftNearestNeighborLossOptions = {}) {
     super(options, 'soft_nn_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.temperature = o.temperature;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return perExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), distance: this.distance.name, temperature: this.temperature };
   }
 }

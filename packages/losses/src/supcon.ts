@@ -4,11 +4,11 @@
  * in a softmax over all other examples.
  */
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { type Distance, type DistanceIdentifier, getDistance } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
+import type { Distance, DistanceIdentifier } from '@tfsim/distances';
 
-import { checkNumber, type LabelsInput } from './inputs';
-import { batchMasks, type KeyOptions, Loss, type LossConfig, type LossOptions, MetricLoss, type PairBatch, pairBatch } from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
+import { distanceOption, numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { maskedLogSumExp, meanOfPositive, similarityMatrix } from './similarity';
 import { stopGradient, tfc } from './tf';
 
@@ -22,17 +22,12 @@ export interface SupConLossOptions extends LossOptions {
   temperature?: number;
 }
 
-interface Resolved {
-  distance: Distance;
-  temperature: number;
-}
+const RULES = {
+  distance: distanceOption('cosine'),
+  temperature: numberOption(0.1, '>0'),
+} satisfies OptionRulesOf<SupConLossOptions>;
 
-function resolve(options: SupConLossOptions, loss: string): Resolved {
-  return {
-    distance: getDistance(options.distance ?? 'cosine'),
-    temperature: checkNumber(options.temperature ?? 0.1, 'temperature', loss, '>0'),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function perExample(batch: PairBatch, o: Resolved): Tensor1D {
   const tf = tfc();
@@ -66,8 +61,7 @@ function perExample(batch: PairBatch, o: Resolved): Tensor1D {
 
 /** Per-example supervised contrastive losses `[batch]` (0 for an anchor without positives). */
 export function supConLoss(labels: LabelsInput, embeddings: Tensor2D, options: SupConLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolve(options, 'SupConLoss');
-  return tfc().tidy(() => perExample(pairBatch(labels, embeddings, options, 'SupConLoss'), o));
+  return metricLossValues('SupConLoss', RULES, perExample, labels, embeddings, options);
 }
 
 /**
@@ -79,15 +73,12 @@ export function supConLoss(labels: LabelsInput, embeddings: Tensor2D, options: S
  */
 export class SupConLoss extends MetricLoss {
   readonly className = 'SupConLoss';
-  static override readonly optionKeys: OptionKeys<SupConLossOptions> = { ...Loss.optionKeys, distance: true, temperature: true };
-  readonly distance: Distance;
-  readonly temperature: number;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly temperature: number;
 
   constructor(options: SupConLossOptions = {}) {
     super(options, 'supcon_loss');
-    const o = resolve(options, this.className);
-    this.distance = o.distance;
-    this.temperature = o.temperature;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
@@ -96,9 +87,5 @@ export class SupConLoss extends MetricLoss {
 
   protected override reduce(values: Tensor1D): Scalar {
     return meanOfPositive(values) as Scalar;
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), distance: this.distance.name, temperature: this.temperature };
   }
 }

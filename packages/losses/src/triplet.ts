@@ -3,21 +3,10 @@
  * each anchor against one positive and one negative of the batch.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { type Distance, type DistanceIdentifier } from '@tfsim/distances';
-import type { OptionKeys } from '@tfsim/utils';
+import type { Distance, DistanceIdentifier } from '@tfsim/distances';
 
-import { checkChoice, checkNumber, type LabelsInput } from './inputs';
-import {
-  batchMasks,
-  type KeyOptions,
-  Loss,
-  type LossConfig,
-  lossDistance,
-  type LossOptions,
-  MetricLoss,
-  type PairBatch,
-  pairBatch,
-} from './loss';
+import type { LabelsInput } from './inputs';
+import { batchMasks, type KeyOptions, type LossOptions, MetricLoss, metricLossValues, type PairBatch } from './loss';
 import {
   marginLoss,
   NEGATIVE_MINING,
@@ -27,6 +16,7 @@ import {
   positiveDistances,
   type PositiveMining,
 } from './mining';
+import { choiceOption, metricDistanceOption, nullableNumberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
 import { diagPart, gatherRows, tfc } from './tf';
 
 export interface TripletLossOptions extends LossOptions {
@@ -40,22 +30,15 @@ export interface TripletLossOptions extends LossOptions {
   margin?: number | null;
 }
 
-interface Resolved {
-  distance: Distance;
-  positiveMiningStrategy: PositiveMining;
-  negativeMiningStrategy: NegativeMining;
-  margin: number | null;
-}
+/** The options of TripletLoss and PNLoss. */
+const RULES = {
+  distance: metricDistanceOption('cosine'),
+  positiveMiningStrategy: choiceOption<PositiveMining>('hard', POSITIVE_MINING),
+  negativeMiningStrategy: choiceOption<NegativeMining>('semi-hard', NEGATIVE_MINING),
+  margin: nullableNumberOption(),
+} satisfies OptionRulesOf<TripletLossOptions>;
 
-/** Checks the options shared by TripletLoss and PNLoss. */
-export function resolveTripletOptions(options: TripletLossOptions, loss: string): Resolved {
-  return {
-    distance: lossDistance(options.distance ?? 'cosine', loss),
-    positiveMiningStrategy: checkChoice(options.positiveMiningStrategy ?? 'hard', POSITIVE_MINING, 'positiveMiningStrategy', loss),
-    negativeMiningStrategy: checkChoice(options.negativeMiningStrategy ?? 'semi-hard', NEGATIVE_MINING, 'negativeMiningStrategy', loss),
-    margin: options.margin == null ? null : checkNumber(options.margin, 'margin', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function mine(batch: PairBatch, o: Resolved) {
   const distances = o.distance.call(batch.queryEmbeddings, batch.keyEmbeddings);
@@ -87,26 +70,14 @@ function pnPerExample(batch: PairBatch, o: Resolved): Tensor1D {
   return tf.reshape(marginLoss(positive.values, negativeDistance, o.margin), [-1]);
 }
 
-function configOf(name: string, o: Resolved): LossConfig {
-  return {
-    name,
-    distance: o.distance.name,
-    positiveMiningStrategy: o.positiveMiningStrategy,
-    negativeMiningStrategy: o.negativeMiningStrategy,
-    margin: o.margin,
-  };
-}
-
 /** Per-example triplet losses `[batch]` (the Python `triplet_loss`). */
 export function tripletLoss(labels: LabelsInput, embeddings: Tensor2D, options: TripletLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolveTripletOptions(options, 'TripletLoss');
-  return tfc().tidy(() => tripletPerExample(pairBatch(labels, embeddings, options, 'TripletLoss'), o));
+  return metricLossValues('TripletLoss', RULES, tripletPerExample, labels, embeddings, options);
 }
 
 /** Per-example PN losses `[batch]` (the Python `pn_loss`). */
 export function pnLoss(labels: LabelsInput, embeddings: Tensor2D, options: TripletLossOptions & KeyOptions = {}): Tensor1D {
-  const o = resolveTripletOptions(options, 'PNLoss');
-  return tfc().tidy(() => pnPerExample(pairBatch(labels, embeddings, options, 'PNLoss'), o));
+  return metricLossValues('PNLoss', RULES, pnPerExample, labels, embeddings, options);
 }
 
 /**
@@ -116,33 +87,18 @@ export function pnLoss(labels: LabelsInput, embeddings: Tensor2D, options: Tripl
  */
 export class TripletLoss extends MetricLoss {
   readonly className: string = 'TripletLoss';
-  static override readonly optionKeys: OptionKeys<TripletLossOptions> = {
-    ...Loss.optionKeys,
-    distance: true,
-    positiveMiningStrategy: true,
-    negativeMiningStrategy: true,
-    margin: true,
-  };
-  readonly distance: Distance;
-  readonly positiveMiningStrategy: PositiveMining;
-  readonly negativeMiningStrategy: NegativeMining;
-  readonly margin: number | null;
+  static override readonly optionRules = RULES;
+  declare readonly distance: Distance;
+  declare readonly positiveMiningStrategy: PositiveMining;
+  declare readonly negativeMiningStrategy: NegativeMining;
+  declare readonly margin: number | null;
 
   constructor(options: TripletLossOptions = {}) {
     super(options, 'triplet_loss');
-    const o = resolveTripletOptions(options, new.target.name);
-    this.distance = o.distance;
-    this.positiveMiningStrategy = o.positiveMiningStrategy;
-    this.negativeMiningStrategy = o.negativeMiningStrategy;
-    this.margin = o.margin;
   }
 
   computePerExample(batch: PairBatch): Tensor1D {
     return tripletPerExample(batch, this);
-  }
-
-  getConfig(): LossConfig {
-    return { ...configOf(this.name, this), ...this.commonConfig() };
   }
 }
 

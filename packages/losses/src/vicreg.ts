@@ -3,12 +3,11 @@
  * variance floor per feature, and decorrelated features.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import type { OptionKeys } from '@tfsim/utils';
 
 import { offDiagonalSquaredSum } from './barlow';
-import { checkNumber } from './inputs';
-import { Loss, type LossConfig, type LossOptions } from './loss';
-import { checkViews, SelfSupervisedLoss } from './self-supervised';
+import type { LossOptions } from './loss';
+import { numberOption, type OptionRulesOf, type ResolvedOptions } from './option-rules';
+import { checkViews, SelfSupervisedLoss, selfSupervisedValues } from './self-supervised';
 import { tfc } from './tf';
 
 export interface VicRegOptions extends LossOptions {
@@ -22,21 +21,14 @@ export interface VicRegOptions extends LossOptions {
   nu?: number;
 }
 
-interface Resolved {
-  stdConst: number;
-  lambda: number;
-  mu: number;
-  nu: number;
-}
+const RULES = {
+  stdConst: numberOption(1e-4, '>=0'),
+  lambda: numberOption(25),
+  mu: numberOption(25),
+  nu: numberOption(1),
+} satisfies OptionRulesOf<VicRegOptions>;
 
-function resolve(options: VicRegOptions, loss: string): Resolved {
-  return {
-    stdConst: checkNumber(options.stdConst ?? 1e-4, 'stdConst', loss, '>=0'),
-    lambda: checkNumber(options.lambda ?? 25, 'lambda', loss),
-    mu: checkNumber(options.mu ?? 25, 'mu', loss),
-    nu: checkNumber(options.nu ?? 1, 'nu', loss),
-  };
-}
+type Resolved = ResolvedOptions<typeof RULES>;
 
 function compute(za: Tensor2D, zb: Tensor2D, o: Resolved): Tensor1D {
   checkViews(za, zb, 'VicReg', 2);
@@ -55,8 +47,7 @@ function compute(za: Tensor2D, zb: Tensor2D, o: Resolved): Tensor1D {
 
 /** Per-example VICReg losses `[batch]`: the invariance term per example plus the batch's variance and covariance terms. */
 export function vicregLoss(za: Tensor2D, zb: Tensor2D, options: VicRegOptions = {}): Tensor1D {
-  const o = resolve(options, 'VicReg');
-  return tfc().tidy(() => compute(za, zb, o));
+  return selfSupervisedValues('VicReg', RULES, compute, za, zb, options);
 }
 
 /**
@@ -67,26 +58,17 @@ export function vicregLoss(za: Tensor2D, zb: Tensor2D, options: VicRegOptions = 
  */
 export class VicReg extends SelfSupervisedLoss {
   readonly className = 'VicReg';
-  static override readonly optionKeys: OptionKeys<VicRegOptions> = { ...Loss.optionKeys, stdConst: true, lambda: true, mu: true, nu: true };
-  readonly stdConst: number;
-  readonly lambda: number;
-  readonly mu: number;
-  readonly nu: number;
+  static override readonly optionRules = RULES;
+  declare readonly stdConst: number;
+  declare readonly lambda: number;
+  declare readonly mu: number;
+  declare readonly nu: number;
 
   constructor(options: VicRegOptions = {}) {
     super(options, 'vicreg_loss');
-    const o = resolve(options, this.className);
-    this.stdConst = o.stdConst;
-    this.lambda = o.lambda;
-    this.mu = o.mu;
-    this.nu = o.nu;
   }
 
   protected compute(za: Tensor2D, zb: Tensor2D): Tensor1D {
     return compute(za, zb, this);
-  }
-
-  getConfig(): LossConfig {
-    return { ...this.commonConfig(), stdConst: this.stdConst, lambda: this.lambda, mu: this.mu, nu: this.nu };
   }
 }

@@ -124,7 +124,7 @@ export class XBM extends MetricLoss {
     this.loss.dispose();
   }
 
-  getConfig(): LossConfig {
+  override getConfig(): LossConfig {
     return {
       ...this.commonConfig(),
       loss: { className: this.loss.className, config: this.loss.getConfig() },

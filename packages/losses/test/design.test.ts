@@ -54,56 +54,51 @@ function exact(loss: string, batch: string, config: Record<string, unknown>) {
   return c;
 }
 
-describeEachBackend('DESIGN.md section 4: TripletLoss', () => {
-  it.each([4, 32])('perfect batch (%i classes): soft margin 0.31326169, margin 1.1 gives 0.1', async (classes) => {
-    const batch = designBatch('perfect', classes);
-    await expectNoLeak(() => {
-      expectClose(meanLoss(TripletLoss, batch, {}), 0.31326169, 1e-5);
-      expectClose(meanLoss(TripletLoss, batch, { margin: 1.1 }), 0.1, 1e-5);
+/** DESIGN.md section 4's values of each loss: mean losses [soft margin, with margin] and per-example semi-hard values. */
+const DESIGN_VALUES = [
+  {
+    Loss: TripletLoss,
+    lossFunction: tripletLoss,
+    classes: [4, 32],
+    perfect: { soft: 0.31326169, margin: 1.1, withMargin: 0.1 },
+    bad: { soft: 0.69314718, margin: 1.0, withMargin: 1.0 },
+    mining: { easy: 1 / 3, hard: 2.0 },
+    semiHard: [0.51, 1.366, 0.866, 0.871],
+  },
+  {
+    Loss: PNLoss,
+    lossFunction: pnLoss,
+    classes: [4],
+    perfect: { soft: 0.31326169, margin: 1.1, withMargin: 0.1 },
+    bad: { soft: 0.7706615, margin: 1.0, withMargin: 1.125 },
+    mining: { easy: 0.6666667, hard: 2.0 },
+    semiHard: [1.371, 1.366, 0.871, 0.871],
+  },
+];
+
+describe.each(DESIGN_VALUES)('DESIGN.md section 4: $Loss.name', (d) => {
+  describeEachBackend(d.Loss.name, () => {
+    const batches = d.classes.flatMap((classes) => (['perfect', 'bad'] as const).map((kind) => ({ kind, classes, ...d[kind] })));
+    it.each(batches)('$kind batch ($classes classes): soft margin $soft, margin $margin gives $withMargin', async (b) => {
+      const batch = designBatch(b.kind, b.classes);
+      await expectNoLeak(() => {
+        expectClose(meanLoss(d.Loss, batch, {}), b.soft, 1e-5);
+        expectClose(meanLoss(d.Loss, batch, { margin: b.margin }), b.withMargin, 1e-5);
+      });
     });
-  });
 
-  it.each([4, 32])('bad batch (%i classes): soft margin 0.69314718, margin 1 gives 1.0', (classes) => {
-    const batch = designBatch('bad', classes);
-    expectClose(meanLoss(TripletLoss, batch, {}), 0.69314718, 1e-5);
-    expectClose(meanLoss(TripletLoss, batch, { margin: 1.0 }), 1.0, 1e-5);
-  });
+    it(`mining with margin 1: easy/easy ${d.mining.easy}, hard/hard ${d.mining.hard}`, () => {
+      for (const strategy of ['easy', 'hard'] as const) {
+        const options = { margin: 1, positiveMiningStrategy: strategy, negativeMiningStrategy: strategy };
+        expectClose(meanLoss(d.Loss, MINING, options), d.mining[strategy], 1e-5);
+      }
+    });
 
-  it('mining with margin 1: easy/easy 0.333 (one third), hard/hard 2.0', () => {
-    expectClose(meanLoss(TripletLoss, MINING, { margin: 1, positiveMiningStrategy: 'easy', negativeMiningStrategy: 'easy' }), 1 / 3, 1e-5);
-    expectClose(meanLoss(TripletLoss, MINING, { margin: 1, positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard' }), 2.0, 1e-5);
-  });
-
-  it('easy positives + semi-hard negatives, margin 1: per example [0.51, 1.366, 0.866, 0.871]', () => {
-    const config = { margin: 1, positiveMiningStrategy: 'easy', negativeMiningStrategy: 'semi-hard' } as const;
-    const values = perExample(tripletLoss, SEMI_HARD, config);
-    expectClose(values, [0.51, 1.366, 0.866, 0.871], 1e-3);
-    expectClose(values, exact('TripletLoss', 'semi-hard', config).perExample, 1e-5);
-  });
-});
-
-describeEachBackend('DESIGN.md section 4: PNLoss', () => {
-  it('perfect batch: soft margin 0.31326169, margin 1.1 gives 0.1', () => {
-    const batch = designBatch('perfect', 4);
-    expectClose(meanLoss(PNLoss, batch, {}), 0.31326169, 1e-5);
-    expectClose(meanLoss(PNLoss, batch, { margin: 1.1 }), 0.1, 1e-5);
-  });
-
-  it('bad batch: soft margin 0.7706615, margin 1 gives 1.125', () => {
-    const batch = designBatch('bad', 4);
-    expectClose(meanLoss(PNLoss, batch, {}), 0.7706615, 1e-5);
-    expectClose(meanLoss(PNLoss, batch, { margin: 1.0 }), 1.125, 1e-5);
-  });
-
-  it('mining with margin 1: easy 0.6666667, hard 2.0', () => {
-    expectClose(meanLoss(PNLoss, MINING, { margin: 1, positiveMiningStrategy: 'easy', negativeMiningStrategy: 'easy' }), 0.6666667, 1e-5);
-    expectClose(meanLoss(PNLoss, MINING, { margin: 1, positiveMiningStrategy: 'hard', negativeMiningStrategy: 'hard' }), 2.0, 1e-5);
-  });
-
-  it('semi-hard: per example [1.371, 1.366, 0.871, 0.871]', () => {
-    const config = { margin: 1, positiveMiningStrategy: 'easy', negativeMiningStrategy: 'semi-hard' } as const;
-    const values = perExample(pnLoss, SEMI_HARD, config);
-    expectClose(values, [1.371, 1.366, 0.871, 0.871], 1e-3);
-    expectClose(values, exact('PNLoss', 'semi-hard', config).perExample, 1e-5);
+    it(`easy positives + semi-hard negatives, margin 1: per example [${d.semiHard.join(', ')}]`, () => {
+      const config = { margin: 1, positiveMiningStrategy: 'easy', negativeMiningStrategy: 'semi-hard' } as const;
+      const values = perExample(d.lossFunction, SEMI_HARD, config);
+      expectClose(values, d.semiHard, 1e-3);
+      expectClose(values, exact(d.Loss.name, 'semi-hard', config).perExample, 1e-5);
+    });
   });
 });

@@ -1,9 +1,9 @@
 /** What every loss shares: its reduction (Keras' semantics) and the check of its option keys, subclasses included. */
 import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@tfsim/test-utils';
-import type { OptionKeys } from '@tfsim/utils';
 
 import { Barlow, deserializeLoss, getLoss, lossNames, PNLoss, serializeLoss, TripletLoss, type TripletLossOptions, VicReg } from '../src';
+import { numberOption, type OptionRulesOf } from '../src/option-rules';
 import { requiredOptions } from './required-options';
 
 // Easy positives, semi-hard negatives, margin 1 (the Python library's test): per example [0.51, 1.366, 0.866, 0.871].
@@ -103,11 +103,13 @@ describe('option keys of subclasses', () => {
     scale?: number;
   }
   class ScaledTriplet extends TripletLoss {
-    static override readonly optionKeys: OptionKeys<ScaledTripletOptions> = { ...TripletLoss.optionKeys, scale: true };
-    readonly scale: number;
+    static override readonly optionRules = {
+      ...TripletLoss.optionRules,
+      scale: numberOption(1),
+    } satisfies OptionRulesOf<ScaledTripletOptions>;
+    declare readonly scale: number;
     constructor(o: ScaledTripletOptions = {}) {
       super(o);
-      this.scale = o.scale ?? 1;
     }
   }
   class Undeclared extends TripletLoss {
@@ -118,6 +120,7 @@ describe('option keys of subclasses', () => {
 
   it('a subclass inherits its parent keys and declares its own; the message names the subclass', () => {
     expect(new ScaledTriplet({ scale: 2, margin: 1 }).scale).toBe(2);
+    expect(new ScaledTriplet().getConfig()).toMatchObject({ scale: 1, margin: null, positiveMiningStrategy: 'hard' });
     expect(() => new ScaledTriplet({ scael: 2 } as never)).toThrow("unknown option 'scael' for ScaledTriplet; did you mean 'scale'?");
     expect(() => new Undeclared({ scale: 2 })).toThrow("unknown option 'scale' for Undeclared");
     expect(() => new PNLoss({ negative_mining_strategy: 'hard' } as never)).toThrow(

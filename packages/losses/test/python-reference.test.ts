@@ -66,34 +66,52 @@ describeEachBackend('Python reference: XBM', () => {
   );
 });
 
+/** The losses of two inputs (queries and keys, or two views) against Python. */
+interface TwoInputLoss {
+  perExample(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor;
+  call(a: tf.Tensor, b: tf.Tensor): tf.Tensor;
+}
+
+/** Per-example values, the mean, and the gradients of the mean w.r.t. each input, without a leak. */
+async function expectTwoInputLoss(
+  loss: TwoInputLoss,
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  python: { perExample: number[]; mean: number; gradientA: number[]; gradientB: number[] },
+): Promise<void> {
+  await expectNoLeak(() => {
+    const per = loss.perExample(a, b);
+    expectClose(per, python.perExample, VALUE_TOL);
+    per.dispose();
+    const mean = loss.call(a, b);
+    expectClose(mean, python.mean, VALUE_TOL);
+    mean.dispose();
+    expectClose(
+      autodiffGradient((x) => loss.call(x, b), a),
+      python.gradientA,
+      GRADIENT_TOL,
+    );
+    expectClose(
+      autodiffGradient((x) => loss.call(a, x), b),
+      python.gradientB,
+      GRADIENT_TOL,
+    );
+  });
+  tf.dispose([a, b]);
+}
+
 describeEachBackend('Python reference: MultiNegativesRankLoss', () => {
   it.each(PYTHON.multiNegativesRank.map((c, i) => [i, c] as const))('case %i', async (_i, c) => {
-    const loss = new MultiNegativesRankLoss(c.config);
-    const q = tf.tensor2d(c.queries);
-    const k = tf.tensor2d(c.keys);
-    await expectNoLeak(() => {
-      const per = loss.perExample(q, k);
-      // Python broadcasts -s_ii [n] against logsumexp [n, 1] into an [n, n]
-      // matrix (whose mean is the same loss); its diagonal is the per-example loss.
-      const n = c.queries.length;
-      const pythonPerExample = c.perExample.length === n * n ? c.perExample.filter((_, i) => i % (n + 1) === 0) : c.perExample;
-      expectClose(per, pythonPerExample, VALUE_TOL);
-      per.dispose();
-      const mean = loss.call(q, k);
-      expectClose(mean, c.mean, VALUE_TOL);
-      mean.dispose();
-      expectClose(
-        autodiffGradient((x) => loss.call(x, k), q),
-        c.gradientQueries,
-        GRADIENT_TOL,
-      );
-      expectClose(
-        autodiffGradient((x) => loss.call(q, x), k),
-        c.gradientKeys,
-        GRADIENT_TOL,
-      );
+    // Python broadcasts -s_ii [n] against logsumexp [n, 1] into an [n, n]
+    // matrix (whose mean is the same loss); its diagonal is the per-example loss.
+    const n = c.queries.length;
+    const perExample = c.perExample.length === n * n ? c.perExample.filter((_, i) => i % (n + 1) === 0) : c.perExample;
+    await expectTwoInputLoss(new MultiNegativesRankLoss(c.config), tf.tensor2d(c.queries), tf.tensor2d(c.keys), {
+      perExample,
+      mean: c.mean,
+      gradientA: c.gradientQueries,
+      gradientB: c.gradientKeys,
     });
-    tf.dispose([q, k]);
   });
 });
 
@@ -101,28 +119,7 @@ describeEachBackend('Python reference: self-supervised losses', () => {
   it.each(PYTHON.selfSupervised.map((c) => [`${c.loss} ${JSON.stringify(c.config)} [${c.za.length}x${c.za[0]!.length}]`, c] as const))(
     '%s',
     async (_title, c) => {
-      const loss = getLoss(c.loss, c.config) as SelfSupervisedLoss;
-      const a = tf.tensor2d(c.za);
-      const b = tf.tensor2d(c.zb);
-      await expectNoLeak(() => {
-        const per = loss.perExample(a, b);
-        expectClose(per, c.perExample, VALUE_TOL);
-        per.dispose();
-        const mean = loss.call(a, b);
-        expectClose(mean, c.mean, VALUE_TOL);
-        mean.dispose();
-        expectClose(
-          autodiffGradient((x) => loss.call(x, b), a),
-          c.gradientA,
-          GRADIENT_TOL,
-        );
-        expectClose(
-          autodiffGradient((x) => loss.call(a, x), b),
-          c.gradientB,
-          GRADIENT_TOL,
-        );
-      });
-      tf.dispose([a, b]);
+      await expectTwoInputLoss(getLoss(c.loss, c.config) as SelfSupervisedLoss, tf.tensor2d(c.za), tf.tensor2d(c.zb), c);
     },
   );
 });

@@ -4,6 +4,7 @@ import type { Level } from 'level';
 import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
+import type { PreparedBatch } from './records';
 import {
   checkBatchDim,
   checkDistinctIds,
@@ -11,7 +12,6 @@ import {
   checkIds,
   liveIds,
   prepareBatch,
-  type PreparedBatch,
   prepareOne,
   prepareUpdate,
   recordCount,

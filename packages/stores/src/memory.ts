@@ -1,17 +1,8 @@
 import { checkOptions, type IndexedItem, type Label, type MatrixLike, type OptionKeys } from '@tfsim/utils/core';
 
 import { readStore, writeStore } from './format';
-import {
-  checkDistinctIds,
-  checkId,
-  checkIds,
-  liveIds,
-  prepareBatch,
-  type PreparedBatch,
-  prepareOne,
-  prepareUpdate,
-  recordCount,
-} from './records';
+import type { PreparedBatch } from './records';
+import { checkDistinctIds, checkId, checkIds, liveIds, prepareBatch, prepareOne, prepareUpdate, recordCount } from './records';
 import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface MemoryStoreOptions {

@@ -400,8 +400,9 @@ export class RedisStore implements Store {
     let first: number;
     try {
       first = await this.run(what, async (redis) => {
-        if (!staged) {
-          return (await redis.eval(
+        // The script takes the records inline, or the number of records staged before it.
+        const commitScript = async (stagedCount: number, inline: Buffer[]) =>
+          (await redis.eval(
             COMMIT_SCRIPT,
             4,
             ...keys,
@@ -409,29 +410,18 @@ export class RedisStore implements Store {
             dim,
             mode,
             stagePrefix,
-            '0',
+            String(stagedCount),
             String(TOKEN_TTL_MS),
             ...place,
-            ...records,
+            ...inline,
           )) as number;
-        }
+        if (!staged) return commitScript(0, records);
         let offset = 0;
         for (const chunk of chunks) {
           await redis.eval(STAGE_SCRIPT, 0, stagePrefix, String(offset), String(STAGE_TTL_MS), ...chunk);
           offset += chunk.length;
         }
-        return (await redis.eval(
-          COMMIT_SCRIPT,
-          4,
-          ...keys,
-          this.recordPrefix,
-          dim,
-          mode,
-          stagePrefix,
-          String(records.length),
-          String(TOKEN_TTL_MS),
-          ...place,
-        )) as number;
+        return commitScript(records.length, []);
       });
     } catch (err) {
       if (staged) await this.dropStaged(stagePrefix, records.length);

@@ -6,14 +6,12 @@ The loss follows tensorflow_similarity's MultiSimilarityLoss semantics
 log(1 + sum exp) terms), written here so that the benchmark needs no more
 than TensorFlow. Prints one JSON line: samplesPerSec, stepMs, loss, version.
 """
-import argparse
-import json
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from train_peer import parse_args, random_batches, time_steps  # noqa: E402
 
 ALPHA, BETA, EPSILON, LMDA, CENTER = 2.0, 40.0, 0.1, 0.5, 1.0
 
@@ -73,15 +71,8 @@ def build_model(side, kind="cnn"):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--side", type=int, default=28)
-    p.add_argument("--model", choices=["cnn", "dense"], default="cnn")
-    a = p.parse_args()
-    rng = np.random.default_rng(7)
-    batches = [tf.constant(rng.standard_normal((a.batch, a.side, a.side, 1), dtype=np.float32)) for _ in range(4)]
+    a = parse_args()
+    batches = [tf.constant(b) for b in random_batches(a, (a.batch, a.side, a.side, 1))]
     labels = tf.constant(np.arange(a.batch) // 4, dtype=tf.int32)
     model = build_model(a.side, a.model)
     optimizer = tf.keras.optimizers.Adam(1e-3)
@@ -94,28 +85,7 @@ def main():
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
-    loss = 0.0
-    for i in range(a.warmup):
-        loss = float(step(batches[i % 4]))
-    t0 = time.perf_counter()
-    for i in range(a.steps):
-        loss = float(step(batches[i % 4]))
-    seconds = time.perf_counter() - t0
-    print(
-        json.dumps(
-            {
-                "peer": "python-tensorflow",
-                "available": True,
-                "version": f"TensorFlow {tf.__version__} (Python, tf.function)",
-                "batch": a.batch,
-                "steps": a.steps,
-                "stepMs": seconds * 1000 / a.steps,
-                "samplesPerSec": a.steps * a.batch / seconds,
-                "loss": loss,
-            }
-        )
-    )
-
+    time_steps(a, lambda x: float(step(x)), batches, "python-tensorflow", f"TensorFlow {tf.__version__} (Python, tf.function)")
 
 if __name__ == "__main__":
     main()

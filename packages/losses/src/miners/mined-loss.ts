@@ -58,7 +58,7 @@ export class MinedLoss extends MetricLoss {
     return tf.where(hasPair, perExample, tf.zerosLike(perExample));
   }
 
-  getConfig(): LossConfig {
+  override getConfig(): LossConfig {
     return {
       ...this.commonConfig(),
       loss: { className: this.loss.className, config: this.loss.getConfig() },

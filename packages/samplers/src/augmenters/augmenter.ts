@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, ShapeError } from '@tfsim/utils';
+import { assertInteger, checkOptions, Rng, ShapeError } from '@tfsim/utils';
 
 /**
  * An augmenter as a plain function: gets a batch `x` (and its labels `y`)
@@ -15,6 +15,28 @@ export type AugmenterFn = (x: tf.Tensor, y: tf.Tensor | undefined, numAugmentati
  */
 export abstract class Augmenter {
   abstract augment(x: tf.Tensor, y?: tf.Tensor, numAugmentationsPerExample?: number, isWarmup?: boolean): tf.Tensor[];
+}
+
+/**
+ * Base of the image augmenters (SimCLR's, Barlow's): the options checked
+ * against the class's `optionKeys`, the output size `[height, width]`, and
+ * the `Rng` seeded by `seed`.
+ */
+export abstract class ImageAugmenter extends Augmenter {
+  static readonly optionKeys: Readonly<Record<string, true>> = {};
+  readonly height: number;
+  readonly width: number;
+  readonly rng: Rng;
+
+  constructor(options: { height: number; width: number; seed?: number }) {
+    super();
+    checkOptions(options, new.target.optionKeys, new.target.name);
+    assertInteger(options.height, 'height', 1);
+    assertInteger(options.width, 'width', 1);
+    this.height = options.height;
+    this.width = options.width;
+    this.rng = new Rng(options.seed);
+  }
 }
 
 /** An `Augmenter` or a function with the same contract. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, checkOptions, type OptionKeys, Rng } from '@tfsim/utils';
+import type { OptionKeys } from '@tfsim/utils';
 
-import { Augmenter } from './augmenter';
+import { ImageAugmenter } from './augmenter';
 import { imageViews } from './image-ops';
 import { randomBlur, randomColorJitter, randomFlipLeftRight, randomResizedCrop, randomSolarize } from './transforms';
 
@@ -38,8 +38,8 @@ export interface BarlowAugmenterOptions {
  * the images it gets (threshold 0.5, max 1; Python's 10 and 255 made it a
  * no-op on [0, 1] images).
  */
-export class BarlowAugmenter extends Augmenter {
-  static readonly optionKeys: OptionKeys<BarlowAugmenterOptions> = {
+export class BarlowAugmenter extends ImageAugmenter {
+  static override readonly optionKeys: OptionKeys<BarlowAugmenterOptions> = {
     width: true,
     height: true,
     flipProbability: true,
@@ -58,8 +58,6 @@ export class BarlowAugmenter extends Augmenter {
     solarizeThresh: true,
     seed: true,
   };
-  readonly width: number;
-  readonly height: number;
   readonly flipProbability: number;
   readonly brightnessMultiplier: number;
   readonly contrastMultiplier: number;
@@ -74,15 +72,9 @@ export class BarlowAugmenter extends Augmenter {
   readonly solarizePixelMin: number;
   readonly solarizePixelMax: number;
   readonly solarizeThresh: number;
-  readonly rng: Rng;
 
   constructor(options: BarlowAugmenterOptions) {
-    super();
-    checkOptions(options, new.target.optionKeys, new.target.name);
-    assertInteger(options.height, 'height', 1);
-    assertInteger(options.width, 'width', 1);
-    this.width = options.width;
-    this.height = options.height;
+    super(options);
     this.flipProbability = options.flipProbability ?? 0.5;
     this.brightnessMultiplier = options.brightnessMultiplier ?? 0.8;
     this.contrastMultiplier = options.contrastMultiplier ?? 0.6;
@@ -97,7 +89,6 @@ export class BarlowAugmenter extends Augmenter {
     this.solarizePixelMin = options.solarizePixelMin ?? 0;
     this.solarizePixelMax = options.solarizePixelMax ?? 1;
     this.solarizeThresh = options.solarizeThresh ?? 0.5;
-    this.rng = new Rng(options.seed);
   }
 
   augment(x: tf.Tensor, _y?: tf.Tensor, numAugmentationsPerExample = 2, _isWarmup = true): tf.Tensor[] {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertInteger, checkOptions, type OptionKeys, Rng, ValueError } from '@tfsim/utils';
+import { type OptionKeys, ValueError } from '@tfsim/utils';
 
-import { Augmenter } from './augmenter';
+import { ImageAugmenter } from './augmenter';
 import { imageViews } from './image-ops';
 import { centerCrop, randomColorJitter, randomCropWithResize, randomFlipLeftRight } from './transforms';
 
@@ -42,8 +42,8 @@ export interface SimCLRAugmenterOptions {
  * crop. Takes a batch [N, H, W, 3] and returns `numAugmentationsPerExample`
  * views of shape [N, height, width, 3].
  */
-export class SimCLRAugmenter extends Augmenter {
-  static readonly optionKeys: OptionKeys<SimCLRAugmenterOptions> = {
+export class SimCLRAugmenter extends ImageAugmenter {
+  static override readonly optionKeys: OptionKeys<SimCLRAugmenterOptions> = {
     height: true,
     width: true,
     isTraining: true,
@@ -57,8 +57,6 @@ export class SimCLRAugmenter extends Augmenter {
     maxValue: true,
     seed: true,
   };
-  readonly height: number;
-  readonly width: number;
   readonly isTraining: boolean;
   readonly colorDistort: boolean;
   readonly jitterStrength: number;
@@ -68,15 +66,9 @@ export class SimCLRAugmenter extends Augmenter {
   readonly version: 'v1' | 'v2';
   readonly impl: 'multiplicative' | 'additive';
   readonly maxValue: number;
-  readonly rng: Rng;
 
   constructor(options: SimCLRAugmenterOptions) {
-    super();
-    checkOptions(options, new.target.optionKeys, new.target.name);
-    assertInteger(options.height, 'height', 1);
-    assertInteger(options.width, 'width', 1);
-    this.height = options.height;
-    this.width = options.width;
+    super(options);
     this.isTraining = options.isTraining ?? true;
     this.colorDistort = options.colorDistort ?? true;
     this.jitterStrength = options.jitterStrength ?? options.jitterStength ?? 1;
@@ -88,7 +80,6 @@ export class SimCLRAugmenter extends Augmenter {
     this.impl = this.version === 'v2' ? 'multiplicative' : 'additive';
     this.maxValue = options.maxValue ?? 255;
     if (!(this.maxValue > 0)) throw new ValueError(`maxValue must be positive, got ${this.maxValue}`);
-    this.rng = new Rng(options.seed);
   }
 
   augment(x: tf.Tensor, _y?: tf.Tensor, numAugmentationsPerExample = 2, _isWarmup = true): tf.Tensor[] {
