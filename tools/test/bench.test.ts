@@ -77,7 +77,7 @@ async function settled(i: number): Promise<void> {
 }
 
 describe('bench scripts at a tiny size', () => {
-  it('train: every tfjs backend reported, the native one and cpu measured with a finite positive loss', async () => {
+  it('train: every tfjs backend reported, the native one and cpu measured with a finite, non-negative loss', async () => {
     await settled(0);
     const r = read<TrainResults>('train.json');
     expect(r.machine.cores).toBeGreaterThan(0);
@@ -88,7 +88,8 @@ describe('bench scripts at a tiny size', () => {
     for (const x of measured) {
       expect(x.samplesPerSec).toBeGreaterThan(0);
       expect(x.samplesPerSec).toBeCloseTo((x.steps! * x.batch! * 1000) / (x.stepMs! * x.steps!), 6);
-      expect(Number.isFinite(x.loss) && x.loss! > 0).toBe(true);
+      // MultiSimilarity's loss is >= 0 and exactly 0 once no pair is mined (possible after a few steps on a tiny batch)
+      expect(Number.isFinite(x.loss) && x.loss! >= 0).toBe(true);
       // the TensorFlow.js children also report process CPU time per step (bench:train-ab compares it)
       if (!x.peer.startsWith('py')) expect(x.cpuMsPerStep).toBeGreaterThan(0);
     }
