@@ -61,12 +61,23 @@ export async function writeCompiledStep(dir: string, model: TrainModel, batch: n
   if (!described) throw new Error(`the step was not compiled: ${fellBack ?? 'no reason given'}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'saved_model.pb'), described.savedModel);
-  const inputs = described.inputs.map((input, i) => {
-    const file = `feed_${i}.npy`;
-    writeNpy(path.join(dir, file), input.values, input.shape);
-    return { name: input.name, file };
-  });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ model, batch, inputs, outputs: described.outputs }, null, 1));
+  const writeFeeds = (prefix: string, fed: typeof described.inputs) =>
+    fed.map((input, i) => {
+      const file = `${prefix}_${i}.npy`;
+      writeNpy(path.join(dir, file), input.values, input.shape);
+      return { name: input.name, file };
+    });
+  const inputs = writeFeeds('feed', described.inputs);
+  // the state lives in the graph's resource variables: the replay runs the init signature once with these values
+  const initInputs = writeFeeds('init', described.init.inputs);
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify(
+      { model, batch, inputs, outputs: described.outputs, init: { inputs: initInputs, output: described.init.output } },
+      null,
+      1,
+    ),
+  );
   trainer.dispose();
 }
 
