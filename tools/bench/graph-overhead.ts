@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import type * as tfjs from '@tensorflow/tfjs';
 
 import { fmt, markdownTable } from './common';
-import { benchModel, benchStep, type TrainModel } from './train';
+import { benchTrainer } from './graph-profile';
+import type { TrainModel } from './train';
 
 interface Timed {
   wallMs: number;
@@ -81,29 +82,12 @@ async function main(): Promise<void> {
   if (kind !== 'dense' && kind !== 'cnn') throw new Error(`unknown model ${kind}: expected cnn or dense`);
   const steps = Number(values.steps);
   const batch = Number(values.batch);
-  const { setupBackend, Rng } = await import('@tfsim/utils');
-  await setupBackend({ backend: 'tfjs-node' });
-  const tf = await import('@tensorflow/tfjs');
-  const { MetricEmbedding } = await import('@tfsim/layers');
-  const { MultiSimilarityLoss } = await import('@tfsim/losses');
-  const { GraphTrainer } = await import('@tfsim/models');
   const failed = (reason: string) => {
     throw new Error(`graph mode fell back: ${reason}`);
   };
-
   // 1. the bench:train step
-  const model = benchModel(tf, MetricEmbedding, kind, 28);
-  const optimizer = tf.train.adam(1e-3);
-  const trainer = new GraphTrainer(benchStep(tf, model, new MultiSimilarityLoss(), optimizer), optimizer, failed);
-  const rng = new Rng(7);
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batch * 28 * 28 }, () => rng.normal()),
-    [batch, 28, 28, 1],
-  );
-  const y = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => Math.floor(i / 4)),
-    'int32',
-  );
+  const { tf, trainer, x, y } = await benchTrainer(kind, batch, 28, failed);
+  const { GraphTrainer } = await import('@tfsim/models');
   const trainStep = async () => {
     const [loss] = trainer.run([x, y]);
     await loss!.data();
