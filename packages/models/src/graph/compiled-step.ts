@@ -235,13 +235,13 @@ export class CompiledStep {
     for (const m of metas) this.backend.createOutputTensor(m).dispose();
   }
 
-  /** Reads the session's values of the variables the step changes into the tfjs variables. */
-  pull(): void {
+  /** Reads the session's values of the variables the step changes into the tfjs variables (except those in `keep`). */
+  pull(keep?: ReadonlySet<tf.Variable>): void {
     if (this.trace.stateOut.length === 0) return;
     const metas = this.backend.binding.runSavedModel(this.session, [], '', this.readNames);
     this.trace.stateOut.forEach((j, k) => {
       const t = this.backend.createOutputTensor(metas[k]!);
-      this.variables[j]!.assign(t);
+      if (!keep?.has(this.variables[j]!)) this.variables[j]!.assign(t);
       t.dispose();
     });
   }

@@ -176,8 +176,12 @@ export class GraphTrainer {
     if (this.holder !== c) {
       this.sync();
       this.holder = c;
-    } else if (this.seen.length > 0 && c.step.state.every((v, i) => dataIdOf(v) === this.seen[i])) {
-      return;
+    } else {
+      const changed = new Set(c.step.state.filter((v, i) => dataIdOf(v) !== this.seen[i]));
+      if (this.seen.length > 0 && changed.size === 0) return;
+      // variables set since the last sync keep their new values; the others take the session's before the push
+      if (this.ahead) c.step.pull(changed);
+      this.ahead = false;
     }
     c.step.push();
     this.seen = c.step.state.map(dataIdOf);

@@ -171,6 +171,13 @@ const native = testBackends().includes('tensorflow');
     const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), more);
     expect(trainer.report().graphSteps).toBe(4);
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
+    // set without a sync after graph steps: the bias takes the new value, the kernel keeps the session's (not the stale tfjs one)
+    expect(Array.from(g.w.dataSync())).toEqual([1, -1]);
+    for (const m of [g, e]) m.b.assign(tf.tensor1d([0.5]));
+    const last: Array<[number, number]> = [[7, 4]];
+    const graphLast = losses((f) => trainer.run(f), last);
+    const eagerLast = losses(sgdStep(optE, e, { n: 0 }), last);
+    expect(graphLast[0]).toBeCloseTo(eagerLast[0]!, 5);
     trainer.dispose(); // syncs too
     expectSameModel(g, e);
     tf.dispose([g.w, g.b, e.w, e.b]);
