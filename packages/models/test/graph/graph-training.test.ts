@@ -175,38 +175,35 @@ describeNative('graph-mode training [tensorflow]', () => {
   });
 
   it("the weights stay in TensorFlow's session during an epoch and are read back for callbacks and at its end: equal to eager", async () => {
-    // no callbacks: the tfjs variables are brought up to date at the end of each epoch (and of fit) only
-    const fitOnce = async (graph: boolean, callbacks?: tfl.Callback[]) => {
+    // a callback that reads the model after each batch records what it sees
+    const fitOnce = async (graph: boolean, withReader: boolean) => {
+      const seen: number[][] = [];
       const model = buildMlp(data.dim);
+      const reader = new tfl.CustomCallback({
+        onBatchEnd: async () => void seen.push(Array.from(model.getWeights()[0]!.dataSync().slice(0, 4))),
+      });
       model.compile({ optimizer: tf.train.adam(0.01), loss: getLoss('multisim_loss') });
-      const history = await model.fit(x, data.y, { ...twentySteps, shuffle: false, verbose: 0, graph, callbacks });
-      return { model, history };
+      const history = await model.fit(x, data.y, {
+        ...twentySteps,
+        shuffle: false,
+        verbose: 0,
+        graph,
+        callbacks: withReader ? [reader] : [],
+      });
+      return { model, history, seen };
     };
-    const eager = await fitOnce(false);
-    const graph = await fitOnce(true);
+    const eager = await fitOnce(false, true);
+    // no callbacks: the tfjs variables are brought up to date at the end of each epoch (and of fit) only
+    const graph = await fitOnce(true, false);
     expect(graph.model.graphReport).toEqual({ graphSteps: 17, compiled: 1, reason: null });
     expectRelClose(graph.history.history.loss as number[], eager.history.history.loss as number[]);
     graph.model.getWeights().forEach((w, i) => expectRelClose(w.dataSync(), eager.model.getWeights()[i]!.dataSync()));
-    // a callback that reads the model after each batch sees that batch's weights
-    const kernels = async (graphMode: boolean) => {
-      const seen: number[][] = [];
-      let model: SimilarityModel | null = null;
-      const reader = new tfl.CustomCallback({
-        onBatchEnd: async () => void seen.push(Array.from(model!.getWeights()[0]!.dataSync().slice(0, 4))),
-      });
-      const built = buildMlp(data.dim);
-      model = built;
-      built.compile({ optimizer: tf.train.adam(0.01), loss: getLoss('multisim_loss') });
-      await built.fit(x, data.y, { ...twentySteps, shuffle: false, verbose: 0, graph: graphMode, callbacks: [reader] });
-      built.dispose();
-      return seen;
-    };
-    const [eagerSeen, graphSeen] = [await kernels(false), await kernels(true)];
-    expect(graphSeen).toHaveLength(20);
-    graphSeen.forEach((row, i) => expectRelClose(row, eagerSeen[i]!));
-    expect(Math.abs(graphSeen[19]![0]! - graphSeen[3]![0]!)).toBeGreaterThan(1e-4); // the weights moved during the graph steps
-    eager.model.dispose();
-    graph.model.dispose();
+    // with the reader: it sees each batch's weights
+    const read = await fitOnce(true, true);
+    expect(read.seen).toHaveLength(20);
+    read.seen.forEach((row, i) => expectRelClose(row, eager.seen[i]!));
+    expect(Math.abs(read.seen[19]![0]! - read.seen[3]![0]!)).toBeGreaterThan(1e-4); // the weights moved during the graph steps
+    for (const r of [eager, graph, read]) r.model.dispose();
   });
 
   it('retraces on a new batch size: the last partial batch gets its own graph', async () => {
