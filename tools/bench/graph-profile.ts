@@ -16,7 +16,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
+import type { GraphTrainer } from '@tfsim/models';
 
 import { fmt, markdownTable, PYTHON_DIR, pythonExecutable, pythonHasModule, runJsonChild, writeNpy } from './common';
 import { benchModel, benchStep, type TrainModel } from './train';
@@ -34,8 +36,23 @@ export interface GraphProfile {
   topNodes: Array<{ node: string; ms: number }>;
 }
 
-/** Compiles the bench step for `model` and writes its SavedModel, feeds and manifest into `dir`. */
-export async function writeCompiledStep(dir: string, model: TrainModel, batch: number, side: number): Promise<void> {
+/**
+ * The bench:train step for `model` run by a GraphTrainer on tfjs-node, with
+ * one fixed batch (normal inputs, labels in groups of four).
+ */
+export interface BenchTrainer {
+  tf: typeof tfjs;
+  trainer: GraphTrainer;
+  x: Tensor;
+  y: Tensor;
+}
+
+export async function benchTrainer(
+  model: TrainModel,
+  batch: number,
+  side: number,
+  onFallback: (reason: string) => void,
+): Promise<BenchTrainer> {
   const { setupBackend, Rng } = await import('@tfsim/utils');
   await setupBackend({ backend: 'tfjs-node' });
   const tf = await import('@tensorflow/tfjs');
@@ -44,8 +61,7 @@ export async function writeCompiledStep(dir: string, model: TrainModel, batch: n
   const { GraphTrainer } = await import('@tfsim/models');
   const net = benchModel(tf, MetricEmbedding, model, side);
   const optimizer = tf.train.adam(1e-3);
-  let fellBack: string | null = null;
-  const trainer = new GraphTrainer(benchStep(tf, net, new MultiSimilarityLoss(), optimizer), optimizer, (reason) => (fellBack = reason));
+  const trainer = new GraphTrainer(benchStep(tf, net, new MultiSimilarityLoss(), optimizer), optimizer, onFallback);
   const rng = new Rng(7);
   const x = tf.tensor4d(
     Float32Array.from({ length: batch * side * side }, () => rng.normal()),
@@ -55,18 +71,36 @@ export async function writeCompiledStep(dir: string, model: TrainModel, batch: n
     Array.from({ length: batch }, (_, i) => Math.floor(i / 4)),
     'int32',
   );
+  return { tf, trainer, x, y };
+}
+
+/** Compiles the bench step for `model` and writes its SavedModel, feeds and manifest into `dir`. */
+export async function writeCompiledStep(dir: string, model: TrainModel, batch: number, side: number): Promise<void> {
+  let fellBack: string | null = null;
+  const { tf, trainer, x, y } = await benchTrainer(model, batch, side, (reason) => (fellBack = reason));
   // one eager step, two traced ones: the graph is compiled after the third
   for (let i = 0; i < 3; i++) tf.dispose(trainer.run([x, y]) as Tensor[]);
   const described = trainer.describe([x, y]);
   if (!described) throw new Error(`the step was not compiled: ${fellBack ?? 'no reason given'}`);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'saved_model.pb'), described.savedModel);
-  const inputs = described.inputs.map((input, i) => {
-    const file = `feed_${i}.npy`;
-    writeNpy(path.join(dir, file), input.values, input.shape);
-    return { name: input.name, file };
-  });
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ model, batch, inputs, outputs: described.outputs }, null, 1));
+  const writeFeeds = (prefix: string, fed: typeof described.inputs) =>
+    fed.map((input, i) => {
+      const file = `${prefix}_${i}.npy`;
+      writeNpy(path.join(dir, file), input.values, input.shape);
+      return { name: input.name, file };
+    });
+  const inputs = writeFeeds('feed', described.inputs);
+  // the state lives in the graph's resource variables: the replay runs the init signature once with these values
+  const initInputs = writeFeeds('init', described.init.inputs);
+  fs.writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify(
+      { model, batch, inputs, outputs: described.outputs, init: { inputs: initInputs, output: described.init.output } },
+      null,
+      1,
+    ),
+  );
   trainer.dispose();
 }
 

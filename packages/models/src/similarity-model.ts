@@ -567,6 +567,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
             counters: stdLayerCounters(activationStdLayers(this)),
           })
         : null;
+    const hasUserCallbacks = args.callbacks !== undefined && [args.callbacks].flat().length > 0;
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
     const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);
@@ -595,9 +596,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
           tf.dispose([...results, ...feeds]);
           for (const [k, v] of Object.entries(logs)) if (k !== 'batch' && k !== 'size') totals.set(k, (totals.get(k) ?? 0) + v);
           steps++;
+          // graph steps keep the newest weights in TensorFlow's session: the user's callbacks may read the model
+          if (hasUserCallbacks) graph?.sync();
           await callbacks.onBatchEnd(steps - 1, logs);
           if (this.stopTraining) break;
         }
+        graph?.sync();
         const epochLogs: Record<string, number> = {};
         for (const [k, v] of totals) epochLogs[k] = v / Math.max(1, steps);
         await callbacks.onEpochEnd(epoch, epochLogs);

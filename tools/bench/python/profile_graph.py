@@ -48,6 +48,10 @@ def main():
         tf.compat.v1.saved_model.loader.load(sess, ["serve"], a.dir)
         feed = {graph.get_tensor_by_name(i["name"]): np.load(os.path.join(a.dir, i["file"])) for i in manifest["inputs"]}
         fetches = [graph.get_tensor_by_name(o) for o in manifest["outputs"]]
+        init = manifest.get("init")
+        if init:  # the step's state: resource variables written once by the init signature
+            init_feed = {graph.get_tensor_by_name(i["name"]): np.load(os.path.join(a.dir, i["file"])) for i in init["inputs"]}
+            sess.run(graph.get_tensor_by_name(init["output"]), init_feed)
         for _ in range(3):
             sess.run(fetches, feed)
         t0 = time.perf_counter()

@@ -129,6 +129,7 @@ export async function fitContrastive(
         progress.tick(1, `loss ${(sums.loss / (step + 1)).toFixed(4)}`);
       }
       train.endEpoch();
+      graph?.sync(); // validation and callbacks read the model: graph steps left its newest weights in the session
       const logs: Record<string, number> = {};
       for (const [k, v] of Object.entries(sums)) logs[k] = v / train.steps;
       for (const layer of stdLayers) logs[layer.name] = layer.result();

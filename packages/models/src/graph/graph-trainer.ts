@@ -5,13 +5,20 @@
  * kernels; JavaScript-made tensors equal, or fed from the learning rate).
  * Later steps of that shape are one TensorFlow call. Whatever cannot be a
  * graph turns graph mode off for the rest of the fit, with its reason.
+ *
+ * Between graph steps the newest state lives in one compiled step's session,
+ * not in the tfjs variables: `sync` brings them up to date (the caller does
+ * at the end of each epoch, before callbacks that read the model, and at the
+ * end of fit; `dispose` does too). Eager steps sync first, and a variable
+ * whose tensor changed since the session last saw it (an eager step, the
+ * user) is pushed back before the next graph step.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { CompiledStep, reconcile, type StepDescription } from './compiled-step';
 import { useFusedGradients } from './fused-gradients';
-import { activeNativeBackend, type NativeBackend } from './native';
+import { activeNativeBackend, type NativeBackend, tfDataType } from './native';
 import { type Trace, traceStep } from './trace';
 
 /** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
@@ -49,8 +56,12 @@ interface Pending {
 
 interface Compiled {
   step: CompiledStep;
-  variables: tf.Variable[];
   counterSteps: number[];
+}
+
+/** The identity of a variable's current tensor (tfjs gives a variable a new dataId on assign). */
+function dataIdOf(v: tf.Variable): object {
+  return (v as unknown as { dataId: object }).dataId;
 }
 
 function learningRate(optimizer: tf.Optimizer): number | undefined {
@@ -74,6 +85,12 @@ export class GraphTrainer {
   private warm = false;
   private readonly counters: JsCounter[];
   private readonly releaseGradients: () => void;
+  /** The compiled step whose session holds the newest state (null: the tfjs variables do). */
+  private holder: Compiled | null = null;
+  /** Whether the holder ran steps since the tfjs variables were last synced. */
+  private ahead = false;
+  /** The tensor each of the holder's variables had when the session last matched it. */
+  private seen: object[] = [];
 
   constructor(
     private readonly step: TrainStep,
@@ -89,7 +106,10 @@ export class GraphTrainer {
   }
 
   run(feeds: Tensor[]): Tensor[] {
-    if (this.reason !== null || !this.backend) return this.step(feeds);
+    if (this.reason !== null || !this.backend) {
+      this.sync();
+      return this.step(feeds);
+    }
     if (!this.warm) {
       this.warm = true;
       return this.step(feeds);
@@ -98,12 +118,15 @@ export class GraphTrainer {
     const compiled = this.compiled.get(key);
     if (compiled) {
       this.options.checkFeeds?.(feeds);
-      const out = compiled.step.run(feeds, compiled.variables, learningRate(this.optimizer));
+      this.hold(compiled);
+      const out = compiled.step.run(feeds, learningRate(this.optimizer));
+      this.ahead = true;
       this.counters.forEach((c, i) => c.set(c.get() + compiled.counterSteps[i]!));
       (this.optimizer as unknown as { incrementIterations(): void }).incrementIterations();
       this.graphSteps++;
       return out;
     }
+    this.sync();
     const variables = Object.values(tf.engine().registeredVariables);
     const rate = learningRate(this.optimizer);
     const countersBefore = this.counters.map((c) => c.get());
@@ -128,7 +151,8 @@ export class GraphTrainer {
       return results;
     }
     try {
-      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, results.length), variables, counterSteps });
+      const resultDtypes = results.map((t) => tfDataType(t.dtype) ?? 1);
+      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, resultDtypes, variables), counterSteps });
     } catch (err) {
       this.fallBack(
         `TensorFlow could not load the traced graph: ${String((err as Error).message)
@@ -139,10 +163,36 @@ export class GraphTrainer {
     return results;
   }
 
+  /** Brings the tfjs variables up to date with the session that holds the newest state (cheap when they are). */
+  sync(): void {
+    if (!this.holder || !this.ahead) return;
+    this.holder.step.pull();
+    this.ahead = false;
+    this.seen = this.holder.step.state.map(dataIdOf);
+  }
+
+  /** Makes `c`'s session hold the newest state, pushing the tfjs variables into it when they are newer or were changed. */
+  private hold(c: Compiled): void {
+    if (this.holder !== c) {
+      this.sync();
+      this.holder = c;
+    } else {
+      const changed = new Set(c.step.state.filter((v, i) => dataIdOf(v) !== this.seen[i]));
+      if (this.seen.length > 0 && changed.size === 0) return;
+      // variables set since the last sync keep their new values; the others take the session's before the push
+      if (this.ahead) c.step.pull(changed);
+      this.ahead = false;
+    }
+    c.step.push();
+    this.seen = c.step.state.map(dataIdOf);
+  }
+
   /** The graph compiled for batches shaped like `feeds`, written out for a profiler (null before it is compiled). */
   describe(feeds: Tensor[]): StepDescription | null {
     const c = this.compiled.get(shapeKey(feeds));
-    return c ? c.step.describe(feeds, c.variables, learningRate(this.optimizer)) : null;
+    if (!c) return null;
+    this.sync();
+    return c.step.describe(feeds, learningRate(this.optimizer));
   }
 
   report(): GraphReport {
@@ -155,11 +205,16 @@ export class GraphTrainer {
     this.onFallback(reason);
   }
 
-  /** Frees the compiled sessions (and gives the activations back their own gradients). */
+  /** Syncs the tfjs variables, frees the compiled sessions (and gives the activations back their own gradients). */
   dispose(): void {
-    this.releaseGradients();
-    for (const c of this.compiled.values()) c.step.dispose();
-    this.compiled.clear();
-    this.pending.clear();
+    try {
+      this.sync();
+    } finally {
+      this.holder = null;
+      this.releaseGradients();
+      for (const c of this.compiled.values()) c.step.dispose();
+      this.compiled.clear();
+      this.pending.clear();
+    }
   }
 }

@@ -151,8 +151,9 @@ const native = testBackends().includes('tensorflow');
 
     const agreed = reconcile(trace, trace, [0.1, 0.1]);
     expect(agreed).toEqual({ rateInputs: [expect.objectContaining({ sign: -1 })] });
-    const step = new CompiledStep(backend, trace, 'rateInputs' in agreed ? agreed.rateInputs : [], 1);
+    const step = new CompiledStep(backend, trace, 'rateInputs' in agreed ? agreed.rateInputs : [], [1], [a.w, a.b]);
     try {
+      step.push();
       const runs: Array<[number[][], number[][], number]> = [
         [x1, y1, 0.05],
         [x0, y0, 0.2],
@@ -160,10 +161,11 @@ const native = testBackends().includes('tensorflow');
       for (const [x, y, rate] of runs) {
         const feeds = feedsOf(x, y);
         const graphLoss = await expectNoLeak(() => {
-          const out = step.run(feeds, [a.w, a.b], rate);
+          const out = step.run(feeds, rate);
           expect(out).toHaveLength(1);
           const v = out[0]!.dataSync()[0]!;
           tf.dispose(out);
+          step.pull();
           return v;
         });
         optB.setLearningRate(rate);
@@ -188,10 +190,12 @@ const native = testBackends().includes('tensorflow');
     const feeds0 = feedsOf(x0, y0);
     const { results, trace } = traceStep(backend, feeds0, [a.w, a.b], () => tf.tidy(() => sgdStep(opt, a.w, a.b)(feeds0)));
     tf.dispose([...results, ...tf.tidy(() => sgdStep(optB, b.w, b.b)(feeds0)), ...feeds0]);
-    const step = new CompiledStep(backend, trace, [], 1);
+    const step = new CompiledStep(backend, trace, [], [1], [a.w, a.b]);
     try {
+      step.push();
       const feeds = feedsOf(x1, y1);
-      tf.dispose(step.run(feeds, [a.w, a.b], 0.5)); // 0.5 is ignored: 0.1 is a constant
+      tf.dispose(step.run(feeds, 0.5)); // 0.5 is ignored: 0.1 is a constant
+      step.pull();
       tf.dispose([...tf.tidy(() => sgdStep(optB, b.w, b.b)(feeds)), ...feeds]);
       Array.from(a.w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(b.w.dataSync()[i]!, 6));
       expect(a.b.dataSync()[0]).toBeCloseTo(b.b.dataSync()[0]!, 6);
@@ -210,6 +214,6 @@ const native = testBackends().includes('tensorflow');
       signature: '',
       unsupported: null,
     };
-    expect(() => new CompiledStep(backend, bad, [], 1)).toThrow(/NoSuchOpInTensorFlow/);
+    expect(() => new CompiledStep(backend, bad, [], [1], [])).toThrow(/NoSuchOpInTensorFlow/);
   });
 });

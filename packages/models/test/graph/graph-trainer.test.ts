@@ -138,10 +138,48 @@ const native = testBackends().includes('tensorflow');
     expect(checkFeeds.mock.calls[0]![0]).toHaveLength(2);
     expect(optG.iterations).toBe(5);
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
+    trainer.sync(); // graph steps leave the newest weights in the session
     expectSameModel(g, e);
     expect(Math.abs(eagerLosses[0]! - eagerLosses[4]!)).toBeGreaterThan(1e-3);
     trainer.dispose();
     expect(trainer.compiled.size).toBe(0);
+    tf.dispose([g.w, g.b, e.w, e.b]);
+  });
+
+  it('the state stays in the session between graph steps: sync brings the tfjs variables up to date, a change made in between is pushed back', () => {
+    const g = linear();
+    const e = linear();
+    const optG = tf.train.sgd(0.1);
+    const optE = tf.train.sgd(0.1);
+    const trainer = new GraphTrainer(sgdStep(optG, g, { n: 0 }), optG, jest.fn());
+    losses((f) => trainer.run(f), five.slice(0, 3));
+    const afterEager = Array.from(g.w.dataSync());
+    losses((f) => trainer.run(f), five.slice(3));
+    expect(trainer.report().graphSteps).toBe(2);
+    expect(Array.from(g.w.dataSync())).toEqual(afterEager); // graph steps did not touch the tfjs variable
+    losses(sgdStep(optE, e, { n: 0 }), five);
+    expect(Math.abs(e.w.dataSync()[0]! - afterEager[0]!)).toBeGreaterThan(1e-4);
+    trainer.sync();
+    expectSameModel(g, e);
+    // the user sets a weight between steps: the next graph step starts from it
+    for (const m of [g, e]) m.w.assign(tf.tensor2d([[1], [-1]]));
+    const more: Array<[number, number]> = [
+      [5, 4],
+      [6, 4],
+    ];
+    const graphLosses = losses((f) => trainer.run(f), more);
+    const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), more);
+    expect(trainer.report().graphSteps).toBe(4);
+    graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
+    // set without a sync after graph steps: the bias takes the new value, the kernel keeps the session's (not the stale tfjs one)
+    expect(Array.from(g.w.dataSync())).toEqual([1, -1]);
+    for (const m of [g, e]) m.b.assign(tf.tensor1d([0.5]));
+    const last: Array<[number, number]> = [[7, 4]];
+    const graphLast = losses((f) => trainer.run(f), last);
+    const eagerLast = losses(sgdStep(optE, e, { n: 0 }), last);
+    expect(graphLast[0]).toBeCloseTo(eagerLast[0]!, 5);
+    trainer.dispose(); // syncs too
+    expectSameModel(g, e);
     tf.dispose([g.w, g.b, e.w, e.b]);
   });
 
@@ -168,6 +206,7 @@ const native = testBackends().includes('tensorflow');
     expect(calls.n).toBe(5);
     expect([...trainer.compiled.keys()].sort()).toEqual(['float32[3,2];float32[3,1]', 'float32[4,2];float32[4,1]']);
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
+    trainer.sync(); // graph steps leave the newest weights in the session
     expectSameModel(g, e);
     trainer.dispose();
     tf.dispose([g.w, g.b, e.w, e.b]);
@@ -189,6 +228,7 @@ const native = testBackends().includes('tensorflow');
     const eagerLosses = losses(sgdStep(optE, e, { n: 0 }), six, (i) => optE.setLearningRate(rate(i)));
     expect(trainer.report()).toEqual({ graphSteps: 3, compiled: 1, reason: null });
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 5));
+    trainer.sync(); // graph steps leave the newest weights in the session
     expectSameModel(g, e);
     // a frozen rate would differ: the same steps at the traced rate leave other weights
     const frozen = linear();
@@ -222,23 +262,24 @@ const native = testBackends().includes('tensorflow');
     release();
     expect(trainer.report()).toEqual({ graphSteps: 2, compiled: 1, reason: null });
     graphLosses.forEach((l, i) => expect(l).toBeCloseTo(eagerLosses[i]!, 6));
+    trainer.sync(); // graph steps leave the newest weights in the session
     expectSameModel(g, e);
     expect(Math.abs(g.w.dataSync()[0]! - 0.5)).toBeGreaterThan(1e-3); // the ReLU let gradients through: the weights moved
     const d = trainer.describe(feeds)!;
     const text = Buffer.from(d.savedModel).toString('latin1');
     for (const op of ['MatMul', 'BiasAdd', 'ReluGrad']) expect(text).toContain(op);
     for (const op of ['BatchMatMulV2', 'Select', 'IsNan', 'Step']) expect(text).not.toContain(op);
-    expect(d.inputs.map((i) => i.name)).toEqual([
-      'in_0:0',
-      'in_1:0',
-      expect.stringMatching(/^s_\d+:0$/),
-      expect.stringMatching(/^s_\d+:0$/),
-      expect.stringMatching(/^c_\d+:0$/),
-    ]);
+    // the state is not fed: the batch and the rate are; w and b initialise the session's variables
+    expect(d.inputs.map((i) => i.name)).toEqual(['in_0:0', 'in_1:0', expect.stringMatching(/^c_\d+:0$/)]);
     expect(Array.from(d.inputs[0]!.values)).toEqual(Array.from(feeds[0]!.dataSync()));
     expect(d.inputs[0]!.shape).toEqual([4, 2]);
-    expect(d.inputs[4]).toMatchObject({ dtype: 'float32', shape: [], values: Float32Array.of(-0.1) }); // SGD adds -rate * grad
-    expect(d.outputs).toHaveLength(3); // the loss, then w and b
+    expect(d.inputs[2]).toMatchObject({ dtype: 'float32', shape: [], values: Float32Array.of(-0.1) }); // SGD adds -rate * grad
+    expect(d.outputs).toEqual(['r_0:0']); // the loss alone
+    expect(d.init.output).toBe('init_done:0');
+    expect(d.init.inputs.map((i) => [i.shape, Array.from(i.values)])).toEqual([
+      [[2, 1], Array.from(g.w.dataSync())],
+      [[1], Array.from(g.b.dataSync())],
+    ]);
     tf.dispose(feeds);
     trainer.dispose();
     tf.dispose([g.w, g.b, e.w, e.b]);
