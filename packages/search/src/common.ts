@@ -5,9 +5,11 @@ import { type DistanceConfig, getDistance, type RowDistance as Distance } from '
 import {
   assertInteger,
   assertSameLength,
+  checkOptions,
   EmptyIndexError,
   type Matrix,
   type MatrixLike,
+  type OptionKeys,
   ShapeError,
   toMatrix,
   ValueError,
@@ -25,6 +27,28 @@ export function resolveDistance(distance: Distance | DistanceConfig | string): D
 export function checkDim(dim: number): number {
   assertInteger(dim, 'dim', 1);
   return dim;
+}
+
+/**
+ * What every search's constructor checks first: option names it knows (a
+ * typo is an error, not ignored), the distance, the dimension, and its integer
+ * options (each at least its minimum). Returns the distance, dimension and
+ * name (`defaultName` unless given).
+ */
+export function searchBasics<O extends { name?: string }>(
+  search: { name: string; optionKeys: OptionKeys<O> },
+  distance: Distance | DistanceConfig | string,
+  dim: number,
+  options: O,
+  defaultName: string,
+  integers: ReadonlyArray<readonly [keyof O & string, number]> = [],
+): { distance: Distance; dim: number; name: string } {
+  checkOptions(options, search.optionKeys, search.name);
+  const basics = { distance: resolveDistance(distance), dim: checkDim(dim), name: options.name ?? defaultName };
+  for (const [key, min] of integers) {
+    if (options[key] !== undefined) assertInteger(options[key] as number, key, min);
+  }
+  return basics;
 }
 
 /** Checks k (an integer >= 1) and the index size; returns how many neighbours a lookup returns. */
