@@ -219,9 +219,9 @@ typedef struct {
   int max_level;
   pthread_mutex_t global;
   pthread_mutex_t *stripes;
-  /* per-thread visited tables, generation-stamped */
-  uint32_t *visited[MAX_THREADS];
-  uint32_t generation[MAX_THREADS];
+  /* per-thread visited tables, generation-stamped: 16 bits (2 bytes a node a thread), cleared once every 65,535 searches */
+  uint16_t *visited[MAX_THREADS];
+  uint16_t generation[MAX_THREADS];
   int64_t visited_size[MAX_THREADS];
 } hnsw_t;
 
@@ -308,17 +308,17 @@ static int reserve(hnsw_t *h, int64_t need) {
 }
 
 /* The visited table of thread t, sized for the graph, with a fresh generation. */
-static uint32_t *visited_for(hnsw_t *h, int t, uint32_t *gen) {
+static uint16_t *visited_for(hnsw_t *h, int t, uint16_t *gen) {
   if (h->visited_size[t] < h->count) {
     free(h->visited[t]);
     const int64_t size = h->capacity > h->count ? h->capacity : h->count;
-    h->visited[t] = calloc((size_t)size, sizeof(uint32_t));
+    h->visited[t] = calloc((size_t)size, sizeof(uint16_t));
     h->visited_size[t] = h->visited[t] ? size : 0;
     h->generation[t] = 0;
     if (!h->visited[t]) return NULL;
   }
   if (++h->generation[t] == 0) {
-    memset(h->visited[t], 0, sizeof(uint32_t) * (size_t)h->visited_size[t]);
+    memset(h->visited[t], 0, sizeof(uint16_t) * (size_t)h->visited_size[t]);
     h->generation[t] = 1;
   }
   *gen = h->generation[t];
@@ -439,8 +439,8 @@ static void greedy(const hnsw_t *h, const float *q, int l, int32_t *ep, float *e
  */
 static int search_layer(hnsw_t *h, int t, scratch_t *s, const float *q, int32_t ep, float epd, int ef, int l, int skip_deleted,
                         int locked) {
-  uint32_t gen;
-  uint32_t *visited = visited_for(h, t, &gen);
+  uint16_t gen;
+  uint16_t *visited = visited_for(h, t, &gen);
   if (!visited) return 0;
   s->cand.n = s->res.n = 0;
   visited[ep] = gen;
@@ -712,7 +712,7 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   if (threads < 1) threads = 1;
   if ((int64_t)threads > n) threads = (int)n;
   for (int t = 0; t < threads; t++) {
-    uint32_t gen;
+    uint16_t gen;
     if (!visited_for(h, t, &gen)) {
       h->count = first;
       for (int64_t j = 0; j < n; j++) free(h->upper[first + j]);
@@ -1024,7 +1024,7 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
   bytes += (size_t)h->capacity * (h->record + 2 + sizeof(int32_t *));
   for (int64_t i = 0; i < h->count; i++) bytes += (size_t)h->levels[i] * (1 + (size_t)h->M) * 4;
-  for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * 4;
+  for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * sizeof(uint16_t);
   napi_value out, v;
   napi_create_object(env, &out);
   napi_create_double(env, (double)h->count, &v);
