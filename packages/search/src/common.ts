@@ -139,6 +139,19 @@ export function queryMatrix(embeddings: MatrixLike, dim: number): Matrix {
   return toMatrix(embeddings, { name: 'queries', cols: dim, allowEmpty: true });
 }
 
+/**
+ * A native index's value as our distance: `metric` 'ip' gives the dot product
+ * q.k (inner product as is, cosine as max(1 - q.k, 0)), 'l2sq' the squared L2
+ * distance (clipped at 0; euclidean its square root, 0 below 1e-18 as the
+ * distances package).
+ */
+export function distanceFromNative(distance: string, metric: 'ip' | 'l2sq', value: number): number {
+  if (metric === 'ip') return distance === 'cosine' ? Math.max(1 - value, 0) : value;
+  const squared = Math.max(value, 0);
+  if (distance === 'squared_euclidean') return squared;
+  return squared >= 1e-18 ? Math.sqrt(squared) : 0;
+}
+
 /** Up to this many candidates orderNeighbours sorts by insertion. */
 export const SMALL_SORT = 64;
 

@@ -18,6 +18,7 @@ import {
 import {
   checkAddBatch,
   DEFAULT_K,
+  distanceFromNative,
   neighbourCount,
   queryMatrix,
   queryRow,
@@ -381,14 +382,8 @@ export class UsearchSearch implements Search {
 
   /** usearch's value (1 - q.k for ip, |q - k|^2 for l2sq; scaled for i8) as our distance. */
   private convert(value: number): number {
-    const i8 = this.precision === 'i8';
-    if (this.metric === 'ip') {
-      const dot = i8 ? (1 - value) / I8_SCALE : 1 - value;
-      return this.distance.name === 'cosine' ? Math.max(1 - dot, 0) : dot;
-    }
-    const squared = Math.max(i8 ? value / I8_SCALE : value, 0);
-    if (this.distance.name === 'squared_euclidean') return squared;
-    return squared >= 1e-18 ? Math.sqrt(squared) : 0;
+    const scale = this.precision === 'i8' ? I8_SCALE : 1;
+    return distanceFromNative(this.distance.name, this.metric, (this.metric === 'ip' ? 1 - value : value) / scale);
   }
 
   reset(): void {
