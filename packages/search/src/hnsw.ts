@@ -16,6 +16,7 @@ import {
 import {
   checkAddBatch,
   DEFAULT_K,
+  distanceFromNative,
   neighbourCount,
   queryMatrix,
   queryRow,
@@ -255,8 +256,10 @@ export class HnswSearch implements Search {
       throw new BackendError(`${this.name} could not add ${rows} rows: ${(err as Error).message}`);
     } finally {
       if (!complete) {
-        // All or none: the chunks already in the graph become tombstones.
-        this.markRemoved(first, first + done);
+        // All or none: what reached the graph (the chunks done, and any of a chunk that failed part-way) becomes tombstones.
+        const inGraph = this.addon.info(this.graph).count;
+        this.markRemoved(first, inGraph);
+        this.keys = inGraph;
         progress.done('failed');
       }
     }
@@ -330,10 +333,9 @@ export class HnswSearch implements Search {
 
   /** The graph's value (squared L2, or -q.k) as our distance. */
   private convert(value: number): number {
-    if (this.metric === METRIC_IP) return this.distance.name === 'cosine' ? Math.max(1 + value, 0) : -value;
-    const squared = Math.max(value, 0);
-    if (this.distance.name === 'squared_euclidean') return squared;
-    return squared >= 1e-18 ? Math.sqrt(squared) : 0;
+    return this.metric === METRIC_IP
+      ? distanceFromNative(this.distance.name, 'ip', -value)
+      : distanceFromNative(this.distance.name, 'l2sq', value);
   }
 
   reset(): void {
