@@ -45,7 +45,9 @@ export function addonLoads(addon: string, source: string, probe: string): string
     ${probe}`;
   const result = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
   if (result.status === 0) return '';
-  return (result.stderr || result.stdout || `exit ${result.status}`).split('\n').find((l) => /Error/.test(l)) ?? 'does not load';
+  // The thrown error's own line ("Error: ..."), not node's echo of the source line that threw it.
+  const lines = (result.stderr || result.stdout || `exit ${result.status}`).split('\n');
+  return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.find((l) => /Error/.test(l)) ?? 'does not load';
 }
 
 export interface AddonBuild {
