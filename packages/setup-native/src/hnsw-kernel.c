@@ -8,8 +8,8 @@
  *
  * Memory: each node's level-0 record is one contiguous block, the node's link
  * count, its 2M links (int32) and its vector, so that a visit touches one
- * place; upper levels (about 1 node in M) hold M links per level, allocated
- * per node. Distances: squared L2 and the negated inner product, in float32
+ * place; upper levels (about 1 node in M) hold M links per level, in one
+ * pool in node order (a 4-byte offset per node, no allocation per node). Distances: squared L2 and the negated inner product, in float32
  * with several accumulators, AVX-512 / AVX2 / scalar chosen at run time (the
  * addon is built without -march). Threads are ours (pthreads): a batch of
  * queries or of inserts is split between them; inserts take a striped lock of
@@ -221,14 +221,17 @@ typedef struct {
   uint8_t *levels;
   uint8_t *deleted;
   int64_t deleted_count;
-  int32_t **upper; /* per node with level > 0: level lists of (1 + M) int32 */
+  /* upper levels: node i's level lists of (1 + M) int32 start at upper_pool + upper_at[i], in node order */
+  int32_t *upper_pool;
+  size_t upper_used, upper_cap;
+  uint32_t *upper_at;
   int32_t entry;   /* -1 when empty */
   int max_level;
   pthread_mutex_t global;
   pthread_mutex_t *stripes;
-  /* per-thread visited tables, generation-stamped: 16 bits (2 bytes a node a thread), cleared once every 65,535 searches */
-  uint16_t *visited[MAX_THREADS];
-  uint16_t generation[MAX_THREADS];
+  /* per-thread visited tables, generation-stamped: one byte a node a thread, cleared once every 255 searches (a memset of n bytes) */
+  uint8_t *visited[MAX_THREADS];
+  uint8_t generation[MAX_THREADS];
   int64_t visited_size[MAX_THREADS];
 } hnsw_t;
 
@@ -236,7 +239,7 @@ static inline int32_t *links0(const hnsw_t *h, int64_t i) { return (int32_t *)(h
 static inline const float *vec(const hnsw_t *h, int64_t i) { return (const float *)(h->level0 + (size_t)i * h->record + 4 * (1 + (size_t)h->M0)); }
 /* The list of node i at level l: [count, links...]. */
 static inline int32_t *links_at(const hnsw_t *h, int64_t i, int l) {
-  return l == 0 ? links0(h, i) : h->upper[i] + (size_t)(l - 1) * (1 + h->M);
+  return l == 0 ? links0(h, i) : h->upper_pool + h->upper_at[i] + (size_t)(l - 1) * (1 + h->M);
 }
 static inline pthread_mutex_t *stripe(const hnsw_t *h, int64_t i) { return &h->stripes[i & (LOCK_STRIPES - 1)]; }
 
@@ -280,8 +283,8 @@ static hnsw_t *hnsw_new(int d, int M, int ef_construction, int metric, uint64_t 
 
 static void hnsw_free(hnsw_t *h) {
   if (!h) return;
-  for (int64_t i = 0; i < h->count; i++) free(h->upper ? h->upper[i] : NULL);
-  free(h->upper);
+  free(h->upper_pool);
+  free(h->upper_at);
   free(h->level0);
   free(h->levels);
   free(h->deleted);
@@ -293,6 +296,20 @@ static void hnsw_free(hnsw_t *h) {
 }
 
 /* Room for `need` nodes; 0 on failure, the graph unchanged. */
+/* Room for `ints` more int32 in the upper-level pool; 0 on failure (offsets must stay below 2^32). */
+static int reserve_upper(hnsw_t *h, size_t ints) {
+  const size_t need = h->upper_used + ints;
+  if (need > 0xffffffffu) return 0;
+  if (need <= h->upper_cap) return 1;
+  size_t cap = h->upper_cap + h->upper_cap / 2;
+  if (cap < need) cap = need;
+  int32_t *pool = realloc(h->upper_pool, sizeof(int32_t) * (cap ? cap : 1));
+  if (!pool) return 0;
+  h->upper_pool = pool;
+  h->upper_cap = cap;
+  return 1;
+}
+
 static int reserve(hnsw_t *h, int64_t need) {
   if (need <= h->capacity) return 1;
   int64_t cap = h->capacity + h->capacity / 2;
@@ -307,25 +324,25 @@ static int reserve(hnsw_t *h, int64_t need) {
   uint8_t *del = realloc(h->deleted, (size_t)cap);
   if (!del) return 0;
   h->deleted = del;
-  int32_t **up = realloc(h->upper, sizeof(int32_t *) * (size_t)cap);
+  uint32_t *up = realloc(h->upper_at, sizeof(uint32_t) * (size_t)cap);
   if (!up) return 0;
-  h->upper = up;
+  h->upper_at = up;
   h->capacity = cap;
   return 1;
 }
 
 /* The visited table of thread t, sized for the graph, with a fresh generation. */
-static uint16_t *visited_for(hnsw_t *h, int t, uint16_t *gen) {
+static uint8_t *visited_for(hnsw_t *h, int t, uint8_t *gen) {
   if (h->visited_size[t] < h->count) {
     free(h->visited[t]);
     const int64_t size = h->capacity > h->count ? h->capacity : h->count;
-    h->visited[t] = calloc((size_t)size, sizeof(uint16_t));
+    h->visited[t] = calloc((size_t)size, sizeof(uint8_t));
     h->visited_size[t] = h->visited[t] ? size : 0;
     h->generation[t] = 0;
     if (!h->visited[t]) return NULL;
   }
   if (++h->generation[t] == 0) {
-    memset(h->visited[t], 0, sizeof(uint16_t) * (size_t)h->visited_size[t]);
+    memset(h->visited[t], 0, sizeof(uint8_t) * (size_t)h->visited_size[t]);
     h->generation[t] = 1;
   }
   *gen = h->generation[t];
@@ -446,8 +463,8 @@ static void greedy(const hnsw_t *h, const float *q, int l, int32_t *ep, float *e
  */
 static int search_layer(hnsw_t *h, int t, scratch_t *s, const float *q, int32_t ep, float epd, int ef, int l, int skip_deleted,
                         int locked) {
-  uint16_t gen;
-  uint16_t *visited = visited_for(h, t, &gen);
+  uint8_t gen;
+  uint8_t *visited = visited_for(h, t, &gen);
   if (!visited) return 0;
   s->cand.n = s->res.n = 0;
   visited[ep] = gen;
@@ -695,20 +712,17 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   if (n == 0) return 1;
   const int64_t first = h->count;
   if (!reserve(h, first + n)) return 0;
-  for (int64_t i = 0; i < n; i++) h->upper[first + i] = NULL;
+  size_t ints = 0;
   for (int64_t i = 0; i < n; i++) {
-    const int level = draw_level(h, first + i);
-    if (level > 0) {
-      h->upper[first + i] = calloc((size_t)level * (1 + (size_t)h->M), sizeof(int32_t));
-      if (!h->upper[first + i]) {
-        for (int64_t j = 0; j <= i; j++) {
-          free(h->upper[first + j]);
-          h->upper[first + j] = NULL;
-        }
-        return 0;
-      }
-    }
-    h->levels[first + i] = (uint8_t)level;
+    h->levels[first + i] = (uint8_t)draw_level(h, first + i);
+    ints += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+  }
+  if (!reserve_upper(h, ints)) return 0;
+  const size_t upper_before = h->upper_used;
+  memset(h->upper_pool + h->upper_used, 0, sizeof(int32_t) * ints);
+  for (int64_t i = 0; i < n; i++) {
+    h->upper_at[first + i] = (uint32_t)h->upper_used;
+    h->upper_used += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
     h->deleted[first + i] = 0;
     memset(links0(h, first + i), 0, sizeof(int32_t) * (1 + (size_t)h->M0)); /* unused slots zero: saved files are reproducible */
     memcpy((float *)vec(h, first + i), rows + i * h->d, sizeof(float) * (size_t)h->d);
@@ -719,10 +733,10 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   if (threads < 1) threads = 1;
   if ((int64_t)threads > n) threads = (int)n;
   for (int t = 0; t < threads; t++) {
-    uint16_t gen;
+    uint8_t gen;
     if (!visited_for(h, t, &gen)) {
       h->count = first;
-      for (int64_t j = 0; j < n; j++) free(h->upper[first + j]);
+      h->upper_used = upper_before;
       return 0;
     }
   }
@@ -776,16 +790,14 @@ static const char *hnsw_save(const hnsw_t *h, const char *path) {
   head.count = (uint64_t)h->count;
   head.seed = h->seed;
   head.ef_construction = (uint32_t)h->ef_construction;
-  for (int64_t i = 0; i < h->count; i++) head.upper_ints += (uint64_t)h->levels[i] * (1 + (uint64_t)h->M);
+  head.upper_ints = h->upper_used;
   int ok = fwrite(&head, HEADER_BYTES, 1, f) == 1;
   if (h->count > 0) {
     ok = ok && fwrite(h->levels, 1, (size_t)h->count, f) == (size_t)h->count;
     ok = ok && fwrite(h->deleted, 1, (size_t)h->count, f) == (size_t)h->count;
     ok = ok && fwrite(h->level0, h->record, (size_t)h->count, f) == (size_t)h->count;
-    for (int64_t i = 0; ok && i < h->count; i++) {
-      const size_t ints = (size_t)h->levels[i] * (1 + (size_t)h->M);
-      if (ints) ok = fwrite(h->upper[i], sizeof(int32_t), ints, f) == ints;
-    }
+    /* the pool is in node order: the upper lists as the file lays them out */
+    if (h->upper_used) ok = ok && fwrite(h->upper_pool, sizeof(int32_t), h->upper_used, f) == h->upper_used;
   }
   if (fclose(f) != 0) ok = 0;
   return ok ? NULL : "write failed";
@@ -840,32 +852,31 @@ static hnsw_t *hnsw_load(const char *path, int d, int M, int metric, int ef_cons
   uint64_t ints = 0;
   int seen_top = 0;
   for (int64_t i = 0; i < count; i++) {
-    h->upper[i] = NULL;
     *why = "a node's level is above the graph's top level";
-    if (h->levels[i] > head.max_level) goto fail_partial;
+    if (h->levels[i] > head.max_level) goto fail;
     seen_top |= i == head.entry && h->levels[i] == head.max_level;
     *why = "a deleted flag is not 0 or 1";
-    if (h->deleted[i] > 1) goto fail_partial;
+    if (h->deleted[i] > 1) goto fail;
     h->deleted_count += h->deleted[i];
+    h->upper_at[i] = (uint32_t)ints;
     ints += (uint64_t)h->levels[i] * (1 + (uint64_t)M);
   }
-  h->count = count; /* from here hnsw_free frees upper[0..count) */
   *why = "the entry point is not on the top level";
   if (count > 0 && !seen_top) goto fail;
   *why = "the upper links' length differs from the levels";
   if (ints != head.upper_ints) goto fail;
+  *why = "out of memory";
+  if (!reserve_upper(h, (size_t)ints)) goto fail;
+  *why = "truncated";
+  if (ints > 0 && fread(h->upper_pool, sizeof(int32_t), (size_t)ints, f) != (size_t)ints) goto fail;
+  h->upper_used = (size_t)ints;
+  h->count = count;
   for (int64_t i = 0; i < count; i++) {
     *why = "a level-0 link list is out of range (a link >= count, to itself, or too many)";
     if (!list_ok(links0(h, i), h->M0, count, i)) goto fail;
     *why = "a vector holds NaN or Infinity";
     if (!finite_all(vec(h, i), d)) goto fail;
     const int level = h->levels[i];
-    if (level == 0) continue;
-    *why = "out of memory";
-    h->upper[i] = malloc(sizeof(int32_t) * (size_t)level * (1 + (size_t)M));
-    if (!h->upper[i]) goto fail;
-    *why = "truncated";
-    if (fread(h->upper[i], sizeof(int32_t), (size_t)level * (1 + (size_t)M), f) != (size_t)level * (1 + (size_t)M)) goto fail;
     *why = "an upper-level link list is out of range (a link >= count, to itself, too many, or to a node below that level)";
     for (int l = 1; l <= level; l++) {
       const int32_t *list = links_at(h, i, l);
@@ -880,8 +891,6 @@ static hnsw_t *hnsw_load(const char *path, int d, int M, int metric, int ef_cons
   fclose(f);
   *why = NULL;
   return h;
-fail_partial:
-  if (h) h->count = 0;
 fail:
   fclose(f);
   hnsw_free(h);
@@ -1035,9 +1044,8 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
   if (!h) return NULL;
   size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
-  bytes += (size_t)h->capacity * (h->record + 2 + sizeof(int32_t *));
-  for (int64_t i = 0; i < h->count; i++) bytes += (size_t)h->levels[i] * (1 + (size_t)h->M) * 4;
-  for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * sizeof(uint16_t);
+  bytes += (size_t)h->capacity * (h->record + 2 + sizeof(uint32_t)) + h->upper_cap * sizeof(int32_t);
+  for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * sizeof(uint8_t);
   napi_value out, v;
   napi_create_object(env, &out);
   napi_create_double(env, (double)h->count, &v);
