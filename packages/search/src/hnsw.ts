@@ -10,6 +10,7 @@ import {
   type Matrix,
   type MatrixLike,
   type OptionKeys,
+  StateError,
   ValueError,
 } from '@tfsim/utils/core';
 
@@ -226,7 +227,7 @@ export class HnswSearch implements Search {
   }
 
   private notAdding(): void {
-    if (this.adding) throw new ValueError(`${this.name}: a batchAddAsync is in progress; wait for it`);
+    if (this.adding) throw new StateError(`${this.name}: a batchAddAsync is in progress; wait for it`);
   }
 
   /** The steps of an add, one per chunk; the rows count once the last chunk is in. */
