@@ -114,10 +114,8 @@ export class HnswSearch implements Search {
   private readonly addChunk: number;
   private readonly onProgress: ((done: number, total: number) => void) | undefined;
   private graph: HnswHandle;
-  /** The id of each key (a row number); removed keys keep their slot. */
+  /** The id of each key (a row number); removed keys keep their slot (the graph holds which are removed). */
   private ids: Int32Array = new Int32Array(0);
-  /** 1 for a removed key. */
-  private removed: Uint8Array = new Uint8Array(0);
   /** Keys given so far. */
   private keys = 0;
   /** Rows held (keys not removed). */
@@ -193,9 +191,9 @@ export class HnswSearch implements Search {
     return this.addon.kernel;
   }
 
-  /** Bytes the graph holds in native memory (vectors, links, visited tables), plus the ids and tombstones. */
+  /** Bytes allocated for the graph in native memory (vectors, links, visited tables, with room to grow), plus the ids. */
   memoryBytes(): number {
-    return this.addon.info(this.graph).bytes + this.ids.byteLength + this.removed.byteLength;
+    return this.addon.info(this.graph).bytes + this.ids.byteLength;
   }
 
   size(): number {
@@ -272,23 +270,18 @@ export class HnswSearch implements Search {
     return m.data.subarray(start * this.dim, end * this.dim);
   }
 
-  /** Room for `keys` ids and tombstones. */
+  /** Room for `keys` ids. */
   private reserve(keys: number): void {
     if (keys <= this.ids.length) return;
-    const capacity = Math.max(keys, Math.ceil(this.ids.length * 1.5), 16);
-    const ids = new Int32Array(capacity);
+    const ids = new Int32Array(Math.max(keys, Math.ceil(this.ids.length * 1.5), 16));
     ids.set(this.ids.subarray(0, this.keys));
-    const removed = new Uint8Array(capacity);
-    removed.set(this.removed.subarray(0, this.keys));
     this.ids = ids;
-    this.removed = removed;
   }
 
   private markRemoved(start: number, end: number): void {
     if (end <= start) return;
     const keys = Int32Array.from({ length: end - start }, (_, i) => start + i);
     this.addon.setDeleted(this.graph, keys, 1);
-    this.removed.fill(1, start, end);
   }
 
   lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
@@ -343,7 +336,6 @@ export class HnswSearch implements Search {
     this.notAdding();
     this.graph = this.newGraph();
     this.ids = new Int32Array(0);
-    this.removed = new Uint8Array(0);
     this.keys = 0;
     this.count = 0;
   }
@@ -351,10 +343,10 @@ export class HnswSearch implements Search {
   /** Removes the rows of `ids` (see Search.remove): tombstones in the graph, never returned again. */
   remove(ids: ArrayLike<number>): void {
     this.notAdding();
-    const drop = rowsToRemove(this.ids.subarray(0, this.keys), ids, (key) => this.removed[key] === 0);
+    const removed = this.addon.deleted(this.graph);
+    const drop = rowsToRemove(this.ids.subarray(0, this.keys), ids, (key) => removed[key] === 0);
     if (drop.length === 0) return;
     this.addon.setDeleted(this.graph, Int32Array.from(drop), 1);
-    for (const key of drop) this.removed[key] = 1;
     this.count -= drop.length;
   }
 
@@ -407,7 +399,6 @@ export class HnswSearch implements Search {
     if (live !== manifest.size) throw new FormatError(`${dir}: the graph holds ${live} live rows, the manifest ${manifest.size}`);
     this.graph = graph;
     this.ids = ids;
-    this.removed = removed;
     this.keys = ids.length;
     this.count = live;
   }

@@ -9,7 +9,8 @@
  * Memory: each node's level-0 record is one contiguous block, the node's link
  * count, its 2M links (int32) and its vector, so that a visit touches one
  * place; upper levels (about 1 node in M) hold M links per level, in one
- * pool in node order (a 4-byte offset per node, no allocation per node). Distances: squared L2 and the negated inner product, in float32
+ * pool in node order, found by a binary search of the (sorted) nodes that
+ * have upper levels: no per-node pointer or allocation. Distances: squared L2 and the negated inner product, in float32
  * with several accumulators, AVX-512 / AVX2 / scalar chosen at run time (the
  * addon is built without -march). Threads are ours (pthreads): a batch of
  * queries or of inserts is split between them; inserts take a striped lock of
@@ -221,10 +222,12 @@ typedef struct {
   uint8_t *levels;
   uint8_t *deleted;
   int64_t deleted_count;
-  /* upper levels: node i's level lists of (1 + M) int32 start at upper_pool + upper_at[i], in node order */
+  /* upper levels: the nodes of level > 0, ascending, and where their level lists of (1 + M) int32 start in the pool */
   int32_t *upper_pool;
   size_t upper_used, upper_cap;
-  uint32_t *upper_at;
+  int32_t *upper_nodes;
+  uint32_t *upper_offsets;
+  int64_t upper_count, upper_nodes_cap;
   int32_t entry;   /* -1 when empty */
   int max_level;
   pthread_mutex_t global;
@@ -239,7 +242,14 @@ static inline int32_t *links0(const hnsw_t *h, int64_t i) { return (int32_t *)(h
 static inline const float *vec(const hnsw_t *h, int64_t i) { return (const float *)(h->level0 + (size_t)i * h->record + 4 * (1 + (size_t)h->M0)); }
 /* The list of node i at level l: [count, links...]. */
 static inline int32_t *links_at(const hnsw_t *h, int64_t i, int l) {
-  return l == 0 ? links0(h, i) : h->upper_pool + h->upper_at[i] + (size_t)(l - 1) * (1 + h->M);
+  if (l == 0) return links0(h, i);
+  int64_t lo = 0, hi = h->upper_count - 1; /* i is one of them: the caller only asks for levels a node has */
+  while (lo < hi) {
+    const int64_t mid = (lo + hi) / 2;
+    if (h->upper_nodes[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return h->upper_pool + h->upper_offsets[lo] + (size_t)(l - 1) * (1 + h->M);
 }
 static inline pthread_mutex_t *stripe(const hnsw_t *h, int64_t i) { return &h->stripes[i & (LOCK_STRIPES - 1)]; }
 
@@ -284,7 +294,8 @@ static hnsw_t *hnsw_new(int d, int M, int ef_construction, int metric, uint64_t 
 static void hnsw_free(hnsw_t *h) {
   if (!h) return;
   free(h->upper_pool);
-  free(h->upper_at);
+  free(h->upper_nodes);
+  free(h->upper_offsets);
   free(h->level0);
   free(h->levels);
   free(h->deleted);
@@ -296,8 +307,19 @@ static void hnsw_free(hnsw_t *h) {
 }
 
 /* Room for `need` nodes; 0 on failure, the graph unchanged. */
-/* Room for `ints` more int32 in the upper-level pool; 0 on failure (offsets must stay below 2^32). */
-static int reserve_upper(hnsw_t *h, size_t ints) {
+/* Room for `nodes` more nodes of level > 0, and `ints` more int32 in the upper-level pool; 0 on failure (offsets stay below 2^32). */
+static int reserve_upper(hnsw_t *h, int64_t nodes, size_t ints) {
+  if (h->upper_count + nodes > h->upper_nodes_cap) {
+    int64_t cap = h->upper_nodes_cap + h->upper_nodes_cap / 2;
+    if (cap < h->upper_count + nodes) cap = h->upper_count + nodes;
+    int32_t *n = realloc(h->upper_nodes, sizeof(int32_t) * (size_t)(cap ? cap : 1));
+    if (!n) return 0;
+    h->upper_nodes = n;
+    uint32_t *o = realloc(h->upper_offsets, sizeof(uint32_t) * (size_t)(cap ? cap : 1));
+    if (!o) return 0;
+    h->upper_offsets = o;
+    h->upper_nodes_cap = cap;
+  }
   const size_t need = h->upper_used + ints;
   if (need > 0xffffffffu) return 0;
   if (need <= h->upper_cap) return 1;
@@ -324,9 +346,6 @@ static int reserve(hnsw_t *h, int64_t need) {
   uint8_t *del = realloc(h->deleted, (size_t)cap);
   if (!del) return 0;
   h->deleted = del;
-  uint32_t *up = realloc(h->upper_at, sizeof(uint32_t) * (size_t)cap);
-  if (!up) return 0;
-  h->upper_at = up;
   h->capacity = cap;
   return 1;
 }
@@ -342,7 +361,8 @@ static uint8_t *visited_for(hnsw_t *h, int t, uint8_t *gen) {
     if (!h->visited[t]) return NULL;
   }
   if (++h->generation[t] == 0) {
-    memset(h->visited[t], 0, sizeof(uint8_t) * (size_t)h->visited_size[t]);
+    /* nodes at or past count were never stamped: clearing below it touches no more pages than the searches did */
+    memset(h->visited[t], 0, sizeof(uint8_t) * (size_t)h->count);
     h->generation[t] = 1;
   }
   *gen = h->generation[t];
@@ -713,16 +733,22 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   const int64_t first = h->count;
   if (!reserve(h, first + n)) return 0;
   size_t ints = 0;
+  int64_t uppers = 0;
   for (int64_t i = 0; i < n; i++) {
     h->levels[first + i] = (uint8_t)draw_level(h, first + i);
     ints += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+    uppers += h->levels[first + i] > 0;
   }
-  if (!reserve_upper(h, ints)) return 0;
+  if (!reserve_upper(h, uppers, ints)) return 0;
   const size_t upper_before = h->upper_used;
+  const int64_t upper_count_before = h->upper_count;
   memset(h->upper_pool + h->upper_used, 0, sizeof(int32_t) * ints);
   for (int64_t i = 0; i < n; i++) {
-    h->upper_at[first + i] = (uint32_t)h->upper_used;
-    h->upper_used += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+    if (h->levels[first + i] > 0) {
+      h->upper_nodes[h->upper_count] = (int32_t)(first + i);
+      h->upper_offsets[h->upper_count++] = (uint32_t)h->upper_used;
+      h->upper_used += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+    }
     h->deleted[first + i] = 0;
     memset(links0(h, first + i), 0, sizeof(int32_t) * (1 + (size_t)h->M0)); /* unused slots zero: saved files are reproducible */
     memcpy((float *)vec(h, first + i), rows + i * h->d, sizeof(float) * (size_t)h->d);
@@ -737,6 +763,7 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
     if (!visited_for(h, t, &gen)) {
       h->count = first;
       h->upper_used = upper_before;
+      h->upper_count = upper_count_before;
       return 0;
     }
   }
@@ -850,6 +877,7 @@ static hnsw_t *hnsw_load(const char *path, int d, int M, int metric, int ef_cons
                     fread(h->level0, record, (size_t)count, f) != (size_t)count))
     goto fail;
   uint64_t ints = 0;
+  int64_t uppers = 0;
   int seen_top = 0;
   for (int64_t i = 0; i < count; i++) {
     *why = "a node's level is above the graph's top level";
@@ -858,15 +886,21 @@ static hnsw_t *hnsw_load(const char *path, int d, int M, int metric, int ef_cons
     *why = "a deleted flag is not 0 or 1";
     if (h->deleted[i] > 1) goto fail;
     h->deleted_count += h->deleted[i];
-    h->upper_at[i] = (uint32_t)ints;
     ints += (uint64_t)h->levels[i] * (1 + (uint64_t)M);
+    uppers += h->levels[i] > 0;
   }
   *why = "the entry point is not on the top level";
   if (count > 0 && !seen_top) goto fail;
   *why = "the upper links' length differs from the levels";
   if (ints != head.upper_ints) goto fail;
   *why = "out of memory";
-  if (!reserve_upper(h, (size_t)ints)) goto fail;
+  if (!reserve_upper(h, uppers, (size_t)ints)) goto fail;
+  for (int64_t i = 0, at = 0; i < count; i++) {
+    if (h->levels[i] == 0) continue;
+    h->upper_nodes[h->upper_count] = (int32_t)i;
+    h->upper_offsets[h->upper_count++] = (uint32_t)at;
+    at += (int64_t)h->levels[i] * (1 + M);
+  }
   *why = "truncated";
   if (ints > 0 && fread(h->upper_pool, sizeof(int32_t), (size_t)ints, f) != (size_t)ints) goto fail;
   h->upper_used = (size_t)ints;
@@ -1044,7 +1078,7 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
   if (!h) return NULL;
   size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
-  bytes += (size_t)h->capacity * (h->record + 2 + sizeof(uint32_t)) + h->upper_cap * sizeof(int32_t);
+  bytes += (size_t)h->capacity * (h->record + 2) + h->upper_cap * sizeof(int32_t) + (size_t)h->upper_nodes_cap * 8;
   for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * sizeof(uint8_t);
   napi_value out, v;
   napi_create_object(env, &out);
