@@ -1,10 +1,12 @@
 /**
  * `pnpm --filter @tfsim/tools bench:index [--sizes 10000,100000,1000000] [--queries 1000] [--tiny] [--json f] [--doc f] [--no-python]
- *   [--algos linear,flat,...] [--hnsw-m 16] [--ef-construction 40] [--usearch-connectivity M] [--usearch-expansion-add E] [--ef-sweep 10,12,...]`
+ *   [--algos linear,flat,...] [--hnsw-m 16] [--ef-construction 40] [--usearch-connectivity M] [--usearch-expansion-add E] [--ef-sweep 10,12,...]
+ *   [--skip algo:n,tfsim/algo:n,python/algo:n]`
  *
  * Index benchmark at n x 128 for each size: LinearSearch (BLAS kernel, and
  * its WebAssembly kernel as `linear-wasm`), FaissSearch (flat, HNSW, IVF) and
- * UsearchSearch (exact; HNSW with f32, f16 and i8 storage) through @tfsim, and
+ * UsearchSearch (exact; HNSW with f32, f16 and i8 storage) and HnswSearch
+ * (`tfsim-hnsw`: our own HNSW graph in C, the addon of setup:native) through @tfsim, and
  * Python faiss-cpu (python/index_faiss.py) on the same vectors and queries,
  * written once as .npy files both read. Ratios compare each tfsim row with
  * the Python faiss index of its kind (exact ones with flat, HNSW with HNSW).
@@ -20,8 +22,9 @@
  * Effective GFLOP/s = 2 n q d / lookup time, the work of brute force.
  * Settings, the same on both sides unless given: HNSW M 16 (usearch
  * connectivity 16), efConstruction 40 (usearch expansionAdd 40; FaissSearch
- * always builds with faiss's default 40); `--hnsw-m`, `--ef-construction`
- * set faiss's, `--usearch-connectivity`, `--usearch-expansion-add` usearch's
+ * always builds with faiss's default 40; HnswSearch builds with faiss's M and
+ * efConstruction, on every core); `--hnsw-m`, `--ef-construction`
+ * set faiss's and HnswSearch's, `--usearch-connectivity`, `--usearch-expansion-add` usearch's
  * (default: faiss's); efSearch 400 (FaissSearch's
  * default; usearch expansionSearch 400); IVF nlist round(sqrt(n)), trained on
  * the first min(n, 50 nlist) rows, nprobe ceil(nlist / 8) (FaissSearch's
@@ -29,6 +32,13 @@
  * efSearch of `--ef-sweep`, and the table reports the fastest setting whose
  * recall@10 reaches 0.95 and 0.99. The i8 row scales keys and queries by
  * 1 / max|x| (euclidean ranking unchanged) into the [-1, 1] i8 storage holds.
+ *
+ * `--skip algo:n` leaves out both rows of a configuration at size n;
+ * `tfsim/algo:n` or `python/algo:n` only one of them. The HNSW rows alone at
+ * 1M (HnswSearch, usearch and Python faiss, without FaissSearch's slow
+ * single-threaded build; `linear` writes the ground truth recall needs, unless
+ * an earlier run left it in the data folder): `--sizes 1000000 --algos
+ * linear,hnsw,tfsim-hnsw,usearch-hnsw --skip tfsim/hnsw:1000000`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -77,7 +87,7 @@ const PYTHON_ALGOS = new Set(['flat', 'hnsw', 'ivf']);
 /** The Python faiss index each tfsim configuration is compared with. */
 export function peerAlgo(algo: string): string {
   if (algo === 'linear' || algo === 'linear-wasm' || algo === 'usearch-exact') return 'flat';
-  if (algo.startsWith('usearch-hnsw')) return 'hnsw';
+  if (algo.startsWith('usearch-hnsw') || algo === 'tfsim-hnsw') return 'hnsw';
   return algo;
 }
 
@@ -177,6 +187,9 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
     FaissSearch,
     faissAvailable,
     faissUnavailableReason,
+    HnswSearch,
+    hnswAvailable,
+    hnswUnavailableReason,
     LinearSearch,
     UsearchSearch,
     usearchAvailable,
@@ -187,6 +200,8 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
   const base: IndexRun = { impl: 'tfsim', algo: o.algo, n, available: false };
   const usearch = o.algo.startsWith('usearch-');
   if (usearch && !usearchAvailable()) return { ...base, reason: `usearch does not load: ${usearchUnavailableReason() ?? ''}` };
+  if (o.algo === 'tfsim-hnsw' && !hnswAvailable())
+    return { ...base, reason: `the HNSW addon does not load: ${hnswUnavailableReason() ?? ''}` };
   if (PYTHON_ALGOS.has(o.algo) && !faissAvailable())
     return { ...base, reason: `faiss-node does not load: ${faissUnavailableReason() ?? ''}` };
   const { nlist, nprobe, trainRows } = ivfSettings(n);
@@ -227,6 +242,12 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
       const precision = o.algo === 'usearch-hnsw' ? 'f32' : o.algo === 'usearch-hnsw-f16' ? 'f16' : 'i8';
       search = new UsearchSearch('euclidean', DIM, { ...hnswOptions, precision });
       version = `@tfsim/search UsearchSearch HNSW ${precision} (usearch)`;
+      break;
+    }
+    case 'tfsim-hnsw': {
+      const ours = new HnswSearch('euclidean', DIM, { m: HNSW.m, efConstruction: HNSW.efConstruction, efSearch: HNSW.efSearch });
+      version = `@tfsim/search HnswSearch (our C HNSW, ${ours.kernel} kernel, every core)`;
+      search = ours;
       break;
     }
     case 'ivf':
@@ -305,7 +326,7 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
     bindingQueriesPerSec = (q * 1000) / ms;
   }
   let sweep: SweepPoint[] | undefined;
-  if (o.efSweep.length > 0 && (o.algo === 'hnsw' || o.algo.startsWith('usearch-hnsw'))) {
+  if (o.efSweep.length > 0 && peerAlgo(o.algo) === 'hnsw') {
     sweep = [];
     const saved = usearch ? fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-bench-usearch-')) : undefined;
     try {
@@ -318,7 +339,8 @@ async function indexChild(o: ChildOptions): Promise<IndexRun> {
           probe = new UsearchSearch('euclidean', DIM, { ...hnswOptions, expansionSearch: ef, precision });
           await probe.load(path.join(saved, 'index'));
         } else {
-          (search as InstanceType<typeof FaissSearch>).setSearchParameters({ efSearch: ef });
+          // FaissSearch and HnswSearch change efSearch in place.
+          (search as InstanceType<typeof FaissSearch> | InstanceType<typeof HnswSearch>).setSearchParameters({ efSearch: ef });
         }
         const r = timed(probe);
         sweep.push({ efSearch: ef, queriesPerSec: (q * 1000) / r.ms, recallAt10: recallOf(r.found) });
@@ -576,26 +598,31 @@ function targets(runs: IndexRun[], peakGflops: number): IndexResults['targets'] 
     target: '>= 0.6',
     met: lin ? lin.effectiveGflops! / peakGflops >= 0.6 : null,
   });
-  for (const n of sizes) {
-    const a = get('tfsim', 'usearch-hnsw', n);
-    const b = get('python-faiss', 'hnsw', n);
-    if (!a || !b) continue;
-    const qa = atRecall(a.sweep, 0.95);
-    const qb = atRecall(b.sweep, 0.95);
-    const v = qa && qb ? qa.queriesPerSec / qb.queriesPerSec : null;
-    out.push({
-      name: `UsearchSearch HNSW q/s over Python faiss HNSW at recall@10 >= 0.95, ${n.toLocaleString('en-US')}`,
-      value: v,
-      target: '>= 1.2',
-      met: v === null ? null : v >= 1.2,
-    });
-    const build = a.addPerSec! / b.addPerSec!;
-    out.push({
-      name: `UsearchSearch HNSW build rows/s over Python faiss HNSW, ${n.toLocaleString('en-US')}`,
-      value: build,
-      target: '>= 1.0',
-      met: build >= 1,
-    });
+  for (const [algo, who] of [
+    ['usearch-hnsw', 'UsearchSearch'],
+    ['tfsim-hnsw', 'HnswSearch'],
+  ] as const) {
+    for (const n of sizes) {
+      const a = get('tfsim', algo, n);
+      const b = get('python-faiss', 'hnsw', n);
+      if (!a || !b) continue;
+      const qa = atRecall(a.sweep, 0.95);
+      const qb = atRecall(b.sweep, 0.95);
+      const v = qa && qb ? qa.queriesPerSec / qb.queriesPerSec : null;
+      out.push({
+        name: `${who} HNSW q/s over Python faiss HNSW at recall@10 >= 0.95, ${n.toLocaleString('en-US')}`,
+        value: v,
+        target: '>= 1.2',
+        met: v === null ? null : v >= 1.2,
+      });
+      const build = a.addPerSec! / b.addPerSec!;
+      out.push({
+        name: `${who} HNSW build rows/s over Python faiss HNSW, ${n.toLocaleString('en-US')}`,
+        value: build,
+        target: '>= 1.0',
+        met: build >= 1,
+      });
+    }
   }
   out.push({
     name: 'LinearSearch effective GFLOP/s at 100,000 x 128, 1,000 queries',
@@ -633,7 +660,10 @@ async function main(): Promise<void> {
       reps: { type: 'string', default: '3' },
       sizes: { type: 'string', default: '10000,100000,1000000' },
       queries: { type: 'string', default: '1000' },
-      algos: { type: 'string', default: 'linear,linear-wasm,usearch-exact,flat,hnsw,usearch-hnsw,usearch-hnsw-f16,usearch-hnsw-i8,ivf' },
+      algos: {
+        type: 'string',
+        default: 'linear,linear-wasm,usearch-exact,flat,hnsw,tfsim-hnsw,usearch-hnsw,usearch-hnsw-f16,usearch-hnsw-i8,ivf',
+      },
       /** faiss HNSW (Python and FaissSearch) M, and Python faiss's efConstruction. */
       'hnsw-m': { type: 'string', default: String(DEFAULT_HNSW.m) },
       'ef-construction': { type: 'string', default: String(DEFAULT_HNSW.efConstruction) },
@@ -646,7 +676,8 @@ async function main(): Promise<void> {
        * algo:n pairs not run. Default: HNSW at 1M, whose two builds (tfsim and
        * Python, single-threaded inserts at efConstruction 40) alone would take
        * most of the 30-minute budget on 2 cores; its row gives the build time
-       * extrapolated from the largest size measured.
+       * extrapolated from the largest size measured. `tfsim/algo:n` or
+       * `python/algo:n` leaves out one side only.
        */
       skip: { type: 'string', default: 'hnsw:1000000' },
       'data-dir': { type: 'string', default: path.join(RESULTS_DIR, 'data') },
@@ -694,8 +725,9 @@ async function main(): Promise<void> {
     const gt = path.join(values['data-dir'], `gt-${n}x${DIM}-${nq}q.npy`);
     // Fewer repetitions where one lookup takes seconds.
     const reps = n >= 1_000_000 ? 1 : Number(values.reps);
+    const skip = values.skip.split(',');
     for (const algo of algos) {
-      if (values.skip.split(',').includes(`${algo}:${n}`)) {
+      if (skip.includes(`${algo}:${n}`)) {
         for (const impl of ['tfsim', 'python-faiss']) {
           const before = runs.filter((r) => r.impl === impl && r.algo === algo && r.available && r.addPerSec).at(-1);
           const estimate = before
@@ -715,10 +747,12 @@ async function main(): Promise<void> {
         efSweep,
         hnsw,
       };
-      const js = runTfsim(o);
-      runs.push(js);
-      console.error(`${n} tfsim ${algo}: ${JSON.stringify(js)}`);
-      if (PYTHON_ALGOS.has(algo) && !values['no-python']) {
+      if (!skip.includes(`tfsim/${algo}:${n}`)) {
+        const js = runTfsim(o);
+        runs.push(js);
+        console.error(`${n} tfsim ${algo}: ${JSON.stringify(js)}`);
+      }
+      if (PYTHON_ALGOS.has(algo) && !values['no-python'] && !skip.includes(`python/${algo}:${n}`)) {
         const py = runPython(o);
         runs.push(py);
         console.error(`${n} python-faiss ${algo}: ${JSON.stringify(py)}`);

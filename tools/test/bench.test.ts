@@ -13,7 +13,7 @@ import * as path from 'node:path';
 
 import { npyHeader, pythonHasModule, readNpyRows, updateDocSection, writeNpy } from '../bench/common';
 import type { EvaluationResults } from '../bench/evaluation';
-import { type IndexResults, ivfSettings } from '../bench/index-search';
+import { type IndexResults, ivfSettings, peerAlgo } from '../bench/index-search';
 import type { StoreResults } from '../bench/store';
 import type { TrainResults } from '../bench/train';
 
@@ -110,6 +110,7 @@ describe('bench scripts at a tiny size', () => {
       'usearch-exact',
       'flat',
       'hnsw',
+      'tfsim-hnsw',
       'usearch-hnsw',
       'usearch-hnsw-f16',
       'usearch-hnsw-i8',
@@ -128,7 +129,7 @@ describe('bench scripts at a tiny size', () => {
     for (const x of measured.filter((y) => ['linear', 'linear-wasm', 'usearch-exact', 'flat'].includes(y.algo)))
       expect(x.recallAt10).toBe(1);
     // HNSW indexes are searched again at each efSearch of the sweep (16 and 64 at --tiny), recall measured at each.
-    for (const x of measured.filter((y) => y.algo === 'hnsw' || y.algo.startsWith('usearch-hnsw'))) {
+    for (const x of measured.filter((y) => peerAlgo(y.algo) === 'hnsw')) {
       expect(x.sweep!.map((p) => p.efSearch)).toEqual([16, 64]);
       for (const p of x.sweep!) {
         expect(p.queriesPerSec).toBeGreaterThan(0);
@@ -202,5 +203,11 @@ describe('bench helpers', () => {
   it('IVF settings: nlist sqrt(n), nprobe nlist/8, at most 50 nlist training rows', () => {
     expect(ivfSettings(1_000_000)).toEqual({ nlist: 1000, nprobe: 125, trainRows: 50_000 });
     expect(ivfSettings(10_000)).toEqual({ nlist: 100, nprobe: 13, trainRows: 5000 });
+  });
+
+  it('each tfsim configuration is compared with the Python faiss index of its kind', () => {
+    expect(['linear', 'linear-wasm', 'usearch-exact', 'flat'].map(peerAlgo)).toEqual(['flat', 'flat', 'flat', 'flat']);
+    expect(['hnsw', 'tfsim-hnsw', 'usearch-hnsw', 'usearch-hnsw-f16', 'usearch-hnsw-i8'].map(peerAlgo)).toEqual(Array(5).fill('hnsw'));
+    expect(peerAlgo('ivf')).toBe('ivf');
   });
 });

@@ -5,9 +5,11 @@ import { type DistanceConfig, getDistance, type RowDistance as Distance } from '
 import {
   assertInteger,
   assertSameLength,
+  checkOptions,
   EmptyIndexError,
   type Matrix,
   type MatrixLike,
+  type OptionKeys,
   ShapeError,
   toMatrix,
   ValueError,
@@ -25,6 +27,28 @@ export function resolveDistance(distance: Distance | DistanceConfig | string): D
 export function checkDim(dim: number): number {
   assertInteger(dim, 'dim', 1);
   return dim;
+}
+
+/**
+ * What every search's constructor checks first: option names it knows (a
+ * typo is an error, not ignored), the distance, the dimension, and its integer
+ * options (each at least its minimum). Returns the distance, dimension and
+ * name (`defaultName` unless given).
+ */
+export function searchBasics<O extends { name?: string }>(
+  search: { name: string; optionKeys: OptionKeys<O> },
+  distance: Distance | DistanceConfig | string,
+  dim: number,
+  options: O,
+  defaultName: string,
+  integers: ReadonlyArray<readonly [keyof O & string, number]> = [],
+): { distance: Distance; dim: number; name: string } {
+  checkOptions(options, search.optionKeys, search.name);
+  const basics = { distance: resolveDistance(distance), dim: checkDim(dim), name: options.name ?? defaultName };
+  for (const [key, min] of integers) {
+    if (options[key] !== undefined) assertInteger(options[key] as number, key, min);
+  }
+  return basics;
 }
 
 /** Checks k (an integer >= 1) and the index size; returns how many neighbours a lookup returns. */
@@ -113,6 +137,19 @@ export function queryRow(embedding: ArrayLike<number>, dim: number): Matrix {
 
 export function queryMatrix(embeddings: MatrixLike, dim: number): Matrix {
   return toMatrix(embeddings, { name: 'queries', cols: dim, allowEmpty: true });
+}
+
+/**
+ * A native index's value as our distance: `metric` 'ip' gives the dot product
+ * q.k (inner product as is, cosine as max(1 - q.k, 0)), 'l2sq' the squared L2
+ * distance (clipped at 0; euclidean its square root, 0 below 1e-18 as the
+ * distances package).
+ */
+export function distanceFromNative(distance: string, metric: 'ip' | 'l2sq', value: number): number {
+  if (metric === 'ip') return distance === 'cosine' ? Math.max(1 - value, 0) : value;
+  const squared = Math.max(value, 0);
+  if (distance === 'squared_euclidean') return squared;
+  return squared >= 1e-18 ? Math.sqrt(squared) : 0;
 }
 
 /** Up to this many candidates orderNeighbours sorts by insertion. */

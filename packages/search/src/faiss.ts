@@ -5,7 +5,6 @@ import {
   type ArrayDescriptor,
   assertInteger,
   BackendError,
-  checkOptions,
   FormatError,
   type Matrix,
   type MatrixLike,
@@ -17,16 +16,15 @@ import {
 
 import {
   checkAddBatch,
-  checkDim,
   DEFAULT_K,
   neighbourCount,
   queryMatrix,
   queryRow,
   type Ranked,
   rankFetched,
-  resolveDistance,
   resolveTies,
   rowsToRemove,
+  searchBasics,
 } from './common';
 import { checkFaissBytes } from './faiss-file';
 import { readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
@@ -180,10 +178,18 @@ export class FaissSearch implements Search {
   private count = 0;
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: FaissSearchOptions = {}) {
-    checkOptions(options, new.target.optionKeys, new.target.name);
-    this.distance = resolveDistance(distance);
-    this.dim = checkDim(dim);
-    this.name = options.name ?? 'faiss';
+    ({
+      distance: this.distance,
+      dim: this.dim,
+      name: this.name,
+    } = searchBasics(new.target, distance, dim, options, 'faiss', [
+      ['nlist', 1],
+      ['nprobe', 1],
+      ['m', 1],
+      ['nbits', 1],
+      ['hnswM', 2],
+      ['efSearch', 1],
+    ]));
     this.algo = options.algo ?? 'flat';
     const binding = options.binding ?? loadFaiss().module;
     if (!binding) {
@@ -193,16 +199,6 @@ export class FaissSearch implements Search {
       );
     }
     this.binding = binding;
-    for (const [key, min] of [
-      ['nlist', 1],
-      ['nprobe', 1],
-      ['m', 1],
-      ['nbits', 1],
-      ['hnswM', 2],
-      ['efSearch', 1],
-    ] as const) {
-      if (options[key] !== undefined) assertInteger(options[key], key, min);
-    }
     this.m = options.m ?? 8;
     this.nbits = options.nbits ?? 8;
     this.hnswM = options.hnswM ?? 16;

@@ -1,4 +1,4 @@
-/** Nearest-neighbour search: exact linear search, faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
+/** Nearest-neighbour search: exact linear search, our own HNSW graph (C), faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
 export type { Neighbors, Search, SearchConfig } from './search';
 export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearKernel, type LinearSearchOptions } from './linear';
 export { blasAvailable, blasConfig, blasUnavailableReason } from './kernel/blas';
@@ -26,5 +26,7 @@ export {
   type UsearchPrecision,
   type UsearchSearchOptions,
 } from './usearch';
+export { HnswSearch, HNSW_FORMAT, HNSW_FORMAT_VERSION, type HnswSearchOptions } from './hnsw';
+export { hnswAvailable, hnswUnavailableReason } from './hnsw-addon';
 export { getSearch, isSearch, searchTypes } from './registry';
 export { fromPythonConfig } from './python-config';

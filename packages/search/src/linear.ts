@@ -9,9 +9,7 @@ import {
 import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
-  assertInteger,
   BackendError,
-  checkOptions,
   FormatError,
   type Matrix,
   type MatrixLike,
@@ -22,14 +20,13 @@ import {
 
 import {
   checkAddBatch,
-  checkDim,
   DEFAULT_K,
   neighbourCount,
   orderNeighbours,
   queryMatrix,
   queryRow,
-  resolveDistance,
   rowsToRemove,
+  searchBasics,
   withoutRows,
 } from './common';
 import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
@@ -107,11 +104,11 @@ export class LinearSearch implements Search {
   private ids: Int32Array = new Int32Array(0);
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: LinearSearchOptions = {}) {
-    checkOptions(options, new.target.optionKeys, new.target.name);
-    this.distance = resolveDistance(distance);
-    this.dim = checkDim(dim);
-    this.name = options.name ?? 'linear';
-    if (options.threads !== undefined) assertInteger(options.threads, 'threads', 1);
+    ({
+      distance: this.distance,
+      dim: this.dim,
+      name: this.name,
+    } = searchBasics(new.target, distance, dim, options, 'linear', [['threads', 1]]));
     this.threads = Math.min(options.threads ?? defaultThreads(), MAX_HELPERS + 1);
     this.mode = kernelModeOf(this.distance);
     const kernel = options.kernel ?? 'auto';

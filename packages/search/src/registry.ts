@@ -2,16 +2,18 @@ import { Registry, ValueError } from '@tfsim/utils/core';
 
 import { fastestExactSearch } from './default';
 import { FaissSearch, type FaissSearchOptions } from './faiss';
+import { HnswSearch, type HnswSearchOptions } from './hnsw';
 import { type LinearKernel, LinearSearch, type LinearSearchOptions } from './linear';
 import type { Search, SearchConfig } from './search';
 import { UsearchSearch, type UsearchSearchOptions } from './usearch';
 
 /** Search implementations by name and Python alias (case-insensitive); 'auto' is the fastest exact one that loads. */
-export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch' | 'nmslib'>('search algorithm');
+export const searchTypes = new Registry<'auto' | 'linear' | 'faiss' | 'usearch' | 'hnsw' | 'nmslib'>('search algorithm');
 searchTypes.register(['auto'], () => 'auto');
 searchTypes.register(['linear', 'LinearSearch'], () => 'linear');
 searchTypes.register(['faiss', 'FaissSearch'], () => 'faiss');
 searchTypes.register(['usearch', 'UsearchSearch'], () => 'usearch');
+searchTypes.register(['hnsw', 'HnswSearch'], () => 'hnsw');
 // Python's NMSLibSearch: nmslib has no JavaScript binding; its default method is an HNSW graph, which faiss has too.
 searchTypes.register(['nmslib', 'NMSLibSearch'], () => 'nmslib');
 
@@ -29,8 +31,8 @@ export function isSearch(x: unknown): x is Search {
 }
 
 /**
- * A search from a name (`'linear'`, `'faiss'`, `'usearch'`, case-insensitive,
- * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`; `'auto'`
+ * A search from a name (`'linear'`, `'faiss'`, `'usearch'`, `'hnsw'`, case-insensitive,
+ * with the aliases `'LinearSearch'`, `'FaissSearch'`, `'UsearchSearch'`, `'HnswSearch'`; `'auto'`
  * is the fastest exact search that loads here: see fastestExactSearch) plus
  * settings, or from a config written by `getConfig()`; a Search is returned as is. The Python
  * library's `search.get`.
@@ -65,6 +67,13 @@ export function getSearch(identifier: Search | SearchConfig | string, settings: 
       if (rest[key] !== undefined) (options as Record<string, unknown>)[key] = rest[key];
     }
     return new UsearchSearch(distance, dim, options);
+  }
+  if (type === 'hnsw') {
+    const options: HnswSearchOptions = { ...(name !== undefined ? { name } : {}) };
+    for (const key of ['m', 'efConstruction', 'efSearch', 'threads', 'seed'] as const) {
+      if (rest[key] !== undefined) (options as Record<string, unknown>)[key] = rest[key];
+    }
+    return new HnswSearch(distance, dim, options);
   }
   const options: FaissSearchOptions = { ...(name !== undefined ? { name } : {}) };
   for (const key of ['algo', 'nlist', 'nprobe', 'm', 'nbits', 'hnswM', 'efSearch'] as const) {

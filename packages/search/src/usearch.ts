@@ -5,9 +5,7 @@ import * as path from 'node:path';
 import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
-  assertInteger,
   BackendError,
-  checkOptions,
   createProgress,
   FormatError,
   type Matrix,
@@ -19,16 +17,16 @@ import {
 
 import {
   checkAddBatch,
-  checkDim,
   DEFAULT_K,
+  distanceFromNative,
   neighbourCount,
   queryMatrix,
   queryRow,
   type Ranked,
   rankFetched,
-  resolveDistance,
   resolveTies,
   rowsToRemove,
+  searchBasics,
   withoutRows,
 } from './common';
 import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
@@ -204,10 +202,17 @@ export class UsearchSearch implements Search {
   private count = 0;
 
   constructor(distance: Distance | DistanceConfig | string, dim: number, options: UsearchSearchOptions = {}) {
-    checkOptions(options, new.target.optionKeys, new.target.name);
-    this.distance = resolveDistance(distance);
-    this.dim = checkDim(dim);
-    this.name = options.name ?? 'usearch';
+    ({
+      distance: this.distance,
+      dim: this.dim,
+      name: this.name,
+    } = searchBasics(new.target, distance, dim, options, 'usearch', [
+      ['connectivity', 2],
+      ['expansionAdd', 1],
+      ['expansionSearch', 1],
+      ['threads', 0],
+      ['addChunk', 1],
+    ]));
     const binding = options.binding ?? loadUsearch().module;
     if (!binding) {
       throw new BackendError(
@@ -216,15 +221,6 @@ export class UsearchSearch implements Search {
       );
     }
     this.binding = binding;
-    for (const [key, min] of [
-      ['connectivity', 2],
-      ['expansionAdd', 1],
-      ['expansionSearch', 1],
-      ['threads', 0],
-      ['addChunk', 1],
-    ] as const) {
-      if (options[key] !== undefined) assertInteger(options[key], key, min);
-    }
     this.connectivity = options.connectivity ?? 16;
     this.expansionAdd = options.expansionAdd ?? 128;
     this.expansionSearch = options.expansionSearch ?? 64;
@@ -386,14 +382,8 @@ export class UsearchSearch implements Search {
 
   /** usearch's value (1 - q.k for ip, |q - k|^2 for l2sq; scaled for i8) as our distance. */
   private convert(value: number): number {
-    const i8 = this.precision === 'i8';
-    if (this.metric === 'ip') {
-      const dot = i8 ? (1 - value) / I8_SCALE : 1 - value;
-      return this.distance.name === 'cosine' ? Math.max(1 - dot, 0) : dot;
-    }
-    const squared = Math.max(i8 ? value / I8_SCALE : value, 0);
-    if (this.distance.name === 'squared_euclidean') return squared;
-    return squared >= 1e-18 ? Math.sqrt(squared) : 0;
+    const scale = this.precision === 'i8' ? I8_SCALE : 1;
+    return distanceFromNative(this.distance.name, this.metric, (this.metric === 'ip' ? 1 - value : value) / scale);
   }
 
   reset(): void {

@@ -41,6 +41,16 @@ describe('README', () => {
     }
   });
 
+  it('runs the HnswSearch example', () => {
+    const out = runExample(examples()[3]!);
+    if (out.trim() !== '' || process.env.TFSIM_REQUIRE_HNSW === '1') {
+      expect(out.replace(/\s+/g, ' ')).toContain(
+        'ids: Int32Array(2) [ -3, 12 ], distances: Float32Array(2) [ 0.09999990463256836, 3.522783041000366 ]',
+      );
+      expect(out.trim().split('\n').slice(-1)[0]).toBe('Int32Array(1) [ 12 ]');
+    }
+  });
+
   it('runs the FaissSearch example', () => {
     const out = runExample(examples()[2]!);
     if (out.trim() !== '') expect(out).toContain("algo: 'IVF1024,PQ16x8np'");

@@ -18,7 +18,7 @@ describe('getSearch', () => {
 
   it('rejects unknown names and missing settings', () => {
     expect(() => getSearch('annoy', { distance: 'cosine', dim: 2 })).toThrow(
-      /unknown search algorithm "annoy"; known search algorithms: auto, linear, faiss, usearch, nmslib/,
+      /unknown search algorithm "annoy"; known search algorithms: auto, linear, faiss, usearch, hnsw, nmslib/,
     );
     expect(() => getSearch('linear')).toThrow(/needs a distance and a dimension/);
   });

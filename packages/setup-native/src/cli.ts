@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss|blas] [--from DIR ...] [--cache DIR]
+ * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss|blas|hnsw] [--from DIR ...] [--cache DIR]
  *
  * --require  exit non-zero unless every piece tried loads (for CI)
  * --force    rebuild even where an addon loads
  * --only     one piece: tfjs (tfjs-node's TensorFlow binding), faiss (faiss-node) or
- *            blas (the BLAS kernel of @tfsim/search's LinearSearch)
+ *            blas (the BLAS kernel of @tfsim/search's LinearSearch) or hnsw (its HnswSearch graph)
  * --from     a folder to resolve the packages from, as the project's code would
  *            (repeatable; default: the working folder)
  * --cache    where the TensorFlow wheel is kept (default: node_modules/.cache/tfsim-native)
@@ -23,13 +23,14 @@ const { values } = parseArgs({
     cache: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'tfjs' && values.only !== 'faiss' && values.only !== 'blas') {
-  console.error(`tfsim-setup-native: --only takes tfjs, faiss or blas, not "${values.only}"`);
+const PIECES = ['tfjs', 'faiss', 'blas', 'hnsw'] as const;
+if (values.only !== undefined && !(PIECES as readonly string[]).includes(values.only)) {
+  console.error(`tfsim-setup-native: --only takes tfjs, faiss, blas or hnsw, not "${values.only}"`);
   process.exit(2);
 }
 const results = setupNative({
   force: values.force,
-  ...(values.only ? { only: values.only } : {}),
+  ...(values.only ? { only: values.only as (typeof PIECES)[number] } : {}),
   ...(values.from ? { resolveFrom: values.from } : {}),
   ...(values.cache ? { cacheDir: values.cache } : {}),
 });

@@ -18,7 +18,11 @@
  * the wasm / cpu backends and the exact search of @tfsim/search.
  *
  * Flags: --require (exit non-zero unless both load; used by CI),
- *        --only=tfjs|faiss|blas, --force (rebuild even if loadable).
+ *        --only=tfjs|faiss|blas|hnsw, --force (rebuild even if loadable).
+ *
+ * 3. The two C addons of @tfsim/search (where the project has it): the BLAS
+ *    kernel of LinearSearch and the HNSW graph of HnswSearch, each rebuilt
+ *    when its source changed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -28,6 +32,7 @@ import * as path from 'node:path';
 import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
 
 import { setupBlas } from './blas';
+import { setupHnsw } from './hnsw';
 
 export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 
@@ -39,11 +44,11 @@ export interface SetupOptions {
   /** Rebuild even where the addon loads. */
   force?: boolean;
   /** Only one of the two pieces. */
-  only?: 'tfjs' | 'faiss' | 'blas';
+  only?: 'tfjs' | 'faiss' | 'blas' | 'hnsw';
 }
 
 /** Which piece is usable after setup. */
-export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node' | 'blas', boolean>>;
+export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node' | 'blas' | 'hnsw', boolean>>;
 
 /** The patch that lets faiss-node build against a system faiss, shipped with this package. */
 export const FAISS_PATCH = path.join(__dirname, '..', 'patches', 'faiss-node@0.5.1.patch');
@@ -354,12 +359,11 @@ function setupFaissNode(force: boolean): boolean {
 }
 
 /**
- * The BLAS kernel of @tfsim/search's LinearSearch, built into the installed
- * package's native/ folder, where LinearSearch looks for it. Only where the
- * project has @tfsim/search (a resolvable package, or one of the --from
- * folders itself).
+ * Where @tfsim/search's C addons go: the installed package's native/ folder,
+ * where it looks for them. Undefined where the project has no @tfsim/search
+ * (a resolvable package, or one of the --from folders itself).
  */
-function setupBlasForSearch(force: boolean): boolean | undefined {
+function searchNativeDir(): string | undefined {
   const own = RESOLVE_FROM.find((dir) => {
     try {
       return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === '@tfsim/search';
@@ -368,12 +372,20 @@ function setupBlasForSearch(force: boolean): boolean | undefined {
     }
   });
   const searchDir = own !== undefined ? fs.realpathSync(own) : packageDir('@tfsim/search')?.dir;
-  if (searchDir === undefined) {
+  return searchDir === undefined ? undefined : path.join(searchDir, 'native');
+}
+
+/** One C addon of @tfsim/search (the BLAS kernel of LinearSearch, the HNSW graph of HnswSearch); undefined when there is no @tfsim/search. */
+function setupSearchAddon(piece: 'blas' | 'hnsw', force: boolean): boolean | undefined {
+  const dir = searchNativeDir();
+  if (dir === undefined) {
     // Not a piece this project can use, so not one --require asks for.
-    log('blas: @tfsim/search is not installed here; nothing to build');
+    log(`${piece}: @tfsim/search is not installed here; nothing to build`);
     return undefined;
   }
-  return setupBlas(force, log, path.join(searchDir, 'native', 'tfsim-blas.node'));
+  return piece === 'blas'
+    ? setupBlas(force, log, path.join(dir, 'tfsim-blas.node'))
+    : setupHnsw(force, log, path.join(dir, 'tfsim-hnsw.node'));
 }
 
 /** Makes tfjs-node and faiss-node load where they are installed; says which are usable. */
@@ -383,9 +395,10 @@ export function setupNative(options: SetupOptions = {}): SetupResult {
   const results: SetupResult = {};
   if (!options.only || options.only === 'tfjs') results['tfjs-node'] = setupTfjsNode(options.force ?? false);
   if (!options.only || options.only === 'faiss') results['faiss-node'] = setupFaissNode(options.force ?? false);
-  if (!options.only || options.only === 'blas') {
-    const blas = setupBlasForSearch(options.force ?? false);
-    if (blas !== undefined) results.blas = blas;
+  for (const piece of ['blas', 'hnsw'] as const) {
+    if (options.only && options.only !== piece) continue;
+    const ok = setupSearchAddon(piece, options.force ?? false);
+    if (ok !== undefined) results[piece] = ok;
   }
   return results;
 }

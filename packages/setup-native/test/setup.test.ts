@@ -79,6 +79,7 @@ describe('tfsim-setup-native', () => {
       '[setup:native] tfjs-node: not installed (it is optional); skipping',
       '[setup:native] faiss-node: not installed (it is optional); skipping',
       '[setup:native] blas: @tfsim/search is not installed here; nothing to build',
+      '[setup:native] hnsw: @tfsim/search is not installed here; nothing to build',
       '[setup:native] tfjs-node: unavailable, faiss-node: unavailable',
     ]);
     expect(result.status).toBe(1);
@@ -88,6 +89,6 @@ describe('tfsim-setup-native', () => {
   it('refuses an unknown --only with the values it takes', () => {
     const result = cli('--only=gpu');
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs, faiss or blas, not "gpu"');
+    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs, faiss, blas or hnsw, not "gpu"');
   });
 });

@@ -1,0 +1,418 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
+import {
+  assertInteger,
+  BackendError,
+  createProgress,
+  FormatError,
+  type Matrix,
+  type MatrixLike,
+  type OptionKeys,
+  StateError,
+  ValueError,
+} from '@tfsim/utils/core';
+
+import {
+  checkAddBatch,
+  DEFAULT_K,
+  distanceFromNative,
+  neighbourCount,
+  queryMatrix,
+  queryRow,
+  type Ranked,
+  rankFetched,
+  resolveTies,
+  rowsToRemove,
+  searchBasics,
+} from './common';
+import { readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
+import { type HnswAddon, type HnswHandle, loadHnswAddon } from './hnsw-addon';
+import { checkHnswFile } from './hnsw-file';
+import type { Neighbors, Search, SearchConfig } from './search';
+
+export const HNSW_FORMAT = 'tfsim.search.hnsw';
+export const HNSW_FORMAT_VERSION = 1;
+
+export interface HnswSearchOptions {
+  name?: string;
+  /** Links per node on the upper levels (2M at level 0), as faiss's and hnswlib's M. Default 16. */
+  m?: number;
+  /** Candidate list size while inserting. Default 128. */
+  efConstruction?: number;
+  /** Candidate list size while searching (at least k is used): trades speed for recall. Default 64. */
+  efSearch?: number;
+  /** Threads for batch adds and lookups. Default: every core. */
+  threads?: number;
+  /** Seed of the level draws: one thread builds the same graph on every run. Default 0. */
+  seed?: number;
+  /** Rows per native add call; progress is reported and batchAddAsync yields to the event loop between chunks. Default 10,000. */
+  addChunk?: number;
+  /** Called after each chunk of a batch add with (rows added, rows in the batch). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+type HnswManifest = SearchManifestHead & {
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+  seed: number;
+  graph: { file: string; bytes: number };
+};
+
+/** hnsw-kernel.c's metrics. */
+const METRIC_L2 = 0;
+const METRIC_IP = 1;
+const GRAPH_FILE = 'graph.hnsw';
+/** Extra neighbours asked for, so that ties at the k-th place can be ordered by id. */
+const TIE_SLACK = 8;
+const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
+
+/**
+ * Approximate nearest-neighbour search on our own HNSW graph (Malkov &
+ * Yashunin), in C: the native addon `pnpm setup:native` builds
+ * (packages/setup-native/src/hnsw-kernel.c), with SIMD distance kernels chosen
+ * at run time and batches spread over threads.
+ *
+ * - Ids are ours: graph keys are row numbers, mapped back to the ids given to
+ *   `batchAdd` (duplicates and negative ids are fine). `remove` marks rows
+ *   deleted (tombstones): they still route searches, are never returned, and
+ *   their keys are never used again.
+ * - Distances: inner product, cosine (`max(1 - q.k, 0)` on the vectors as
+ *   given, as LinearSearch; the graph is searched by inner product), euclidean
+ *   and squared euclidean. Manhattan and SNR are a ValueError.
+ * - Results are sorted nearest first, ties by ascending id; `efSearch`
+ *   trades speed for recall.
+ * - Adds are all or none; `batchAddAsync` yields to the event loop between
+ *   chunks for large adds.
+ * - Save writes our manifest, the ids and the graph file (plain data), whose
+ *   header and length are checked before the addon reads it, and whose links
+ *   and levels the addon checks as it reads.
+ */
+export class HnswSearch implements Search {
+  static readonly optionKeys: OptionKeys<HnswSearchOptions> = {
+    name: true,
+    m: true,
+    efConstruction: true,
+    efSearch: true,
+    threads: true,
+    seed: true,
+    addChunk: true,
+    onProgress: true,
+  };
+  readonly name: string;
+  readonly distance: Distance;
+  readonly dim: number;
+  readonly m: number;
+  readonly efConstruction: number;
+  readonly seed: number;
+  private efSearchValue: number;
+  private readonly addon: HnswAddon;
+  private readonly metric: number;
+  private readonly threads: number;
+  private readonly addChunk: number;
+  private readonly onProgress: ((done: number, total: number) => void) | undefined;
+  private graph: HnswHandle;
+  /** The id of each key (a row number); removed keys keep their slot (the graph holds which are removed). */
+  private ids: Int32Array = new Int32Array(0);
+  /** Keys given so far. */
+  private keys = 0;
+  /** Rows held (keys not removed). */
+  private count = 0;
+  /** Set while batchAddAsync runs: other changes and lookups wait for it. */
+  private adding = false;
+
+  constructor(distance: Distance | DistanceConfig | string, dim: number, options: HnswSearchOptions = {}) {
+    const basics = searchBasics(new.target, distance, dim, options, 'hnsw', [
+      ['m', 2],
+      ['efConstruction', 1],
+      ['efSearch', 1],
+      ['threads', 1],
+      ['seed', 0],
+      ['addChunk', 1],
+    ]);
+    this.distance = basics.distance;
+    this.dim = basics.dim;
+    this.name = basics.name;
+    const addon = loadHnswAddon().module;
+    if (!addon) {
+      throw new BackendError(
+        `HnswSearch needs the native HNSW addon, which does not load here (${loadHnswAddon().error}); ` +
+          'or use UsearchSearch, FaissSearch with algo hnsw, or LinearSearch',
+      );
+    }
+    this.addon = addon;
+    this.m = options.m ?? 16;
+    if (this.m > 2048) throw new ValueError(`m must be at most 2048, got ${this.m}`);
+    this.efConstruction = options.efConstruction ?? 128;
+    this.efSearchValue = options.efSearch ?? 64;
+    this.threads = options.threads ?? addon.cores;
+    this.seed = options.seed ?? 0;
+    if (this.seed > Number.MAX_SAFE_INTEGER) throw new ValueError(`seed must be a safe integer, got ${this.seed}`);
+    this.addChunk = options.addChunk ?? 10_000;
+    this.onProgress = options.onProgress;
+    switch (this.distance.name) {
+      case 'inner_product':
+      case 'cosine':
+        this.metric = METRIC_IP;
+        break;
+      case 'euclidean':
+      case 'squared_euclidean':
+        this.metric = METRIC_L2;
+        break;
+      default:
+        throw new ValueError(
+          `HnswSearch does not serve distance "${this.distance.name}" (it serves ${SUPPORTED.join(', ')}); use LinearSearch`,
+        );
+    }
+    this.graph = this.newGraph();
+  }
+
+  private newGraph(): HnswHandle {
+    return this.addon.create(this.dim, this.m, this.efConstruction, this.metric, this.seed);
+  }
+
+  /** Candidate list size of lookups. */
+  get efSearch(): number {
+    return this.efSearchValue;
+  }
+
+  /** Changes efSearch for the next lookups (the graph stays as built). */
+  setSearchParameters(params: { efSearch?: number }): void {
+    if (params.efSearch !== undefined) {
+      assertInteger(params.efSearch, 'efSearch', 1);
+      this.efSearchValue = params.efSearch;
+    }
+  }
+
+  /** Which SIMD kernel the addon chose on this CPU (`avx512`, `avx2`, `scalar`). */
+  get kernel(): string {
+    return this.addon.kernel;
+  }
+
+  /** Bytes allocated for the graph in native memory (vectors, links, visited tables, with room to grow), plus the ids. */
+  memoryBytes(): number {
+    return this.addon.info(this.graph).bytes + this.ids.byteLength;
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  isBuilt(): boolean {
+    return true;
+  }
+
+  add(embedding: ArrayLike<number>, id: number): void {
+    this.batchAdd(queryRow(embedding, this.dim), [id]);
+  }
+
+  /** Adds rows with their ids, all or none; large batches report progress chunk by chunk. */
+  batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void {
+    for (const _ of this.addSteps(embeddings, ids));
+  }
+
+  /** batchAdd that yields to the event loop between chunks of `addChunk` rows (lookups and other changes wait for it). */
+  async batchAddAsync(embeddings: MatrixLike, ids: ArrayLike<number>): Promise<void> {
+    this.notAdding();
+    this.adding = true;
+    try {
+      for (const _ of this.addSteps(embeddings, ids, true)) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      this.adding = false;
+    }
+  }
+
+  private notAdding(): void {
+    if (this.adding) throw new StateError(`${this.name}: a batchAddAsync is in progress; wait for it`);
+  }
+
+  /** The steps of an add, one per chunk; the rows count once the last chunk is in. */
+  private *addSteps(embeddings: MatrixLike, ids: ArrayLike<number>, async = false): Generator<void> {
+    if (!async) this.notAdding();
+    const batch = checkAddBatch(embeddings, ids, this.dim);
+    const rows = batch.m.rows;
+    if (rows === 0) return;
+    const first = this.keys;
+    this.reserve(first + rows);
+    this.ids.set(batch.ids, first);
+    const progress = createProgress({ label: `indexing (${this.name})`, total: rows });
+    let done = 0;
+    let complete = false;
+    try {
+      while (done < rows) {
+        const end = Math.min(rows, done + this.addChunk);
+        this.addon.add(this.graph, this.chunkOf(batch.m, done, end), end - done, this.threads);
+        progress.tick(end - done);
+        done = end;
+        this.keys = first + done;
+        this.onProgress?.(done, rows);
+        if (done < rows) yield;
+      }
+      complete = true;
+    } catch (err) {
+      throw new BackendError(`${this.name} could not add ${rows} rows: ${(err as Error).message}`);
+    } finally {
+      if (!complete) {
+        // All or none: what reached the graph (the chunks done, and any of a chunk that failed part-way) becomes tombstones.
+        const inGraph = this.addon.info(this.graph).count;
+        this.markRemoved(first, inGraph);
+        this.keys = inGraph;
+        progress.done('failed');
+      }
+    }
+    this.count += rows;
+    progress.done();
+  }
+
+  private chunkOf(m: Matrix, start: number, end: number): Float32Array {
+    return m.data.subarray(start * this.dim, end * this.dim);
+  }
+
+  /** Room for `keys` ids. */
+  private reserve(keys: number): void {
+    if (keys <= this.ids.length) return;
+    const ids = new Int32Array(Math.max(keys, Math.ceil(this.ids.length * 1.5), 16));
+    ids.set(this.ids.subarray(0, this.keys));
+    this.ids = ids;
+  }
+
+  private markRemoved(start: number, end: number): void {
+    if (end <= start) return;
+    const keys = Int32Array.from({ length: end - start }, (_, i) => start + i);
+    this.addon.setDeleted(this.graph, keys, 1);
+  }
+
+  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
+    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
+  }
+
+  batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
+    this.notAdding();
+    const queries = queryMatrix(embeddings, this.dim);
+    const kk = neighbourCount(k, this.count);
+    if (queries.rows === 0) return [];
+    const data = queries.data.subarray(0, queries.rows * this.dim);
+    const fetch = Math.min(this.count, kk + TIE_SLACK);
+    const found = this.search(data, queries.rows, fetch);
+    return resolveTies(
+      queries.rows,
+      this.count,
+      fetch,
+      (i) => this.collect(found, i, fetch, kk),
+      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), 1, more), 0, more, kk),
+    );
+  }
+
+  private search(data: Float32Array, m: number, fetch: number): { keys: Int32Array; values: Float32Array } {
+    const keys = new Int32Array(m * fetch);
+    const values = new Float32Array(m * fetch);
+    this.addon.search(this.graph, data, m, fetch, Math.max(this.efSearchValue, fetch), this.threads, values, keys);
+    return { keys, values };
+  }
+
+  private collect(found: { keys: Int32Array; values: Float32Array }, query: number, fetch: number, kk: number): Ranked {
+    const offset = query * fetch;
+    let filled = 0;
+    while (filled < fetch && found.keys[offset + filled]! >= 0) filled++;
+    const ids = new Int32Array(filled);
+    const values = new Float32Array(filled);
+    for (let j = 0; j < filled; j++) {
+      ids[j] = this.ids[found.keys[offset + j]!]!;
+      values[j] = this.convert(found.values[offset + j]!);
+    }
+    return rankFetched(ids, values, fetch, kk, this.distance.isSimilarity);
+  }
+
+  /** The graph's value (squared L2, or -q.k) as our distance. */
+  private convert(value: number): number {
+    return this.metric === METRIC_IP
+      ? distanceFromNative(this.distance.name, 'ip', -value)
+      : distanceFromNative(this.distance.name, 'l2sq', value);
+  }
+
+  reset(): void {
+    this.notAdding();
+    this.graph = this.newGraph();
+    this.ids = new Int32Array(0);
+    this.keys = 0;
+    this.count = 0;
+  }
+
+  /** Removes the rows of `ids` (see Search.remove): tombstones in the graph, never returned again. */
+  remove(ids: ArrayLike<number>): void {
+    this.notAdding();
+    const removed = this.addon.deleted(this.graph);
+    const drop = rowsToRemove(this.ids.subarray(0, this.keys), ids, (key) => removed[key] === 0);
+    if (drop.length === 0) return;
+    this.addon.setDeleted(this.graph, Int32Array.from(drop), 1);
+    this.count -= drop.length;
+  }
+
+  async save(dir: string): Promise<void> {
+    this.notAdding();
+    await writeSearchFolder(
+      dir,
+      this,
+      { format: HNSW_FORMAT, version: HNSW_FORMAT_VERSION, size: this.count, ids: this.ids.slice(0, this.keys) },
+      async (tmp) => {
+        const file = path.join(tmp, GRAPH_FILE);
+        this.addon.save(this.graph, file);
+        return {
+          fields: {
+            m: this.m,
+            efConstruction: this.efConstruction,
+            efSearch: this.efSearchValue,
+            seed: this.seed,
+            graph: { file: GRAPH_FILE, bytes: (await fsp.stat(file)).size },
+          },
+        };
+      },
+    );
+  }
+
+  /**
+   * Loads a folder written by `save` into this search, whose distance,
+   * dimension and m must match; efConstruction, efSearch and threads stay
+   * this instance's.
+   */
+  async load(dir: string): Promise<void> {
+    this.notAdding();
+    const { manifest, ids } = await readSearchFolder<HnswManifest>(dir, HNSW_FORMAT, HNSW_FORMAT_VERSION, this);
+    if (manifest.m !== this.m) throw new FormatError(`${dir} holds a graph of m ${String(manifest.m)}; this search has m ${this.m}`);
+    const entry = manifest.graph;
+    if (!entry || typeof entry.file !== 'string' || path.basename(entry.file) !== entry.file) {
+      throw new FormatError(`${dir}: the manifest names no valid graph file`);
+    }
+    const file = path.join(dir, entry.file);
+    await checkHnswFile(file, { dim: this.dim, m: this.m, metric: this.metric, count: ids.length, bytes: entry.bytes });
+    let graph: HnswHandle;
+    try {
+      graph = this.addon.load(file, this.dim, this.m, this.metric, this.efConstruction, entry.bytes);
+    } catch (err) {
+      throw new FormatError(`${file}: ${(err as Error).message}`);
+    }
+    const removed = this.addon.deleted(graph);
+    let live = 0;
+    for (const flag of removed) live += 1 - flag;
+    if (live !== manifest.size) throw new FormatError(`${dir}: the graph holds ${live} live rows, the manifest ${manifest.size}`);
+    this.graph = graph;
+    this.ids = ids;
+    this.keys = ids.length;
+    this.count = live;
+  }
+
+  getConfig(): SearchConfig {
+    return {
+      type: 'hnsw',
+      distance: this.distance.name,
+      dim: this.dim,
+      name: this.name,
+      m: this.m,
+      efConstruction: this.efConstruction,
+      efSearch: this.efSearchValue,
+      seed: this.seed,
+    };
+  }
+}

@@ -1,0 +1,1205 @@
+/*
+ * The HNSW graph of HnswSearch (@tfsim/search, src/hnsw.ts), written from
+ * Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search
+ * using Hierarchical Navigable Small World graphs" (2016/2018): greedy descent
+ * through the upper levels, a best-first search of ef candidates at level 0,
+ * neighbours chosen by the paper's heuristic (algorithm 4, without extending
+ * candidates), levels drawn as floor(-ln(U) / ln(M)).
+ *
+ * Memory: each node's level-0 record is one contiguous block, the node's link
+ * count, its 2M links (int32) and its vector, so that a visit touches one
+ * place; upper levels (about 1 node in M) hold M links per level, in one
+ * pool in node order, found by a binary search of the (sorted) nodes that
+ * have upper levels: no per-node pointer or allocation. Distances: squared L2 and the negated inner product, in float32
+ * with several accumulators, AVX-512 / AVX2 / scalar chosen at run time (the
+ * addon is built without -march). Threads are ours (pthreads): a batch of
+ * queries or of inserts is split between them; inserts take a striped lock of
+ * the node whose links they read or change, and a global lock only to raise
+ * the entry point. Removal marks a node deleted (a tombstone): it still routes
+ * searches but is never returned.
+ *
+ * The level of node i depends only on (seed, i), so a graph built on one
+ * thread is the same on every run; with several threads the insertion order
+ * (and so the graph) may differ past the first PARALLEL_FROM nodes, which are
+ * always inserted on one thread.
+ *
+ * Built by `pnpm setup:native` (packages/setup-native/src/hnsw.ts) into
+ * @tfsim/search's native/tfsim-hnsw.node; optional: without it HnswSearch
+ * throws a clear error and the other searches serve.
+ */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include <errno.h>
+#include <math.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_THREADS 16
+#define MAX_LEVEL 32
+#define LOCK_STRIPES 65536
+#define FILE_MAGIC "TFSHNSW1"
+#define FILE_VERSION 1u
+#define HEADER_BYTES 64
+/* Nodes below this index are inserted on one thread. Concurrent inserts do not
+ * see each other, and while the graph is small that leaves islands: of 100
+ * graphs of 600 clustered rows built on 2 threads, 21 had 1 - 13 nodes no
+ * search could reach, against none on one thread. Up to here the graph is also
+ * the same on every run; inserting into a small graph is cheap. */
+#define PARALLEL_FROM 10000
+
+/* ---------- distances ---------- */
+
+typedef float (*dist_fn)(const float *, const float *, int);
+
+static float l2_scalar(const float *a, const float *b, int d) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const float t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  for (; j < d; j++) {
+    const float t = a[j] - b[j];
+    s0 += t * t;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+static float ip_scalar(const float *a, const float *b, int d) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int j = 0;
+  for (; j + 4 <= d; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < d; j++) s0 += a[j] * b[j];
+  return -((s0 + s1) + (s2 + s3));
+}
+
+#if defined(__x86_64__)
+/* 16-wide, four accumulators (64 floats a step) so the FMA latency is hidden; the tail masked. */
+__attribute__((target("avx512f"))) static float l2_avx512(const float *a, const float *b, int d) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+  int j = 0;
+  for (; j + 64 <= d; j += 64) {
+    const __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
+    const __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16));
+    const __m512 t2 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32));
+    const __m512 t3 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48));
+    s0 = _mm512_fmadd_ps(t0, t0, s0);
+    s1 = _mm512_fmadd_ps(t1, t1, s1);
+    s2 = _mm512_fmadd_ps(t2, t2, s2);
+    s3 = _mm512_fmadd_ps(t3, t3, s3);
+  }
+  for (; j + 16 <= d; j += 16) {
+    const __m512 t = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
+    s0 = _mm512_fmadd_ps(t, t, s0);
+  }
+  if (j < d) {
+    const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
+    const __m512 t = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j));
+    s1 = _mm512_fmadd_ps(t, t, s1);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+__attribute__((target("avx512f"))) static float ip_avx512(const float *a, const float *b, int d) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+  int j = 0;
+  for (; j + 64 <= d; j += 64) {
+    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
+    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
+    s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), s2);
+    s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), s3);
+  }
+  for (; j + 16 <= d; j += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
+  if (j < d) {
+    const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
+    s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s1);
+  }
+  return -_mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+__attribute__((target("avx2,fma"))) static float hsum256(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+}
+
+__attribute__((target("avx2,fma"))) static float l2_avx2(const float *a, const float *b, int d) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  int j = 0;
+  for (; j + 32 <= d; j += 32) {
+    const __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+    const __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8));
+    const __m256 t2 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16));
+    const __m256 t3 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24));
+    s0 = _mm256_fmadd_ps(t0, t0, s0);
+    s1 = _mm256_fmadd_ps(t1, t1, s1);
+    s2 = _mm256_fmadd_ps(t2, t2, s2);
+    s3 = _mm256_fmadd_ps(t3, t3, s3);
+  }
+  for (; j + 8 <= d; j += 8) {
+    const __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+    s0 = _mm256_fmadd_ps(t, t, s0);
+  }
+  float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  for (; j < d; j++) {
+    const float t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
+}
+
+__attribute__((target("avx2,fma"))) static float ip_avx2(const float *a, const float *b, int d) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  int j = 0;
+  for (; j + 32 <= d; j += 32) {
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
+    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), s2);
+    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), s3);
+  }
+  for (; j + 8 <= d; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
+  float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  for (; j < d; j++) s += a[j] * b[j];
+  return -s;
+}
+#endif
+
+static const char *kernel_name = "scalar";
+
+/* metric 0: squared L2; 1: negated inner product. TFSIM_HNSW_KERNEL=scalar|avx2 forces a narrower kernel (tests, comparisons). */
+static dist_fn pick_distance(int metric) {
+  const char *force = getenv("TFSIM_HNSW_KERNEL");
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const int scalar = force && strcmp(force, "scalar") == 0;
+  const int avx512 = !scalar && !(force && strcmp(force, "avx2") == 0) && __builtin_cpu_supports("avx512f");
+  const int avx2 = !scalar && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx512) {
+    kernel_name = "avx512";
+    return metric == 0 ? l2_avx512 : ip_avx512;
+  }
+  if (avx2) {
+    kernel_name = "avx2";
+    return metric == 0 ? l2_avx2 : ip_avx2;
+  }
+#else
+  (void)force;
+#endif
+  kernel_name = "scalar";
+  return metric == 0 ? l2_scalar : ip_scalar;
+}
+
+static inline void prefetch(const void *p) {
+#if defined(__GNUC__)
+  __builtin_prefetch(p, 0, 3);
+#endif
+}
+
+/* ---------- the graph ---------- */
+
+typedef struct {
+  int d, M, M0, ef_construction, metric;
+  uint64_t seed;
+  double level_mult;
+  dist_fn dist;
+  int64_t count, capacity;
+  size_t record; /* bytes of one level-0 record: int32 count, M0 int32 links, d floats */
+  char *level0;
+  uint8_t *levels;
+  uint8_t *deleted;
+  int64_t deleted_count;
+  /* upper levels: the nodes of level > 0, ascending, and where their level lists of (1 + M) int32 start in the pool */
+  int32_t *upper_pool;
+  size_t upper_used, upper_cap;
+  int32_t *upper_nodes;
+  uint32_t *upper_offsets;
+  int64_t upper_count, upper_nodes_cap;
+  int32_t entry;   /* -1 when empty */
+  int max_level;
+  pthread_mutex_t global;
+  pthread_mutex_t *stripes;
+  /* per-thread visited tables, generation-stamped: one byte a node a thread, cleared once every 255 searches (a memset of n bytes) */
+  uint8_t *visited[MAX_THREADS];
+  uint8_t generation[MAX_THREADS];
+  int64_t visited_size[MAX_THREADS];
+} hnsw_t;
+
+static inline int32_t *links0(const hnsw_t *h, int64_t i) { return (int32_t *)(h->level0 + (size_t)i * h->record); }
+static inline const float *vec(const hnsw_t *h, int64_t i) { return (const float *)(h->level0 + (size_t)i * h->record + 4 * (1 + (size_t)h->M0)); }
+/* The list of node i at level l: [count, links...]. */
+static inline int32_t *links_at(const hnsw_t *h, int64_t i, int l) {
+  if (l == 0) return links0(h, i);
+  int64_t lo = 0, hi = h->upper_count - 1; /* i is one of them: the caller only asks for levels a node has */
+  while (lo < hi) {
+    const int64_t mid = (lo + hi) / 2;
+    if (h->upper_nodes[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return h->upper_pool + h->upper_offsets[lo] + (size_t)(l - 1) * (1 + h->M);
+}
+static inline pthread_mutex_t *stripe(const hnsw_t *h, int64_t i) { return &h->stripes[i & (LOCK_STRIPES - 1)]; }
+
+static uint64_t splitmix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/* floor(-ln(U) * mL), U uniform in (0, 1] from (seed, node), capped at MAX_LEVEL. */
+static int draw_level(const hnsw_t *h, int64_t node) {
+  const double u = ((double)(splitmix(h->seed ^ splitmix((uint64_t)node)) >> 11) + 1.0) / 9007199254740992.0;
+  const double l = floor(-log(u) * h->level_mult);
+  return l > MAX_LEVEL ? MAX_LEVEL : (int)l;
+}
+
+static hnsw_t *hnsw_new(int d, int M, int ef_construction, int metric, uint64_t seed) {
+  hnsw_t *h = calloc(1, sizeof(hnsw_t));
+  if (!h) return NULL;
+  h->d = d;
+  h->M = M;
+  h->M0 = 2 * M;
+  h->ef_construction = ef_construction;
+  h->metric = metric;
+  h->seed = seed;
+  h->level_mult = 1.0 / log((double)M);
+  h->dist = pick_distance(metric);
+  h->record = 4 * (1 + (size_t)h->M0) + 4 * (size_t)d;
+  h->entry = -1;
+  h->max_level = -1;
+  pthread_mutex_init(&h->global, NULL);
+  h->stripes = malloc(sizeof(pthread_mutex_t) * LOCK_STRIPES);
+  if (!h->stripes) {
+    free(h);
+    return NULL;
+  }
+  for (int i = 0; i < LOCK_STRIPES; i++) pthread_mutex_init(&h->stripes[i], NULL);
+  return h;
+}
+
+static void hnsw_free(hnsw_t *h) {
+  if (!h) return;
+  free(h->upper_pool);
+  free(h->upper_nodes);
+  free(h->upper_offsets);
+  free(h->level0);
+  free(h->levels);
+  free(h->deleted);
+  for (int t = 0; t < MAX_THREADS; t++) free(h->visited[t]);
+  for (int i = 0; i < LOCK_STRIPES; i++) pthread_mutex_destroy(&h->stripes[i]);
+  free(h->stripes);
+  pthread_mutex_destroy(&h->global);
+  free(h);
+}
+
+/* Room for `need` nodes; 0 on failure, the graph unchanged. */
+/* Room for `nodes` more nodes of level > 0, and `ints` more int32 in the upper-level pool; 0 on failure (offsets stay below 2^32). */
+static int reserve_upper(hnsw_t *h, int64_t nodes, size_t ints) {
+  if (h->upper_count + nodes > h->upper_nodes_cap) {
+    int64_t cap = h->upper_nodes_cap + h->upper_nodes_cap / 2;
+    if (cap < h->upper_count + nodes) cap = h->upper_count + nodes;
+    int32_t *n = realloc(h->upper_nodes, sizeof(int32_t) * (size_t)(cap ? cap : 1));
+    if (!n) return 0;
+    h->upper_nodes = n;
+    uint32_t *o = realloc(h->upper_offsets, sizeof(uint32_t) * (size_t)(cap ? cap : 1));
+    if (!o) return 0;
+    h->upper_offsets = o;
+    h->upper_nodes_cap = cap;
+  }
+  const size_t need = h->upper_used + ints;
+  if (need > 0xffffffffu) return 0;
+  if (need <= h->upper_cap) return 1;
+  size_t cap = h->upper_cap + h->upper_cap / 2;
+  if (cap < need) cap = need;
+  int32_t *pool = realloc(h->upper_pool, sizeof(int32_t) * (cap ? cap : 1));
+  if (!pool) return 0;
+  h->upper_pool = pool;
+  h->upper_cap = cap;
+  return 1;
+}
+
+static int reserve(hnsw_t *h, int64_t need) {
+  if (need <= h->capacity) return 1;
+  int64_t cap = h->capacity + h->capacity / 2;
+  if (cap < need) cap = need;
+  if (cap < 16) cap = 16;
+  char *l0 = realloc(h->level0, (size_t)cap * h->record);
+  if (!l0) return 0;
+  h->level0 = l0;
+  uint8_t *lv = realloc(h->levels, (size_t)cap);
+  if (!lv) return 0;
+  h->levels = lv;
+  uint8_t *del = realloc(h->deleted, (size_t)cap);
+  if (!del) return 0;
+  h->deleted = del;
+  h->capacity = cap;
+  return 1;
+}
+
+/* The visited table of thread t, sized for the graph, with a fresh generation. */
+static uint8_t *visited_for(hnsw_t *h, int t, uint8_t *gen) {
+  if (h->visited_size[t] < h->count) {
+    free(h->visited[t]);
+    const int64_t size = h->capacity > h->count ? h->capacity : h->count;
+    h->visited[t] = calloc((size_t)size, sizeof(uint8_t));
+    h->visited_size[t] = h->visited[t] ? size : 0;
+    h->generation[t] = 0;
+    if (!h->visited[t]) return NULL;
+  }
+  if (++h->generation[t] == 0) {
+    /* nodes at or past count were never stamped: clearing below it touches no more pages than the searches did */
+    memset(h->visited[t], 0, sizeof(uint8_t) * (size_t)h->count);
+    h->generation[t] = 1;
+  }
+  *gen = h->generation[t];
+  return h->visited[t];
+}
+
+/* ---------- heaps of (distance, node) ---------- */
+
+typedef struct {
+  float d;
+  int32_t id;
+} item_t;
+
+typedef struct {
+  item_t *a;
+  int n, cap;
+} heap_t;
+
+/* max = 1: the largest distance on top; max = 0: the smallest. */
+static inline int above(item_t x, item_t y, int max) { return max ? x.d > y.d : x.d < y.d; }
+
+/* Grows when full (the candidate heap has no fixed bound); a push that cannot grow is dropped, which costs recall, not safety. */
+static inline void heap_push(heap_t *h, item_t x, int max) {
+  if (h->n == h->cap) {
+    const int cap = h->cap * 2;
+    item_t *a = realloc(h->a, sizeof(item_t) * (size_t)cap);
+    if (!a) return;
+    h->a = a;
+    h->cap = cap;
+  }
+  int i = h->n++;
+  while (i > 0) {
+    const int p = (i - 1) / 2;
+    if (!above(x, h->a[p], max)) break;
+    h->a[i] = h->a[p];
+    i = p;
+  }
+  h->a[i] = x;
+}
+
+static inline item_t heap_pop(heap_t *h, int max) {
+  const item_t top = h->a[0];
+  const item_t last = h->a[--h->n];
+  int i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= h->n) break;
+    if (c + 1 < h->n && above(h->a[c + 1], h->a[c], max)) c++;
+    if (!above(h->a[c], last, max)) break;
+    h->a[i] = h->a[c];
+    i = c;
+  }
+  if (h->n > 0) h->a[i] = last;
+  return top;
+}
+
+/* Scratch of one thread: the candidate and result heaps, a copy of links. */
+typedef struct {
+  heap_t cand, res;
+  int32_t *links;
+  item_t *sorted;
+  int cap;
+} scratch_t;
+
+static int scratch_init(scratch_t *s, int cap, int M0) {
+  s->cap = cap;
+  s->cand.cap = cap * 4 + M0;
+  s->res.cap = cap + 2;
+  s->cand.a = malloc(sizeof(item_t) * (size_t)s->cand.cap);
+  s->res.a = malloc(sizeof(item_t) * (size_t)s->res.cap);
+  s->sorted = malloc(sizeof(item_t) * (size_t)(cap + M0 + 2));
+  s->links = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
+  s->cand.n = s->res.n = 0;
+  return s->cand.a && s->res.a && s->sorted && s->links;
+}
+
+static void scratch_free(scratch_t *s) {
+  free(s->cand.a);
+  free(s->res.a);
+  free(s->sorted);
+  free(s->links);
+}
+
+/* Greedy descent at level l from *ep (distance *epd) towards q. */
+static void greedy(const hnsw_t *h, const float *q, int l, int32_t *ep, float *epd, int locked) {
+  int changed = 1;
+  int32_t copy[4096];
+  while (changed) {
+    changed = 0;
+    const int32_t *list = links_at(h, *ep, l);
+    int n;
+    if (locked) {
+      pthread_mutex_lock(stripe(h, *ep));
+      n = list[0];
+      memcpy(copy, list + 1, sizeof(int32_t) * (size_t)n);
+      pthread_mutex_unlock(stripe(h, *ep));
+      list = copy;
+    } else {
+      n = list[0];
+      list = list + 1;
+    }
+    for (int j = 0; j < n; j++) {
+      const int32_t c = list[j];
+      const float dc = h->dist(q, vec(h, c), h->d);
+      if (dc < *epd) {
+        *epd = dc;
+        *ep = c;
+        changed = 1;
+      }
+    }
+  }
+}
+
+/*
+ * Best-first search at level l from ep: leaves the ef nearest found in s->res
+ * (a max-heap). With skip_deleted, deleted nodes route but do not enter the
+ * results. locked: copy each link list under its node's lock (during inserts).
+ */
+static int search_layer(hnsw_t *h, int t, scratch_t *s, const float *q, int32_t ep, float epd, int ef, int l, int skip_deleted,
+                        int locked) {
+  uint8_t gen;
+  uint8_t *visited = visited_for(h, t, &gen);
+  if (!visited) return 0;
+  s->cand.n = s->res.n = 0;
+  visited[ep] = gen;
+  heap_push(&s->cand, (item_t){epd, ep}, 0);
+  if (!(skip_deleted && h->deleted[ep])) heap_push(&s->res, (item_t){epd, ep}, 1);
+  float bound = s->res.n == ef ? s->res.a[0].d : INFINITY;
+  while (s->cand.n > 0) {
+    const item_t c = s->cand.a[0];
+    if (c.d > bound) break;
+    heap_pop(&s->cand, 0);
+    const int32_t *list = links_at(h, c.id, l);
+    int n;
+    if (locked) {
+      pthread_mutex_lock(stripe(h, c.id));
+      n = list[0];
+      memcpy(s->links, list + 1, sizeof(int32_t) * (size_t)n);
+      pthread_mutex_unlock(stripe(h, c.id));
+      list = s->links;
+    } else {
+      n = list[0];
+      list = list + 1;
+    }
+    if (n > 0) prefetch(vec(h, list[0]));
+    for (int j = 0; j < n; j++) {
+      const int32_t e = list[j];
+      if (j + 1 < n) {
+        prefetch(&visited[list[j + 1]]);
+        prefetch(vec(h, list[j + 1]));
+      }
+      if (visited[e] == gen) continue;
+      visited[e] = gen;
+      const float de = h->dist(q, vec(h, e), h->d);
+      if (s->res.n < ef || de < bound) {
+        heap_push(&s->cand, (item_t){de, e}, 0);
+        if (!(skip_deleted && h->deleted[e])) {
+          heap_push(&s->res, (item_t){de, e}, 1);
+          if (s->res.n > ef) heap_pop(&s->res, 1);
+        }
+        if (s->res.n == ef) bound = s->res.a[0].d;
+        /* with every result deleted so far, keep exploring */
+      }
+    }
+  }
+  return 1;
+}
+
+static int by_distance(const void *a, const void *b) {
+  const item_t *x = a, *y = b;
+  return x->d < y->d ? -1 : x->d > y->d ? 1 : (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* The paper's heuristic: from `items` (n, sorted ascending), keep a candidate
+ * only when it is nearer to the base than to every one kept; at most `keep`.
+ * Returns how many, in the first places of items. */
+static int select_heuristic(const hnsw_t *h, item_t *items, int n, int keep) {
+  if (n <= keep) return n;
+  int kept = 0;
+  for (int i = 0; i < n && kept < keep; i++) {
+    const item_t e = items[i];
+    int good = 1;
+    for (int r = 0; r < kept; r++) {
+      if (h->dist(vec(h, e.id), vec(h, items[r].id), h->d) < e.d) {
+        good = 0;
+        break;
+      }
+    }
+    if (good) items[kept++] = e;
+  }
+  return kept;
+}
+
+/* Links `node` at level l to its selected neighbours, and them back to it (pruned by the heuristic when full). */
+static void connect(hnsw_t *h, scratch_t *s, int64_t node, int l) {
+  /* results, nearest first */
+  int n = s->res.n;
+  for (int i = n - 1; i >= 0; i--) s->sorted[i] = heap_pop(&s->res, 1);
+  const int chosen = select_heuristic(h, s->sorted, n, h->M);
+  const int cap = l == 0 ? h->M0 : h->M;
+  int32_t *mine = links_at(h, node, l);
+  pthread_mutex_lock(stripe(h, node));
+  mine[0] = chosen;
+  for (int i = 0; i < chosen; i++) mine[1 + i] = s->sorted[i].id;
+  pthread_mutex_unlock(stripe(h, node));
+  item_t pool[2 * 4096 + 2];
+  for (int i = 0; i < chosen; i++) {
+    const int32_t e = s->sorted[i].id;
+    int32_t *theirs = links_at(h, e, l);
+    pthread_mutex_lock(stripe(h, e));
+    const int m = theirs[0];
+    int present = 0;
+    for (int j = 0; j < m; j++) present |= theirs[1 + j] == (int32_t)node;
+    if (!present) {
+      if (m < cap) {
+        theirs[1 + m] = (int32_t)node;
+        theirs[0] = m + 1;
+      } else {
+        const float *ve = vec(h, e);
+        for (int j = 0; j < m; j++) pool[j] = (item_t){h->dist(ve, vec(h, theirs[1 + j]), h->d), theirs[1 + j]};
+        pool[m] = (item_t){s->sorted[i].d, (int32_t)node};
+        qsort(pool, (size_t)m + 1, sizeof(item_t), by_distance);
+        const int k = select_heuristic(h, pool, m + 1, cap);
+        for (int j = 0; j < k; j++) theirs[1 + j] = pool[j].id;
+        theirs[0] = k;
+      }
+    }
+    pthread_mutex_unlock(stripe(h, e));
+  }
+}
+
+/* Inserts node (vector and level already in place) with thread t's scratch. */
+static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
+  const int level = h->levels[node];
+  const float *q = vec(h, node);
+  pthread_mutex_lock(&h->global);
+  int32_t ep = h->entry;
+  int top = h->max_level;
+  const int raises = level > top;
+  if (!raises) pthread_mutex_unlock(&h->global);
+  if (ep < 0) {
+    h->entry = (int32_t)node;
+    h->max_level = level;
+    pthread_mutex_unlock(&h->global);
+    return 1;
+  }
+  float epd = h->dist(q, vec(h, ep), h->d);
+  for (int l = top; l > level; l--) greedy(h, q, l, &ep, &epd, 1);
+  for (int l = level < top ? level : top; l >= 0; l--) {
+    if (!search_layer(h, t, s, q, ep, epd, h->ef_construction, l, 0, 1)) {
+      if (raises) pthread_mutex_unlock(&h->global);
+      return 0;
+    }
+    /* the nearest result is the next level's entry */
+    item_t best = s->res.a[0];
+    for (int i = 1; i < s->res.n; i++)
+      if (s->res.a[i].d < best.d) best = s->res.a[i];
+    connect(h, s, node, l);
+    ep = best.id;
+    epd = best.d;
+  }
+  if (raises) {
+    h->entry = (int32_t)node;
+    h->max_level = level;
+    pthread_mutex_unlock(&h->global);
+  }
+  return 1;
+}
+
+/* ---------- threads ---------- */
+
+typedef struct {
+  hnsw_t *h;
+  int t;
+  /* add */
+  int64_t *next;
+  int64_t end;
+  /* search */
+  const float *queries;
+  int64_t q_begin, q_end;
+  int k, ef;
+  float *out_d;
+  int32_t *out_k;
+  int ok;
+} work_t;
+
+static void *add_worker(void *arg) {
+  work_t *w = arg;
+  hnsw_t *h = w->h;
+  scratch_t s;
+  if (!scratch_init(&s, h->ef_construction > h->M0 ? h->ef_construction : h->M0, h->M0)) {
+    scratch_free(&s);
+    return NULL;
+  }
+  w->ok = 1;
+  for (;;) {
+    const int64_t node = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED);
+    if (node >= w->end) break;
+    if (!insert(h, w->t, &s, node)) {
+      w->ok = 0;
+      break;
+    }
+  }
+  scratch_free(&s);
+  return NULL;
+}
+
+static void *search_worker(void *arg) {
+  work_t *w = arg;
+  hnsw_t *h = w->h;
+  const int ef = w->ef > w->k ? w->ef : w->k;
+  scratch_t s;
+  if (!scratch_init(&s, ef, h->M0)) {
+    scratch_free(&s);
+    return NULL;
+  }
+  w->ok = 1;
+  for (int64_t i = w->q_begin; i < w->q_end; i++) {
+    const float *q = w->queries + i * h->d;
+    float *od = w->out_d + i * w->k;
+    int32_t *ok = w->out_k + i * w->k;
+    for (int j = 0; j < w->k; j++) {
+      od[j] = INFINITY;
+      ok[j] = -1;
+    }
+    int32_t ep = h->entry;
+    if (ep < 0) continue;
+    float epd = h->dist(q, vec(h, ep), h->d);
+    for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &ep, &epd, 0);
+    if (!search_layer(h, w->t, &s, q, ep, epd, ef, 0, 1, 0)) {
+      w->ok = 0;
+      break;
+    }
+    while (s.res.n > w->k) heap_pop(&s.res, 1);
+    for (int j = s.res.n - 1; j >= 0; j--) {
+      const item_t it = heap_pop(&s.res, 1);
+      od[j] = it.d;
+      ok[j] = it.id;
+    }
+  }
+  scratch_free(&s);
+  return NULL;
+}
+
+static int cores(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+/* Runs fn on `threads` workers (the caller's thread among them); 1 when all succeeded. */
+static int run_workers(work_t *w, int threads, void *(*fn)(void *)) {
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, fn, &w[t]) == 0;
+  fn(&w[0]);
+  for (int t = 1; t < threads; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+    else fn(&w[t]);
+  }
+  int ok = 1;
+  for (int t = 0; t < threads; t++) ok &= w[t].ok;
+  return ok;
+}
+
+/* Adds n rows: everything that can fail (memory) is done before the graph changes. Returns 1 on success. */
+static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
+  if (n == 0) return 1;
+  const int64_t first = h->count;
+  if (!reserve(h, first + n)) return 0;
+  size_t ints = 0;
+  int64_t uppers = 0;
+  for (int64_t i = 0; i < n; i++) {
+    h->levels[first + i] = (uint8_t)draw_level(h, first + i);
+    ints += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+    uppers += h->levels[first + i] > 0;
+  }
+  if (!reserve_upper(h, uppers, ints)) return 0;
+  const size_t upper_before = h->upper_used;
+  const int64_t upper_count_before = h->upper_count;
+  memset(h->upper_pool + h->upper_used, 0, sizeof(int32_t) * ints);
+  for (int64_t i = 0; i < n; i++) {
+    if (h->levels[first + i] > 0) {
+      h->upper_nodes[h->upper_count] = (int32_t)(first + i);
+      h->upper_offsets[h->upper_count++] = (uint32_t)h->upper_used;
+      h->upper_used += (size_t)h->levels[first + i] * (1 + (size_t)h->M);
+    }
+    h->deleted[first + i] = 0;
+    memset(links0(h, first + i), 0, sizeof(int32_t) * (1 + (size_t)h->M0)); /* unused slots zero: saved files are reproducible */
+    memcpy((float *)vec(h, first + i), rows + i * h->d, sizeof(float) * (size_t)h->d);
+  }
+  h->count = first + n;
+  /* visited tables for every thread, sized now, so no insert fails on them */
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads < 1) threads = 1;
+  if ((int64_t)threads > n) threads = (int)n;
+  for (int t = 0; t < threads; t++) {
+    uint8_t gen;
+    if (!visited_for(h, t, &gen)) {
+      h->count = first;
+      h->upper_used = upper_before;
+      h->upper_count = upper_count_before;
+      return 0;
+    }
+  }
+  work_t w[MAX_THREADS];
+  int64_t next = first;
+  const int64_t serial_end = first + n < PARALLEL_FROM ? first + n : first > PARALLEL_FROM ? first : PARALLEL_FROM;
+  if (next < serial_end) {
+    w[0] = (work_t){.h = h, .t = 0, .next = &next, .end = serial_end};
+    if (!run_workers(w, 1, add_worker)) return 0;
+  }
+  if (next == first + n) return 1;
+  for (int t = 0; t < threads; t++) w[t] = (work_t){.h = h, .t = t, .next = &next, .end = first + n};
+  return run_workers(w, threads, add_worker);
+}
+
+static int hnsw_search(hnsw_t *h, const float *queries, int64_t m, int k, int ef, int threads, float *out_d, int32_t *out_k) {
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads < 1 || m < 8) threads = 1;
+  if ((int64_t)threads > m) threads = m < 1 ? 1 : (int)m;
+  work_t w[MAX_THREADS];
+  for (int t = 0; t < threads; t++)
+    w[t] = (work_t){.h = h, .t = t, .queries = queries, .q_begin = m * t / threads, .q_end = m * (t + 1) / threads, .k = k, .ef = ef,
+                    .out_d = out_d, .out_k = out_k};
+  return run_workers(w, threads, search_worker);
+}
+
+/* ---------- file ---------- */
+
+typedef struct {
+  char magic[8];
+  uint32_t version, d, M, metric;
+  int32_t entry, max_level;
+  uint64_t count, upper_ints, seed;
+  uint32_t ef_construction;
+  char pad[HEADER_BYTES - 60];
+} file_header_t;
+
+/* Writes header, levels (u8 per node), level-0 records, upper lists, deleted flags (u8 per node). */
+static const char *hnsw_save(const hnsw_t *h, const char *path) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return strerror(errno);
+  file_header_t head;
+  memset(&head, 0, sizeof head);
+  memcpy(head.magic, FILE_MAGIC, 8);
+  head.version = FILE_VERSION;
+  head.d = (uint32_t)h->d;
+  head.M = (uint32_t)h->M;
+  head.metric = (uint32_t)h->metric;
+  head.entry = h->entry;
+  head.max_level = h->max_level;
+  head.count = (uint64_t)h->count;
+  head.seed = h->seed;
+  head.ef_construction = (uint32_t)h->ef_construction;
+  head.upper_ints = h->upper_used;
+  int ok = fwrite(&head, HEADER_BYTES, 1, f) == 1;
+  if (h->count > 0) {
+    ok = ok && fwrite(h->levels, 1, (size_t)h->count, f) == (size_t)h->count;
+    ok = ok && fwrite(h->deleted, 1, (size_t)h->count, f) == (size_t)h->count;
+    ok = ok && fwrite(h->level0, h->record, (size_t)h->count, f) == (size_t)h->count;
+    /* the pool is in node order: the upper lists as the file lays them out */
+    if (h->upper_used) ok = ok && fwrite(h->upper_pool, sizeof(int32_t), h->upper_used, f) == h->upper_used;
+  }
+  if (fclose(f) != 0) ok = 0;
+  return ok ? NULL : "write failed";
+}
+
+static int finite_all(const float *v, int d) {
+  for (int j = 0; j < d; j++)
+    if (!isfinite(v[j])) return 0;
+  return 1;
+}
+
+static int list_ok(const int32_t *list, int cap, int64_t count, int64_t self) {
+  if (list[0] < 0 || list[0] > cap) return 0;
+  for (int j = 0; j < list[0]; j++)
+    if (list[1 + j] < 0 || list[1 + j] >= count || list[1 + j] == self) return 0;
+  return 1;
+}
+
+/* Reads a file written by hnsw_save into a new graph, checking every field;
+ * *why says what is wrong. The caller checked the file's size against its header. */
+static hnsw_t *hnsw_load(const char *path, int d, int M, int metric, int ef_construction, int64_t bytes, const char **why) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    *why = "cannot open the file";
+    return NULL;
+  }
+  file_header_t head;
+  hnsw_t *h = NULL;
+  *why = "truncated";
+  if (fread(&head, HEADER_BYTES, 1, f) != 1) goto fail;
+  *why = "bad header (magic, version, dimension, M or metric)";
+  if (memcmp(head.magic, FILE_MAGIC, 8) != 0 || head.version != FILE_VERSION || head.d != (uint32_t)d || head.M != (uint32_t)M ||
+      head.metric != (uint32_t)metric || head.ef_construction < 1 || head.ef_construction > 1000000)
+    goto fail;
+  const int64_t count = (int64_t)head.count;
+  *why = "bad header (count, entry or levels)";
+  if (head.count > 0x7fffffffull || head.max_level < -1 || head.max_level > MAX_LEVEL || (count == 0) != (head.entry == -1) ||
+      head.entry < -1 || (int64_t)head.entry >= count || (count > 0 && head.max_level < 0))
+    goto fail;
+  const size_t record = 4 * (1 + 2 * (size_t)M) + 4 * (size_t)d;
+  *why = "file size differs from its header";
+  if (head.upper_ints > (uint64_t)count * MAX_LEVEL * (1 + (uint64_t)M) ||
+      (int64_t)(HEADER_BYTES + 2 * (uint64_t)count + (uint64_t)count * record + 4 * head.upper_ints) != bytes)
+    goto fail;
+  *why = "out of memory";
+  h = hnsw_new(d, M, (int)head.ef_construction, metric, head.seed);
+  if (!h || !reserve(h, count > 0 ? count : 1)) goto fail;
+  *why = "truncated";
+  if (count > 0 && (fread(h->levels, 1, (size_t)count, f) != (size_t)count || fread(h->deleted, 1, (size_t)count, f) != (size_t)count ||
+                    fread(h->level0, record, (size_t)count, f) != (size_t)count))
+    goto fail;
+  uint64_t ints = 0;
+  int64_t uppers = 0;
+  int seen_top = 0;
+  for (int64_t i = 0; i < count; i++) {
+    *why = "a node's level is above the graph's top level";
+    if (h->levels[i] > head.max_level) goto fail;
+    seen_top |= i == head.entry && h->levels[i] == head.max_level;
+    *why = "a deleted flag is not 0 or 1";
+    if (h->deleted[i] > 1) goto fail;
+    h->deleted_count += h->deleted[i];
+    ints += (uint64_t)h->levels[i] * (1 + (uint64_t)M);
+    uppers += h->levels[i] > 0;
+  }
+  *why = "the entry point is not on the top level";
+  if (count > 0 && !seen_top) goto fail;
+  *why = "the upper links' length differs from the levels";
+  if (ints != head.upper_ints) goto fail;
+  *why = "out of memory";
+  if (!reserve_upper(h, uppers, (size_t)ints)) goto fail;
+  for (int64_t i = 0, at = 0; i < count; i++) {
+    if (h->levels[i] == 0) continue;
+    h->upper_nodes[h->upper_count] = (int32_t)i;
+    h->upper_offsets[h->upper_count++] = (uint32_t)at;
+    at += (int64_t)h->levels[i] * (1 + M);
+  }
+  *why = "truncated";
+  if (ints > 0 && fread(h->upper_pool, sizeof(int32_t), (size_t)ints, f) != (size_t)ints) goto fail;
+  h->upper_used = (size_t)ints;
+  h->count = count;
+  for (int64_t i = 0; i < count; i++) {
+    *why = "a level-0 link list is out of range (a link >= count, to itself, or too many)";
+    if (!list_ok(links0(h, i), h->M0, count, i)) goto fail;
+    *why = "a vector holds NaN or Infinity";
+    if (!finite_all(vec(h, i), d)) goto fail;
+    const int level = h->levels[i];
+    *why = "an upper-level link list is out of range (a link >= count, to itself, too many, or to a node below that level)";
+    for (int l = 1; l <= level; l++) {
+      const int32_t *list = links_at(h, i, l);
+      if (!list_ok(list, M, count, i)) goto fail;
+      for (int j = 0; j < list[0]; j++)
+        if (h->levels[list[1 + j]] < l) goto fail;
+    }
+  }
+  h->entry = head.entry;
+  h->max_level = head.max_level;
+  h->ef_construction = ef_construction; /* the loading search's, as its other settings */
+  fclose(f);
+  *why = NULL;
+  return h;
+fail:
+  fclose(f);
+  hnsw_free(h);
+  return NULL;
+}
+
+/* ---------- N-API ---------- */
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  hnsw_free(data);
+}
+
+static hnsw_t *unwrap(napi_env env, napi_value v) {
+  void *p = NULL;
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_external || napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    napi_throw_type_error(env, NULL, "not an HNSW handle");
+    return NULL;
+  }
+  return p;
+}
+
+static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
+  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
+  return type == want;
+}
+
+static napi_value wrap(napi_env env, hnsw_t *h) {
+  napi_value out;
+  if (napi_create_external(env, h, finalize, NULL, &out) != napi_ok) {
+    hnsw_free(h);
+    napi_throw_error(env, NULL, "cannot wrap the graph");
+    return NULL;
+  }
+  return out;
+}
+
+static int int_args(napi_env env, napi_value *argv, int from, int count, int32_t *out) {
+  for (int i = 0; i < count; i++)
+    if (napi_get_value_int32(env, argv[from + i], &out[i]) != napi_ok) return 0;
+  return 1;
+}
+
+/* create(d, M, efConstruction, metric, seed) */
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t a[4];
+  double seed;
+  if (argc != 5 || !int_args(env, argv, 0, 4, a) || napi_get_value_double(env, argv[4], &seed) != napi_ok) {
+    napi_throw_type_error(env, NULL, "create(d, M, efConstruction, metric, seed)");
+    return NULL;
+  }
+  if (a[0] < 1 || a[1] < 2 || a[1] > 2048 || a[2] < 1 || a[3] < 0 || a[3] > 1) {
+    napi_throw_range_error(env, NULL, "create: d >= 1, 2 <= M <= 2048, efConstruction >= 1, metric 0 or 1");
+    return NULL;
+  }
+  hnsw_t *h = hnsw_new(a[0], a[1], a[2], a[3], (uint64_t)seed);
+  if (!h) {
+    napi_throw_error(env, NULL, "create: out of memory");
+    return NULL;
+  }
+  return wrap(env, h);
+}
+
+/* add(h, rows f32[n*d], n, threads): all or none. */
+static napi_value js_add(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 4 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  void *rows;
+  size_t len;
+  int32_t a[2];
+  if (!typed(env, argv[1], napi_float32_array, &rows, &len) || !int_args(env, argv + 2, 0, 2, a)) {
+    napi_throw_type_error(env, NULL, "add(h, rows, n, threads)");
+    return NULL;
+  }
+  if (a[0] < 0 || (size_t)a[0] * h->d > len || h->count + a[0] > 0x7fffffff) {
+    napi_throw_range_error(env, NULL, "add: n does not match the rows");
+    return NULL;
+  }
+  if (!hnsw_add(h, rows, a[0], a[1])) napi_throw_error(env, NULL, "add: out of memory");
+  return NULL;
+}
+
+/* search(h, queries f32[m*d], m, k, ef, threads, outDistances f32[m*k], outKeys i32[m*k]) */
+static napi_value js_search(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 8 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  void *q, *od, *ok;
+  size_t lq, ld, lk;
+  int32_t a[4];
+  if (!typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 4, a) ||
+      !typed(env, argv[6], napi_float32_array, &od, &ld) || !typed(env, argv[7], napi_int32_array, &ok, &lk)) {
+    napi_throw_type_error(env, NULL, "search(h, queries, m, k, ef, threads, outDistances, outKeys)");
+    return NULL;
+  }
+  const int64_t m = a[0];
+  if (m < 0 || a[1] < 1 || a[2] < 1 || (size_t)m * h->d > lq || (size_t)(m * a[1]) > ld || (size_t)(m * a[1]) > lk) {
+    napi_throw_range_error(env, NULL, "search: sizes do not match the arrays");
+    return NULL;
+  }
+  if (!hnsw_search(h, q, m, a[1], a[2], a[3], od, ok)) napi_throw_error(env, NULL, "search: out of memory");
+  return NULL;
+}
+
+/* setDeleted(h, keys i32[], flag): marks (1) or unmarks (0) nodes; every key is checked first. */
+static napi_value js_set_deleted(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  void *keys;
+  size_t n;
+  int32_t flag;
+  if (!typed(env, argv[1], napi_int32_array, &keys, &n) || napi_get_value_int32(env, argv[2], &flag) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setDeleted(h, keys, flag)");
+    return NULL;
+  }
+  const int32_t *k = keys;
+  for (size_t i = 0; i < n; i++)
+    if (k[i] < 0 || k[i] >= h->count) {
+      napi_throw_range_error(env, NULL, "setDeleted: a key is out of range");
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t v = flag ? 1 : 0;
+    h->deleted_count += (int64_t)v - h->deleted[k[i]];
+    h->deleted[k[i]] = v;
+  }
+  return NULL;
+}
+
+/* info(h): { count, deleted, maxLevel, entry, bytes } */
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
+  bytes += (size_t)h->capacity * (h->record + 2) + h->upper_cap * sizeof(int32_t) + (size_t)h->upper_nodes_cap * 8;
+  for (int t = 0; t < MAX_THREADS; t++) bytes += (size_t)h->visited_size[t] * sizeof(uint8_t);
+  napi_value out, v;
+  napi_create_object(env, &out);
+  napi_create_double(env, (double)h->count, &v);
+  napi_set_named_property(env, out, "count", v);
+  napi_create_double(env, (double)h->deleted_count, &v);
+  napi_set_named_property(env, out, "deleted", v);
+  napi_create_int32(env, h->max_level, &v);
+  napi_set_named_property(env, out, "maxLevel", v);
+  napi_create_int32(env, h->entry, &v);
+  napi_set_named_property(env, out, "entry", v);
+  napi_create_double(env, (double)bytes, &v);
+  napi_set_named_property(env, out, "bytes", v);
+  return out;
+}
+
+/* links(h, node, level): that node's links at that level (tests). */
+static napi_value js_links(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  int32_t a[2];
+  if (!int_args(env, argv, 1, 2, a) || a[0] < 0 || a[0] >= h->count || a[1] < 0 || a[1] > h->levels[a[0]]) {
+    napi_throw_range_error(env, NULL, "links(h, node, level): no such node or level");
+    return NULL;
+  }
+  const int32_t *list = links_at(h, a[0], a[1]);
+  napi_value buffer, out;
+  void *data;
+  napi_create_arraybuffer(env, sizeof(int32_t) * (size_t)list[0], &data, &buffer);
+  memcpy(data, list + 1, sizeof(int32_t) * (size_t)list[0]);
+  napi_create_typedarray(env, napi_int32_array, (size_t)list[0], buffer, 0, &out);
+  return out;
+}
+
+/* deleted(h): a copy of the deleted flags, one byte per node. */
+static napi_value js_deleted(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  napi_value buffer, out;
+  void *data;
+  napi_create_arraybuffer(env, (size_t)h->count, &data, &buffer);
+  if (h->count > 0) memcpy(data, h->deleted, (size_t)h->count);
+  napi_create_typedarray(env, napi_uint8_array, (size_t)h->count, buffer, 0, &out);
+  return out;
+}
+
+static int string_arg(napi_env env, napi_value v, char *buf, size_t size) {
+  size_t len;
+  return napi_get_value_string_utf8(env, v, buf, size, &len) == napi_ok && len < size - 1;
+}
+
+/* save(h, path) */
+static napi_value js_save(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 2 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  char path[4096];
+  if (!string_arg(env, argv[1], path, sizeof path)) {
+    napi_throw_type_error(env, NULL, "save(h, path)");
+    return NULL;
+  }
+  const char *err = hnsw_save(h, path);
+  if (err) napi_throw_error(env, NULL, err);
+  return NULL;
+}
+
+/* load(path, d, M, metric, efConstruction, bytes) -> handle; throws with what is wrong. */
+static napi_value js_load(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4096];
+  int32_t a[4];
+  int64_t bytes;
+  if (argc != 6 || !string_arg(env, argv[0], path, sizeof path) || !int_args(env, argv, 1, 4, a) ||
+      napi_get_value_int64(env, argv[5], &bytes) != napi_ok) {
+    napi_throw_type_error(env, NULL, "load(path, d, M, metric, efConstruction, bytes)");
+    return NULL;
+  }
+  if (a[0] < 1 || a[1] < 2 || a[1] > 2048 || a[2] < 0 || a[2] > 1 || a[3] < 1) {
+    napi_throw_range_error(env, NULL, "load: d >= 1, 2 <= M <= 2048, metric 0 or 1, efConstruction >= 1");
+    return NULL;
+  }
+  const char *why = NULL;
+  hnsw_t *h = hnsw_load(path, a[0], a[1], a[2], a[3], bytes, &why);
+  if (!h) {
+    napi_throw_error(env, "ERR_FORMAT", why ? why : "cannot read");
+    return NULL;
+  }
+  return wrap(env, h);
+}
+
+#ifndef TFSIM_HNSW_SOURCE
+#define TFSIM_HNSW_SOURCE "unknown"
+#endif
+
+NAPI_MODULE_INIT() {
+  napi_value fn, v;
+  napi_create_string_utf8(env, TFSIM_HNSW_SOURCE, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, exports, "source", v);
+  pick_distance(0);
+  napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, exports, "kernel", v);
+  napi_create_int32(env, cores(), &v);
+  napi_set_named_property(env, exports, "cores", v);
+  const struct {
+    const char *name;
+    napi_callback cb;
+  } fns[] = {{"create", js_create}, {"add", js_add},   {"search", js_search}, {"setDeleted", js_set_deleted},
+             {"info", js_info},     {"links", js_links}, {"save", js_save},     {"load", js_load}, {"deleted", js_deleted}};
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn);
+    napi_set_named_property(env, exports, fns[i].name, fn);
+  }
+  return exports;
+}
