@@ -16,6 +16,8 @@ import { parseArgs } from 'node:util';
 
 import type * as tfjs from '@tensorflow/tfjs';
 
+import { runAsScript } from './common';
+
 export interface BackendTimings {
   backend: string;
   available: boolean;
@@ -200,9 +202,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);

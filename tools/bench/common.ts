@@ -82,6 +82,26 @@ export function updateDocSection(doc: string, name: string, body: string): void 
   fs.writeFileSync(doc, out);
 }
 
+/**
+ * What every bench does with its results: writes them as JSON, prints the
+ * table, and with `--doc` (a path, or 'default' for docs/performance.md)
+ * replaces the doc's `section` with it.
+ */
+export function publishResults(json: string, results: unknown, table: string, doc: string | undefined, section: string): void {
+  writeJson(json, results);
+  console.log(table);
+  if (doc) updateDocSection(doc === 'default' ? PERFORMANCE_DOC : doc, section, table);
+}
+
+/** Runs a bench's `main` when its file is the process's entry point (exit code 1 and the error on failure). */
+export function runAsScript(entry: NodeJS.Module, main: () => Promise<void>): void {
+  if (require.main !== entry) return;
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
 export function markdownTable(header: string[], rows: Array<Array<string | number>>): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Lookup } from '@tfsim/utils';
 
 import type { Machine } from './common';
-import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson } from './common';
+import { fmt, machine, machineLine, markdownTable, publishResults, RESULTS_DIR, runAsScript } from './common';
 
 export interface EvaluationRun {
   operation: 'calibrate' | 'evaluateRetrieval';
@@ -146,15 +146,7 @@ async function main(): Promise<void> {
       },
     ],
   };
-  writeJson(values.json, results);
-  const table = evaluationTable(results);
-  console.log(table);
-  if (values.doc) updateDocSection(values.doc === 'default' ? PERFORMANCE_DOC : values.doc, 'evaluation', table);
+  publishResults(values.json, results, evaluationTable(results), values.doc, 'evaluation');
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);

@@ -20,7 +20,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Tensor } from '@tensorflow/tfjs';
 import type { GraphTrainer } from '@tfsim/models';
 
-import { fmt, markdownTable, PYTHON_DIR, pythonExecutable, pythonHasModule, runJsonChild, writeNpy } from './common';
+import { fmt, markdownTable, PYTHON_DIR, pythonExecutable, pythonHasModule, runAsScript, runJsonChild, writeNpy } from './common';
 import { benchModel, benchStep, type TrainModel } from './train';
 
 export interface GraphProfile {
@@ -163,9 +163,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);

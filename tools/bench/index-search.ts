@@ -53,16 +53,15 @@ import {
   markdownTable,
   nodeArgs,
   npyHeader,
-  PERFORMANCE_DOC,
+  publishResults,
   PYTHON_DIR,
   pythonExecutable,
   pythonHasModule,
   readNpyRows,
   RESULTS_DIR,
   rssBytes,
+  runAsScript,
   runJsonChild,
-  updateDocSection,
-  writeJson,
   writeNpy,
 } from './common';
 
@@ -782,15 +781,7 @@ async function main(): Promise<void> {
     targets: targets(all, m.peakGflops),
     remeasured,
   };
-  writeJson(values.json, results);
-  const table = indexTable(results);
-  console.log(table);
-  if (values.doc) updateDocSection(values.doc === 'default' ? PERFORMANCE_DOC : values.doc, 'index', table);
+  publishResults(values.json, results, indexTable(results), values.doc, 'index');
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);

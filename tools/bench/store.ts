@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import type { Machine } from './common';
-import { fmt, machine, machineLine, markdownTable, PERFORMANCE_DOC, RESULTS_DIR, updateDocSection, writeJson } from './common';
+import { fmt, machine, machineLine, markdownTable, publishResults, RESULTS_DIR, runAsScript } from './common';
 
 export interface StoreResults {
   benchmark: 'store';
@@ -140,18 +140,10 @@ async function main(): Promise<void> {
       reopenMs,
       diskBytes: duBytes(dbPath),
     };
-    writeJson(values.json, results);
-    const table = storeTable(results);
-    console.log(table);
-    if (values.doc) updateDocSection(values.doc === 'default' ? PERFORMANCE_DOC : values.doc, 'store', table);
+    publishResults(values.json, results, storeTable(results), values.doc, 'store');
   } finally {
     fs.rmSync(parent, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);

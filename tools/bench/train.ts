@@ -32,14 +32,13 @@ import {
   machineLine,
   markdownTable,
   nodeArgs,
-  PERFORMANCE_DOC,
+  publishResults,
   PYTHON_DIR,
   pythonExecutable,
   pythonHasModule,
   RESULTS_DIR,
+  runAsScript,
   runJsonChild,
-  updateDocSection,
-  writeJson,
 } from './common';
 
 export type TrainModel = 'cnn' | 'dense';
@@ -270,21 +269,13 @@ const PY_PEERS = [
   { key: 'torch', peer: 'pytorch-metric-learning', script: 'train_torch.py', modules: ['torch', 'pytorch_metric_learning'] },
 ];
 
+/** The measurement's size, as every child (JS and Python) takes it. */
+function stepFlags(a: ChildArgs): string[] {
+  return ['--steps', String(a.steps), '--warmup', String(a.warmup), '--batch', String(a.batch), '--side', String(a.side)];
+}
+
 function runJs(backend: string, a: ChildArgs): TrainRun {
-  const [cmd, args] = nodeArgs(__filename, [
-    '--child',
-    backend,
-    '--steps',
-    String(a.steps),
-    '--warmup',
-    String(a.warmup),
-    '--batch',
-    String(a.batch),
-    '--side',
-    String(a.side),
-    '--models',
-    a.model,
-  ]);
+  const [cmd, args] = nodeArgs(__filename, ['--child', backend, ...stepFlags(a), '--models', a.model]);
   const res = runJsonChild<TrainRun>(cmd, args, { env: { ...process.env, TFSIM_BACKEND: '' } });
   return res.ok
     ? res.value
@@ -302,23 +293,9 @@ function runPython(peer: (typeof PY_PEERS)[number], a: ChildArgs): TrainRun {
       available: false,
       reason: `not installed in ${path.dirname(path.dirname(py))}: ${missing.join(', ')}`,
     };
-  const res = runJsonChild<TrainRun>(
-    py,
-    [
-      path.join(PYTHON_DIR, peer.script),
-      '--steps',
-      String(a.steps),
-      '--warmup',
-      String(a.warmup),
-      '--batch',
-      String(a.batch),
-      '--side',
-      String(a.side),
-      '--model',
-      a.model,
-    ],
-    { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } },
-  );
+  const res = runJsonChild<TrainRun>(py, [path.join(PYTHON_DIR, peer.script), ...stepFlags(a), '--model', a.model], {
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
   return res.ok
     ? { ...res.value, peer: peer.peer, model: a.model }
     : { peer: peer.peer, model: a.model, available: false, reason: res.error };
@@ -487,15 +464,7 @@ async function main(): Promise<void> {
     oneDnn,
     graphRatios,
   };
-  writeJson(values.json, results);
-  const table = trainTable(results);
-  console.log(table);
-  if (values.doc) updateDocSection(values.doc === 'default' ? PERFORMANCE_DOC : values.doc, 'train', table);
+  publishResults(values.json, results, trainTable(results), values.doc, 'train');
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runAsScript(module, main);
