@@ -60,7 +60,15 @@ describe('choosing a recipe', () => {
 
   it('averages each fold over its seeds, then the folds', () => {
     // Fold means (0.90 + 0.80) / 2 = 0.85 and (0.96 + 0.98) / 2 = 0.97; mean 0.91.
-    const [row] = candidateRows([recipe('a', 1000)], [[[score(0.9), score(0.8)], [score(0.96), score(0.98)]]]);
+    const [row] = candidateRows(
+      [recipe('a', 1000)],
+      [
+        [
+          [score(0.9), score(0.8)],
+          [score(0.96), score(0.98)],
+        ],
+      ],
+    );
     expect(row!.folds.map((f) => f.f1)).toEqual([expect.closeTo(0.85, 12), expect.closeTo(0.97, 12)]);
     expect(row!.meanF1).toBeCloseTo(0.91, 12);
     expect(row!.folds[0]!.runs.map((r) => r.f1)).toEqual([0.9, 0.8]);

@@ -119,7 +119,9 @@ export function experimentMarkdown(result: ExperimentResult, context: { command:
   const { final, chosen, folds, seeds } = result;
   const u = final.unseen;
   const seedText =
-    seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds.join(', ')}) per fold, each cell their mean F1 and its min-max`;
+    seeds.length === 1
+      ? `seed ${seeds[0]}`
+      : `${seeds.length} seeds (${seeds.join(', ')}) per fold, each cell their mean F1 and its min-max`;
   return [
     `Written by \`${context.command}\` on ${context.date} (load average ${context.load}; the training times are upper bounds).`,
     `${folds.length} folds of the known classes: train on ${folds[0]!.train.length}, validation-unseen ${folds[0]!.validation.length}, ${seedText}; ` +
