@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { setupBackend } from '@tfsim/utils';
 
-import { recipeOptions } from '../src/supervised/recipe';
+import { QUICK_CANDIDATES, recipeOptions } from '../src/supervised/recipe';
 import { WeightAverage } from '../src/supervised/weight-average';
 
 /** The examples' EMA of the weights against hand-computed averages. */
@@ -83,20 +83,7 @@ describe('WeightAverage', () => {
 
 describe('a recipe with weight averaging', () => {
   it('averages over the last share of the steps', () => {
-    const options = recipeOptions(
-      {
-        name: 'a',
-        steps: 1000,
-        learningRate: 3e-3,
-        warmup: 0.1,
-        affine: null,
-        embeddingSize: 64,
-        classesPerBatch: 6,
-        examplesPerClassPerBatch: 10,
-        averaging: { decay: 0.99, share: 0.5 },
-      },
-      6,
-    );
+    const options = recipeOptions({ ...QUICK_CANDIDATES[0]!, steps: 1000, averaging: { decay: 0.99, share: 0.5 } }, 6);
     // The last 500 of 1000 steps: 501 .. 1000.
     expect(options.averaging).toEqual({ decay: 0.99, fromStep: 501 });
   });
