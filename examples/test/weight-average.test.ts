@@ -15,7 +15,7 @@ function variable(values: number[]) {
   const v = tf.variable(tf.tensor1d(values));
   return {
     read: () => v as tf.Tensor,
-    write: (t: tf.Tensor) => v.assign(t),
+    write: (t: tf.Tensor) => v.assign(t as tf.Tensor1D),
     set: (x: number[]) => tf.tidy(() => v.assign(tf.tensor1d(x))),
     v,
   };
