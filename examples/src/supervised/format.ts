@@ -21,7 +21,7 @@ export function formatReport(title: string, backend: BackendReport, plan: string
     '',
     `== @tfsim ${title}: report ==`,
     `backend: ${backend.name} (${backend.tfBackend}): ${why}`,
-    `model: ${plan}; ${r.model.parameters.toLocaleString('en-US')} parameters, embedding ${r.model.embeddingSize}, MultiSimilarityLoss (cosine)`,
+    `model: ${plan}; ${r.model.parameters.toLocaleString('en-US')} parameters, embedding ${r.model.embeddingSize}, ${r.model.loss}${r.model.averaging ? `, ${r.model.averaging}` : ''}`,
     `data: ${r.dataset}; trained on ${named(r.knownClasses)} (${r.sizes.train} images), unseen ${named(r.unseenClasses)}; ` +
       `index ${r.sizes.index} (${r.sizes.index / (r.knownClasses.length + r.unseenClasses.length)} per class), calibration ${r.sizes.calibration}, test ${r.sizes.testKnown} known + ${r.sizes.testUnseen} unseen`,
     `training: ${r.training.steps} steps in ${r.training.seconds.toFixed(1)} s, loss ${r.training.firstLoss.toFixed(3)} -> ${r.training.lastLoss.toFixed(3)}`,

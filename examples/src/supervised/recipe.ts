@@ -2,7 +2,7 @@
  * A training recipe of the supervised examples (what the selection compares),
  * and the flow options it stands for.
  */
-import type { SupervisedOptions } from './flow';
+import type { LossChoice, SupervisedOptions } from './flow';
 
 /** Random affine distortion: rotation (degrees), zoom, shift (share of the side), shear (slope). */
 export interface AffineStrength {
@@ -26,6 +26,10 @@ export interface Recipe {
   /** Classes in a batch when there are that many to train on; fewer classes keep the batch size. */
   classesPerBatch: number;
   examplesPerClassPerBatch: number;
+  /** The loss and its settings; default MultiSimilarityLoss with the Python library's defaults. */
+  loss?: LossChoice;
+  /** An exponential moving average of the weights over the last `share` of the steps; default none. */
+  averaging?: { decay: number; share: number };
 }
 
 /**
@@ -38,7 +42,16 @@ export function recipeOptions(
   trainClasses: number,
 ): Pick<
   SupervisedOptions,
-  'steps' | 'learningRate' | 'warmupSteps' | 'augment' | 'affine' | 'embeddingSize' | 'classesPerBatch' | 'examplesPerClassPerBatch'
+  | 'steps'
+  | 'learningRate'
+  | 'warmupSteps'
+  | 'augment'
+  | 'affine'
+  | 'embeddingSize'
+  | 'classesPerBatch'
+  | 'examplesPerClassPerBatch'
+  | 'loss'
+  | 'averaging'
 > {
   const classesPerBatch = Math.min(recipe.classesPerBatch, trainClasses);
   const batch = recipe.classesPerBatch * recipe.examplesPerClassPerBatch;
@@ -51,6 +64,10 @@ export function recipeOptions(
     embeddingSize: recipe.embeddingSize,
     classesPerBatch,
     examplesPerClassPerBatch: Math.round(batch / classesPerBatch),
+    ...(recipe.loss ? { loss: recipe.loss } : {}),
+    ...(recipe.averaging
+      ? { averaging: { decay: recipe.averaging.decay, fromStep: recipe.steps - Math.round(recipe.steps * recipe.averaging.share) + 1 } }
+      : {}),
   };
 }
 

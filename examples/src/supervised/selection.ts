@@ -44,22 +44,39 @@ export interface FoldScore {
   trainSeconds: number;
 }
 
+/** One candidate on one fold: a run per seed. */
+export interface FoldRuns {
+  runs: FoldScore[];
+  /** Mean F1 over the seeds. */
+  f1: number;
+}
+
 export interface CandidateRow {
   recipe: Recipe;
-  folds: FoldScore[];
+  folds: FoldRuns[];
+  /** Mean over the folds of each fold's mean over seeds. */
   meanF1: number;
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-/** Rows with their mean validation F1. */
-export function candidateRows(recipes: readonly Recipe[], scores: readonly (readonly FoldScore[])[]): CandidateRow[] {
+/**
+ * Rows with their mean validation F1, from each recipe's scores per fold and
+ * seed (`scores[recipe][fold][seed]`); every fold needs the same number of seeds.
+ */
+export function candidateRows(recipes: readonly Recipe[], scores: readonly (readonly (readonly FoldScore[])[])[]): CandidateRow[] {
   if (recipes.length === 0) throw new ValueError('no candidate recipes');
   if (scores.length !== recipes.length) throw new ValueError(`${recipes.length} recipes but ${scores.length} score lists`);
   return recipes.map((recipe, i) => {
-    const folds = [...scores[i]!];
-    if (folds.length === 0) throw new ValueError(`recipe "${recipe.name}" has no fold scores`);
-    return { recipe, folds, meanF1: mean(folds.map((s) => s.f1)) };
+    const perFold = scores[i]!;
+    if (perFold.length === 0) throw new ValueError(`recipe "${recipe.name}" has no fold scores`);
+    const seeds = perFold[0]!.length;
+    perFold.forEach((runs, f) => {
+      if (runs.length === 0 || runs.length !== seeds)
+        throw new ValueError(`recipe "${recipe.name}" has ${runs.length} seed runs on fold ${f + 1}, expected ${seeds || 'at least 1'}`);
+    });
+    const folds = perFold.map((runs) => ({ runs: [...runs], f1: mean(runs.map((s) => s.f1)) }));
+    return { recipe, folds, meanF1: mean(folds.map((f) => f.f1)) };
   });
 }
 
@@ -77,11 +94,22 @@ export function chooseRow(rows: readonly CandidateRow[]): CandidateRow {
 
 const f3 = (v: number) => v.toFixed(3);
 
-/** Markdown table: one row per candidate, F1 per fold, means, the chosen one in bold. */
+/** A fold's cell: the mean F1 over seeds, and with several seeds their range. */
+function foldCell(fold: FoldRuns): string {
+  if (fold.runs.length === 1) return f3(fold.f1);
+  const f1s = fold.runs.map((s) => s.f1);
+  return `${f3(fold.f1)} (${f3(Math.min(...f1s))}-${f3(Math.max(...f1s))})`;
+}
+
+/**
+ * Markdown table: one row per candidate, F1 per fold (mean over seeds, and
+ * their min-max), the means over all runs, the chosen one in bold.
+ */
 export function selectionTable(rows: readonly CandidateRow[], folds: readonly Fold[], chosen: CandidateRow): string {
+  const seeds = rows[0]?.folds[0]?.runs.length ?? 1;
   const header = [
     'candidate',
-    ...folds.map((f) => `F1, validation-unseen ${f.validation.join(' & ')}`),
+    ...folds.map((f) => `F1, validation-unseen ${f.validation.join(' & ')}${seeds > 1 ? ` (min-max of ${seeds} seeds)` : ''}`),
     'mean F1',
     'mean recall@1',
     'mean MAP@R',
@@ -90,14 +118,15 @@ export function selectionTable(rows: readonly CandidateRow[], folds: readonly Fo
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) {
     const bold = (s: string) => (row === chosen ? `**${s}**` : s);
-    const perStep = mean(row.folds.map((s) => s.trainSeconds)) / (row.recipe.steps / 1000);
+    const runs = row.folds.flatMap((f) => f.runs);
+    const perStep = mean(runs.map((s) => s.trainSeconds)) / (row.recipe.steps / 1000);
     lines.push(
       `| ${[
         bold(row.recipe.name),
-        ...row.folds.map((s) => f3(s.f1)),
+        ...row.folds.map(foldCell),
         bold(f3(row.meanF1)),
-        f3(mean(row.folds.map((s) => s.recallAt1))),
-        f3(mean(row.folds.map((s) => s.mapAtR))),
+        f3(mean(runs.map((s) => s.recallAt1))),
+        f3(mean(runs.map((s) => s.mapAtR))),
         perStep.toFixed(0),
       ].join(' | ')} |`,
     );
