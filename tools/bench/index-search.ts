@@ -80,7 +80,7 @@ export interface HnswSettings {
 }
 export const DEFAULT_HNSW: HnswSettings = { m: 16, efConstruction: 40, connectivity: 16, expansionAdd: 40, efSearch: 400 };
 /** Fine steps where recall@10 crosses 0.95 and 0.99 on this data, so that neither side is compared at a coarse step. */
-export const DEFAULT_EF_SWEEP = [10, 12, 16, 20, 24, 32, 48, 64, 128, 256, 512];
+export const DEFAULT_EF_SWEEP = [10, 12, 16, 20, 24, 28, 32, 40, 48, 64, 96, 128, 256, 512];
 /** Configurations that have a Python faiss run of the same name. */
 const PYTHON_ALGOS = new Set(['flat', 'hnsw', 'ivf']);
 /** The Python faiss index each tfsim configuration is compared with. */
@@ -480,7 +480,7 @@ export function indexTable(r: IndexResults): string {
     `Machine: ${machineLine(m)}.`,
     '',
     `${r.dim}-d float32 vectors (clustered), ${r.queries} queries, k = ${r.k}, euclidean. add: rows/s of batchAdd in chunks of ${CHUNK.toLocaleString('en-US')}; ` +
-      `lookup: queries/s of one batchLookup of all queries (best of the repetitions); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; cores used: CPU time of the timed lookup over its wall time (on a shared machine, what it got of the 2 cores); same per CPU-s: the tfsim / python ratio of queries per CPU-second (where both CPU times were recorded); recall@10 against LinearSearch (exact); ` +
+      `lookup: queries/s of one batchLookup of all queries (best of 10 repetitions, one at 1M; each efSearch of the sweep too, on both sides); faiss-node direct: the binding's own search on the same index, without FaissSearch around it; cores used: CPU time of the timed lookup over its wall time (on a shared machine, what it got of the 2 cores); same per CPU-s: the tfsim / python ratio of queries per CPU-second (where both CPU times were recorded); recall@10 against LinearSearch (exact); ` +
       'memory: RSS after adding minus before (the child process holds nothing else), and its ratio to n x d x 4 bytes. ' +
       (r.hnsw
         ? `HNSW builds: faiss M ${r.hnsw.m}, efConstruction ${r.hnsw.efConstruction}; usearch connectivity ${r.hnsw.connectivity}, expansionAdd ${r.hnsw.expansionAdd}. `
@@ -656,7 +656,7 @@ async function main(): Promise<void> {
       'queries-file': { type: 'string' },
       gt: { type: 'string' },
       'write-gt': { type: 'string' },
-      reps: { type: 'string', default: '3' },
+      reps: { type: 'string', default: '10' },
       sizes: { type: 'string', default: '10000,100000,1000000' },
       queries: { type: 'string', default: '1000' },
       algos: {

@@ -209,6 +209,13 @@ static inline void prefetch(const void *p) {
 #endif
 }
 
+/* Every cache line of a d-float vector: a node's neighbours are gathered first and all fetched at once, so their
+ * misses overlap instead of one vector's lines arriving while the previous distance waits. */
+static inline void prefetch_lines(const float *v, int d) {
+  const uintptr_t first = (uintptr_t)v & ~(uintptr_t)63, last = ((uintptr_t)(v + d) - 1) & ~(uintptr_t)63;
+  for (uintptr_t line = first; line <= last; line += 64) prefetch((const void *)line);
+}
+
 /* ---------- the graph ---------- */
 
 typedef struct {
@@ -423,6 +430,8 @@ static inline item_t heap_pop(heap_t *h, int max) {
 typedef struct {
   heap_t cand, res;
   int32_t *links;
+  /* the unvisited neighbours of the node being expanded */
+  int32_t *todo;
   item_t *sorted;
   int cap;
 } scratch_t;
@@ -435,8 +444,9 @@ static int scratch_init(scratch_t *s, int cap, int M0) {
   s->res.a = malloc(sizeof(item_t) * (size_t)s->res.cap);
   s->sorted = malloc(sizeof(item_t) * (size_t)(cap + M0 + 2));
   s->links = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
+  s->todo = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
   s->cand.n = s->res.n = 0;
-  return s->cand.a && s->res.a && s->sorted && s->links;
+  return s->cand.a && s->res.a && s->sorted && s->links && s->todo;
 }
 
 static void scratch_free(scratch_t *s) {
@@ -444,6 +454,7 @@ static void scratch_free(scratch_t *s) {
   free(s->res.a);
   free(s->sorted);
   free(s->links);
+  free(s->todo);
 }
 
 /* Greedy descent at level l from *ep (distance *epd) towards q. */
@@ -507,15 +518,16 @@ static int search_layer(hnsw_t *h, int t, scratch_t *s, const float *q, int32_t 
       n = list[0];
       list = list + 1;
     }
-    if (n > 0) prefetch(vec(h, list[0]));
+    int fresh = 0;
     for (int j = 0; j < n; j++) {
       const int32_t e = list[j];
-      if (j + 1 < n) {
-        prefetch(&visited[list[j + 1]]);
-        prefetch(vec(h, list[j + 1]));
-      }
       if (visited[e] == gen) continue;
       visited[e] = gen;
+      s->todo[fresh++] = e;
+      prefetch_lines(vec(h, e), h->d);
+    }
+    for (int j = 0; j < fresh; j++) {
+      const int32_t e = s->todo[j];
       const float de = h->dist(q, vec(h, e), h->d);
       if (s->res.n < ef || de < bound) {
         heap_push(&s->cand, (item_t){de, e}, 0);
