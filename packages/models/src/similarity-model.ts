@@ -580,6 +580,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       metrics: ['loss', ...metricFns.map((m) => m.name)],
     });
     this.stopTraining = false;
+    let completed = false;
     try {
       await callbacks.onTrainBegin();
       for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
@@ -608,10 +609,11 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
         if (this.stopTraining) break;
       }
       await callbacks.onTrainEnd();
+      completed = true;
     } finally {
       if (graph) {
         this.graphReport = graph.report();
-        graph.dispose();
+        graph.dispose({ afterError: !completed });
       }
       dropout?.dispose();
     }

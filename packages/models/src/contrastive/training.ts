@@ -95,6 +95,7 @@ export async function fitContrastive(
   const callbacks = options.callbacks ?? [];
   for (const cb of callbacks) cb.setModel?.(model);
   model.stopTraining = false;
+  let completed = false;
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.({});
     for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
@@ -148,10 +149,11 @@ export async function fitContrastive(
       await options.onEpochEnd?.(epoch, logs);
     }
     for (const cb of callbacks) await cb.onTrainEnd?.({});
+    completed = true;
   } finally {
     if (graph) {
       model.graphReport = graph.report();
-      graph.dispose();
+      graph.dispose({ afterError: !completed });
     }
     dropout?.dispose();
   }

@@ -205,10 +205,17 @@ export class GraphTrainer {
     this.onFallback(reason);
   }
 
-  /** Syncs the tfjs variables, frees the compiled sessions (and gives the activations back their own gradients). */
-  dispose(): void {
+  /**
+   * Syncs the tfjs variables, frees the compiled sessions (and gives the
+   * activations back their own gradients). After a failed fit
+   * (`afterError`), a sync that fails too is dropped so that the fit's own
+   * error is the one the caller sees.
+   */
+  dispose({ afterError = false }: { afterError?: boolean } = {}): void {
     try {
       this.sync();
+    } catch (err) {
+      if (!afterError) throw err;
     } finally {
       this.holder = null;
       this.releaseGradients();

@@ -93,6 +93,21 @@ describe('GraphTrainer on a portable backend', () => {
     trainer.dispose();
     tf.dispose([m.w, m.b]);
   });
+
+  it("dispose rethrows a failed sync, except after a failed fit (afterError), where the fit's own error must surface", () => {
+    const m = linear();
+    const make = () => {
+      const optimizer = tf.train.sgd(0.1);
+      const trainer = new GraphTrainer(sgdStep(optimizer, m, { n: 0 }), optimizer, () => undefined);
+      trainer.sync = () => {
+        throw new Error('session gone');
+      };
+      return trainer;
+    };
+    expect(() => make().dispose()).toThrow('session gone');
+    expect(() => make().dispose({ afterError: true })).not.toThrow();
+    tf.dispose([m.w, m.b]);
+  });
 });
 
 const native = testBackends().includes('tensorflow');
