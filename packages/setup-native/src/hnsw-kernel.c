@@ -27,6 +27,7 @@
  * @tfsim/search's native/tfsim-hnsw.node; optional: without it HnswSearch
  * throws a clear error and the other searches serve.
  */
+#define _GNU_SOURCE /* qsort_r */
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -644,6 +645,138 @@ static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
   return 1;
 }
 
+/* ---------- lookups: HnswSearch's result order ---------- */
+
+/* The distances HnswSearch serves, as lookup()'s `distance` argument. */
+enum { DIST_INNER_PRODUCT = 0, DIST_COSINE = 1, DIST_SQUARED_EUCLIDEAN = 2, DIST_EUCLIDEAN = 3 };
+
+/* A graph value (squared L2, or -q.k) as the distance HnswSearch returns, as @tfsim/search's distanceFromNative
+ * computes it in float64 and then stores it in a Float32Array: cosine max(1 - q.k, 0), euclidean the square root
+ * (0 below 1e-18, and for NaN, as there), both clipped at 0 with NaN kept where that is NaN. */
+static inline float to_distance(int distance, float v) {
+  switch (distance) {
+    case DIST_INNER_PRODUCT:
+      return -v;
+    case DIST_COSINE: {
+      const double c = 1.0 + (double)v;
+      return isnan(c) ? (float)c : (float)(c > 0 ? c : 0.0);
+    }
+    case DIST_SQUARED_EUCLIDEAN:
+      return isnan(v) ? v : v > 0 ? v : 0.0f;
+    default: {
+      const double sq = isnan(v) ? (double)v : v > 0 ? (double)v : 0.0;
+      return sq >= 1e-18 ? (float)sqrt(sq) : 0.0f;
+    }
+  }
+}
+
+/* The result order of every search (orderNeighbours of @tfsim/search): ascending distance (descending for a
+ * similarity), ties by ascending id, NaN last. 1 when a goes strictly before b. */
+static inline int ranks_before(float va, int32_t ia, float vb, int32_t ib, int similarity) {
+  const int na = isnan(va), nb = isnan(vb);
+  if (na || nb) return na == nb ? ia < ib : nb;
+  if (va != vb) return similarity ? va > vb : va < vb;
+  return ia < ib;
+}
+
+typedef struct {
+  float v;
+  int32_t id, at;
+} ranked_t;
+
+/* qsort_r's order for many candidates (context: similarity): the result order, then the input position (a stable
+ * sort's result). */
+static int by_rank(const void *a, const void *b, void *similarity) {
+  const ranked_t *x = a, *y = b;
+  const int sim = *(const int *)similarity;
+  if (ranks_before(x->v, x->id, y->v, y->id, sim)) return -1;
+  if (ranks_before(y->v, y->id, x->v, x->id, sim)) return 1;
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* What a lookup adds to a search: the caller's ids and distance, and where the ordered results go. */
+typedef struct {
+  const int32_t *ids; /* the caller's id of each key */
+  int distance, similarity, kk;
+  int64_t size; /* live rows: the most a tie can make a lookup fetch */
+  int32_t *out_ids;
+  float *out_distances;
+  int32_t *out_counts;
+} lookup_t;
+
+/* A thread's buffers for ranking one query's candidates; grown for the re-fetches of ties. */
+typedef struct {
+  float *values, *graph_values;
+  int32_t *keys, *ids;
+  ranked_t *items;
+  int cap;
+} rank_scratch_t;
+
+static int rank_reserve(rank_scratch_t *r, int n) {
+  if (n <= r->cap) return 1;
+  float *v = realloc(r->values, sizeof(float) * (size_t)n);
+  if (v) r->values = v;
+  float *g = realloc(r->graph_values, sizeof(float) * (size_t)n);
+  if (g) r->graph_values = g;
+  int32_t *k = realloc(r->keys, sizeof(int32_t) * (size_t)n);
+  if (k) r->keys = k;
+  int32_t *i = realloc(r->ids, sizeof(int32_t) * (size_t)n);
+  if (i) r->ids = i;
+  ranked_t *it = realloc(r->items, sizeof(ranked_t) * (size_t)n);
+  if (it) r->items = it;
+  if (!v || !g || !k || !i || !it) return 0;
+  r->cap = n;
+  return 1;
+}
+
+static void rank_free(rank_scratch_t *r) {
+  free(r->values);
+  free(r->graph_values);
+  free(r->keys);
+  free(r->ids);
+  free(r->items);
+}
+
+/* The candidates of one search (graph values ascending, `fetched` asked for, -1 keys past those found) as the
+ * caller's result: ids mapped, distances converted, ordered, the first kk written to out_ids / out_distances.
+ * Returns how many were written, and in *tied whether keys beyond the fetch may tie with the kk-th: all `fetched`
+ * came back and the last of them (in graph order) equals the kk-th distance. */
+static int rank_one(const lookup_t *L, rank_scratch_t *r, int fetched, int32_t *out_ids, float *out_distances, int *tied) {
+  int filled = 0;
+  while (filled < fetched && r->keys[filled] >= 0) filled++;
+  for (int j = 0; j < filled; j++) {
+    r->ids[j] = L->ids[r->keys[j]];
+    r->values[j] = to_distance(L->distance, r->graph_values[j]);
+  }
+  const int n = filled < L->kk ? filled : L->kk;
+  if (filled <= 64) {
+    /* a stable insertion sort of the few candidates, often in order already */
+    int32_t *order = r->keys; /* the keys are read: their slots now hold positions */
+    for (int i = 0; i < filled; i++) {
+      int j = i;
+      while (j > 0 && ranks_before(r->values[i], r->ids[i], r->values[order[j - 1]], r->ids[order[j - 1]], L->similarity)) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    for (int j = 0; j < n; j++) {
+      out_ids[j] = r->ids[order[j]];
+      out_distances[j] = r->values[order[j]];
+    }
+  } else {
+    for (int j = 0; j < filled; j++) r->items[j] = (ranked_t){r->values[j], r->ids[j], j};
+    qsort_r(r->items, (size_t)filled, sizeof(ranked_t), by_rank, (void *)&L->similarity);
+    for (int j = 0; j < n; j++) {
+      out_ids[j] = r->items[j].id;
+      out_distances[j] = r->items[j].v;
+    }
+  }
+  const float last = filled == fetched ? r->values[filled - 1] : NAN;
+  *tied = n == L->kk && last == out_distances[L->kk - 1];
+  return n;
+}
+
 /* ---------- threads ---------- */
 
 typedef struct {
@@ -658,6 +791,7 @@ typedef struct {
   int k, ef;
   float *out_d;
   int32_t *out_k;
+  const lookup_t *lookup; /* set for a lookup (k is then its first fetch) */
   int ok;
 } work_t;
 
@@ -682,11 +816,50 @@ static void *add_worker(void *arg) {
   return NULL;
 }
 
+/* The k nearest live keys of q, ascending by graph value, in od / ok (Infinity and -1 past those found), searching
+ * with max(ef, k) candidates; 0 when out of memory. */
+static int search_one(hnsw_t *h, int t, scratch_t *s, const float *q, int k, int ef, float *od, int32_t *ok) {
+  for (int j = 0; j < k; j++) {
+    od[j] = INFINITY;
+    ok[j] = -1;
+  }
+  int32_t ep = h->entry;
+  if (ep < 0) return 1;
+  float epd = h->dist(q, vec(h, ep), h->d);
+  for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &ep, &epd, 0);
+  if (!search_layer(h, t, s, q, ep, epd, ef > k ? ef : k, 0, 1, 0)) return 0;
+  while (s->res.n > k) heap_pop(&s->res, 1);
+  for (int j = s->res.n - 1; j >= 0; j--) {
+    const item_t it = heap_pop(&s->res, 1);
+    od[j] = it.d;
+    ok[j] = it.id;
+  }
+  return 1;
+}
+
+/* One query of a lookup: searched, ranked, and while a tie may run past the fetch, fetched again with twice as
+ * many (up to the live rows), so that ties go by id; the same searches and order as a search then a sort. */
+static int lookup_one(hnsw_t *h, int t, scratch_t *s, rank_scratch_t *r, const lookup_t *L, const float *q, int64_t i, int fetch,
+                      int ef) {
+  int32_t *oi = L->out_ids + i * L->kk;
+  float *od = L->out_distances + i * L->kk;
+  int tied = 0, more = fetch;
+  if (!rank_reserve(r, more) || !search_one(h, t, s, q, more, ef, r->graph_values, r->keys)) return 0;
+  L->out_counts[i] = rank_one(L, r, more, oi, od, &tied);
+  while (tied && more < L->size) {
+    more = more > L->size / 2 ? (int)L->size : 2 * more;
+    if (!rank_reserve(r, more) || !search_one(h, t, s, q, more, ef, r->graph_values, r->keys)) return 0;
+    L->out_counts[i] = rank_one(L, r, more, oi, od, &tied);
+  }
+  return 1;
+}
+
 static void *search_worker(void *arg) {
   work_t *w = arg;
   hnsw_t *h = w->h;
   const int ef = w->ef > w->k ? w->ef : w->k;
   scratch_t s;
+  rank_scratch_t r = {0};
   if (!scratch_init(&s, ef, h->M0)) {
     scratch_free(&s);
     return NULL;
@@ -694,27 +867,14 @@ static void *search_worker(void *arg) {
   w->ok = 1;
   for (int64_t i = w->q_begin; i < w->q_end; i++) {
     const float *q = w->queries + i * h->d;
-    float *od = w->out_d + i * w->k;
-    int32_t *ok = w->out_k + i * w->k;
-    for (int j = 0; j < w->k; j++) {
-      od[j] = INFINITY;
-      ok[j] = -1;
-    }
-    int32_t ep = h->entry;
-    if (ep < 0) continue;
-    float epd = h->dist(q, vec(h, ep), h->d);
-    for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &ep, &epd, 0);
-    if (!search_layer(h, w->t, &s, q, ep, epd, ef, 0, 1, 0)) {
+    const int done = w->lookup ? lookup_one(h, w->t, &s, &r, w->lookup, q, i, w->k, w->ef)
+                               : search_one(h, w->t, &s, q, w->k, ef, w->out_d + i * w->k, w->out_k + i * w->k);
+    if (!done) {
       w->ok = 0;
       break;
     }
-    while (s.res.n > w->k) heap_pop(&s.res, 1);
-    for (int j = s.res.n - 1; j >= 0; j--) {
-      const item_t it = heap_pop(&s.res, 1);
-      od[j] = it.d;
-      ok[j] = it.id;
-    }
   }
+  rank_free(&r);
   scratch_free(&s);
   return NULL;
 }
@@ -791,14 +951,16 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   return run_workers(w, threads, add_worker);
 }
 
-static int hnsw_search(hnsw_t *h, const float *queries, int64_t m, int k, int ef, int threads, float *out_d, int32_t *out_k) {
+/* A batch of searches (lookup NULL: the k nearest keys with graph values) or of lookups (k is the first fetch). */
+static int hnsw_search(hnsw_t *h, const float *queries, int64_t m, int k, int ef, int threads, float *out_d, int32_t *out_k,
+                       const lookup_t *lookup) {
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if (threads < 1 || m < 8) threads = 1;
   if ((int64_t)threads > m) threads = m < 1 ? 1 : (int)m;
   work_t w[MAX_THREADS];
   for (int t = 0; t < threads; t++)
     w[t] = (work_t){.h = h, .t = t, .queries = queries, .q_begin = m * t / threads, .q_end = m * (t + 1) / threads, .k = k, .ef = ef,
-                    .out_d = out_d, .out_k = out_k};
+                    .out_d = out_d, .out_k = out_k, .lookup = lookup};
   return run_workers(w, threads, search_worker);
 }
 
@@ -1050,7 +1212,37 @@ static napi_value js_search(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "search: sizes do not match the arrays");
     return NULL;
   }
-  if (!hnsw_search(h, q, m, a[1], a[2], a[3], od, ok)) napi_throw_error(env, NULL, "search: out of memory");
+  if (!hnsw_search(h, q, m, a[1], a[2], a[3], od, ok, NULL)) napi_throw_error(env, NULL, "search: out of memory");
+  return NULL;
+}
+
+/* lookup(h, queries f32[m*d], m, kk, fetch, ef, threads, size, distance, ids i32[count], outIds i32[m*kk], outDistances f32[m*kk],
+ * outCounts i32[m]): HnswSearch.batchLookup's results, ordered and with the caller's ids (see lookup_one). */
+static napi_value js_lookup(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  hnsw_t *h = argc == 13 ? unwrap(env, argv[0]) : NULL;
+  if (!h) return NULL;
+  void *q, *ids, *oi, *od, *oc;
+  size_t lq, lids, loi, lod, loc;
+  int32_t a[7];
+  if (!typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 7, a) ||
+      !typed(env, argv[9], napi_int32_array, &ids, &lids) || !typed(env, argv[10], napi_int32_array, &oi, &loi) ||
+      !typed(env, argv[11], napi_float32_array, &od, &lod) || !typed(env, argv[12], napi_int32_array, &oc, &loc)) {
+    napi_throw_type_error(env, NULL, "lookup(h, queries, m, kk, fetch, ef, threads, size, distance, ids, outIds, outDistances, outCounts)");
+    return NULL;
+  }
+  const int64_t m = a[0];
+  const int kk = a[1], fetch = a[2], ef = a[3], threads = a[4], size = a[5], distance = a[6];
+  if (m < 0 || kk < 1 || fetch < kk || size < fetch || size > h->count - h->deleted_count || ef < 1 || distance < 0 || distance > 3 ||
+      (distance <= DIST_COSINE) != (h->metric == 1) || (size_t)m * h->d > lq || lids < (size_t)h->count || (size_t)(m * kk) > loi ||
+      (size_t)(m * kk) > lod || (size_t)m > loc) {
+    napi_throw_range_error(env, NULL, "lookup: sizes do not match the arrays or the graph");
+    return NULL;
+  }
+  const lookup_t lookup = {ids, distance, distance == DIST_INNER_PRODUCT, kk, size, oi, od, oc};
+  if (!hnsw_search(h, q, m, fetch, ef, threads, NULL, NULL, &lookup)) napi_throw_error(env, NULL, "lookup: out of memory");
   return NULL;
 }
 
@@ -1207,7 +1399,7 @@ NAPI_MODULE_INIT() {
   const struct {
     const char *name;
     napi_callback cb;
-  } fns[] = {{"create", js_create}, {"add", js_add},   {"search", js_search}, {"setDeleted", js_set_deleted},
+  } fns[] = {{"create", js_create}, {"add", js_add},   {"search", js_search}, {"lookup", js_lookup}, {"setDeleted", js_set_deleted},
              {"info", js_info},     {"links", js_links}, {"save", js_save},     {"load", js_load}, {"deleted", js_deleted}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn);
