@@ -4,6 +4,11 @@
  * followed by the ordering of common.ts (the JavaScript path batchLookup took
  * before), and against hand-computed tie orders.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
 import { hnswAvailable, HnswSearch } from '../src';
 import { distanceFromNative, rankFetched, resolveTies } from '../src/common';
 import type { HnswAddon, HnswHandle } from '../src/hnsw-addon';
@@ -133,6 +138,58 @@ describeAddon('the HNSW addon lookup (HnswSearch.batchLookup)', () => {
     const got = search.lookup([1, 1], 5);
     expect(Array.from(got.ids)).toEqual([7, 2, 4, 9, 8]);
     expect(Array.from(got.distances)).toEqual([5, 3, 3, 3, 1]);
+  });
+
+  it('runs batches on a pool started once (one helper for 2 threads, parked between calls); two threads give the one-thread results', async () => {
+    const data = coarseRows(3000, dim, 5).map((v, i) => v + (i % 7) * 0.01);
+    const search = new HnswSearch('euclidean', dim, { efSearch: 32, threads: 2 });
+    search.batchAdd(
+      { data, rows: 3000, cols: dim },
+      Int32Array.from({ length: 3000 }, (_, i) => i),
+    );
+    const batch = { data: data.subarray(0, 64 * dim), rows: 64, cols: dim };
+    // In a fresh process (this one's pool may have started already): the first batch on 2 threads leaves one helper
+    // parked, and 40 more batches and an add start no other thread.
+    const addonFile = process.env.TFSIM_HNSW_ADDON ?? path.join(__dirname, '..', 'native', 'tfsim-hnsw.node');
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const a = require(${JSON.stringify(addonFile)});
+        const threads = () => require('fs').readdirSync('/proc/self/task').length;
+        const d = 4, n = 2000, rows = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+        const h = a.create(d, 8, 32, 0, 0);
+        a.add(h, rows.subarray(0, 200 * d), 200, 1);
+        const out = [new Float32Array(64 * 10), new Int32Array(64 * 10)];
+        const counts = [threads()];
+        a.search(h, rows.subarray(0, 64 * d), 64, 10, 32, 2, ...out);
+        counts.push(threads());
+        for (let i = 0; i < 40; i++) a.search(h, rows.subarray(0, 64 * d), 64, 10, 32, 2, ...out);
+        a.add(h, rows.subarray(200 * d), n - 200, 2);
+        counts.push(threads());
+        console.log(JSON.stringify(counts));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    const [start, afterFirst, afterMore] = JSON.parse(child.stdout) as number[];
+    expect(afterFirst! - start!).toBe(1);
+    expect(afterMore).toBe(afterFirst);
+    // The same graph searched on one thread.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-hnsw-pool-'));
+    const one = new HnswSearch('euclidean', dim, { efSearch: 32, threads: 1 });
+    try {
+      await search.save(dir);
+      await one.load(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const two = search.batchLookup(batch, 10);
+    const single = one.batchLookup(batch, 10);
+    two.forEach((g, i) => {
+      expect(Array.from(g.ids)).toEqual(Array.from(single[i]!.ids));
+      expect(bits(g.distances)).toEqual(bits(single[i]!.distances));
+    });
   });
 
   it('refuses a lookup whose arrays do not match the graph', () => {

@@ -12,8 +12,9 @@
  * pool in node order, found by a binary search of the (sorted) nodes that
  * have upper levels: no per-node pointer or allocation. Distances: squared L2 and the negated inner product, in float32
  * with several accumulators, AVX-512 / AVX2 / scalar chosen at run time (the
- * addon is built without -march). Threads are ours (pthreads): a batch of
- * queries or of inserts is split between them; inserts take a striped lock of
+ * addon is built without -march). Threads are ours (pthreads, a pool started
+ * once and parked between calls: tfsim-native.h): a batch of queries or of
+ * inserts is split between them; inserts take a striped lock of
  * the node whose links they read or change, and a global lock only to raise
  * the entry point. Removal marks a node deleted (a tombstone): it still routes
  * searches but is never returned.
@@ -41,7 +42,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 16
+#include "tfsim-native.h"
+
+#define MAX_THREADS TFSIM_MAX_THREADS
 #define MAX_LEVEL 32
 #define LOCK_STRIPES 65536
 #define FILE_MAGIC "TFSHNSW1"
@@ -879,21 +882,9 @@ static void *search_worker(void *arg) {
   return NULL;
 }
 
-static int cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
-/* Runs fn on `threads` workers (the caller's thread among them); 1 when all succeeded. */
+/* Runs fn on `threads` work items on the pool (the caller's thread among them); 1 when all succeeded. */
 static int run_workers(work_t *w, int threads, void *(*fn)(void *)) {
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, fn, &w[t]) == 0;
-  fn(&w[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else fn(&w[t]);
-  }
+  tfsim_pool_run(fn, w, sizeof(work_t), threads);
   int ok = 1;
   for (int t = 0; t < threads; t++) ok &= w[t].ok;
   return ok;
@@ -1394,7 +1385,7 @@ NAPI_MODULE_INIT() {
   pick_distance(0);
   napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, exports, "kernel", v);
-  napi_create_int32(env, cores(), &v);
+  napi_create_int32(env, tfsim_cores(), &v);
   napi_set_named_property(env, exports, "cores", v);
   const struct {
     const char *name;
