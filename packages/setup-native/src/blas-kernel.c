@@ -14,9 +14,10 @@
  * Where the time goes (TFSIM_BLAS_PROFILE=1 prints each call's CPU seconds
  * per phase to stderr): at 100k x 128 and 1,000 queries about 85% in the GEMM,
  * the rest in the selection, which rejects most values with one vector
- * compare against the heap's root. Threads: ours, each running single-threaded
- * GEMMs on its own queries (or keys, for few queries), so no OpenBLAS worker
- * spins while the selection runs.
+ * compare against the heap's root. Threads: ours (a pool started once,
+ * tfsim-native.h), each running single-threaded GEMMs on its own queries (or
+ * keys, for few queries) into a block it keeps between calls, so no OpenBLAS
+ * worker spins while the selection runs.
  *
  * Built by `pnpm setup:native` (packages/setup-native/src/blas.ts); optional:
  * without it LinearSearch runs the WebAssembly kernel.
@@ -35,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tfsim-native.h"
+
 #define NO_KEY 0x7fffffff
 /* Queries x keys per GEMM block and thread: 512 x 1024 float32 is 2 MiB, read
  * back by the selection from cache; one query block per thread at 1,000
@@ -47,7 +50,7 @@
 #ifndef KEY_BLOCK
 #define KEY_BLOCK 1024
 #endif
-#define MAX_THREADS 16
+#define MAX_THREADS TFSIM_MAX_THREADS
 /* Below this many multiply-adds a search stays on the calling thread. */
 #define PARALLEL_WORK (1 << 20)
 /* With fewer queries than this per thread, threads split the keys instead. */
@@ -229,6 +232,14 @@ static double wall_s(void) {
 
 static int profiling = -1;
 
+/* The calling thread's GEMM output block, allocated on its first part and kept (the pool's threads live on): a call
+ * does not fault in 2 MiB of fresh pages per thread. */
+static float *gemm_block(void) {
+  static __thread float *block;
+  if (!block) block = malloc(sizeof(float) * QUERY_BLOCK * KEY_BLOCK);
+  return block;
+}
+
 /* Scans one part block by block: a single-threaded GEMM of a query block
  * against a key block, then each row's values offered to its heap; most are
  * rejected by one compare with the heap's root, the running threshold. */
@@ -237,7 +248,7 @@ static void *run_part(void *arg) {
   const job_t *job = p->job;
   const int d = job->d, K = job->K;
   const double inv_d = 1.0 / d;
-  float *block = malloc(sizeof(float) * QUERY_BLOCK * KEY_BLOCK);
+  float *block = gemm_block();
   if (!block) return NULL;
   float knf[KEY_BLOCK];
   const select_row_fn select = job->mode == 3 ? select_row_scalar : vector_select();
@@ -275,14 +286,8 @@ static void *run_part(void *arg) {
       if (profiling) p->select_s += now_s() - t0;
     }
   }
-  free(block);
   p->ok = 1;
   return NULL;
-}
-
-static int cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 static void empty_heaps(float *values, int32_t *keys, int64_t count) {
@@ -292,16 +297,9 @@ static void empty_heaps(float *values, int32_t *keys, int64_t count) {
   }
 }
 
-/* Runs parts [0, count) on count threads (the caller's among them); 0 if one failed. */
+/* Runs parts [0, count) on the pool's threads (the caller's among them); 0 if one failed. */
 static int run_parts(part_t *parts, int count) {
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 1; t < count; t++) started[t] = pthread_create(&ids[t], NULL, run_part, &parts[t]) == 0;
-  run_part(&parts[0]);
-  for (int t = 1; t < count; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else run_part(&parts[t]);
-  }
+  tfsim_pool_run(run_part, parts, sizeof(part_t), count);
   int ok = 1;
   for (int t = 0; t < count; t++) ok &= parts[t].ok;
   return ok;
@@ -413,7 +411,7 @@ static napi_value search(napi_env env, napi_callback_info info) {
   void *p[6];
   size_t len[6];
   int64_t n, m;
-  int32_t d, mode, K, threads = cores();
+  int32_t d, mode, K, threads = tfsim_cores();
   if (!typed(env, argv[0], napi_float32_array, &p[0], &len[0]) || !typed(env, argv[1], napi_float64_array, &p[1], &len[1]) ||
       !typed(env, argv[2], napi_float64_array, &p[2], &len[2]) || !typed(env, argv[5], napi_float32_array, &p[3], &len[3]) ||
       !typed(env, argv[9], napi_float32_array, &p[4], &len[4]) || !typed(env, argv[10], napi_int32_array, &p[5], &len[5]) ||
