@@ -45,6 +45,15 @@ describe('toMatrix: numbers are finite values of type number', () => {
     }
   });
 
+  it('float rows used as they are under the rule number: NaN rejected at its position, Infinity kept', () => {
+    const data = new Float32Array([0.5, Infinity, -Infinity, 2]);
+    expect(toRows({ data, rows: 2, cols: 2 }, { rule: 'number', name: 'd' }).data).toBe(data);
+    data[3] = Number.NaN;
+    expect(() => toRows({ data, rows: 2, cols: 2 }, { rule: 'number', name: 'd' })).toThrow(
+      new ValueError('d contains NaN at row 1, column 1; values must be numbers (not NaN)'),
+    );
+  });
+
   it('reads {data, rows, cols} with a plain array under the same rule', () => {
     expect(Array.from(toMatrix({ data: [1, 2, 3, 4], rows: 2, cols: 2 } as never).data)).toEqual([1, 2, 3, 4]);
     expect(() => toMatrix({ data: [1, null, 3, 4], rows: 2, cols: 2 } as never, { name: 'm' })).toThrow(
