@@ -207,6 +207,8 @@ describeAddon('the HNSW addon lookup (HnswSearch.batchLookup)', () => {
     expect(() => addon.lookup(graph, new Float32Array(2), 1, 2, 2, 8, 1, 2, 3, new Int32Array(1), ...out())).toThrow(/sizes do not match/);
     // a cosine code on a squared-L2 graph
     expect(() => addon.lookup(graph, new Float32Array(2), 1, 2, 2, 8, 1, 2, 1, new Int32Array(2), ...out())).toThrow(/sizes do not match/);
+    // too few arguments: a TypeError, not a silent no-op
+    expect(() => (addon.lookup as unknown as (h: HnswHandle) => void)(graph)).toThrow(/wrong number of arguments/);
     // more live rows claimed than the graph holds
     expect(() => addon.lookup(graph, new Float32Array(2), 1, 2, 2, 8, 1, 3, 3, new Int32Array(2), ...out())).toThrow(/sizes do not match/);
   });

@@ -27,7 +27,6 @@
 #include <immintrin.h>
 #endif
 #include <math.h>
-#include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -155,64 +154,65 @@ static void select_row_scalar(const row_t *w, float *values, int32_t *keys, int 
   offer_range(w, 0, w->nb, values, keys, K, values[0]);
 }
 
-#if defined(__x86_64__)
-/* The vector paths: 16 (AVX-512) or 8 (AVX2) values at a time against the
- * running threshold (the heap's root); only a vector with a value below it
- * goes through offer_range. Modes 0 - 2; SNR stays scalar. */
-__attribute__((target("avx512f"))) static void select_row_avx512(const row_t *w, float *values, int32_t *keys, int K) {
+/* The vector paths: `width` values at a time (16 with AVX-512, 8 with AVX2) against the running threshold, the heap's
+ * root; only a step with a value below it goes through offer_range. `below` is the instruction set's test (a constant
+ * at each call, inlined). Modes 0 - 2; SNR stays scalar. */
+static inline __attribute__((always_inline)) void select_row_with(const row_t *w, float *values, int32_t *keys, int K, const int width,
+                                                                    int (*below)(const row_t *, int, float)) {
   float threshold = values[0];
-  __m512 thr = _mm512_set1_ps(threshold);
-  const __m512 two = _mm512_set1_ps(2.0f), minus_one = _mm512_set1_ps(-1.0f), zero = _mm512_setzero_ps();
   int c = 0;
-  for (; c + 16 <= w->nb; c += 16) {
-    const __m512 dot = _mm512_loadu_ps(w->dots + c);
-    __m512 v;
-    if (w->mode == 2) v = _mm512_sub_ps(_mm512_loadu_ps(w->knf + c), _mm512_mul_ps(two, dot));
-    else if (w->mode == 1) v = _mm512_max_ps(minus_one, _mm512_sub_ps(zero, dot)); /* NaN stays NaN */
-    else v = _mm512_sub_ps(zero, dot);
-    if (_mm512_cmp_ps_mask(v, thr, _CMP_LT_OQ)) {
-      threshold = offer_range(w, c, c + 16, values, keys, K, threshold);
-      thr = _mm512_set1_ps(threshold);
-    }
-  }
+  for (; c + width <= w->nb; c += width)
+    if (below(w, c, threshold)) threshold = offer_range(w, c, c + width, values, keys, K, threshold);
   offer_range(w, c, w->nb, values, keys, K, threshold);
+}
+
+#if defined(__x86_64__)
+/* Whether a value of columns [c, c + 16) is below the threshold (NaN never is: max(-1, NaN) stays NaN). */
+__attribute__((target("avx512f"), always_inline)) static inline int below16(const row_t *w, int c, float threshold) {
+  const __m512 dot = _mm512_loadu_ps(w->dots + c), zero = _mm512_setzero_ps();
+  __m512 v;
+  if (w->mode == 2) v = _mm512_sub_ps(_mm512_loadu_ps(w->knf + c), _mm512_mul_ps(_mm512_set1_ps(2.0f), dot));
+  else if (w->mode == 1) v = _mm512_max_ps(_mm512_set1_ps(-1.0f), _mm512_sub_ps(zero, dot));
+  else v = _mm512_sub_ps(zero, dot);
+  return _mm512_cmp_ps_mask(v, _mm512_set1_ps(threshold), _CMP_LT_OQ) != 0;
+}
+
+__attribute__((target("avx2"), always_inline)) static inline int below8(const row_t *w, int c, float threshold) {
+  const __m256 dot = _mm256_loadu_ps(w->dots + c), zero = _mm256_setzero_ps();
+  __m256 v;
+  if (w->mode == 2) v = _mm256_sub_ps(_mm256_loadu_ps(w->knf + c), _mm256_mul_ps(_mm256_set1_ps(2.0f), dot));
+  else if (w->mode == 1) v = _mm256_max_ps(_mm256_set1_ps(-1.0f), _mm256_sub_ps(zero, dot));
+  else v = _mm256_sub_ps(zero, dot);
+  return _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(threshold), _CMP_LT_OQ)) != 0;
+}
+
+__attribute__((target("avx512f"))) static void select_row_avx512(const row_t *w, float *values, int32_t *keys, int K) {
+  select_row_with(w, values, keys, K, 16, below16);
 }
 
 __attribute__((target("avx2"))) static void select_row_avx2(const row_t *w, float *values, int32_t *keys, int K) {
-  float threshold = values[0];
-  __m256 thr = _mm256_set1_ps(threshold);
-  const __m256 two = _mm256_set1_ps(2.0f), minus_one = _mm256_set1_ps(-1.0f), zero = _mm256_setzero_ps();
-  int c = 0;
-  for (; c + 8 <= w->nb; c += 8) {
-    const __m256 dot = _mm256_loadu_ps(w->dots + c);
-    __m256 v;
-    if (w->mode == 2) v = _mm256_sub_ps(_mm256_loadu_ps(w->knf + c), _mm256_mul_ps(two, dot));
-    else if (w->mode == 1) v = _mm256_max_ps(minus_one, _mm256_sub_ps(zero, dot));
-    else v = _mm256_sub_ps(zero, dot);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(v, thr, _CMP_LT_OQ))) {
-      threshold = offer_range(w, c, c + 8, values, keys, K, threshold);
-      thr = _mm256_set1_ps(threshold);
-    }
-  }
-  offer_range(w, c, w->nb, values, keys, K, threshold);
+  select_row_with(w, values, keys, K, 8, below8);
 }
-
 #endif
 
 typedef void (*select_row_fn)(const row_t *, float *, int32_t *, int);
 
+/* TFSIM_BLAS_SELECT=scalar|avx2 forces a narrower path (tests). */
 static select_row_fn vector_select(void) {
   static select_row_fn chosen;
   if (!chosen) {
+    switch (tfsim_simd("TFSIM_BLAS_SELECT")) {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    chosen = __builtin_cpu_supports("avx512f") ? select_row_avx512 : __builtin_cpu_supports("avx2") ? select_row_avx2 : select_row_scalar;
-    const char *force = getenv("TFSIM_BLAS_SELECT");
-    if (force && strcmp(force, "scalar") == 0) chosen = select_row_scalar;
-    if (force && strcmp(force, "avx2") == 0 && __builtin_cpu_supports("avx2")) chosen = select_row_avx2;
-#else
-    chosen = select_row_scalar;
+      case TFSIM_AVX512:
+        chosen = select_row_avx512;
+        break;
+      case TFSIM_AVX2:
+        chosen = select_row_avx2;
+        break;
 #endif
+      default:
+        chosen = select_row_scalar;
+    }
   }
   return chosen;
 }
@@ -389,14 +389,6 @@ static int run(const job_t *job, int threads) {
   return ok;
 }
 
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
-  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
-  return type == want;
-}
-
 /* search(keys f32[n*d], keyNorm2 f64[n], keySum f64[n], n, d, queries f32[m*d], m, mode, K, outValues f32[m*K], outKeys i32[m*K][, threads])
  * threads: the most threads to use (default: every core). */
 static napi_value search(napi_env env, napi_callback_info info) {
@@ -412,9 +404,9 @@ static napi_value search(napi_env env, napi_callback_info info) {
   size_t len[6];
   int64_t n, m;
   int32_t d, mode, K, threads = tfsim_cores();
-  if (!typed(env, argv[0], napi_float32_array, &p[0], &len[0]) || !typed(env, argv[1], napi_float64_array, &p[1], &len[1]) ||
-      !typed(env, argv[2], napi_float64_array, &p[2], &len[2]) || !typed(env, argv[5], napi_float32_array, &p[3], &len[3]) ||
-      !typed(env, argv[9], napi_float32_array, &p[4], &len[4]) || !typed(env, argv[10], napi_int32_array, &p[5], &len[5]) ||
+  if (!tfsim_typed(env, argv[0], napi_float32_array, &p[0], &len[0]) || !tfsim_typed(env, argv[1], napi_float64_array, &p[1], &len[1]) ||
+      !tfsim_typed(env, argv[2], napi_float64_array, &p[2], &len[2]) || !tfsim_typed(env, argv[5], napi_float32_array, &p[3], &len[3]) ||
+      !tfsim_typed(env, argv[9], napi_float32_array, &p[4], &len[4]) || !tfsim_typed(env, argv[10], napi_int32_array, &p[5], &len[5]) ||
       napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_int32(env, argv[4], &d) != napi_ok ||
       napi_get_value_int64(env, argv[6], &m) != napi_ok || napi_get_value_int32(env, argv[7], &mode) != napi_ok ||
       napi_get_value_int32(env, argv[8], &K) != napi_ok || (argc == 12 && napi_get_value_int32(env, argv[11], &threads) != napi_ok)) {

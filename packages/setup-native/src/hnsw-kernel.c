@@ -34,7 +34,6 @@
 #endif
 #include <errno.h>
 #include <math.h>
-#include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,79 +60,65 @@
 
 typedef float (*dist_fn)(const float *, const float *, int);
 
-static float l2_scalar(const float *a, const float *b, int d) {
+/* One body for both metrics per instruction set; `l2` is a constant at every call, so each kernel compiles to one
+ * loop: the sum of squared differences, or of products, returned as squared L2 or as the negated dot product. */
+static inline __attribute__((always_inline)) float dist_scalar(const float *a, const float *b, int d, const int l2) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int j = 0;
   for (; j + 4 <= d; j += 4) {
-    const float t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
+    if (l2) {
+      const float t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    } else {
+      s0 += a[j] * b[j];
+      s1 += a[j + 1] * b[j + 1];
+      s2 += a[j + 2] * b[j + 2];
+      s3 += a[j + 3] * b[j + 3];
+    }
   }
   for (; j < d; j++) {
     const float t = a[j] - b[j];
-    s0 += t * t;
+    s0 += l2 ? t * t : a[j] * b[j];
   }
-  return (s0 + s1) + (s2 + s3);
+  const float s = (s0 + s1) + (s2 + s3);
+  return l2 ? s : -s;
 }
 
-static float ip_scalar(const float *a, const float *b, int d) {
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int j = 0;
-  for (; j + 4 <= d; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < d; j++) s0 += a[j] * b[j];
-  return -((s0 + s1) + (s2 + s3));
-}
+static float l2_scalar(const float *a, const float *b, int d) { return dist_scalar(a, b, d, 1); }
+static float ip_scalar(const float *a, const float *b, int d) { return dist_scalar(a, b, d, 0); }
 
 #if defined(__x86_64__)
-/* 16-wide, four accumulators (64 floats a step) so the FMA latency is hidden; the tail masked. */
-__attribute__((target("avx512f"))) static float l2_avx512(const float *a, const float *b, int d) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
-  int j = 0;
-  for (; j + 64 <= d; j += 64) {
-    const __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
-    const __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16));
-    const __m512 t2 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32));
-    const __m512 t3 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48));
-    s0 = _mm512_fmadd_ps(t0, t0, s0);
-    s1 = _mm512_fmadd_ps(t1, t1, s1);
-    s2 = _mm512_fmadd_ps(t2, t2, s2);
-    s3 = _mm512_fmadd_ps(t3, t3, s3);
-  }
-  for (; j + 16 <= d; j += 16) {
-    const __m512 t = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
-    s0 = _mm512_fmadd_ps(t, t, s0);
-  }
-  if (j < d) {
-    const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
-    const __m512 t = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j));
-    s1 = _mm512_fmadd_ps(t, t, s1);
-  }
-  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+/* s + (x - y)^2 or s + x y, lane by lane. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512 acc512(__m512 s, __m512 x, __m512 y, const int l2) {
+  if (!l2) return _mm512_fmadd_ps(x, y, s);
+  const __m512 t = _mm512_sub_ps(x, y);
+  return _mm512_fmadd_ps(t, t, s);
 }
 
-__attribute__((target("avx512f"))) static float ip_avx512(const float *a, const float *b, int d) {
+/* 16-wide, four accumulators (64 floats a step) so the FMA latency is hidden; the tail masked. */
+__attribute__((target("avx512f"), always_inline)) static inline float dist_avx512(const float *a, const float *b, int d, const int l2) {
   __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
   int j = 0;
   for (; j + 64 <= d; j += 64) {
-    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
-    s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), s2);
-    s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), s3);
+    s0 = acc512(s0, _mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), l2);
+    s1 = acc512(s1, _mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), l2);
+    s2 = acc512(s2, _mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), l2);
+    s3 = acc512(s3, _mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), l2);
   }
-  for (; j + 16 <= d; j += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
+  for (; j + 16 <= d; j += 16) s0 = acc512(s0, _mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), l2);
   if (j < d) {
     const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
-    s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s1);
+    s1 = acc512(s1, _mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), l2);
   }
-  return -_mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  const float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  return l2 ? s : -s;
 }
+
+__attribute__((target("avx512f"))) static float l2_avx512(const float *a, const float *b, int d) { return dist_avx512(a, b, d, 1); }
+__attribute__((target("avx512f"))) static float ip_avx512(const float *a, const float *b, int d) { return dist_avx512(a, b, d, 0); }
 
 __attribute__((target("avx2,fma"))) static float hsum256(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -141,70 +126,52 @@ __attribute__((target("avx2,fma"))) static float hsum256(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
 }
 
-__attribute__((target("avx2,fma"))) static float l2_avx2(const float *a, const float *b, int d) {
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256 acc256(__m256 s, __m256 x, __m256 y, const int l2) {
+  if (!l2) return _mm256_fmadd_ps(x, y, s);
+  const __m256 t = _mm256_sub_ps(x, y);
+  return _mm256_fmadd_ps(t, t, s);
+}
+
+/* 8-wide, four accumulators; the tail one by one. */
+__attribute__((target("avx2,fma"), always_inline)) static inline float dist_avx2(const float *a, const float *b, int d, const int l2) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
   int j = 0;
   for (; j + 32 <= d; j += 32) {
-    const __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
-    const __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8));
-    const __m256 t2 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16));
-    const __m256 t3 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24));
-    s0 = _mm256_fmadd_ps(t0, t0, s0);
-    s1 = _mm256_fmadd_ps(t1, t1, s1);
-    s2 = _mm256_fmadd_ps(t2, t2, s2);
-    s3 = _mm256_fmadd_ps(t3, t3, s3);
+    s0 = acc256(s0, _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), l2);
+    s1 = acc256(s1, _mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), l2);
+    s2 = acc256(s2, _mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), l2);
+    s3 = acc256(s3, _mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), l2);
   }
-  for (; j + 8 <= d; j += 8) {
-    const __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
-    s0 = _mm256_fmadd_ps(t, t, s0);
-  }
+  for (; j + 8 <= d; j += 8) s0 = acc256(s0, _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), l2);
   float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
   for (; j < d; j++) {
     const float t = a[j] - b[j];
-    s += t * t;
+    s += l2 ? t * t : a[j] * b[j];
   }
-  return s;
+  return l2 ? s : -s;
 }
 
-__attribute__((target("avx2,fma"))) static float ip_avx2(const float *a, const float *b, int d) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-  int j = 0;
-  for (; j + 32 <= d; j += 32) {
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
-    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), s2);
-    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), s3);
-  }
-  for (; j + 8 <= d; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-  float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-  for (; j < d; j++) s += a[j] * b[j];
-  return -s;
-}
+__attribute__((target("avx2,fma"))) static float l2_avx2(const float *a, const float *b, int d) { return dist_avx2(a, b, d, 1); }
+__attribute__((target("avx2,fma"))) static float ip_avx2(const float *a, const float *b, int d) { return dist_avx2(a, b, d, 0); }
 #endif
 
 static const char *kernel_name = "scalar";
 
 /* metric 0: squared L2; 1: negated inner product. TFSIM_HNSW_KERNEL=scalar|avx2 forces a narrower kernel (tests, comparisons). */
 static dist_fn pick_distance(int metric) {
-  const char *force = getenv("TFSIM_HNSW_KERNEL");
+  switch (tfsim_simd("TFSIM_HNSW_KERNEL")) {
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  const int scalar = force && strcmp(force, "scalar") == 0;
-  const int avx512 = !scalar && !(force && strcmp(force, "avx2") == 0) && __builtin_cpu_supports("avx512f");
-  const int avx2 = !scalar && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx512) {
-    kernel_name = "avx512";
-    return metric == 0 ? l2_avx512 : ip_avx512;
-  }
-  if (avx2) {
-    kernel_name = "avx2";
-    return metric == 0 ? l2_avx2 : ip_avx2;
-  }
-#else
-  (void)force;
+    case TFSIM_AVX512:
+      kernel_name = "avx512";
+      return metric == 0 ? l2_avx512 : ip_avx512;
+    case TFSIM_AVX2:
+      kernel_name = "avx2";
+      return metric == 0 ? l2_avx2 : ip_avx2;
 #endif
-  kernel_name = "scalar";
-  return metric == 0 ? l2_scalar : ip_scalar;
+    default:
+      kernel_name = "scalar";
+      return metric == 0 ? l2_scalar : ip_scalar;
+  }
 }
 
 static inline void prefetch(const void *p) {
@@ -1114,14 +1081,6 @@ static hnsw_t *unwrap(napi_env env, napi_value v) {
   return p;
 }
 
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
-  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
-  return type == want;
-}
-
 static napi_value wrap(napi_env env, hnsw_t *h) {
   napi_value out;
   if (napi_create_external(env, h, finalize, NULL, &out) != napi_ok) {
@@ -1130,6 +1089,17 @@ static napi_value wrap(napi_env env, hnsw_t *h) {
     return NULL;
   }
   return out;
+}
+
+/* The call's `want` arguments into argv and the graph of the first; NULL, with an exception pending, otherwise. */
+static hnsw_t *graph_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != want) {
+    napi_throw_type_error(env, NULL, "wrong number of arguments");
+    return NULL;
+  }
+  return unwrap(env, argv[0]);
 }
 
 static int int_args(napi_env env, napi_value *argv, int from, int count, int32_t *out) {
@@ -1163,15 +1133,13 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
 
 /* add(h, rows f32[n*d], n, threads): all or none. */
 static napi_value js_add(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 4 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 4, argv);
   if (!h) return NULL;
   void *rows;
   size_t len;
   int32_t a[2];
-  if (!typed(env, argv[1], napi_float32_array, &rows, &len) || !int_args(env, argv + 2, 0, 2, a)) {
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &rows, &len) || !int_args(env, argv + 2, 0, 2, a)) {
     napi_throw_type_error(env, NULL, "add(h, rows, n, threads)");
     return NULL;
   }
@@ -1185,16 +1153,14 @@ static napi_value js_add(napi_env env, napi_callback_info info) {
 
 /* search(h, queries f32[m*d], m, k, ef, threads, outDistances f32[m*k], outKeys i32[m*k]) */
 static napi_value js_search(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 8 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 8, argv);
   if (!h) return NULL;
   void *q, *od, *ok;
   size_t lq, ld, lk;
   int32_t a[4];
-  if (!typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 4, a) ||
-      !typed(env, argv[6], napi_float32_array, &od, &ld) || !typed(env, argv[7], napi_int32_array, &ok, &lk)) {
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 4, a) ||
+      !tfsim_typed(env, argv[6], napi_float32_array, &od, &ld) || !tfsim_typed(env, argv[7], napi_int32_array, &ok, &lk)) {
     napi_throw_type_error(env, NULL, "search(h, queries, m, k, ef, threads, outDistances, outKeys)");
     return NULL;
   }
@@ -1210,17 +1176,15 @@ static napi_value js_search(napi_env env, napi_callback_info info) {
 /* lookup(h, queries f32[m*d], m, kk, fetch, ef, threads, size, distance, ids i32[count], outIds i32[m*kk], outDistances f32[m*kk],
  * outCounts i32[m]): HnswSearch.batchLookup's results, ordered and with the caller's ids (see lookup_one). */
 static napi_value js_lookup(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 13 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 13, argv);
   if (!h) return NULL;
   void *q, *ids, *oi, *od, *oc;
   size_t lq, lids, loi, lod, loc;
   int32_t a[7];
-  if (!typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 7, a) ||
-      !typed(env, argv[9], napi_int32_array, &ids, &lids) || !typed(env, argv[10], napi_int32_array, &oi, &loi) ||
-      !typed(env, argv[11], napi_float32_array, &od, &lod) || !typed(env, argv[12], napi_int32_array, &oc, &loc)) {
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 7, a) ||
+      !tfsim_typed(env, argv[9], napi_int32_array, &ids, &lids) || !tfsim_typed(env, argv[10], napi_int32_array, &oi, &loi) ||
+      !tfsim_typed(env, argv[11], napi_float32_array, &od, &lod) || !tfsim_typed(env, argv[12], napi_int32_array, &oc, &loc)) {
     napi_throw_type_error(env, NULL, "lookup(h, queries, m, kk, fetch, ef, threads, size, distance, ids, outIds, outDistances, outCounts)");
     return NULL;
   }
@@ -1239,15 +1203,13 @@ static napi_value js_lookup(napi_env env, napi_callback_info info) {
 
 /* setDeleted(h, keys i32[], flag): marks (1) or unmarks (0) nodes; every key is checked first. */
 static napi_value js_set_deleted(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 3, argv);
   if (!h) return NULL;
   void *keys;
   size_t n;
   int32_t flag;
-  if (!typed(env, argv[1], napi_int32_array, &keys, &n) || napi_get_value_int32(env, argv[2], &flag) != napi_ok) {
+  if (!tfsim_typed(env, argv[1], napi_int32_array, &keys, &n) || napi_get_value_int32(env, argv[2], &flag) != napi_ok) {
     napi_throw_type_error(env, NULL, "setDeleted(h, keys, flag)");
     return NULL;
   }
@@ -1267,10 +1229,8 @@ static napi_value js_set_deleted(napi_env env, napi_callback_info info) {
 
 /* info(h): { count, deleted, maxLevel, entry, bytes } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 1, argv);
   if (!h) return NULL;
   size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
   bytes += (size_t)h->capacity * (h->record + 2) + h->upper_cap * sizeof(int32_t) + (size_t)h->upper_nodes_cap * 8;
@@ -1292,10 +1252,8 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
 
 /* links(h, node, level): that node's links at that level (tests). */
 static napi_value js_links(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 3, argv);
   if (!h) return NULL;
   int32_t a[2];
   if (!int_args(env, argv, 1, 2, a) || a[0] < 0 || a[0] >= h->count || a[1] < 0 || a[1] > h->levels[a[0]]) {
@@ -1313,10 +1271,8 @@ static napi_value js_links(napi_env env, napi_callback_info info) {
 
 /* deleted(h): a copy of the deleted flags, one byte per node. */
 static napi_value js_deleted(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 1, argv);
   if (!h) return NULL;
   napi_value buffer, out;
   void *data;
@@ -1333,10 +1289,8 @@ static int string_arg(napi_env env, napi_value v, char *buf, size_t size) {
 
 /* save(h, path) */
 static napi_value js_save(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 2 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 2, argv);
   if (!h) return NULL;
   char path[4096];
   if (!string_arg(env, argv[1], path, sizeof path)) {

@@ -1,14 +1,18 @@
 /*
  * What the C addons of @tfsim/search share (blas-kernel.c, hnsw-kernel.c):
- * a pool of worker threads, started once and parked between calls. Each
- * addon includes it and gets its own pool. setup:native hashes this header
- * with each source that includes it, so a change here rebuilds both addons.
+ * the SIMD level to run, an N-API argument helper, and a pool of worker
+ * threads started once and parked between calls. Each addon includes it and
+ * gets its own pool. setup:native hashes this header with each source that
+ * includes it, so a change here rebuilds both addons.
  */
 #ifndef TFSIM_NATIVE_H
 #define TFSIM_NATIVE_H
 
+#include <node_api.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define TFSIM_MAX_THREADS 16
@@ -17,6 +21,34 @@
 static int tfsim_cores(void) {
   const long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > TFSIM_MAX_THREADS ? TFSIM_MAX_THREADS : (int)n;
+}
+
+/* SIMD levels of the kernels, narrowest first. */
+enum { TFSIM_SCALAR = 0, TFSIM_AVX2 = 1, TFSIM_AVX512 = 2 };
+
+/* The widest level this CPU runs (AVX2 counts with FMA only), narrowed by the environment variable `force_env` when it
+ * says `scalar` or `avx2` (tests compare the kernels; the addons are built without -march, so each kernel carries its
+ * own target). */
+static int tfsim_simd(const char *force_env) {
+  const char *force = getenv(force_env);
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (force && strcmp(force, "scalar") == 0) return TFSIM_SCALAR;
+  if (!(force && strcmp(force, "avx2") == 0) && __builtin_cpu_supports("avx512f")) return TFSIM_AVX512;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? TFSIM_AVX2 : TFSIM_SCALAR;
+#else
+  (void)force;
+  return TFSIM_SCALAR;
+#endif
+}
+
+/* The data and length of `value` when it is a typed array of type `want`; 0 otherwise. */
+static int tfsim_typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
+  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
+  return type == want;
 }
 
 /* ---------- the worker pool ----------
