@@ -21,8 +21,8 @@
  *
  * The level of node i depends only on (seed, i), so a graph built on one
  * thread is the same on every run; with several threads the insertion order
- * (and so the graph) may differ past the first PARALLEL_FROM nodes, which are
- * always inserted on one thread.
+ * (and so the graph) may differ past the first PARALLEL_FROM (1,000) nodes,
+ * which are always inserted on one thread.
  *
  * Built by `pnpm setup:native` (packages/setup-native/src/hnsw.ts) into
  * @tfsim/search's native/tfsim-hnsw.node; optional: without it HnswSearch
@@ -49,12 +49,13 @@
 #define FILE_MAGIC "TFSHNSW1"
 #define FILE_VERSION 1u
 #define HEADER_BYTES 64
-/* Nodes below this index are inserted on one thread. Concurrent inserts do not
- * see each other, and while the graph is small that leaves islands: of 100
- * graphs of 600 clustered rows built on 2 threads, 21 had 1 - 13 nodes no
- * search could reach, against none on one thread. Up to here the graph is also
- * the same on every run; inserting into a small graph is cheap. */
-#define PARALLEL_FROM 10000
+/* Nodes below this index are inserted on one thread: up to here the graph is the same on every run whatever the
+ * threads (small indexes, tests), and inserting into a small graph is cheap. (It was 10,000 while an insert linked
+ * back level by level: concurrent inserts into a small graph then left nodes no search could reach, in 11 of 100
+ * graphs of 600 clustered rows on 2 threads; see insert().) TFSIM_HNSW_SERIAL_NODES overrides it (tests). */
+#ifndef PARALLEL_FROM
+#define PARALLEL_FROM 1000
+#endif
 
 /* ---------- distances ---------- */
 
@@ -401,6 +402,9 @@ static inline item_t heap_pop(heap_t *h, int max) {
 typedef struct {
   heap_t cand, res;
   int32_t *links;
+  /* an insert's chosen neighbours, M a level, and how many at each level: linked back once every level is chosen */
+  int32_t *chosen;
+  int chosen_n[MAX_LEVEL + 1];
   /* the unvisited neighbours of the node being expanded */
   int32_t *todo;
   item_t *sorted;
@@ -416,8 +420,9 @@ static int scratch_init(scratch_t *s, int cap, int M0) {
   s->sorted = malloc(sizeof(item_t) * (size_t)(cap + M0 + 2));
   s->links = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
   s->todo = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
+  s->chosen = malloc(sizeof(int32_t) * (MAX_LEVEL + 1) * (size_t)(M0 / 2));
   s->cand.n = s->res.n = 0;
-  return s->cand.a && s->res.a && s->sorted && s->links && s->todo;
+  return s->cand.a && s->res.a && s->sorted && s->links && s->todo && s->chosen;
 }
 
 static void scratch_free(scratch_t *s) {
@@ -426,6 +431,7 @@ static void scratch_free(scratch_t *s) {
   free(s->sorted);
   free(s->links);
   free(s->todo);
+  free(s->chosen);
 }
 
 /* Greedy descent at level l from *ep (distance *epd) towards q. */
@@ -539,21 +545,29 @@ static int select_heuristic(const hnsw_t *h, item_t *items, int n, int keep) {
   return kept;
 }
 
-/* Links `node` at level l to its selected neighbours, and them back to it (pruned by the heuristic when full). */
-static void connect(hnsw_t *h, scratch_t *s, int64_t node, int l) {
+/* Sets node's list at level l to the neighbours the heuristic keeps of the search's results (in s->res), and copies
+ * them to `chosen`; returns how many. */
+static int choose(hnsw_t *h, scratch_t *s, int64_t node, int l, int32_t *chosen) {
   /* results, nearest first */
-  int n = s->res.n;
+  const int n = s->res.n;
   for (int i = n - 1; i >= 0; i--) s->sorted[i] = heap_pop(&s->res, 1);
-  const int chosen = select_heuristic(h, s->sorted, n, h->M);
-  const int cap = l == 0 ? h->M0 : h->M;
+  const int kept = select_heuristic(h, s->sorted, n, h->M);
   int32_t *mine = links_at(h, node, l);
   pthread_mutex_lock(stripe(h, node));
-  mine[0] = chosen;
-  for (int i = 0; i < chosen; i++) mine[1 + i] = s->sorted[i].id;
+  mine[0] = kept;
+  for (int i = 0; i < kept; i++) mine[1 + i] = chosen[i] = s->sorted[i].id;
   pthread_mutex_unlock(stripe(h, node));
+  return kept;
+}
+
+/* Links node's chosen neighbours at level l back to it: appended, or when a list is full, its links and node
+ * pruned by the heuristic. */
+static void link_back(hnsw_t *h, int64_t node, int l, const int32_t *chosen, int n) {
+  const int cap = l == 0 ? h->M0 : h->M;
+  const float *vn = vec(h, node);
   item_t pool[2 * 4096 + 2];
-  for (int i = 0; i < chosen; i++) {
-    const int32_t e = s->sorted[i].id;
+  for (int i = 0; i < n; i++) {
+    const int32_t e = chosen[i];
     int32_t *theirs = links_at(h, e, l);
     pthread_mutex_lock(stripe(h, e));
     const int m = theirs[0];
@@ -566,7 +580,8 @@ static void connect(hnsw_t *h, scratch_t *s, int64_t node, int l) {
       } else {
         const float *ve = vec(h, e);
         for (int j = 0; j < m; j++) pool[j] = (item_t){h->dist(ve, vec(h, theirs[1 + j]), h->d), theirs[1 + j]};
-        pool[m] = (item_t){s->sorted[i].d, (int32_t)node};
+        /* the distance the search found for e, computed again (the same call, the same bits) */
+        pool[m] = (item_t){h->dist(vn, ve, h->d), (int32_t)node};
         qsort(pool, (size_t)m + 1, sizeof(item_t), by_distance);
         const int k = select_heuristic(h, pool, m + 1, cap);
         for (int j = 0; j < k; j++) theirs[1 + j] = pool[j].id;
@@ -594,7 +609,8 @@ static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
   }
   float epd = h->dist(q, vec(h, ep), h->d);
   for (int l = top; l > level; l--) greedy(h, q, l, &ep, &epd, 1);
-  for (int l = level < top ? level : top; l >= 0; l--) {
+  const int first = level < top ? level : top;
+  for (int l = first; l >= 0; l--) {
     if (!search_layer(h, t, s, q, ep, epd, h->ef_construction, l, 0, 1)) {
       if (raises) pthread_mutex_unlock(&h->global);
       return 0;
@@ -603,10 +619,17 @@ static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
     item_t best = s->res.a[0];
     for (int i = 1; i < s->res.n; i++)
       if (s->res.a[i].d < best.d) best = s->res.a[i];
-    connect(h, s, node, l);
+    s->chosen_n[l] = choose(h, s, node, l, s->chosen + (size_t)l * h->M);
     ep = best.id;
     epd = best.d;
   }
+  /* Only now can other inserts reach the node, through these links: its lists are complete at every level, so no
+   * search finds one of them empty, and no link another insert adds to them is overwritten. (Linked back level by
+   * level as each was chosen, a concurrent insert could descend into the node's still empty lower lists, link to it
+   * alone, and then lose that link when the node wrote its own list: an unreachable node. One thread builds the same
+   * graph either way: a level's links back change only that level's lists, which the lower levels' searches never
+   * read.) */
+  for (int l = first; l >= 0; l--) link_back(h, node, l, s->chosen + (size_t)l * h->M, s->chosen_n[l]);
   if (raises) {
     h->entry = (int32_t)node;
     h->max_level = level;
@@ -899,7 +922,9 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   }
   work_t w[MAX_THREADS];
   int64_t next = first;
-  const int64_t serial_end = first + n < PARALLEL_FROM ? first + n : first > PARALLEL_FROM ? first : PARALLEL_FROM;
+  const char *serial = getenv("TFSIM_HNSW_SERIAL_NODES");
+  const int64_t serial_nodes = serial ? strtoll(serial, NULL, 10) : PARALLEL_FROM;
+  const int64_t serial_end = first + n < serial_nodes ? first + n : first > serial_nodes ? first : serial_nodes;
   if (next < serial_end) {
     w[0] = (work_t){.h = h, .t = 0, .next = &next, .end = serial_end};
     if (!run_workers(w, 1, add_worker)) return 0;
