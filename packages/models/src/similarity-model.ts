@@ -49,6 +49,7 @@ import {
   GraphTrainer,
   hasRandomLayers,
   reportFallback,
+  reportNote,
   statelessDropout,
   stdLayerCounters,
   withFusedGradients,
@@ -564,6 +565,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       graphModeBlocker(args.graph) === null
         ? new GraphTrainer(step, optimizer, reportFallback, {
             checkFeeds: checkLabels,
+            ...(showProgress(args.verbose) ? { onNote: reportNote } : {}),
             counters: stdLayerCounters(activationStdLayers(this)),
           })
         : null;
