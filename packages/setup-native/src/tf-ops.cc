@@ -18,7 +18,8 @@
 //
 // The same file is an N-API module so that node can load it into the process
 // whose TensorFlow (tfjs-node's) then knows the op: its static registrations
-// go into the process-wide op and kernel registries.
+// go into the process-wide op and kernel registries. Python TensorFlow loads
+// it with tf.load_op_library.
 #define EIGEN_USE_THREADS
 
 #include <node_api.h>
@@ -75,6 +76,42 @@ REGISTER_OP("TfsimAdamUpdate")
     })
     .Doc("TensorFlow.js' Adam update of one variable: new var, m and v, rounded as tfjs' kernels round them.");
 
+/**
+ * Elements [begin, end) of the update. Each line is one of tfjs' kernels: one
+ * IEEE operation, rounded to float32. __restrict (the outputs are fresh
+ * buffers) lets the compiler vectorise; the clones pick AVX-512 or AVX at
+ * load time (the same correctly rounded operations, wider), and
+ * -ffp-contract=off keeps the multiplies and adds apart even where FMA exists.
+ */
+struct Scalars {
+  float beta1, omBeta1, beta2, omBeta2, omPower1, omPower2, epsilon, negLr;
+};
+
+__attribute__((target_clones("avx512f", "avx", "default"))) static void AdamSpan(
+    const float* __restrict w, const float* __restrict m, const float* __restrict v, const float* __restrict g,
+    float* __restrict w1, float* __restrict m1, float* __restrict v1, Eigen::Index begin, Eigen::Index end,
+    const Scalars s) {
+  for (Eigen::Index i = begin; i < end; ++i) {
+    const float gi = g[i];
+    const float a = m[i] * s.beta1;
+    const float b = gi * s.omBeta1;
+    const float mNew = a + b;
+    const float g2 = gi * gi;
+    const float c = v[i] * s.beta2;
+    const float d = g2 * s.omBeta2;
+    const float vNew = c + d;
+    const float mHat = mNew / s.omPower1;
+    const float vHat = vNew / s.omPower2;
+    const float root = std::sqrt(vHat);
+    const float denom = root + s.epsilon;
+    const float ratio = mHat / denom;
+    const float step = ratio * s.negLr;
+    w1[i] = step + w[i];
+    m1[i] = mNew;
+    v1[i] = vNew;
+  }
+}
+
 class TfsimAdamUpdateOp : public OpKernel {
  public:
   explicit TfsimAdamUpdateOp(OpKernelConstruction* ctx) : OpKernel(ctx) {}
@@ -104,30 +141,8 @@ class TfsimAdamUpdateOp : public OpKernel {
     float* w1 = out[0]->flat<float>().data();
     float* m1 = out[1]->flat<float>().data();
     float* v1 = out[2]->flat<float>().data();
-    const float beta1 = s[0], omBeta1 = s[1], beta2 = s[2], omBeta2 = s[3];
-    const float omPower1 = s[4], omPower2 = s[5], epsilon = s[6], negLr = s[7];
-    // Each line is one of tfjs' kernels: one IEEE operation, rounded to float32.
-    auto update = [=](Eigen::Index begin, Eigen::Index end) {
-      for (Eigen::Index i = begin; i < end; ++i) {
-        const float gi = g[i];
-        const float a = m[i] * beta1;
-        const float b = gi * omBeta1;
-        const float mNew = a + b;
-        const float g2 = gi * gi;
-        const float c = v[i] * beta2;
-        const float d = g2 * omBeta2;
-        const float vNew = c + d;
-        const float mHat = mNew / omPower1;
-        const float vHat = vNew / omPower2;
-        const float root = std::sqrt(vHat);
-        const float denom = root + epsilon;
-        const float ratio = mHat / denom;
-        const float step = ratio * negLr;
-        w1[i] = step + w[i];
-        m1[i] = mNew;
-        v1[i] = vNew;
-      }
-    };
+    const Scalars scalars{s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]};
+    auto update = [=](Eigen::Index begin, Eigen::Index end) { AdamSpan(w, m, v, g, w1, m1, v1, begin, end, scalars); };
     // 16 bytes read, 12 written, about 14 operations (one a square root) per element
     const Eigen::TensorOpCost cost(16, 12, 40);
     ctx->eigen_cpu_device().parallelFor(var.NumElements(), cost, update);
@@ -139,6 +154,14 @@ REGISTER_KERNEL_BUILDER(Name("TfsimAdamUpdate").Device(::tensorflow::DEVICE_CPU)
 }  // namespace tfsim
 
 // ------------------------------------------------------------------ N-API
+
+// Weak: the same file loads into Python TensorFlow too (tf.load_op_library,
+// bench:graph-profile's replay), which has no node to define these and
+// resolves every symbol at load; only node calls them.
+#pragma weak napi_create_string_utf8
+#pragma weak napi_set_named_property
+#pragma weak napi_create_array_with_length
+#pragma weak napi_set_element
 
 NAPI_MODULE_INIT() {
   napi_value value;
