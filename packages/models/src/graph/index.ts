@@ -4,6 +4,7 @@ export { stdLayerCounters } from './counters';
 export { graphModeBlocker, reportFallback, reportNote } from './policy';
 export { StatelessDropout, dropoutSeed, hasRandomLayers, statelessDropout } from './dropout';
 export { activeNativeBackend } from './native';
+export { actsPerBatch } from './batch-sync';
 export { opLibraryPath } from './op-library';
 export { useFusedGradients, withFusedGradients } from './fused-gradients';
 export type { StepDescription } from './compiled-step';
