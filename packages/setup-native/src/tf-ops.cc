@@ -22,14 +22,16 @@
 // it with tf.load_op_library.
 #define EIGEN_USE_THREADS
 
+// Angle brackets throughout: TensorFlow's headers come from -I (tfjs-node's deps/include), and
+// setup-native's source hash reads the quoted includes as local headers beside this file.
 #include <node_api.h>
 
 #include <cmath>
 
-#include "tensorflow/core/framework/op.h"
-#include "tensorflow/core/framework/op_kernel.h"
-#include "tensorflow/core/framework/shape_inference.h"
-#include "unsupported/Eigen/CXX11/Tensor"
+#include <tensorflow/core/framework/op.h>
+#include <tensorflow/core/framework/op_kernel.h>
+#include <tensorflow/core/framework/shape_inference.h>
+#include <unsupported/Eigen/CXX11/Tensor>
 
 #ifndef TFSIM_TF_OPS_SOURCE
 #define TFSIM_TF_OPS_SOURCE "unknown"
