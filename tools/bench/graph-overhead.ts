@@ -14,6 +14,8 @@
  *    one fetch; the slope (ms per variable) is what that cost.
  *
  * Kernel time inside the session is bench:graph-profile's (Python replay).
+ * Adam runs fused where our op library is built; `TFSIM_TF_OPS=/nonexistent`
+ * measures tfjs' kernels (the header says which ran).
  */
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type * as tfjs from '@tensorflow/tfjs';
 
 import { fmt, markdownTable } from './common';
-import { benchTrainer } from './graph-profile';
+import { adamSummary, benchTrainer } from './graph-profile';
 import type { TrainModel } from './train';
 
 interface Timed {
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < 10; i++) await trainStep();
   const t = await timeSteps(tf, steps, trainStep);
+  const adam = adamSummary(trainer.adamFusion());
   trainer.dispose();
 
   // 2. per-call cost against the number of state variables
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
     `load ${os
       .loadavg()
       .map((v) => v.toFixed(2))
-      .join(' / ')}; ${kind}, batch ${batch}, ${steps} steps\n`,
+      .join(' / ')}; ${kind}, batch ${batch}, ${steps} steps; ${adam}\n`,
   );
   console.log(
     markdownTable(

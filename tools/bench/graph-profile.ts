@@ -8,7 +8,8 @@
  * venv): untraced time per step, then TensorFlow's own step stats (kernel
  * time per op type of the graph after grappler). Options after `--` go to
  * the Python script (`--intra N`, `--inter N`, `--grappler-off remapping ...`)
- * to try session settings. The Python session and tfjs-node's use the same
+ * to try session settings. Adam runs fused where our op library is built
+ * (the replay loads it too); `TFSIM_TF_OPS=/nonexistent` profiles tfjs' kernels. The Python session and tfjs-node's use the same
  * TensorFlow (2.21) and default ConfigProto, so the profile is the graph's.
  */
 import * as fs from 'node:fs';
@@ -74,8 +75,12 @@ export async function benchTrainer(
   return { tf, trainer, x, y };
 }
 
-/** Compiles the bench step for `model` and writes its SavedModel, feeds and manifest into `dir`. */
-export async function writeCompiledStep(dir: string, model: TrainModel, batch: number, side: number): Promise<void> {
+/**
+ * Compiles the bench step for `model` and writes its SavedModel, feeds and
+ * manifest into `dir` (with our op library's path when the graph runs its
+ * fused Adam: the replay loads it). Returns how the graph runs Adam.
+ */
+export async function writeCompiledStep(dir: string, model: TrainModel, batch: number, side: number): Promise<string> {
   let fellBack: string | null = null;
   const { tf, trainer, x, y } = await benchTrainer(model, batch, side, (reason) => (fellBack = reason));
   // one eager step, two traced ones: the graph is compiled after the third
@@ -93,15 +98,30 @@ export async function writeCompiledStep(dir: string, model: TrainModel, batch: n
   const inputs = writeFeeds('feed', described.inputs);
   // the state lives in the graph's resource variables: the replay runs the init signature once with these values
   const initInputs = writeFeeds('init', described.init.inputs);
+  const { opLibraryPath } = await import('@tfsim/models');
+  const adam = trainer.adamFusion();
   fs.writeFileSync(
     path.join(dir, 'manifest.json'),
     JSON.stringify(
-      { model, batch, inputs, outputs: described.outputs, init: { inputs: initInputs, output: described.init.output } },
+      {
+        model,
+        batch,
+        inputs,
+        outputs: described.outputs,
+        init: { inputs: initInputs, output: described.init.output },
+        ...(adam.fused > 0 ? { opLibrary: opLibraryPath() } : {}),
+      },
       null,
       1,
     ),
   );
   trainer.dispose();
+  return adamSummary(adam);
+}
+
+/** How a compiled step runs Adam, for the benches' headers. */
+export function adamSummary(adam: { fused: number; reason: string | null }): string {
+  return adam.reason !== null ? `Adam as tfjs' kernels (${adam.reason})` : `Adam fused (TfsimAdamUpdate) for ${adam.fused} variables`;
 }
 
 export function profileTable(p: GraphProfile, top = 12): string {
@@ -134,7 +154,7 @@ async function main(): Promise<void> {
     throw new Error('no Python TensorFlow in the peers venv: run tools/bench/setup-python.sh (TFSIM_BENCH_VENV)');
   const dir = values.keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-graph-profile-'));
   try {
-    await writeCompiledStep(dir, model, Number(values.batch), Number(values.side));
+    const adam = await writeCompiledStep(dir, model, Number(values.batch), Number(values.side));
     const res = runJsonChild<GraphProfile>(
       py,
       [
@@ -156,7 +176,7 @@ async function main(): Promise<void> {
         : `load ${os
             .loadavg()
             .map((v) => v.toFixed(2))
-            .join(' / ')}; ${model}, batch ${values.batch}\n\n${profileTable(res.value)}`,
+            .join(' / ')}; ${model}, batch ${values.batch}; ${adam}\n\n${profileTable(res.value)}`,
     );
   } finally {
     if (!values.keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
  * bench:graph-profile's first half at a tiny size (no Python): the compiled
  * bench step written out as the SavedModel a fit runs (MatMul, BiasAdd and
  * ReluGrad, no Step chain) with one run's feeds and the state's initial
- * values as .npy files named in its manifest. The Python replay is exercised by running the benchmark.
+ * values as .npy files named in its manifest, with our op library when the
+ * graph runs its fused Adam. The Python replay is exercised by running the benchmark.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +18,7 @@ import { writeCompiledStep } from '../bench/graph-profile';
   it('writes the dense bench step: its graph, the batch and the rate as feeds, the loss as fetch, the state as init feeds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-graph-profile-test-'));
     try {
-      await writeCompiledStep(dir, 'dense', 8, 6);
+      const adam = await writeCompiledStep(dir, 'dense', 8, 6);
       const graph = fs.readFileSync(path.join(dir, 'saved_model.pb')).toString('latin1');
       for (const op of ['MatMul', 'BiasAdd', 'ReluGrad']) expect(graph).toContain(op);
       expect(graph).not.toContain('IsNan'); // the Step chain's first kernel (the loss has Selects of its own)
@@ -46,6 +47,16 @@ import { writeCompiledStep } from '../bench/graph-profile';
       expect(rates.length).toBe(manifest.inputs.length - 2);
       expect(rates.length).toBeGreaterThan(0);
       for (const r of rates) expect(Math.abs(r)).toBe(Math.fround(1e-3));
+      // where our op library is built the graph runs the fused Adam (one node per variable), and the replay must load it
+      const { opLibraryPath } = await import('@tfsim/models');
+      if (fs.existsSync(opLibraryPath())) {
+        expect(adam).toBe('Adam fused (TfsimAdamUpdate) for 6 variables');
+        expect(graph.split('TfsimAdamUpdate').length - 1).toBe(6);
+        expect((manifest as unknown as { opLibrary: string }).opLibrary).toBe(opLibraryPath());
+      } else {
+        expect(adam).toMatch(/^Adam as tfjs' kernels \(the TensorFlow op library is not built/);
+        expect(manifest).not.toHaveProperty('opLibrary');
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -37,4 +37,12 @@ export {
   loadModel,
 } from './similarity-model';
 export { readLayersModel, writeLayersModel } from './model-files';
-export { GraphTrainer, type GraphReport, type GraphTrainerOptions, type JsCounter, type TrainStep } from './graph';
+export {
+  type AdamFusion,
+  GraphTrainer,
+  type GraphReport,
+  type GraphTrainerOptions,
+  type JsCounter,
+  opLibraryPath,
+  type TrainStep,
+} from './graph';

@@ -43,12 +43,14 @@ import {
 } from './compile-weights';
 import {
   activeNativeBackend,
+  actsPerBatch,
   dropoutSeed,
   graphModeBlocker,
   type GraphReport,
   GraphTrainer,
   hasRandomLayers,
   reportFallback,
+  reportNote,
   statelessDropout,
   stdLayerCounters,
   withFusedGradients,
@@ -564,10 +566,12 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
       graphModeBlocker(args.graph) === null
         ? new GraphTrainer(step, optimizer, reportFallback, {
             checkFeeds: checkLabels,
+            ...(showProgress(args.verbose) ? { onNote: reportNote } : {}),
             counters: stdLayerCounters(activationStdLayers(this)),
           })
         : null;
-    const hasUserCallbacks = args.callbacks !== undefined && [args.callbacks].flat().length > 0;
+    // graph steps keep the newest weights in TensorFlow's session: callbacks that act after batches may read the model
+    const syncEachBatch = graph !== null && [args.callbacks ?? []].flat().some(actsPerBatch);
     const epochs = args.epochs ?? 1;
     const history = new tfl.History();
     const callbacks = new tfl.CallbackList([...this.trainingCallbacks(args.callbacks, args.verbose, stepsPerEpoch, epochs), history]);
@@ -597,8 +601,7 @@ export class SimilarityModel extends withIndex(tfl.LayersModel) {
           tf.dispose([...results, ...feeds]);
           for (const [k, v] of Object.entries(logs)) if (k !== 'batch' && k !== 'size') totals.set(k, (totals.get(k) ?? 0) + v);
           steps++;
-          // graph steps keep the newest weights in TensorFlow's session: the user's callbacks may read the model
-          if (hasUserCallbacks) graph?.sync();
+          if (syncEachBatch) graph?.sync();
           await callbacks.onBatchEnd(steps - 1, logs);
           if (this.stopTraining) break;
         }

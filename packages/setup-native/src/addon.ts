@@ -1,5 +1,5 @@
 /**
- * What the small C addons of @tfsim/search share (blas-kernel.c, hnsw-kernel.c):
+ * What the small native addons share (blas-kernel.c and hnsw-kernel.c of @tfsim/search, tf-ops.cc of @tfsim/models):
  * found node headers, the source's hash compiled in (so an addon built from an
  * older source is rebuilt), one `cc` call, and a check in a fresh process that
  * the result loads and answers one tiny case right. Each addon is optional.
@@ -70,6 +70,8 @@ export interface AddonBuild {
   /** Extra include folders, found already. */
   includes?: string[];
   libs: string[];
+  /** A C++ source: compiled with `c++` and these flags (standard, defines) in place of `cc -std=gnu11`. */
+  cxx?: string[];
   probe: string;
   /** What to install when the compile fails. */
   needs: string;
@@ -88,11 +90,12 @@ export function buildAddon(b: AddonBuild, force: boolean, log: (message: string)
   }
   fs.mkdirSync(path.dirname(b.addon), { recursive: true });
   // No -march: the C code picks its SIMD kernels at run time, so the addon runs on any x86-64.
-  const args = ['-O3', '-fPIC', '-shared', '-std=gnu11', `-D${b.hashMacro}="${sourceHash(b.source)}"`, `-I${include}`];
+  const args = ['-O3', '-fPIC', '-shared', ...(b.cxx ?? ['-std=gnu11']), `-D${b.hashMacro}="${sourceHash(b.source)}"`, `-I${include}`];
   for (const dir of b.includes ?? []) args.push(`-I${dir}`);
   args.push(b.source, '-o', b.addon, ...b.libs);
-  log(`$ cc ${args.join(' ')}`);
-  const result = spawnSync('cc', args, { stdio: 'inherit', timeout: 300_000 });
+  const compiler = b.cxx ? 'c++' : 'cc';
+  log(`$ ${compiler} ${args.join(' ')}`);
+  const result = spawnSync(compiler, args, { stdio: 'inherit', timeout: 300_000 });
   if (result.status !== 0) {
     log(`${b.name}: compile failed (needs ${b.needs})`);
     fs.rmSync(b.addon, { force: true });

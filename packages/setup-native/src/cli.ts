@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss|blas|hnsw] [--from DIR ...] [--cache DIR]
+ * tfsim-setup-native [--require] [--force] [--only=tfjs|faiss|blas|hnsw|tfops] [--from DIR ...] [--cache DIR]
  *
  * --require  exit non-zero unless every piece tried loads (for CI)
  * --force    rebuild even where an addon loads
  * --only     one piece: tfjs (tfjs-node's TensorFlow binding), faiss (faiss-node) or
  *            blas (the BLAS kernel of @tfsim/search's LinearSearch) or hnsw (its HnswSearch graph)
+ *            or tfops (@tfsim/models' TensorFlow op library: graph-mode training's fused Adam)
  * --from     a folder to resolve the packages from, as the project's code would
  *            (repeatable; default: the working folder)
  * --cache    where the TensorFlow wheel is kept (default: node_modules/.cache/tfsim-native)
@@ -23,9 +24,9 @@ const { values } = parseArgs({
     cache: { type: 'string' },
   },
 });
-const PIECES = ['tfjs', 'faiss', 'blas', 'hnsw'] as const;
+const PIECES = ['tfjs', 'faiss', 'blas', 'hnsw', 'tfops'] as const;
 if (values.only !== undefined && !(PIECES as readonly string[]).includes(values.only)) {
-  console.error(`tfsim-setup-native: --only takes tfjs, faiss, blas or hnsw, not "${values.only}"`);
+  console.error(`tfsim-setup-native: --only takes tfjs, faiss, blas, hnsw or tfops, not "${values.only}"`);
   process.exit(2);
 }
 const results = setupNative({

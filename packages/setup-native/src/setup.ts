@@ -18,11 +18,14 @@
  * the wasm / cpu backends and the exact search of @tfsim/search.
  *
  * Flags: --require (exit non-zero unless both load; used by CI),
- *        --only=tfjs|faiss|blas|hnsw, --force (rebuild even if loadable).
+ *        --only=tfjs|faiss|blas|hnsw|tfops, --force (rebuild even if loadable).
  *
  * 3. The two C addons of @tfsim/search (where the project has it): the BLAS
  *    kernel of LinearSearch and the HNSW graph of HnswSearch, each rebuilt
  *    when its source changed.
+ * 4. Our TensorFlow op library for @tfsim/models (where the project has it
+ *    and tfjs-node was built from the wheel): the fused Adam update of
+ *    graph-mode training, rebuilt when its source changed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,6 +36,7 @@ import { NATIVE_SETTINGS_FILE, type NativeSettings } from '@tfsim/utils';
 
 import { setupBlas } from './blas';
 import { setupHnsw } from './hnsw';
+import { setupTfOps } from './tf-ops';
 
 export const TENSORFLOW_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 
@@ -44,11 +48,11 @@ export interface SetupOptions {
   /** Rebuild even where the addon loads. */
   force?: boolean;
   /** Only one of the two pieces. */
-  only?: 'tfjs' | 'faiss' | 'blas' | 'hnsw';
+  only?: 'tfjs' | 'faiss' | 'blas' | 'hnsw' | 'tfops';
 }
 
 /** Which piece is usable after setup. */
-export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node' | 'blas' | 'hnsw', boolean>>;
+export type SetupResult = Partial<Record<'tfjs-node' | 'faiss-node' | 'blas' | 'hnsw' | 'tf-ops', boolean>>;
 
 /** The patch that lets faiss-node build against a system faiss, shipped with this package. */
 export const FAISS_PATCH = path.join(__dirname, '..', 'patches', 'faiss-node@0.5.1.patch');
@@ -359,25 +363,26 @@ function setupFaissNode(force: boolean): boolean {
 }
 
 /**
- * Where @tfsim/search's C addons go: the installed package's native/ folder,
- * where it looks for them. Undefined where the project has no @tfsim/search
- * (a resolvable package, or one of the --from folders itself).
+ * Where the native addons of a workspace package go (`@tfsim/search`,
+ * `@tfsim/models`): the installed package's native/ folder, where it looks
+ * for them. Undefined where the project has no such package (a resolvable
+ * package, or one of the --from folders itself).
  */
-function searchNativeDir(): string | undefined {
+function packageNativeDir(name: string): string | undefined {
   const own = RESOLVE_FROM.find((dir) => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === '@tfsim/search';
+      return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === name;
     } catch {
       return false;
     }
   });
-  const searchDir = own !== undefined ? fs.realpathSync(own) : packageDir('@tfsim/search')?.dir;
-  return searchDir === undefined ? undefined : path.join(searchDir, 'native');
+  const dir = own !== undefined ? fs.realpathSync(own) : packageDir(name)?.dir;
+  return dir === undefined ? undefined : path.join(dir, 'native');
 }
 
 /** One C addon of @tfsim/search (the BLAS kernel of LinearSearch, the HNSW graph of HnswSearch); undefined when there is no @tfsim/search. */
 function setupSearchAddon(piece: 'blas' | 'hnsw', force: boolean): boolean | undefined {
-  const dir = searchNativeDir();
+  const dir = packageNativeDir('@tfsim/search');
   if (dir === undefined) {
     // Not a piece this project can use, so not one --require asks for.
     log(`${piece}: @tfsim/search is not installed here; nothing to build`);
@@ -386,6 +391,18 @@ function setupSearchAddon(piece: 'blas' | 'hnsw', force: boolean): boolean | und
   return piece === 'blas'
     ? setupBlas(force, log, path.join(dir, 'tfsim-blas.node'))
     : setupHnsw(force, log, path.join(dir, 'tfsim-hnsw.node'));
+}
+
+/** The op library of @tfsim/models; undefined when there is no @tfsim/models or no tfjs-node to build against. */
+function setupModelsOps(force: boolean): boolean | undefined {
+  const dir = packageNativeDir('@tfsim/models');
+  const tfjs = packageDir('@tensorflow/tfjs-node');
+  if (dir === undefined || tfjs === undefined) {
+    // Not a piece this project can use, so not one --require asks for.
+    log(`tf-ops: ${dir === undefined ? '@tfsim/models' : '@tensorflow/tfjs-node'} is not installed here; nothing to build`);
+    return undefined;
+  }
+  return setupTfOps(force, log, path.join(dir, 'tfsim-tf-ops.node'), tfjs.dir);
 }
 
 /** Makes tfjs-node and faiss-node load where they are installed; says which are usable. */
@@ -399,6 +416,11 @@ export function setupNative(options: SetupOptions = {}): SetupResult {
     if (options.only && options.only !== piece) continue;
     const ok = setupSearchAddon(piece, options.force ?? false);
     if (ok !== undefined) results[piece] = ok;
+  }
+  // after tfjs-node: the library is built against the TensorFlow it runs
+  if (!options.only || options.only === 'tfops') {
+    const ok = setupModelsOps(options.force ?? false);
+    if (ok !== undefined) results['tf-ops'] = ok;
   }
   return results;
 }

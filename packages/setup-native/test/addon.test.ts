@@ -97,4 +97,31 @@ const canCompile = nodeHeaders() !== undefined && spawnSync('cc', ['--version'])
     expect(broken.log.at(-1)).toBe('tiny: compile failed (needs a C compiler)');
     expect(fs.existsSync(addon)).toBe(false);
   });
+
+  it('compiles a C++ source with c++ and its own flags in place of -std=gnu11', () => {
+    const cxxSource = path.join(dir, 'tiny.cc');
+    // C++17 only (inline variable), and a define from the flags
+    fs.writeFileSync(
+      cxxSource,
+      SOURCE.replace('#include <node_api.h>', '#include <node_api.h>\ninline constexpr int kAnswer = ANSWER;').replace('42', 'kAnswer'),
+    );
+    const log: string[] = [];
+    const ok = buildAddon(
+      {
+        name: 'tiny++',
+        source: cxxSource,
+        addon,
+        hashMacro: 'TINY_SOURCE',
+        libs: [],
+        cxx: ['-std=c++17', '-DANSWER=42'],
+        probe: PROBE,
+        needs: 'g++',
+      },
+      true,
+      (m) => log.push(m),
+    );
+    expect(ok).toBe(true);
+    expect(log[0]).toMatch(/^\$ c\+\+ -O3 -fPIC -shared -std=c\+\+17 -DANSWER=42 -DTINY_SOURCE="[0-9a-f]{64}" /);
+    expect(log[0]).not.toMatch(/gnu11/);
+  });
 });

@@ -80,6 +80,7 @@ describe('tfsim-setup-native', () => {
       '[setup:native] faiss-node: not installed (it is optional); skipping',
       '[setup:native] blas: @tfsim/search is not installed here; nothing to build',
       '[setup:native] hnsw: @tfsim/search is not installed here; nothing to build',
+      '[setup:native] tf-ops: @tfsim/models is not installed here; nothing to build',
       '[setup:native] tfjs-node: unavailable, faiss-node: unavailable',
     ]);
     expect(result.status).toBe(1);
@@ -89,6 +90,6 @@ describe('tfsim-setup-native', () => {
   it('refuses an unknown --only with the values it takes', () => {
     const result = cli('--only=gpu');
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs, faiss, blas or hnsw, not "gpu"');
+    expect(result.stderr.trim()).toBe('tfsim-setup-native: --only takes tfjs, faiss, blas, hnsw or tfops, not "gpu"');
   });
 });

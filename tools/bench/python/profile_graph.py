@@ -42,6 +42,8 @@ def main():
     a = p.parse_args()
     with open(os.path.join(a.dir, "manifest.json")) as f:
         manifest = json.load(f)
+    if manifest.get("opLibrary"):  # our ops (the fused Adam) must be registered before the graph loads
+        tf.load_op_library(manifest["opLibrary"])
     graph = tf.Graph()
     with graph.as_default():
         sess = tf.compat.v1.Session(graph=graph, config=session_config(a))

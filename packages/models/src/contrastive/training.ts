@@ -7,7 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activationStdLayers } from '@tfsim/layers';
 import { createProgress, ValueError } from '@tfsim/utils';
 
-import { dropoutSeed, graphModeBlocker, GraphTrainer, reportFallback, statelessDropout, stdLayerCounters, type TrainStep } from '../graph';
+import {
+  dropoutSeed,
+  graphModeBlocker,
+  GraphTrainer,
+  reportFallback,
+  reportNote,
+  statelessDropout,
+  stdLayerCounters,
+  type TrainStep,
+} from '../graph';
 import { scheduledRate, setLearningRate } from '../schedules/optimizer';
 import type { ContrastiveFitOptions, ContrastiveHistory, ContrastiveLosses, ContrastiveModel } from './model';
 import { type ContrastiveData, type ViewSource, viewSource } from './views';
@@ -87,7 +96,10 @@ export async function fitContrastive(
   const stepTensors = dropout ? dropout.wrap(unwrapped) : unwrapped;
   const graph =
     graphModeBlocker(options.graph) === null
-      ? new GraphTrainer(stepTensors, optimizer, reportFallback, { counters: stdLayerCounters(stdLayers) })
+      ? new GraphTrainer(stepTensors, optimizer, reportFallback, {
+          counters: stdLayerCounters(stdLayers),
+          ...(options.verbose ? { onNote: reportNote } : {}),
+        })
       : null;
   model.graphReport = null;
   const history: ContrastiveHistory = { epoch: [], history: {} };

@@ -191,6 +191,8 @@ export class CompiledStep {
   private readonly stateVars: number[];
   private readonly initNames: string;
   private readonly readNames: string;
+  /** The signs of the fed learning-rate inputs, each once. */
+  private readonly rateSigns: number[];
 
   constructor(
     private readonly backend: NativeBackend,
@@ -201,6 +203,7 @@ export class CompiledStep {
     private readonly variables: tf.Variable[],
   ) {
     const rateNames = new Set(rateInputs.map((r) => r.name));
+    this.rateSigns = [...new Set(rateInputs.map((r) => r.sign))];
     this.stateVars = [...new Set([...trace.stateIn, ...trace.stateOut])].sort((a, b) => a - b);
     const nodes = withResourceState(trace, rateNames, resultDtypes, variables, this.stateVars);
     const feeds = [
@@ -252,13 +255,15 @@ export class CompiledStep {
    * disposes them); the tfjs variables are unchanged until `pull`.
    */
   run(feeds: Tensor[], rate: number | undefined): Tensor[] {
-    const rateTensors = this.rateInputs.map((r) => tf.scalar(r.sign * (rate ?? Number.NaN)));
+    // tfjs makes one -lr constant per variable: one tensor per sign feeds them all
+    const bySign = new Map(this.rateSigns.map((sign) => [sign, tf.scalar(sign * (rate ?? Number.NaN))]));
+    const rateTensors = this.rateInputs.map((r) => bySign.get(r.sign)!);
     try {
       const ids = this.backend.getInputTensorIds([...feeds, ...rateTensors]);
       const metas = this.backend.binding.runSavedModel(this.session, ids, this.inputNames, this.outputNames);
       return metas.map((m) => this.backend.createOutputTensor(m));
     } finally {
-      tf.dispose(rateTensors);
+      tf.dispose([...bySign.values()]);
     }
   }
 

@@ -17,8 +17,10 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { CompiledStep, reconcile, type StepDescription } from './compiled-step';
+import { fuseAdamUpdates } from './fused-adam';
 import { useFusedGradients } from './fused-gradients';
 import { activeNativeBackend, type NativeBackend, tfDataType } from './native';
+import { loadOpLibrary } from './op-library';
 import { type Trace, traceStep } from './trace';
 
 /** One training step: takes the batch tensors, returns scalars (loss first); updates variables. */
@@ -38,6 +40,14 @@ export interface GraphTrainerOptions {
   /** Checks a batch in JavaScript as the eager step does (label ranges): graph steps do not run the step's JavaScript. */
   checkFeeds?: (feeds: Tensor[]) => void;
   counters?: JsCounter[];
+  /** Told once why Adam updates run as tfjs' kernels in graph steps (our op library is missing); for verbose fits. */
+  onNote?: (message: string) => void;
+}
+
+/** How graph steps ran Adam: variables updated by one fused kernel in the newest graph, or why tfjs' kernels ran. */
+export interface AdamFusion {
+  fused: number;
+  reason: string | null;
 }
 
 /** What graph mode did in a fit: steps run as graphs, graphs compiled (one per batch shape), why it fell back. */
@@ -91,6 +101,7 @@ export class GraphTrainer {
   private ahead = false;
   /** The tensor each of the holder's variables had when the session last matched it. */
   private seen: object[] = [];
+  private readonly fusion: AdamFusion = { fused: 0, reason: null };
 
   constructor(
     private readonly step: TrainStep,
@@ -152,7 +163,8 @@ export class GraphTrainer {
     }
     try {
       const resultDtypes = results.map((t) => tfDataType(t.dtype) ?? 1);
-      this.compiled.set(key, { step: new CompiledStep(this.backend, trace, agreed.rateInputs, resultDtypes, variables), counterSteps });
+      const graph = this.withFusedAdam(trace);
+      this.compiled.set(key, { step: new CompiledStep(this.backend, graph, agreed.rateInputs, resultDtypes, variables), counterSteps });
     } catch (err) {
       this.fallBack(
         `TensorFlow could not load the traced graph: ${String((err as Error).message)
@@ -161,6 +173,25 @@ export class GraphTrainer {
       );
     }
     return results;
+  }
+
+  /** How the newest compiled graph runs Adam updates. */
+  adamFusion(): AdamFusion {
+    return { ...this.fusion };
+  }
+
+  /** The trace with its Adam updates fused when our op library loads (the same numbers, bit for bit; fewer kernels). */
+  private withFusedAdam(trace: Trace): Trace {
+    const reason = loadOpLibrary(this.backend!);
+    if (reason !== null) {
+      if (this.fusion.reason === null) this.options.onNote?.(`Adam updates run as tfjs' kernels: ${reason}`);
+      this.fusion.reason = reason;
+      this.fusion.fused = 0;
+      return trace;
+    }
+    const fused = fuseAdamUpdates(trace);
+    this.fusion.fused = fused.fused;
+    return fused.trace;
   }
 
   /** Brings the tfjs variables up to date with the session that holds the newest state (cheap when they are). */

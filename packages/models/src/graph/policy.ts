@@ -15,3 +15,8 @@ export function graphModeBlocker(graph: boolean | undefined): null | undefined {
 export function reportFallback(reason: string): void {
   console.warn(`[tfsim] graph mode off, training eagerly: ${reason}`);
 }
+
+/** A note on how graph mode runs (printed for verbose fits only): the fused Adam's missing op library. */
+export function reportNote(message: string): void {
+  console.warn(`[tfsim] graph mode: ${message}`);
+}

@@ -1,8 +1,8 @@
-/** graphModeBlocker (graph mode wanted, by option and backend) and reportFallback's one line. */
+/** graphModeBlocker (graph mode wanted, by option and backend), reportFallback's and reportNote's one line. */
 import * as tf from '@tensorflow/tfjs-core';
 import { testBackends } from '@tfsim/test-utils';
 
-import { graphModeBlocker, reportFallback } from '../../src/graph/policy';
+import { graphModeBlocker, reportFallback, reportNote } from '../../src/graph/policy';
 
 const backends = testBackends();
 
@@ -49,6 +49,18 @@ describe('reportFallback', () => {
       warn.mockRestore();
       log.mockRestore();
       error.mockRestore();
+    }
+  });
+});
+
+describe('reportNote', () => {
+  it('prints one console.warn line, marked as a note on graph mode (not a fallback)', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      reportNote("Adam updates run as tfjs' kernels: the TensorFlow op library is not built");
+      expect(warn.mock.calls).toEqual([["[tfsim] graph mode: Adam updates run as tfjs' kernels: the TensorFlow op library is not built"]]);
+    } finally {
+      warn.mockRestore();
     }
   });
 });
