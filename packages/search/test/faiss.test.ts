@@ -14,8 +14,8 @@ import {
 } from '../src';
 import { testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
+import { describeWhenLoaded } from './cases';
 import { gaussian, recallAt } from './data';
-import { describeWhenLoaded } from './native';
 
 afterAll(() => stopHelpers());
 

@@ -3,15 +3,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-import { getSearch, HnswSearch, hnswUnavailableReason, LinearSearch } from '../src';
+import { HnswSearch, hnswUnavailableReason, LinearSearch } from '../src';
 import { testSearch } from '../src/conformance';
 import { withDir } from '../src/conformance/harness';
 import type * as HnswModule from '../src/hnsw';
 import type { HnswAddon, HnswHandle } from '../src/hnsw-addon';
 import { HNSW_HEADER_BYTES } from '../src/hnsw-file';
 import { stopHelpers } from '../src/kernel/pool';
+import { corrupter, describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './cases';
 import { gaussian, recallAt } from './data';
-import { describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './native';
 
 afterAll(() => stopHelpers());
 
@@ -252,23 +252,6 @@ describeWhenLoaded(addon, () => {
       expect(search.batchLookup(queries, 10)).toEqual(sync.batchLookup(queries, 10));
     });
 
-    it('is made by name and from its config', () => {
-      const search = getSearch('hnsw', { distance: 'cosine', dim: 8, m: 12, efSearch: 99, seed: 3 });
-      expect(search).toBeInstanceOf(HnswSearch);
-      expect(search.getConfig()).toEqual({
-        type: 'hnsw',
-        distance: 'cosine',
-        dim: 8,
-        name: 'hnsw',
-        m: 12,
-        efConstruction: 128,
-        efSearch: 99,
-        seed: 3,
-      });
-      expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
-      expect(getSearch('HnswSearch', { distance: 'l2', dim: 2 })).toBeInstanceOf(HnswSearch);
-    });
-
     it('holds a 128-wide graph at m 16 in under 1.3 x its raw f32 rows, per node', () => {
       const rows = gaussian(1200, 128, 9);
       // One batch each, so the graph's capacity is exactly its rows; the difference leaves out what does not grow with them (locks).
@@ -327,15 +310,7 @@ describeWhenLoaded(addon, () => {
           const file = path.join(folder, 'graph.hnsw');
           const good = await readFile(file);
           const target = new HnswSearch('cosine', 32, { m: 8 });
-          target.batchAdd([keys.data.subarray(0, 32)], [42]);
-          const corrupt = async (patch: (b: Buffer) => void, pattern: RegExp) => {
-            const b = Buffer.from(good);
-            patch(b);
-            await writeFile(file, b);
-            await expect(target.load(folder)).rejects.toThrow(pattern);
-            expect(target.size()).toBe(1);
-            expect(Array.from(target.lookup(keys.data.subarray(0, 32), 1).ids)).toEqual([42]);
-          };
+          const corrupt = await corrupter(target, keys.data.subarray(0, 32), folder, file);
           const node5 = recordOffset(N, 8, 32, 5);
           await corrupt((b) => b.write('XFSHNSW1', 0, 'latin1'), /bad magic/);
           await corrupt((b) => b.writeUInt32LE(2, 8), /graph version 2/);

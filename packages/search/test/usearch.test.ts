@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { getSearch, LinearSearch, UsearchSearch, usearchUnavailableReason } from '../src';
+import { LinearSearch, UsearchSearch, usearchUnavailableReason } from '../src';
 import { testSearch } from '../src/conformance';
 import { withDir } from '../src/conformance/harness';
 import { stopHelpers } from '../src/kernel/pool';
+import { corrupter, describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './cases';
 import { gaussian, recallAt } from './data';
-import { describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './native';
 
 afterAll(() => stopHelpers());
 
@@ -143,24 +143,6 @@ describeWhenLoaded({ module: 'usearch', unavailable: usearchUnavailableReason(),
       });
     });
 
-    it('getSearch makes one by name with its options; getConfig round-trips', () => {
-      const search = getSearch('usearch', { distance: 'cosine', dim: 8, precision: 'f16', expansionSearch: 99, connectivity: 12 });
-      expect(search).toBeInstanceOf(UsearchSearch);
-      expect(search.getConfig()).toEqual({
-        type: 'usearch',
-        distance: 'cosine',
-        dim: 8,
-        name: 'usearch',
-        precision: 'f16',
-        exact: false,
-        connectivity: 12,
-        expansionAdd: 128,
-        expansionSearch: 99,
-      });
-      expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
-      expect(getSearch('UsearchSearch', { distance: 'l2', dim: 2, exact: true })).toBeInstanceOf(UsearchSearch);
-    });
-
     describe('hostile saved folders', () => {
       const save = async (dir: string) => {
         const search = new UsearchSearch('cosine', 32);
@@ -187,14 +169,7 @@ describeWhenLoaded({ module: 'usearch', unavailable: usearchUnavailableReason(),
           const file = path.join(folder, manifest.index.file);
           const good = await readFile(file);
           const target = new UsearchSearch('cosine', 32);
-          target.batchAdd([keys.data.subarray(0, 32)], [42]);
-          const corrupt = async (patch: (b: Buffer) => void, pattern: RegExp) => {
-            const b = Buffer.from(good);
-            patch(b);
-            await writeFile(file, b);
-            await expect(target.load(folder)).rejects.toThrow(pattern);
-            expect(target.size()).toBe(1);
-          };
+          const corrupt = await corrupter(target, keys.data.subarray(0, 32), folder, file);
           await corrupt((b) => b.writeUInt32LE(199, 0), /holds 199 vectors/);
           // More rows than written: the head is then looked for 128 bytes too far.
           await corrupt((b) => b.writeUInt32LE(201, 0), /bad magic/);

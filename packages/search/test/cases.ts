@@ -1,8 +1,7 @@
 /**
- * Tests shared by the searches over an optional native module (HnswSearch,
- * UsearchSearch, FaissSearch): skipping when the module does not load, the
- * hand-computed distances of the searches that take rows as given, and the
- * refusal of a hostile index file named by the manifest.
+ * Tests shared by several search classes' test files: skipping when an
+ * optional module does not load, the hand-computed distances of the searches
+ * that take rows as given, and the refusal of damaged or hostile saved files.
  */
 import { readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -68,6 +67,54 @@ export function testRowsAsGiven(create: (distance: string, dim: number) => Searc
     expect(Array.from(near.ids)).toEqual([10, 30, 20]);
     expect(Array.from(near.distances)).toEqual([1, Math.fround(Math.sqrt(5)), Math.fround(Math.sqrt(13))]);
   });
+}
+
+/**
+ * A search holding one row (id 42, `row`) to load damaged copies of `file`
+ * (whose good bytes are read now) into: `corrupt(patch, error)` writes the
+ * patched bytes, expects the load to fail with `error`, and the search to
+ * hold and answer as before.
+ */
+export async function corrupter(
+  target: Search,
+  row: Float32Array,
+  folder: string,
+  file: string,
+): Promise<(patch: (b: Buffer) => void, error: RegExp) => Promise<void>> {
+  target.batchAdd([row], [42]);
+  const good = await readFile(file);
+  return async (patch, error) => {
+    const b = Buffer.from(good);
+    patch(b);
+    await writeFile(file, b);
+    await expect(target.load(folder)).rejects.toThrow(error);
+    expect(target.size()).toBe(1);
+    expect(Array.from(target.lookup(row, 1).ids)).toEqual([42]);
+  };
+}
+
+/**
+ * A saved search's `file` (a name in its folder) replaced by a symlink to the
+ * same bytes, then by the bytes plus 4: each load is refused and leaves the
+ * search loaded into empty.
+ */
+export function refusesSymlinkAndResize(save: (folder: string) => Promise<void>, file: string, fresh: () => Search): () => Promise<void> {
+  return () =>
+    withDir(async (dir) => {
+      const folder = path.join(dir, 'i');
+      await save(folder);
+      const target = fresh();
+      const at = path.join(folder, file);
+      const bytes = await readFile(at);
+      await writeFile(path.join(dir, 'real'), bytes);
+      await rm(at);
+      await symlink(path.join(dir, 'real'), at);
+      await expect(target.load(folder)).rejects.toThrow(new RegExp(`${file} is not a regular file`));
+      await rm(at);
+      await writeFile(at, Buffer.concat([bytes, Buffer.alloc(4)]));
+      await expect(target.load(folder)).rejects.toThrow(`has ${bytes.length + 4} bytes, the manifest records ${bytes.length}`);
+      expect(target.size()).toBe(0);
+    });
 }
 
 /** A saved search whose manifest names its native file under `entry`, as `{ file, bytes }`. */
