@@ -117,7 +117,6 @@ export const COVERED_BY: Readonly<Record<string, readonly string[]>> = {
   'samplers/tfrecord/crc32c': ['tfrecord/records.test.ts'],
   'search/default': ['registry.test.ts'],
   'search/files': ['linear.test.ts'],
-  'search/hnsw-addon': ['hnsw.test.ts'],
   'search/hnsw-file': ['hnsw.test.ts'],
   'setup-native/blas': ['setup.test.ts'],
   'setup-native/hnsw': ['setup.test.ts'],

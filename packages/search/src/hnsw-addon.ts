@@ -31,6 +31,30 @@ export interface HnswAddon {
     outDistances: Float32Array,
     outKeys: Int32Array,
   ): void;
+  /**
+   * HnswSearch.batchLookup's results: for each query its kk nearest live rows
+   * as the caller's ids (`ids[key]`) and distances (`distance`: 0 inner
+   * product, 1 cosine, 2 squared euclidean, 3 euclidean), ordered by distance
+   * (inner product largest first), ties by ascending id, NaN last; the first
+   * search fetches `fetch` keys, and while a tie may run past the fetch the
+   * query is fetched again with twice as many (up to `size`, the live rows).
+   * outCounts[i] says how many of query i's kk slots hold a result.
+   */
+  lookup(
+    h: HnswHandle,
+    queries: Float32Array,
+    m: number,
+    kk: number,
+    fetch: number,
+    ef: number,
+    threads: number,
+    size: number,
+    distance: number,
+    ids: Int32Array,
+    outIds: Int32Array,
+    outDistances: Float32Array,
+    outCounts: Int32Array,
+  ): void;
   /** Marks (1) or unmarks (0) keys as deleted. */
   setDeleted(h: HnswHandle, keys: Int32Array, flag: number): void;
   deleted(h: HnswHandle): Uint8Array;

@@ -14,18 +14,7 @@ import {
 } from '@tfsim/utils/core';
 
 import { BaseSearch, CHUNKED_ADD_KEYS, type ChunkedAddOptions } from './base';
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  distanceFromNative,
-  neighbourCount,
-  queryMatrix,
-  type Ranked,
-  rankFetched,
-  resolveTies,
-  rowsToRemove,
-  TIE_SLACK,
-} from './common';
+import { checkAddBatch, DEFAULT_K, neighbourCount, queryMatrix, rowsToRemove, TIE_SLACK } from './common';
 import { readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { type HnswAddon, type HnswHandle, loadHnswAddon } from './hnsw-addon';
 import { checkHnswFile } from './hnsw-file';
@@ -61,6 +50,8 @@ type HnswManifest = SearchManifestHead & {
 /** hnsw-kernel.c's metrics. */
 const METRIC_L2 = 0;
 const METRIC_IP = 1;
+/** hnsw-kernel.c's distances of lookup(): the graph's values converted as distanceFromNative (common.ts) does. */
+const DISTANCE_CODES: Record<string, number> = { inner_product: 0, cosine: 1, squared_euclidean: 2, euclidean: 3 };
 const GRAPH_FILE = 'graph.hnsw';
 
 /**
@@ -100,6 +91,7 @@ export class HnswSearch extends BaseSearch<HnswSearchOptions> {
   private efSearchValue: number;
   private readonly addon: HnswAddon;
   private readonly metric: number;
+  private readonly distanceCode: number;
   private readonly threads: number;
   private readonly addChunk: number;
   private readonly onProgress: ((done: number, total: number) => void) | undefined;
@@ -139,6 +131,7 @@ export class HnswSearch extends BaseSearch<HnswSearchOptions> {
     this.addChunk = options.addChunk ?? 10_000;
     this.onProgress = options.onProgress;
     this.metric = this.metricOf({ inner_product: METRIC_IP, cosine: METRIC_IP, euclidean: METRIC_L2, squared_euclidean: METRIC_L2 });
+    this.distanceCode = DISTANCE_CODES[this.distance.name]!;
     this.graph = this.newGraph();
   }
 
@@ -249,48 +242,43 @@ export class HnswSearch extends BaseSearch<HnswSearchOptions> {
     this.addon.setDeleted(this.graph, keys, 1);
   }
 
+  /**
+   * The addon searches, orders (distance, then id), maps keys to ids and
+   * re-fetches ties running past the fetch, straight into one buffer per
+   * batch; each query's Neighbors are views of it.
+   */
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
     this.notAdding();
     const queries = queryMatrix(embeddings, this.dim);
     const kk = neighbourCount(k, this.count);
-    if (queries.rows === 0) return [];
-    const data = queries.data.subarray(0, queries.rows * this.dim);
+    const rows = queries.rows;
+    if (rows === 0) return [];
+    const ids = new Int32Array(rows * kk);
+    const distances = new Float32Array(rows * kk);
+    const counts = new Int32Array(rows);
     const fetch = Math.min(this.count, kk + TIE_SLACK);
-    const found = this.search(data, queries.rows, fetch);
-    return resolveTies(
-      queries.rows,
-      this.count,
+    this.addon.lookup(
+      this.graph,
+      queries.data,
+      rows,
+      kk,
       fetch,
-      (i) => this.collect(found, i, fetch, kk),
-      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), 1, more), 0, more, kk),
+      this.efSearchValue,
+      this.threads,
+      this.count,
+      this.distanceCode,
+      this.ids,
+      ids,
+      distances,
+      counts,
     );
-  }
-
-  private search(data: Float32Array, m: number, fetch: number): { keys: Int32Array; values: Float32Array } {
-    const keys = new Int32Array(m * fetch);
-    const values = new Float32Array(m * fetch);
-    this.addon.search(this.graph, data, m, fetch, Math.max(this.efSearchValue, fetch), this.threads, values, keys);
-    return { keys, values };
-  }
-
-  private collect(found: { keys: Int32Array; values: Float32Array }, query: number, fetch: number, kk: number): Ranked {
-    const offset = query * fetch;
-    let filled = 0;
-    while (filled < fetch && found.keys[offset + filled]! >= 0) filled++;
-    const ids = new Int32Array(filled);
-    const values = new Float32Array(filled);
-    for (let j = 0; j < filled; j++) {
-      ids[j] = this.ids[found.keys[offset + j]!]!;
-      values[j] = this.convert(found.values[offset + j]!);
+    const out: Neighbors[] = new Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const start = i * kk;
+      const end = start + counts[i]!;
+      out[i] = { ids: ids.subarray(start, end), distances: distances.subarray(start, end) };
     }
-    return rankFetched(ids, values, fetch, kk, this.distance.isSimilarity);
-  }
-
-  /** The graph's value (squared L2, or -q.k) as our distance. */
-  private convert(value: number): number {
-    return this.metric === METRIC_IP
-      ? distanceFromNative(this.distance.name, 'ip', -value)
-      : distanceFromNative(this.distance.name, 'l2sq', value);
+    return out;
   }
 
   reset(): void {

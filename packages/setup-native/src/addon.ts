@@ -28,9 +28,19 @@ export function nodeHeaders(): string | undefined {
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'node_api.h')));
 }
 
-/** The SHA-256 of a source file: compiled into its addon as `source`. */
+/**
+ * The SHA-256 of a source file followed by the local headers it includes
+ * (`#include "x.h"`, beside it, in the order included): compiled into its
+ * addon as `source`, so a change to a shared header rebuilds the addon too.
+ */
 export function sourceHash(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const hash = createHash('sha256');
+  const text = fs.readFileSync(file);
+  hash.update(text);
+  for (const [, header] of text.toString('utf8').matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)) {
+    hash.update(fs.readFileSync(path.join(path.dirname(file), header!)));
+  }
+  return hash.digest('hex');
 }
 
 /**

@@ -14,9 +14,10 @@
  * Where the time goes (TFSIM_BLAS_PROFILE=1 prints each call's CPU seconds
  * per phase to stderr): at 100k x 128 and 1,000 queries about 85% in the GEMM,
  * the rest in the selection, which rejects most values with one vector
- * compare against the heap's root. Threads: ours, each running single-threaded
- * GEMMs on its own queries (or keys, for few queries), so no OpenBLAS worker
- * spins while the selection runs.
+ * compare against the heap's root. Threads: ours (a pool started once,
+ * tfsim-native.h), each running single-threaded GEMMs on its own queries (or
+ * keys, for few queries) into a block it keeps between calls, so no OpenBLAS
+ * worker spins while the selection runs.
  *
  * Built by `pnpm setup:native` (packages/setup-native/src/blas.ts); optional:
  * without it LinearSearch runs the WebAssembly kernel.
@@ -26,7 +27,6 @@
 #include <immintrin.h>
 #endif
 #include <math.h>
-#include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +34,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tfsim-native.h"
 
 #define NO_KEY 0x7fffffff
 /* Queries x keys per GEMM block and thread: 512 x 1024 float32 is 2 MiB, read
@@ -47,7 +49,7 @@
 #ifndef KEY_BLOCK
 #define KEY_BLOCK 1024
 #endif
-#define MAX_THREADS 16
+#define MAX_THREADS TFSIM_MAX_THREADS
 /* Below this many multiply-adds a search stays on the calling thread. */
 #define PARALLEL_WORK (1 << 20)
 /* With fewer queries than this per thread, threads split the keys instead. */
@@ -152,64 +154,65 @@ static void select_row_scalar(const row_t *w, float *values, int32_t *keys, int 
   offer_range(w, 0, w->nb, values, keys, K, values[0]);
 }
 
-#if defined(__x86_64__)
-/* The vector paths: 16 (AVX-512) or 8 (AVX2) values at a time against the
- * running threshold (the heap's root); only a vector with a value below it
- * goes through offer_range. Modes 0 - 2; SNR stays scalar. */
-__attribute__((target("avx512f"))) static void select_row_avx512(const row_t *w, float *values, int32_t *keys, int K) {
+/* The vector paths: `width` values at a time (16 with AVX-512, 8 with AVX2) against the running threshold, the heap's
+ * root; only a step with a value below it goes through offer_range. `below` is the instruction set's test (a constant
+ * at each call, inlined). Modes 0 - 2; SNR stays scalar. */
+static inline __attribute__((always_inline)) void select_row_with(const row_t *w, float *values, int32_t *keys, int K, const int width,
+                                                                    int (*below)(const row_t *, int, float)) {
   float threshold = values[0];
-  __m512 thr = _mm512_set1_ps(threshold);
-  const __m512 two = _mm512_set1_ps(2.0f), minus_one = _mm512_set1_ps(-1.0f), zero = _mm512_setzero_ps();
   int c = 0;
-  for (; c + 16 <= w->nb; c += 16) {
-    const __m512 dot = _mm512_loadu_ps(w->dots + c);
-    __m512 v;
-    if (w->mode == 2) v = _mm512_sub_ps(_mm512_loadu_ps(w->knf + c), _mm512_mul_ps(two, dot));
-    else if (w->mode == 1) v = _mm512_max_ps(minus_one, _mm512_sub_ps(zero, dot)); /* NaN stays NaN */
-    else v = _mm512_sub_ps(zero, dot);
-    if (_mm512_cmp_ps_mask(v, thr, _CMP_LT_OQ)) {
-      threshold = offer_range(w, c, c + 16, values, keys, K, threshold);
-      thr = _mm512_set1_ps(threshold);
-    }
-  }
+  for (; c + width <= w->nb; c += width)
+    if (below(w, c, threshold)) threshold = offer_range(w, c, c + width, values, keys, K, threshold);
   offer_range(w, c, w->nb, values, keys, K, threshold);
+}
+
+#if defined(__x86_64__)
+/* Whether a value of columns [c, c + 16) is below the threshold (NaN never is: max(-1, NaN) stays NaN). */
+__attribute__((target("avx512f"), always_inline)) static inline int below16(const row_t *w, int c, float threshold) {
+  const __m512 dot = _mm512_loadu_ps(w->dots + c), zero = _mm512_setzero_ps();
+  __m512 v;
+  if (w->mode == 2) v = _mm512_sub_ps(_mm512_loadu_ps(w->knf + c), _mm512_mul_ps(_mm512_set1_ps(2.0f), dot));
+  else if (w->mode == 1) v = _mm512_max_ps(_mm512_set1_ps(-1.0f), _mm512_sub_ps(zero, dot));
+  else v = _mm512_sub_ps(zero, dot);
+  return _mm512_cmp_ps_mask(v, _mm512_set1_ps(threshold), _CMP_LT_OQ) != 0;
+}
+
+__attribute__((target("avx2"), always_inline)) static inline int below8(const row_t *w, int c, float threshold) {
+  const __m256 dot = _mm256_loadu_ps(w->dots + c), zero = _mm256_setzero_ps();
+  __m256 v;
+  if (w->mode == 2) v = _mm256_sub_ps(_mm256_loadu_ps(w->knf + c), _mm256_mul_ps(_mm256_set1_ps(2.0f), dot));
+  else if (w->mode == 1) v = _mm256_max_ps(_mm256_set1_ps(-1.0f), _mm256_sub_ps(zero, dot));
+  else v = _mm256_sub_ps(zero, dot);
+  return _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_set1_ps(threshold), _CMP_LT_OQ)) != 0;
+}
+
+__attribute__((target("avx512f"))) static void select_row_avx512(const row_t *w, float *values, int32_t *keys, int K) {
+  select_row_with(w, values, keys, K, 16, below16);
 }
 
 __attribute__((target("avx2"))) static void select_row_avx2(const row_t *w, float *values, int32_t *keys, int K) {
-  float threshold = values[0];
-  __m256 thr = _mm256_set1_ps(threshold);
-  const __m256 two = _mm256_set1_ps(2.0f), minus_one = _mm256_set1_ps(-1.0f), zero = _mm256_setzero_ps();
-  int c = 0;
-  for (; c + 8 <= w->nb; c += 8) {
-    const __m256 dot = _mm256_loadu_ps(w->dots + c);
-    __m256 v;
-    if (w->mode == 2) v = _mm256_sub_ps(_mm256_loadu_ps(w->knf + c), _mm256_mul_ps(two, dot));
-    else if (w->mode == 1) v = _mm256_max_ps(minus_one, _mm256_sub_ps(zero, dot));
-    else v = _mm256_sub_ps(zero, dot);
-    if (_mm256_movemask_ps(_mm256_cmp_ps(v, thr, _CMP_LT_OQ))) {
-      threshold = offer_range(w, c, c + 8, values, keys, K, threshold);
-      thr = _mm256_set1_ps(threshold);
-    }
-  }
-  offer_range(w, c, w->nb, values, keys, K, threshold);
+  select_row_with(w, values, keys, K, 8, below8);
 }
-
 #endif
 
 typedef void (*select_row_fn)(const row_t *, float *, int32_t *, int);
 
+/* TFSIM_BLAS_SELECT=scalar|avx2 forces a narrower path (tests). */
 static select_row_fn vector_select(void) {
   static select_row_fn chosen;
   if (!chosen) {
+    switch (tfsim_simd("TFSIM_BLAS_SELECT")) {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    chosen = __builtin_cpu_supports("avx512f") ? select_row_avx512 : __builtin_cpu_supports("avx2") ? select_row_avx2 : select_row_scalar;
-    const char *force = getenv("TFSIM_BLAS_SELECT");
-    if (force && strcmp(force, "scalar") == 0) chosen = select_row_scalar;
-    if (force && strcmp(force, "avx2") == 0 && __builtin_cpu_supports("avx2")) chosen = select_row_avx2;
-#else
-    chosen = select_row_scalar;
+      case TFSIM_AVX512:
+        chosen = select_row_avx512;
+        break;
+      case TFSIM_AVX2:
+        chosen = select_row_avx2;
+        break;
 #endif
+      default:
+        chosen = select_row_scalar;
+    }
   }
   return chosen;
 }
@@ -229,6 +232,14 @@ static double wall_s(void) {
 
 static int profiling = -1;
 
+/* The calling thread's GEMM output block, allocated on its first part and kept (the pool's threads live on): a call
+ * does not fault in 2 MiB of fresh pages per thread. */
+static float *gemm_block(void) {
+  static __thread float *block;
+  if (!block) block = malloc(sizeof(float) * QUERY_BLOCK * KEY_BLOCK);
+  return block;
+}
+
 /* Scans one part block by block: a single-threaded GEMM of a query block
  * against a key block, then each row's values offered to its heap; most are
  * rejected by one compare with the heap's root, the running threshold. */
@@ -237,7 +248,7 @@ static void *run_part(void *arg) {
   const job_t *job = p->job;
   const int d = job->d, K = job->K;
   const double inv_d = 1.0 / d;
-  float *block = malloc(sizeof(float) * QUERY_BLOCK * KEY_BLOCK);
+  float *block = gemm_block();
   if (!block) return NULL;
   float knf[KEY_BLOCK];
   const select_row_fn select = job->mode == 3 ? select_row_scalar : vector_select();
@@ -275,14 +286,8 @@ static void *run_part(void *arg) {
       if (profiling) p->select_s += now_s() - t0;
     }
   }
-  free(block);
   p->ok = 1;
   return NULL;
-}
-
-static int cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
 static void empty_heaps(float *values, int32_t *keys, int64_t count) {
@@ -292,16 +297,9 @@ static void empty_heaps(float *values, int32_t *keys, int64_t count) {
   }
 }
 
-/* Runs parts [0, count) on count threads (the caller's among them); 0 if one failed. */
+/* Runs parts [0, count) on the pool's threads (the caller's among them); 0 if one failed. */
 static int run_parts(part_t *parts, int count) {
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 1; t < count; t++) started[t] = pthread_create(&ids[t], NULL, run_part, &parts[t]) == 0;
-  run_part(&parts[0]);
-  for (int t = 1; t < count; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else run_part(&parts[t]);
-  }
+  tfsim_pool_run(run_part, parts, sizeof(part_t), count);
   int ok = 1;
   for (int t = 0; t < count; t++) ok &= parts[t].ok;
   return ok;
@@ -391,14 +389,6 @@ static int run(const job_t *job, int threads) {
   return ok;
 }
 
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
-  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
-  return type == want;
-}
-
 /* search(keys f32[n*d], keyNorm2 f64[n], keySum f64[n], n, d, queries f32[m*d], m, mode, K, outValues f32[m*K], outKeys i32[m*K][, threads])
  * threads: the most threads to use (default: every core). */
 static napi_value search(napi_env env, napi_callback_info info) {
@@ -413,10 +403,10 @@ static napi_value search(napi_env env, napi_callback_info info) {
   void *p[6];
   size_t len[6];
   int64_t n, m;
-  int32_t d, mode, K, threads = cores();
-  if (!typed(env, argv[0], napi_float32_array, &p[0], &len[0]) || !typed(env, argv[1], napi_float64_array, &p[1], &len[1]) ||
-      !typed(env, argv[2], napi_float64_array, &p[2], &len[2]) || !typed(env, argv[5], napi_float32_array, &p[3], &len[3]) ||
-      !typed(env, argv[9], napi_float32_array, &p[4], &len[4]) || !typed(env, argv[10], napi_int32_array, &p[5], &len[5]) ||
+  int32_t d, mode, K, threads = tfsim_cores();
+  if (!tfsim_typed(env, argv[0], napi_float32_array, &p[0], &len[0]) || !tfsim_typed(env, argv[1], napi_float64_array, &p[1], &len[1]) ||
+      !tfsim_typed(env, argv[2], napi_float64_array, &p[2], &len[2]) || !tfsim_typed(env, argv[5], napi_float32_array, &p[3], &len[3]) ||
+      !tfsim_typed(env, argv[9], napi_float32_array, &p[4], &len[4]) || !tfsim_typed(env, argv[10], napi_int32_array, &p[5], &len[5]) ||
       napi_get_value_int64(env, argv[3], &n) != napi_ok || napi_get_value_int32(env, argv[4], &d) != napi_ok ||
       napi_get_value_int64(env, argv[6], &m) != napi_ok || napi_get_value_int32(env, argv[7], &mode) != napi_ok ||
       napi_get_value_int32(env, argv[8], &K) != napi_ok || (argc == 12 && napi_get_value_int32(env, argv[11], &threads) != napi_ok)) {

@@ -12,27 +12,28 @@
  * pool in node order, found by a binary search of the (sorted) nodes that
  * have upper levels: no per-node pointer or allocation. Distances: squared L2 and the negated inner product, in float32
  * with several accumulators, AVX-512 / AVX2 / scalar chosen at run time (the
- * addon is built without -march). Threads are ours (pthreads): a batch of
- * queries or of inserts is split between them; inserts take a striped lock of
+ * addon is built without -march). Threads are ours (pthreads, a pool started
+ * once and parked between calls: tfsim-native.h): a batch of queries or of
+ * inserts is split between them; inserts take a striped lock of
  * the node whose links they read or change, and a global lock only to raise
  * the entry point. Removal marks a node deleted (a tombstone): it still routes
  * searches but is never returned.
  *
  * The level of node i depends only on (seed, i), so a graph built on one
  * thread is the same on every run; with several threads the insertion order
- * (and so the graph) may differ past the first PARALLEL_FROM nodes, which are
- * always inserted on one thread.
+ * (and so the graph) may differ past the first PARALLEL_FROM (1,000) nodes,
+ * which are always inserted on one thread.
  *
  * Built by `pnpm setup:native` (packages/setup-native/src/hnsw.ts) into
  * @tfsim/search's native/tfsim-hnsw.node; optional: without it HnswSearch
  * throws a clear error and the other searches serve.
  */
+#define _GNU_SOURCE /* qsort_r */
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 #include <errno.h>
 #include <math.h>
-#include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,96 +41,85 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 16
+#include "tfsim-native.h"
+
+#define MAX_THREADS TFSIM_MAX_THREADS
 #define MAX_LEVEL 32
 #define LOCK_STRIPES 65536
 #define FILE_MAGIC "TFSHNSW1"
 #define FILE_VERSION 1u
 #define HEADER_BYTES 64
-/* Nodes below this index are inserted on one thread. Concurrent inserts do not
- * see each other, and while the graph is small that leaves islands: of 100
- * graphs of 600 clustered rows built on 2 threads, 21 had 1 - 13 nodes no
- * search could reach, against none on one thread. Up to here the graph is also
- * the same on every run; inserting into a small graph is cheap. */
-#define PARALLEL_FROM 10000
+/* Nodes below this index are inserted on one thread: up to here the graph is the same on every run whatever the
+ * threads (small indexes, tests), and inserting into a small graph is cheap. (It was 10,000 while an insert linked
+ * back level by level: concurrent inserts into a small graph then left nodes no search could reach, in 11 of 100
+ * graphs of 600 clustered rows on 2 threads; see insert().) TFSIM_HNSW_SERIAL_NODES overrides it (tests). */
+#ifndef PARALLEL_FROM
+#define PARALLEL_FROM 1000
+#endif
 
 /* ---------- distances ---------- */
 
 typedef float (*dist_fn)(const float *, const float *, int);
 
-static float l2_scalar(const float *a, const float *b, int d) {
+/* One body for both metrics per instruction set; `l2` is a constant at every call, so each kernel compiles to one
+ * loop: the sum of squared differences, or of products, returned as squared L2 or as the negated dot product. */
+static inline __attribute__((always_inline)) float dist_scalar(const float *a, const float *b, int d, const int l2) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   int j = 0;
   for (; j + 4 <= d; j += 4) {
-    const float t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
+    if (l2) {
+      const float t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    } else {
+      s0 += a[j] * b[j];
+      s1 += a[j + 1] * b[j + 1];
+      s2 += a[j + 2] * b[j + 2];
+      s3 += a[j + 3] * b[j + 3];
+    }
   }
   for (; j < d; j++) {
     const float t = a[j] - b[j];
-    s0 += t * t;
+    s0 += l2 ? t * t : a[j] * b[j];
   }
-  return (s0 + s1) + (s2 + s3);
+  const float s = (s0 + s1) + (s2 + s3);
+  return l2 ? s : -s;
 }
 
-static float ip_scalar(const float *a, const float *b, int d) {
-  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int j = 0;
-  for (; j + 4 <= d; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < d; j++) s0 += a[j] * b[j];
-  return -((s0 + s1) + (s2 + s3));
-}
+static float l2_scalar(const float *a, const float *b, int d) { return dist_scalar(a, b, d, 1); }
+static float ip_scalar(const float *a, const float *b, int d) { return dist_scalar(a, b, d, 0); }
 
 #if defined(__x86_64__)
-/* 16-wide, four accumulators (64 floats a step) so the FMA latency is hidden; the tail masked. */
-__attribute__((target("avx512f"))) static float l2_avx512(const float *a, const float *b, int d) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
-  int j = 0;
-  for (; j + 64 <= d; j += 64) {
-    const __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
-    const __m512 t1 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16));
-    const __m512 t2 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32));
-    const __m512 t3 = _mm512_sub_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48));
-    s0 = _mm512_fmadd_ps(t0, t0, s0);
-    s1 = _mm512_fmadd_ps(t1, t1, s1);
-    s2 = _mm512_fmadd_ps(t2, t2, s2);
-    s3 = _mm512_fmadd_ps(t3, t3, s3);
-  }
-  for (; j + 16 <= d; j += 16) {
-    const __m512 t = _mm512_sub_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j));
-    s0 = _mm512_fmadd_ps(t, t, s0);
-  }
-  if (j < d) {
-    const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
-    const __m512 t = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j));
-    s1 = _mm512_fmadd_ps(t, t, s1);
-  }
-  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+/* s + (x - y)^2 or s + x y, lane by lane. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512 acc512(__m512 s, __m512 x, __m512 y, const int l2) {
+  if (!l2) return _mm512_fmadd_ps(x, y, s);
+  const __m512 t = _mm512_sub_ps(x, y);
+  return _mm512_fmadd_ps(t, t, s);
 }
 
-__attribute__((target("avx512f"))) static float ip_avx512(const float *a, const float *b, int d) {
+/* 16-wide, four accumulators (64 floats a step) so the FMA latency is hidden; the tail masked. */
+__attribute__((target("avx512f"), always_inline)) static inline float dist_avx512(const float *a, const float *b, int d, const int l2) {
   __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
   int j = 0;
   for (; j + 64 <= d; j += 64) {
-    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
-    s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), s2);
-    s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), s3);
+    s0 = acc512(s0, _mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), l2);
+    s1 = acc512(s1, _mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), l2);
+    s2 = acc512(s2, _mm512_loadu_ps(a + j + 32), _mm512_loadu_ps(b + j + 32), l2);
+    s3 = acc512(s3, _mm512_loadu_ps(a + j + 48), _mm512_loadu_ps(b + j + 48), l2);
   }
-  for (; j + 16 <= d; j += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
+  for (; j + 16 <= d; j += 16) s0 = acc512(s0, _mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), l2);
   if (j < d) {
     const __mmask16 m = (__mmask16)((1u << (d - j)) - 1);
-    s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s1);
+    s1 = acc512(s1, _mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), l2);
   }
-  return -_mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  const float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  return l2 ? s : -s;
 }
+
+__attribute__((target("avx512f"))) static float l2_avx512(const float *a, const float *b, int d) { return dist_avx512(a, b, d, 1); }
+__attribute__((target("avx512f"))) static float ip_avx512(const float *a, const float *b, int d) { return dist_avx512(a, b, d, 0); }
 
 __attribute__((target("avx2,fma"))) static float hsum256(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -137,70 +127,52 @@ __attribute__((target("avx2,fma"))) static float hsum256(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
 }
 
-__attribute__((target("avx2,fma"))) static float l2_avx2(const float *a, const float *b, int d) {
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256 acc256(__m256 s, __m256 x, __m256 y, const int l2) {
+  if (!l2) return _mm256_fmadd_ps(x, y, s);
+  const __m256 t = _mm256_sub_ps(x, y);
+  return _mm256_fmadd_ps(t, t, s);
+}
+
+/* 8-wide, four accumulators; the tail one by one. */
+__attribute__((target("avx2,fma"), always_inline)) static inline float dist_avx2(const float *a, const float *b, int d, const int l2) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
   int j = 0;
   for (; j + 32 <= d; j += 32) {
-    const __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
-    const __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8));
-    const __m256 t2 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16));
-    const __m256 t3 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24));
-    s0 = _mm256_fmadd_ps(t0, t0, s0);
-    s1 = _mm256_fmadd_ps(t1, t1, s1);
-    s2 = _mm256_fmadd_ps(t2, t2, s2);
-    s3 = _mm256_fmadd_ps(t3, t3, s3);
+    s0 = acc256(s0, _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), l2);
+    s1 = acc256(s1, _mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), l2);
+    s2 = acc256(s2, _mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), l2);
+    s3 = acc256(s3, _mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), l2);
   }
-  for (; j + 8 <= d; j += 8) {
-    const __m256 t = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
-    s0 = _mm256_fmadd_ps(t, t, s0);
-  }
+  for (; j + 8 <= d; j += 8) s0 = acc256(s0, _mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), l2);
   float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
   for (; j < d; j++) {
     const float t = a[j] - b[j];
-    s += t * t;
+    s += l2 ? t * t : a[j] * b[j];
   }
-  return s;
+  return l2 ? s : -s;
 }
 
-__attribute__((target("avx2,fma"))) static float ip_avx2(const float *a, const float *b, int d) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-  int j = 0;
-  for (; j + 32 <= d; j += 32) {
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
-    s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 16), _mm256_loadu_ps(b + j + 16), s2);
-    s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 24), _mm256_loadu_ps(b + j + 24), s3);
-  }
-  for (; j + 8 <= d; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-  float s = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-  for (; j < d; j++) s += a[j] * b[j];
-  return -s;
-}
+__attribute__((target("avx2,fma"))) static float l2_avx2(const float *a, const float *b, int d) { return dist_avx2(a, b, d, 1); }
+__attribute__((target("avx2,fma"))) static float ip_avx2(const float *a, const float *b, int d) { return dist_avx2(a, b, d, 0); }
 #endif
 
 static const char *kernel_name = "scalar";
 
 /* metric 0: squared L2; 1: negated inner product. TFSIM_HNSW_KERNEL=scalar|avx2 forces a narrower kernel (tests, comparisons). */
 static dist_fn pick_distance(int metric) {
-  const char *force = getenv("TFSIM_HNSW_KERNEL");
+  switch (tfsim_simd("TFSIM_HNSW_KERNEL")) {
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  const int scalar = force && strcmp(force, "scalar") == 0;
-  const int avx512 = !scalar && !(force && strcmp(force, "avx2") == 0) && __builtin_cpu_supports("avx512f");
-  const int avx2 = !scalar && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx512) {
-    kernel_name = "avx512";
-    return metric == 0 ? l2_avx512 : ip_avx512;
-  }
-  if (avx2) {
-    kernel_name = "avx2";
-    return metric == 0 ? l2_avx2 : ip_avx2;
-  }
-#else
-  (void)force;
+    case TFSIM_AVX512:
+      kernel_name = "avx512";
+      return metric == 0 ? l2_avx512 : ip_avx512;
+    case TFSIM_AVX2:
+      kernel_name = "avx2";
+      return metric == 0 ? l2_avx2 : ip_avx2;
 #endif
-  kernel_name = "scalar";
-  return metric == 0 ? l2_scalar : ip_scalar;
+    default:
+      kernel_name = "scalar";
+      return metric == 0 ? l2_scalar : ip_scalar;
+  }
 }
 
 static inline void prefetch(const void *p) {
@@ -430,6 +402,9 @@ static inline item_t heap_pop(heap_t *h, int max) {
 typedef struct {
   heap_t cand, res;
   int32_t *links;
+  /* an insert's chosen neighbours, M a level, and how many at each level: linked back once every level is chosen */
+  int32_t *chosen;
+  int chosen_n[MAX_LEVEL + 1];
   /* the unvisited neighbours of the node being expanded */
   int32_t *todo;
   item_t *sorted;
@@ -445,8 +420,9 @@ static int scratch_init(scratch_t *s, int cap, int M0) {
   s->sorted = malloc(sizeof(item_t) * (size_t)(cap + M0 + 2));
   s->links = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
   s->todo = malloc(sizeof(int32_t) * (size_t)(M0 + 1));
+  s->chosen = malloc(sizeof(int32_t) * (MAX_LEVEL + 1) * (size_t)(M0 / 2));
   s->cand.n = s->res.n = 0;
-  return s->cand.a && s->res.a && s->sorted && s->links && s->todo;
+  return s->cand.a && s->res.a && s->sorted && s->links && s->todo && s->chosen;
 }
 
 static void scratch_free(scratch_t *s) {
@@ -455,6 +431,7 @@ static void scratch_free(scratch_t *s) {
   free(s->sorted);
   free(s->links);
   free(s->todo);
+  free(s->chosen);
 }
 
 /* Greedy descent at level l from *ep (distance *epd) towards q. */
@@ -568,21 +545,29 @@ static int select_heuristic(const hnsw_t *h, item_t *items, int n, int keep) {
   return kept;
 }
 
-/* Links `node` at level l to its selected neighbours, and them back to it (pruned by the heuristic when full). */
-static void connect(hnsw_t *h, scratch_t *s, int64_t node, int l) {
+/* Sets node's list at level l to the neighbours the heuristic keeps of the search's results (in s->res), and copies
+ * them to `chosen`; returns how many. */
+static int choose(hnsw_t *h, scratch_t *s, int64_t node, int l, int32_t *chosen) {
   /* results, nearest first */
-  int n = s->res.n;
+  const int n = s->res.n;
   for (int i = n - 1; i >= 0; i--) s->sorted[i] = heap_pop(&s->res, 1);
-  const int chosen = select_heuristic(h, s->sorted, n, h->M);
-  const int cap = l == 0 ? h->M0 : h->M;
+  const int kept = select_heuristic(h, s->sorted, n, h->M);
   int32_t *mine = links_at(h, node, l);
   pthread_mutex_lock(stripe(h, node));
-  mine[0] = chosen;
-  for (int i = 0; i < chosen; i++) mine[1 + i] = s->sorted[i].id;
+  mine[0] = kept;
+  for (int i = 0; i < kept; i++) mine[1 + i] = chosen[i] = s->sorted[i].id;
   pthread_mutex_unlock(stripe(h, node));
+  return kept;
+}
+
+/* Links node's chosen neighbours at level l back to it: appended, or when a list is full, its links and node
+ * pruned by the heuristic. */
+static void link_back(hnsw_t *h, int64_t node, int l, const int32_t *chosen, int n) {
+  const int cap = l == 0 ? h->M0 : h->M;
+  const float *vn = vec(h, node);
   item_t pool[2 * 4096 + 2];
-  for (int i = 0; i < chosen; i++) {
-    const int32_t e = s->sorted[i].id;
+  for (int i = 0; i < n; i++) {
+    const int32_t e = chosen[i];
     int32_t *theirs = links_at(h, e, l);
     pthread_mutex_lock(stripe(h, e));
     const int m = theirs[0];
@@ -595,7 +580,8 @@ static void connect(hnsw_t *h, scratch_t *s, int64_t node, int l) {
       } else {
         const float *ve = vec(h, e);
         for (int j = 0; j < m; j++) pool[j] = (item_t){h->dist(ve, vec(h, theirs[1 + j]), h->d), theirs[1 + j]};
-        pool[m] = (item_t){s->sorted[i].d, (int32_t)node};
+        /* the distance the search found for e, computed again (the same call, the same bits) */
+        pool[m] = (item_t){h->dist(vn, ve, h->d), (int32_t)node};
         qsort(pool, (size_t)m + 1, sizeof(item_t), by_distance);
         const int k = select_heuristic(h, pool, m + 1, cap);
         for (int j = 0; j < k; j++) theirs[1 + j] = pool[j].id;
@@ -623,7 +609,8 @@ static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
   }
   float epd = h->dist(q, vec(h, ep), h->d);
   for (int l = top; l > level; l--) greedy(h, q, l, &ep, &epd, 1);
-  for (int l = level < top ? level : top; l >= 0; l--) {
+  const int first = level < top ? level : top;
+  for (int l = first; l >= 0; l--) {
     if (!search_layer(h, t, s, q, ep, epd, h->ef_construction, l, 0, 1)) {
       if (raises) pthread_mutex_unlock(&h->global);
       return 0;
@@ -632,16 +619,155 @@ static int insert(hnsw_t *h, int t, scratch_t *s, int64_t node) {
     item_t best = s->res.a[0];
     for (int i = 1; i < s->res.n; i++)
       if (s->res.a[i].d < best.d) best = s->res.a[i];
-    connect(h, s, node, l);
+    s->chosen_n[l] = choose(h, s, node, l, s->chosen + (size_t)l * h->M);
     ep = best.id;
     epd = best.d;
   }
+  /* Only now can other inserts reach the node, through these links: its lists are complete at every level, so no
+   * search finds one of them empty, and no link another insert adds to them is overwritten. (Linked back level by
+   * level as each was chosen, a concurrent insert could descend into the node's still empty lower lists, link to it
+   * alone, and then lose that link when the node wrote its own list: an unreachable node. One thread builds the same
+   * graph either way: a level's links back change only that level's lists, which the lower levels' searches never
+   * read.) */
+  for (int l = first; l >= 0; l--) link_back(h, node, l, s->chosen + (size_t)l * h->M, s->chosen_n[l]);
   if (raises) {
     h->entry = (int32_t)node;
     h->max_level = level;
     pthread_mutex_unlock(&h->global);
   }
   return 1;
+}
+
+/* ---------- lookups: HnswSearch's result order ---------- */
+
+/* The distances HnswSearch serves, as lookup()'s `distance` argument. */
+enum { DIST_INNER_PRODUCT = 0, DIST_COSINE = 1, DIST_SQUARED_EUCLIDEAN = 2, DIST_EUCLIDEAN = 3 };
+
+/* A graph value (squared L2, or -q.k) as the distance HnswSearch returns, as @tfsim/search's distanceFromNative
+ * computes it in float64 and then stores it in a Float32Array: cosine max(1 - q.k, 0), euclidean the square root
+ * (0 below 1e-18, and for NaN, as there), both clipped at 0 with NaN kept where that is NaN. */
+static inline float to_distance(int distance, float v) {
+  switch (distance) {
+    case DIST_INNER_PRODUCT:
+      return -v;
+    case DIST_COSINE: {
+      const double c = 1.0 + (double)v;
+      return isnan(c) ? (float)c : (float)(c > 0 ? c : 0.0);
+    }
+    case DIST_SQUARED_EUCLIDEAN:
+      return isnan(v) ? v : v > 0 ? v : 0.0f;
+    default: {
+      const double sq = isnan(v) ? (double)v : v > 0 ? (double)v : 0.0;
+      return sq >= 1e-18 ? (float)sqrt(sq) : 0.0f;
+    }
+  }
+}
+
+/* The result order of every search (orderNeighbours of @tfsim/search): ascending distance (descending for a
+ * similarity), ties by ascending id, NaN last. 1 when a goes strictly before b. */
+static inline int ranks_before(float va, int32_t ia, float vb, int32_t ib, int similarity) {
+  const int na = isnan(va), nb = isnan(vb);
+  if (na || nb) return na == nb ? ia < ib : nb;
+  if (va != vb) return similarity ? va > vb : va < vb;
+  return ia < ib;
+}
+
+typedef struct {
+  float v;
+  int32_t id, at;
+} ranked_t;
+
+/* qsort_r's order for many candidates (context: similarity): the result order, then the input position (a stable
+ * sort's result). */
+static int by_rank(const void *a, const void *b, void *similarity) {
+  const ranked_t *x = a, *y = b;
+  const int sim = *(const int *)similarity;
+  if (ranks_before(x->v, x->id, y->v, y->id, sim)) return -1;
+  if (ranks_before(y->v, y->id, x->v, x->id, sim)) return 1;
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* What a lookup adds to a search: the caller's ids and distance, and where the ordered results go. */
+typedef struct {
+  const int32_t *ids; /* the caller's id of each key */
+  int distance, similarity, kk;
+  int64_t size; /* live rows: the most a tie can make a lookup fetch */
+  int32_t *out_ids;
+  float *out_distances;
+  int32_t *out_counts;
+} lookup_t;
+
+/* A thread's buffers for ranking one query's candidates; grown for the re-fetches of ties. */
+typedef struct {
+  float *values, *graph_values;
+  int32_t *keys, *ids;
+  ranked_t *items;
+  int cap;
+} rank_scratch_t;
+
+static int rank_reserve(rank_scratch_t *r, int n) {
+  if (n <= r->cap) return 1;
+  float *v = realloc(r->values, sizeof(float) * (size_t)n);
+  if (v) r->values = v;
+  float *g = realloc(r->graph_values, sizeof(float) * (size_t)n);
+  if (g) r->graph_values = g;
+  int32_t *k = realloc(r->keys, sizeof(int32_t) * (size_t)n);
+  if (k) r->keys = k;
+  int32_t *i = realloc(r->ids, sizeof(int32_t) * (size_t)n);
+  if (i) r->ids = i;
+  ranked_t *it = realloc(r->items, sizeof(ranked_t) * (size_t)n);
+  if (it) r->items = it;
+  if (!v || !g || !k || !i || !it) return 0;
+  r->cap = n;
+  return 1;
+}
+
+static void rank_free(rank_scratch_t *r) {
+  free(r->values);
+  free(r->graph_values);
+  free(r->keys);
+  free(r->ids);
+  free(r->items);
+}
+
+/* The candidates of one search (graph values ascending, `fetched` asked for, -1 keys past those found) as the
+ * caller's result: ids mapped, distances converted, ordered, the first kk written to out_ids / out_distances.
+ * Returns how many were written, and in *tied whether keys beyond the fetch may tie with the kk-th: all `fetched`
+ * came back and the last of them (in graph order) equals the kk-th distance. */
+static int rank_one(const lookup_t *L, rank_scratch_t *r, int fetched, int32_t *out_ids, float *out_distances, int *tied) {
+  int filled = 0;
+  while (filled < fetched && r->keys[filled] >= 0) filled++;
+  for (int j = 0; j < filled; j++) {
+    r->ids[j] = L->ids[r->keys[j]];
+    r->values[j] = to_distance(L->distance, r->graph_values[j]);
+  }
+  const int n = filled < L->kk ? filled : L->kk;
+  if (filled <= 64) {
+    /* a stable insertion sort of the few candidates, often in order already */
+    int32_t *order = r->keys; /* the keys are read: their slots now hold positions */
+    for (int i = 0; i < filled; i++) {
+      int j = i;
+      while (j > 0 && ranks_before(r->values[i], r->ids[i], r->values[order[j - 1]], r->ids[order[j - 1]], L->similarity)) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
+    }
+    for (int j = 0; j < n; j++) {
+      out_ids[j] = r->ids[order[j]];
+      out_distances[j] = r->values[order[j]];
+    }
+  } else {
+    for (int j = 0; j < filled; j++) r->items[j] = (ranked_t){r->values[j], r->ids[j], j};
+    qsort_r(r->items, (size_t)filled, sizeof(ranked_t), by_rank, (void *)&L->similarity);
+    for (int j = 0; j < n; j++) {
+      out_ids[j] = r->items[j].id;
+      out_distances[j] = r->items[j].v;
+    }
+  }
+  const float last = filled == fetched ? r->values[filled - 1] : NAN;
+  *tied = n == L->kk && last == out_distances[L->kk - 1];
+  return n;
 }
 
 /* ---------- threads ---------- */
@@ -658,6 +784,7 @@ typedef struct {
   int k, ef;
   float *out_d;
   int32_t *out_k;
+  const lookup_t *lookup; /* set for a lookup (k is then its first fetch) */
   int ok;
 } work_t;
 
@@ -682,11 +809,50 @@ static void *add_worker(void *arg) {
   return NULL;
 }
 
+/* The k nearest live keys of q, ascending by graph value, in od / ok (Infinity and -1 past those found), searching
+ * with max(ef, k) candidates; 0 when out of memory. */
+static int search_one(hnsw_t *h, int t, scratch_t *s, const float *q, int k, int ef, float *od, int32_t *ok) {
+  for (int j = 0; j < k; j++) {
+    od[j] = INFINITY;
+    ok[j] = -1;
+  }
+  int32_t ep = h->entry;
+  if (ep < 0) return 1;
+  float epd = h->dist(q, vec(h, ep), h->d);
+  for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &ep, &epd, 0);
+  if (!search_layer(h, t, s, q, ep, epd, ef > k ? ef : k, 0, 1, 0)) return 0;
+  while (s->res.n > k) heap_pop(&s->res, 1);
+  for (int j = s->res.n - 1; j >= 0; j--) {
+    const item_t it = heap_pop(&s->res, 1);
+    od[j] = it.d;
+    ok[j] = it.id;
+  }
+  return 1;
+}
+
+/* One query of a lookup: searched, ranked, and while a tie may run past the fetch, fetched again with twice as
+ * many (up to the live rows), so that ties go by id; the same searches and order as a search then a sort. */
+static int lookup_one(hnsw_t *h, int t, scratch_t *s, rank_scratch_t *r, const lookup_t *L, const float *q, int64_t i, int fetch,
+                      int ef) {
+  int32_t *oi = L->out_ids + i * L->kk;
+  float *od = L->out_distances + i * L->kk;
+  int tied = 0, more = fetch;
+  if (!rank_reserve(r, more) || !search_one(h, t, s, q, more, ef, r->graph_values, r->keys)) return 0;
+  L->out_counts[i] = rank_one(L, r, more, oi, od, &tied);
+  while (tied && more < L->size) {
+    more = more > L->size / 2 ? (int)L->size : 2 * more;
+    if (!rank_reserve(r, more) || !search_one(h, t, s, q, more, ef, r->graph_values, r->keys)) return 0;
+    L->out_counts[i] = rank_one(L, r, more, oi, od, &tied);
+  }
+  return 1;
+}
+
 static void *search_worker(void *arg) {
   work_t *w = arg;
   hnsw_t *h = w->h;
   const int ef = w->ef > w->k ? w->ef : w->k;
   scratch_t s;
+  rank_scratch_t r = {0};
   if (!scratch_init(&s, ef, h->M0)) {
     scratch_free(&s);
     return NULL;
@@ -694,46 +860,21 @@ static void *search_worker(void *arg) {
   w->ok = 1;
   for (int64_t i = w->q_begin; i < w->q_end; i++) {
     const float *q = w->queries + i * h->d;
-    float *od = w->out_d + i * w->k;
-    int32_t *ok = w->out_k + i * w->k;
-    for (int j = 0; j < w->k; j++) {
-      od[j] = INFINITY;
-      ok[j] = -1;
-    }
-    int32_t ep = h->entry;
-    if (ep < 0) continue;
-    float epd = h->dist(q, vec(h, ep), h->d);
-    for (int l = h->max_level; l > 0; l--) greedy(h, q, l, &ep, &epd, 0);
-    if (!search_layer(h, w->t, &s, q, ep, epd, ef, 0, 1, 0)) {
+    const int done = w->lookup ? lookup_one(h, w->t, &s, &r, w->lookup, q, i, w->k, w->ef)
+                               : search_one(h, w->t, &s, q, w->k, ef, w->out_d + i * w->k, w->out_k + i * w->k);
+    if (!done) {
       w->ok = 0;
       break;
     }
-    while (s.res.n > w->k) heap_pop(&s.res, 1);
-    for (int j = s.res.n - 1; j >= 0; j--) {
-      const item_t it = heap_pop(&s.res, 1);
-      od[j] = it.d;
-      ok[j] = it.id;
-    }
   }
+  rank_free(&r);
   scratch_free(&s);
   return NULL;
 }
 
-static int cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
-}
-
-/* Runs fn on `threads` workers (the caller's thread among them); 1 when all succeeded. */
+/* Runs fn on `threads` work items on the pool (the caller's thread among them); 1 when all succeeded. */
 static int run_workers(work_t *w, int threads, void *(*fn)(void *)) {
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, fn, &w[t]) == 0;
-  fn(&w[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else fn(&w[t]);
-  }
+  tfsim_pool_run(fn, w, sizeof(work_t), threads);
   int ok = 1;
   for (int t = 0; t < threads; t++) ok &= w[t].ok;
   return ok;
@@ -781,7 +922,9 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   }
   work_t w[MAX_THREADS];
   int64_t next = first;
-  const int64_t serial_end = first + n < PARALLEL_FROM ? first + n : first > PARALLEL_FROM ? first : PARALLEL_FROM;
+  const char *serial = getenv("TFSIM_HNSW_SERIAL_NODES");
+  const int64_t serial_nodes = serial ? strtoll(serial, NULL, 10) : PARALLEL_FROM;
+  const int64_t serial_end = first + n < serial_nodes ? first + n : first > serial_nodes ? first : serial_nodes;
   if (next < serial_end) {
     w[0] = (work_t){.h = h, .t = 0, .next = &next, .end = serial_end};
     if (!run_workers(w, 1, add_worker)) return 0;
@@ -791,14 +934,16 @@ static int hnsw_add(hnsw_t *h, const float *rows, int64_t n, int threads) {
   return run_workers(w, threads, add_worker);
 }
 
-static int hnsw_search(hnsw_t *h, const float *queries, int64_t m, int k, int ef, int threads, float *out_d, int32_t *out_k) {
+/* A batch of searches (lookup NULL: the k nearest keys with graph values) or of lookups (k is the first fetch). */
+static int hnsw_search(hnsw_t *h, const float *queries, int64_t m, int k, int ef, int threads, float *out_d, int32_t *out_k,
+                       const lookup_t *lookup) {
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if (threads < 1 || m < 8) threads = 1;
   if ((int64_t)threads > m) threads = m < 1 ? 1 : (int)m;
   work_t w[MAX_THREADS];
   for (int t = 0; t < threads; t++)
     w[t] = (work_t){.h = h, .t = t, .queries = queries, .q_begin = m * t / threads, .q_end = m * (t + 1) / threads, .k = k, .ef = ef,
-                    .out_d = out_d, .out_k = out_k};
+                    .out_d = out_d, .out_k = out_k, .lookup = lookup};
   return run_workers(w, threads, search_worker);
 }
 
@@ -961,14 +1106,6 @@ static hnsw_t *unwrap(napi_env env, napi_value v) {
   return p;
 }
 
-static int typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
-  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
-  return type == want;
-}
-
 static napi_value wrap(napi_env env, hnsw_t *h) {
   napi_value out;
   if (napi_create_external(env, h, finalize, NULL, &out) != napi_ok) {
@@ -977,6 +1114,17 @@ static napi_value wrap(napi_env env, hnsw_t *h) {
     return NULL;
   }
   return out;
+}
+
+/* The call's `want` arguments into argv and the graph of the first; NULL, with an exception pending, otherwise. */
+static hnsw_t *graph_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != want) {
+    napi_throw_type_error(env, NULL, "wrong number of arguments");
+    return NULL;
+  }
+  return unwrap(env, argv[0]);
 }
 
 static int int_args(napi_env env, napi_value *argv, int from, int count, int32_t *out) {
@@ -1010,15 +1158,13 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
 
 /* add(h, rows f32[n*d], n, threads): all or none. */
 static napi_value js_add(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 4 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 4, argv);
   if (!h) return NULL;
   void *rows;
   size_t len;
   int32_t a[2];
-  if (!typed(env, argv[1], napi_float32_array, &rows, &len) || !int_args(env, argv + 2, 0, 2, a)) {
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &rows, &len) || !int_args(env, argv + 2, 0, 2, a)) {
     napi_throw_type_error(env, NULL, "add(h, rows, n, threads)");
     return NULL;
   }
@@ -1032,16 +1178,14 @@ static napi_value js_add(napi_env env, napi_callback_info info) {
 
 /* search(h, queries f32[m*d], m, k, ef, threads, outDistances f32[m*k], outKeys i32[m*k]) */
 static napi_value js_search(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 8 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 8, argv);
   if (!h) return NULL;
   void *q, *od, *ok;
   size_t lq, ld, lk;
   int32_t a[4];
-  if (!typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 4, a) ||
-      !typed(env, argv[6], napi_float32_array, &od, &ld) || !typed(env, argv[7], napi_int32_array, &ok, &lk)) {
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 4, a) ||
+      !tfsim_typed(env, argv[6], napi_float32_array, &od, &ld) || !tfsim_typed(env, argv[7], napi_int32_array, &ok, &lk)) {
     napi_throw_type_error(env, NULL, "search(h, queries, m, k, ef, threads, outDistances, outKeys)");
     return NULL;
   }
@@ -1050,21 +1194,47 @@ static napi_value js_search(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "search: sizes do not match the arrays");
     return NULL;
   }
-  if (!hnsw_search(h, q, m, a[1], a[2], a[3], od, ok)) napi_throw_error(env, NULL, "search: out of memory");
+  if (!hnsw_search(h, q, m, a[1], a[2], a[3], od, ok, NULL)) napi_throw_error(env, NULL, "search: out of memory");
+  return NULL;
+}
+
+/* lookup(h, queries f32[m*d], m, kk, fetch, ef, threads, size, distance, ids i32[count], outIds i32[m*kk], outDistances f32[m*kk],
+ * outCounts i32[m]): HnswSearch.batchLookup's results, ordered and with the caller's ids (see lookup_one). */
+static napi_value js_lookup(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  hnsw_t *h = graph_args(env, info, 13, argv);
+  if (!h) return NULL;
+  void *q, *ids, *oi, *od, *oc;
+  size_t lq, lids, loi, lod, loc;
+  int32_t a[7];
+  if (!tfsim_typed(env, argv[1], napi_float32_array, &q, &lq) || !int_args(env, argv, 2, 7, a) ||
+      !tfsim_typed(env, argv[9], napi_int32_array, &ids, &lids) || !tfsim_typed(env, argv[10], napi_int32_array, &oi, &loi) ||
+      !tfsim_typed(env, argv[11], napi_float32_array, &od, &lod) || !tfsim_typed(env, argv[12], napi_int32_array, &oc, &loc)) {
+    napi_throw_type_error(env, NULL, "lookup(h, queries, m, kk, fetch, ef, threads, size, distance, ids, outIds, outDistances, outCounts)");
+    return NULL;
+  }
+  const int64_t m = a[0];
+  const int kk = a[1], fetch = a[2], ef = a[3], threads = a[4], size = a[5], distance = a[6];
+  if (m < 0 || kk < 1 || fetch < kk || size < fetch || size > h->count - h->deleted_count || ef < 1 || distance < 0 || distance > 3 ||
+      (distance <= DIST_COSINE) != (h->metric == 1) || (size_t)m * h->d > lq || lids < (size_t)h->count || (size_t)(m * kk) > loi ||
+      (size_t)(m * kk) > lod || (size_t)m > loc) {
+    napi_throw_range_error(env, NULL, "lookup: sizes do not match the arrays or the graph");
+    return NULL;
+  }
+  const lookup_t lookup = {ids, distance, distance == DIST_INNER_PRODUCT, kk, size, oi, od, oc};
+  if (!hnsw_search(h, q, m, fetch, ef, threads, NULL, NULL, &lookup)) napi_throw_error(env, NULL, "lookup: out of memory");
   return NULL;
 }
 
 /* setDeleted(h, keys i32[], flag): marks (1) or unmarks (0) nodes; every key is checked first. */
 static napi_value js_set_deleted(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 3, argv);
   if (!h) return NULL;
   void *keys;
   size_t n;
   int32_t flag;
-  if (!typed(env, argv[1], napi_int32_array, &keys, &n) || napi_get_value_int32(env, argv[2], &flag) != napi_ok) {
+  if (!tfsim_typed(env, argv[1], napi_int32_array, &keys, &n) || napi_get_value_int32(env, argv[2], &flag) != napi_ok) {
     napi_throw_type_error(env, NULL, "setDeleted(h, keys, flag)");
     return NULL;
   }
@@ -1084,10 +1254,8 @@ static napi_value js_set_deleted(napi_env env, napi_callback_info info) {
 
 /* info(h): { count, deleted, maxLevel, entry, bytes } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 1, argv);
   if (!h) return NULL;
   size_t bytes = sizeof(hnsw_t) + sizeof(pthread_mutex_t) * LOCK_STRIPES;
   bytes += (size_t)h->capacity * (h->record + 2) + h->upper_cap * sizeof(int32_t) + (size_t)h->upper_nodes_cap * 8;
@@ -1109,10 +1277,8 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
 
 /* links(h, node, level): that node's links at that level (tests). */
 static napi_value js_links(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 3 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 3, argv);
   if (!h) return NULL;
   int32_t a[2];
   if (!int_args(env, argv, 1, 2, a) || a[0] < 0 || a[0] >= h->count || a[1] < 0 || a[1] > h->levels[a[0]]) {
@@ -1130,10 +1296,8 @@ static napi_value js_links(napi_env env, napi_callback_info info) {
 
 /* deleted(h): a copy of the deleted flags, one byte per node. */
 static napi_value js_deleted(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 1 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 1, argv);
   if (!h) return NULL;
   napi_value buffer, out;
   void *data;
@@ -1150,10 +1314,8 @@ static int string_arg(napi_env env, napi_value v, char *buf, size_t size) {
 
 /* save(h, path) */
 static napi_value js_save(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  hnsw_t *h = argc == 2 ? unwrap(env, argv[0]) : NULL;
+  hnsw_t *h = graph_args(env, info, 2, argv);
   if (!h) return NULL;
   char path[4096];
   if (!string_arg(env, argv[1], path, sizeof path)) {
@@ -1202,12 +1364,12 @@ NAPI_MODULE_INIT() {
   pick_distance(0);
   napi_create_string_utf8(env, kernel_name, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, exports, "kernel", v);
-  napi_create_int32(env, cores(), &v);
+  napi_create_int32(env, tfsim_cores(), &v);
   napi_set_named_property(env, exports, "cores", v);
   const struct {
     const char *name;
     napi_callback cb;
-  } fns[] = {{"create", js_create}, {"add", js_add},   {"search", js_search}, {"setDeleted", js_set_deleted},
+  } fns[] = {{"create", js_create}, {"add", js_add},   {"search", js_search}, {"lookup", js_lookup}, {"setDeleted", js_set_deleted},
              {"info", js_info},     {"links", js_links}, {"save", js_save},     {"load", js_load}, {"deleted", js_deleted}};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].cb, NULL, &fn);

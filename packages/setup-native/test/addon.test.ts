@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -35,6 +36,18 @@ describe('sourceHash', () => {
     fs.writeFileSync(file, 'abc');
     // FIPS 180-2's example: SHA-256("abc").
     expect(sourceHash(file)).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('covers the local headers a source includes, in order, so a shared header change rebuilds its addons', () => {
+    const source = '#include <stdio.h>\n#include "one.h"\n  # include "two.h"\nint x;\n';
+    const file = path.join(dir, 'with-headers.c');
+    fs.writeFileSync(file, source);
+    fs.writeFileSync(path.join(dir, 'one.h'), 'int one;\n');
+    fs.writeFileSync(path.join(dir, 'two.h'), 'int two;\n');
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(sourceHash(file)).toBe(sha(source + 'int one;\n' + 'int two;\n'));
+    fs.writeFileSync(path.join(dir, 'two.h'), 'int two = 2;\n');
+    expect(sourceHash(file)).toBe(sha(source + 'int one;\n' + 'int two = 2;\n'));
   });
 });
 

@@ -112,6 +112,26 @@ function isArrayLike(x: unknown): x is ArrayLike<unknown> {
   return x != null && typeof x === 'object' && typeof (x as ArrayLike<unknown>).length === 'number';
 }
 
+/** Whether every value of a float array obeys `rule` (`finite`: v - v is 0 for finite v, NaN otherwise; `number`: not NaN). */
+function floatRule(data: Float32Array | Float64Array, rule: ValueRule): boolean {
+  if (rule === 'any') return true;
+  if (rule === 'finite') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v - v !== 0) return false;
+    }
+    return true;
+  }
+  if (rule === 'number') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v !== v) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /**
  * A 2-D input (rows, or `{data, rows, cols}`) checked value by value under
  * `rule` into one row-major typed array. The one matrix parser of the project.
@@ -138,7 +158,11 @@ export function toRows<D extends RowsDtype = 'float32'>(x: RowsLike<unknown>, op
     const reuse = x.data instanceof Ctor && !opts.copy;
     const data = (reuse ? x.data : new Ctor(rows * cols)) as RowsArray<D>;
     const typed = x.data instanceof Ctor;
-    for (let i = 0; i < rows * cols; i++) {
+    // Float rows used as they are (queries and re-scored keys on a search's hot path): a float array holds numbers
+    // only, so `any` needs no look and `finite` / `number` one tight scan; the general loop below then runs only to
+    // name the first bad value.
+    const scanned = reuse && Ctor !== Uint8Array && floatRule(x.data as Float32Array | Float64Array, rule);
+    for (let i = 0; i < (scanned ? 0 : rows * cols); i++) {
       const v = x.data[i];
       // a typed array of the target type holds numbers already: only the rule's range is left to check
       const a = accept(typed && rule === 'mask' ? Boolean(v) : v, rule);

@@ -27,6 +27,33 @@ describe('toMatrix: numbers are finite values of type number', () => {
     expect(toMatrix({ data, rows: 2, cols: 2 }).data).toBe(data);
   });
 
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ])('rejects %s in float rows used as they are, naming the first bad position', (shown, bad) => {
+    for (const Ctor of [Float32Array, Float64Array]) {
+      const data = new Ctor(3 * 4).fill(0.5);
+      data[7] = bad;
+      data[10] = Number.NaN;
+      const dtype = Ctor === Float32Array ? 'float32' : 'float64';
+      expect(() => toRows({ data, rows: 3, cols: 4 }, { name: 'queries', dtype })).toThrow(
+        new ValueError(`queries contains ${shown} at row 1, column 3; values must be finite`),
+      );
+      // the same values are fine under a rule that takes them
+      expect(toRows({ data, rows: 3, cols: 4 }, { rule: 'any', dtype }).data).toBe(data);
+    }
+  });
+
+  it('float rows used as they are under the rule number: NaN rejected at its position, Infinity kept', () => {
+    const data = new Float32Array([0.5, Infinity, -Infinity, 2]);
+    expect(toRows({ data, rows: 2, cols: 2 }, { rule: 'number', name: 'd' }).data).toBe(data);
+    data[3] = Number.NaN;
+    expect(() => toRows({ data, rows: 2, cols: 2 }, { rule: 'number', name: 'd' })).toThrow(
+      new ValueError('d contains NaN at row 1, column 1; values must be numbers (not NaN)'),
+    );
+  });
+
   it('reads {data, rows, cols} with a plain array under the same rule', () => {
     expect(Array.from(toMatrix({ data: [1, 2, 3, 4], rows: 2, cols: 2 } as never).data)).toEqual([1, 2, 3, 4]);
     expect(() => toMatrix({ data: [1, null, 3, 4], rows: 2, cols: 2 } as never, { name: 'm' })).toThrow(
