@@ -3,9 +3,9 @@
  * name, and the one-row `add` and `lookup` that forward to the batch methods.
  */
 import type { RowDistance as Distance } from '@tfsim/distances/rows';
-import { type MatrixLike, type OptionKeys, ValueError } from '@tfsim/utils/core';
+import { type Matrix, type MatrixLike, type OptionKeys, ValueError } from '@tfsim/utils/core';
 
-import { DEFAULT_K, queryRow, searchBasics } from './common';
+import { DEFAULT_K, neighbourCount, queryMatrix, queryRow, type Ranked, resolveTies, searchBasics, TIE_SLACK } from './common';
 import type { Neighbors, Search, SearchConfig, SearchDistance } from './search';
 
 /** Options of a search that adds to a native index in chunks, reporting progress between them. */
@@ -72,6 +72,37 @@ export abstract class BaseSearch<O extends { name?: string }> implements Search 
   abstract save(dir: string): Promise<void>;
   abstract load(dir: string): Promise<void>;
   abstract getConfig(): SearchConfig;
+
+  /**
+   * A batch lookup on a native index that answers each query with candidates
+   * in its own order: `index.search` is asked for k + TIE_SLACK per query of
+   * the rows `index.prepare` gives, `index.collect` ranks one query's, and a
+   * query whose ties may run past the fetch is asked again, alone, with more.
+   */
+  protected fetchedLookup<F>(
+    embeddings: MatrixLike,
+    k: number,
+    size: number,
+    index: {
+      prepare(queries: Matrix): Float32Array;
+      search(data: Float32Array, fetch: number): F;
+      collect(found: F, query: number, fetch: number, kk: number): Ranked;
+    },
+  ): Neighbors[] {
+    const queries = queryMatrix(embeddings, this.dim);
+    const kk = neighbourCount(k, size);
+    if (queries.rows === 0) return [];
+    const data = index.prepare(queries);
+    const fetch = Math.min(size, kk + TIE_SLACK);
+    const found = index.search(data, fetch);
+    return resolveTies(
+      queries.rows,
+      size,
+      fetch,
+      (i) => index.collect(found, i, fetch, kk),
+      (i, more) => index.collect(index.search(data.subarray(i * this.dim, (i + 1) * this.dim), more), 0, more, kk),
+    );
+  }
 
   /**
    * The native metric of this search's distance, from `metrics` (distance

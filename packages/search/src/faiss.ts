@@ -14,17 +14,7 @@ import {
 } from '@tfsim/utils/core';
 
 import { BaseSearch } from './base';
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  neighbourCount,
-  queryMatrix,
-  type Ranked,
-  rankFetched,
-  resolveTies,
-  rowsToRemove,
-  TIE_SLACK,
-} from './common';
+import { checkAddBatch, DEFAULT_K, queryMatrix, type Ranked, rankFetched, rowsToRemove } from './common';
 import { checkFaissBytes } from './faiss-file';
 import { readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { moduleOrThrow, optionalModule } from './optional';
@@ -370,23 +360,12 @@ export class FaissSearch extends BaseSearch<FaissSearchOptions> {
   }
 
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
-    const queries = queryMatrix(embeddings, this.dim);
-    const kk = neighbourCount(k, this.count);
-    if (queries.rows === 0) return [];
-    const data = this.prepare(queries);
-    const fetch = Math.min(this.count, kk + TIE_SLACK);
-    const found = this.search(data, fetch);
     // (Exact for flat: a tie past the fetch is fetched again.)
-    return resolveTies(
-      queries.rows,
-      this.count,
-      fetch,
-      (i) => this.collect(found.labels, found.distances, i * fetch, fetch, kk),
-      (i, more) => {
-        const again = this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more);
-        return this.collect(again.labels, again.distances, 0, more, kk);
-      },
-    );
+    return this.fetchedLookup(embeddings, k, this.count, {
+      prepare: (queries) => this.prepare(queries),
+      search: (data, fetch) => this.search(data, fetch),
+      collect: (found, query, fetch, kk) => this.collect(found.labels, found.distances, query * fetch, fetch, kk),
+    });
   }
 
   private search(data: Float32Array, k: number): { labels: ArrayLike<number>; distances: ArrayLike<number> } {

@@ -15,19 +15,7 @@ import {
 } from '@tfsim/utils/core';
 
 import { BaseSearch, CHUNKED_ADD_KEYS, type ChunkedAddOptions } from './base';
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  distanceFromNative,
-  neighbourCount,
-  queryMatrix,
-  type Ranked,
-  rankFetched,
-  resolveTies,
-  rowsToRemove,
-  TIE_SLACK,
-  withoutRows,
-} from './common';
+import { checkAddBatch, DEFAULT_K, distanceFromNative, type Ranked, rankFetched, rowsToRemove, withoutRows } from './common';
 import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { moduleOrThrow, optionalModule } from './optional';
 import type { Neighbors, SearchConfig, SearchDistance } from './search';
@@ -296,19 +284,11 @@ export class UsearchSearch extends BaseSearch<UsearchSearchOptions> {
   }
 
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
-    const queries = queryMatrix(embeddings, this.dim);
-    const kk = neighbourCount(k, this.count);
-    if (queries.rows === 0) return [];
-    const data = queries.data.subarray(0, queries.rows * this.dim);
-    const fetch = Math.min(this.count, kk + TIE_SLACK);
-    const found = this.search(data, fetch);
-    return resolveTies(
-      queries.rows,
-      this.count,
-      fetch,
-      (i) => this.collect(found, i, fetch, kk),
-      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more), 0, more, kk),
-    );
+    return this.fetchedLookup(embeddings, k, this.count, {
+      prepare: (queries) => queries.data.subarray(0, queries.rows * this.dim),
+      search: (data, fetch) => this.search(data, fetch),
+      collect: (found, query, fetch, kk) => this.collect(found, query, fetch, kk),
+    });
   }
 
   /** Raw usearch results: `stride` slots per query (0 for one unbatched query), `counts` of them filled. */

@@ -1,7 +1,7 @@
 import type { MatrixLike } from '@tfsim/utils';
 
 import { BaseSearch } from '../src/base';
-import { checkAddBatch, queryMatrix } from '../src/common';
+import { checkAddBatch, queryMatrix, rankFetched } from '../src/common';
 import type { Neighbors, SearchConfig } from '../src/search';
 
 interface ToyOptions {
@@ -51,7 +51,67 @@ class ToySearch extends BaseSearch<ToyOptions> {
   }
 }
 
+/** A native-like index whose every key has a fixed distance; it returns the `fetch` nearest in its own order: ties by descending key. */
+class FetchingSearch extends ToySearch {
+  readonly fetches: number[] = [];
+
+  constructor(readonly values: number[]) {
+    super('euclidean', 2);
+  }
+
+  override size(): number {
+    return this.values.length;
+  }
+
+  override batchLookup(embeddings: MatrixLike, k = 5): Neighbors[] {
+    const keys = this.values.map((_, key) => key).sort((a, b) => this.values[a]! - this.values[b]! || b - a);
+    return this.fetchedLookup(embeddings, k, this.values.length, {
+      prepare: (queries) => queries.data.subarray(0, queries.rows * this.dim),
+      search: (data, fetch) => {
+        this.fetches.push(fetch);
+        return Array.from({ length: data.length / this.dim }, () => keys.slice(0, fetch));
+      },
+      collect: (found, query, fetch, kk) => {
+        const got = found[query]!;
+        return rankFetched(
+          Int32Array.from(got),
+          Float32Array.from(got, (key) => this.values[key]!),
+          fetch,
+          kk,
+          false,
+        );
+      },
+    });
+  }
+}
+
 describe('BaseSearch', () => {
+  it('fetchedLookup asks for k + 8, ranks ties by id, and asks again where ties run past the fetch', () => {
+    // Key 0 at 0.5, keys 1-12 tied at 0.25, key 13 at 0.75: the first fetch of 2 + 8 holds keys 12 ... 3, all tied.
+    const search = new FetchingSearch([0.5, ...Array<number>(12).fill(0.25), 0.75]);
+    const got = search.batchLookup(
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      2,
+    );
+    expect(got.map((n) => Array.from(n.ids))).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    expect(Array.from(got[0]!.distances)).toEqual([0.25, 0.25]);
+    // One batch fetch of 10, then each query alone with twice as many (capped at the 14 keys).
+    expect(search.fetches).toEqual([10, 14, 14]);
+    // No tie at the end: one fetch.
+    const plain = new FetchingSearch([0.5, 0.25, 0.75, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(Array.from(plain.lookup([0, 0], 3).ids)).toEqual([1, 0, 2]);
+    expect(plain.fetches).toEqual([11]);
+    expect(() => plain.lookup([0, 0], 0)).toThrow(expect.objectContaining({ code: 'ERR_VALUE' }));
+    expect(() => new FetchingSearch([]).lookup([0, 0], 1)).toThrow(expect.objectContaining({ code: 'ERR_EMPTY_INDEX' }));
+    expect(plain.batchLookup({ data: new Float32Array(0), rows: 0, cols: 2 }, 3)).toEqual([]);
+  });
+
   it('resolves the distance by name or alias, checks the dimension, and names the search', () => {
     const search = new ToySearch('l2', 3);
     expect(search.distance.name).toBe('euclidean');
