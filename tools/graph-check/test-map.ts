@@ -156,7 +156,6 @@ export const SUITE_MODULES: readonly string[] = [
 export const UNTESTED: readonly string[] = [
   'models/contrastive/layers-io',
   'samplers/select',
-  'search/optional',
   'search/usearch-file',
   'search/kernel/engine',
   'training-metrics/labels',

@@ -5,13 +5,13 @@
 import { type ClassificationMetric, makeClassificationMetric } from '@tfsim/classification-metrics';
 import { type ClassificationMatch, makeClassificationMatcher } from '@tfsim/matchers';
 import { assertRetrievalMetrics, computeMatchMask, type RetrievalMetric } from '@tfsim/retrieval-metrics';
-import { assertInteger, createProgress, type Lookup, type RowsLike, ShapeError, toLabels, ValueError } from '@tfsim/utils/core';
+import { assertInteger, createProgress, type Lookup, ShapeError, toLabels, ValueError } from '@tfsim/utils/core';
 
 import type {
   CalibrateOptions,
   CalibrationResults,
   Cutpoint,
-  EvaluateClassificationOptions,
+  EvaluateClassificationArgs,
   EvaluateRetrievalOptions,
   Evaluator,
   LabelsLike,
@@ -86,13 +86,7 @@ export class MemoryEvaluator implements Evaluator {
    * thresholds, sorted ascending) and one array per metric name.
    */
   evaluateClassification(
-    queryLabels: LabelsLike,
-    lookupLabels: RowsLike,
-    lookupDistances: RowsLike,
-    distanceThresholds: ArrayLike<number>,
-    metrics: ReadonlyArray<string | ClassificationMetric>,
-    matcher: string | ClassificationMatch,
-    options: EvaluateClassificationOptions = {},
+    ...[queryLabels, lookupLabels, lookupDistances, distanceThresholds, metrics, matcher, options = {}]: EvaluateClassificationArgs
   ): Record<string, Float32Array> {
     assertInteger(options.distanceRounding ?? 8, 'distanceRounding', 0);
     const ms = metrics.map((m) => makeClassificationMetric(m));

@@ -61,6 +61,21 @@ export interface CalibrateOptions {
 
 export type LabelsLike = ArrayLike<Label> | ReadonlyArray<Label>;
 
+/**
+ * The arguments of `evaluateClassification`, named: one parameter list for
+ * the interface and its implementations (a class method does not take its
+ * parameter types from the interface it implements).
+ */
+export type EvaluateClassificationArgs = [
+  queryLabels: LabelsLike,
+  lookupLabels: RowsLike,
+  lookupDistances: RowsLike,
+  distanceThresholds: ArrayLike<number>,
+  metrics: ReadonlyArray<string | ClassificationMetric>,
+  matcher: string | ClassificationMatch,
+  options?: EvaluateClassificationOptions,
+];
+
 /** The Python library's `Evaluator`: evaluates lookups and calibrates thresholds. */
 export interface Evaluator {
   evaluateRetrieval(
@@ -69,15 +84,7 @@ export interface Evaluator {
     retrievalMetrics: ReadonlyArray<RetrievalMetric>,
     options?: EvaluateRetrievalOptions,
   ): Record<string, number>;
-  evaluateClassification(
-    queryLabels: LabelsLike,
-    lookupLabels: RowsLike,
-    lookupDistances: RowsLike,
-    distanceThresholds: ArrayLike<number>,
-    metrics: ReadonlyArray<string | ClassificationMetric>,
-    matcher: string | ClassificationMatch,
-    options?: EvaluateClassificationOptions,
-  ): Record<string, Float32Array>;
+  evaluateClassification(...args: EvaluateClassificationArgs): Record<string, Float32Array>;
   calibrate(
     targetLabels: LabelsLike,
     lookups: ReadonlyArray<ReadonlyArray<Lookup>>,

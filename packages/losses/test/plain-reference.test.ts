@@ -9,26 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { autodiffGradient, describeEachBackend, expectClose, expectNoLeak, numericGradient } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
 
-import {
-  ArcFaceLoss,
-  Barlow,
-  CircleLoss,
-  ContrastiveLoss,
-  LiftedStructLoss,
-  type Loss,
-  type MetricLoss,
-  MultiNegativesRankLoss,
-  MultiSimilarityLoss,
-  PNLoss,
-  ProxyAnchorLoss,
-  SimCLRLoss,
-  SimSiamLoss,
-  SoftNearestNeighborLoss,
-  SupConLoss,
-  TripletLoss,
-  VicReg,
-  XBM,
-} from '../src';
+import type { Loss, MetricLoss } from '../src';
+import * as losses from '../src';
 import * as plain from './plain';
 
 type M = plain.M;
@@ -72,68 +54,68 @@ interface MetricEntry {
 const METRIC: MetricEntry[] = [
   {
     title: 'TripletLoss (defaults: cosine, hard/semi-hard, soft margin)',
-    make: () => new TripletLoss(),
+    make: () => new losses.TripletLoss(),
     reference: (b) => plain.triplet(b),
   },
   {
     title: 'TripletLoss (easy/hard, margin 0.5, sql2)',
-    make: () => new TripletLoss({ distance: 'sql2', positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 0.5 }),
+    make: () => new losses.TripletLoss({ distance: 'sql2', positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 0.5 }),
     reference: (b) => plain.triplet(b, { distance: 'sql2', positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 0.5 }),
   },
   {
     title: 'TripletLoss (hard/easy, margin 1, manhattan)',
-    make: () => new TripletLoss({ distance: 'l1', negativeMiningStrategy: 'easy', margin: 1 }),
+    make: () => new losses.TripletLoss({ distance: 'l1', negativeMiningStrategy: 'easy', margin: 1 }),
     reference: (b) => plain.triplet(b, { distance: 'manhattan', negativeMiningStrategy: 'easy', margin: 1 }),
   },
-  { title: 'PNLoss (defaults)', make: () => new PNLoss(), reference: (b) => plain.pn(b) },
+  { title: 'PNLoss (defaults)', make: () => new losses.PNLoss(), reference: (b) => plain.pn(b) },
   {
     title: 'PNLoss (easy/hard, margin 1)',
-    make: () => new PNLoss({ positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 1 }),
+    make: () => new losses.PNLoss({ positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 1 }),
     reference: (b) => plain.pn(b, { positiveMiningStrategy: 'easy', negativeMiningStrategy: 'hard', margin: 1 }),
   },
   {
     title: 'MultiSimilarityLoss (defaults)',
-    make: () => new MultiSimilarityLoss(),
+    make: () => new losses.MultiSimilarityLoss(),
     reference: (b) => plain.multiSimilarity(b),
     gradTol: { atol: 2e-4, rtol: 2e-3 },
   },
   {
     title: 'CircleLoss (defaults: gamma 80)',
-    make: () => new CircleLoss(),
+    make: () => new losses.CircleLoss(),
     reference: (b) => plain.circle(b),
     tol: { atol: 2e-5, rtol: 5e-5 },
     gradTol: { atol: 2e-3, rtol: 2e-3 },
   },
   {
     title: 'CircleLoss (gamma 16, margin 0.25)',
-    make: () => new CircleLoss({ gamma: 16, margin: 0.25 }),
+    make: () => new losses.CircleLoss({ gamma: 16, margin: 0.25 }),
     reference: (b) => plain.circle(b, { gamma: 16, margin: 0.25 }),
   },
   {
     title: 'SoftNearestNeighborLoss (defaults: sql2, T 1)',
-    make: () => new SoftNearestNeighborLoss(),
+    make: () => new losses.SoftNearestNeighborLoss(),
     reference: (b) => plain.softNearestNeighbor(b),
   },
   {
     title: 'SoftNearestNeighborLoss (cosine, T 0.3)',
-    make: () => new SoftNearestNeighborLoss({ distance: 'cosine', temperature: 0.3 }),
+    make: () => new losses.SoftNearestNeighborLoss({ distance: 'cosine', temperature: 0.3 }),
     reference: (b) => plain.softNearestNeighbor(b, { distance: 'cosine', temperature: 0.3 }),
   },
-  { title: 'LiftedStructLoss (defaults)', make: () => new LiftedStructLoss(), reference: (b) => plain.liftedStruct(b) },
+  { title: 'LiftedStructLoss (defaults)', make: () => new losses.LiftedStructLoss(), reference: (b) => plain.liftedStruct(b) },
   {
     title: 'LiftedStructLoss (easy, margin 0.5)',
-    make: () => new LiftedStructLoss({ positiveMiningStrategy: 'easy', margin: 0.5 }),
+    make: () => new losses.LiftedStructLoss({ positiveMiningStrategy: 'easy', margin: 0.5 }),
     reference: (b) => plain.liftedStruct(b, { positiveMiningStrategy: 'easy', margin: 0.5 }),
   },
   {
     title: 'SupConLoss (defaults: cosine, T 0.1)',
-    make: () => new SupConLoss(),
+    make: () => new losses.SupConLoss(),
     reference: (b) => plain.supCon(b),
     gradTol: { atol: 2e-4, rtol: 2e-3 },
   },
   {
     title: 'SupConLoss (sql2, T 0.5)',
-    make: () => new SupConLoss({ distance: 'sql2', temperature: 0.5 }),
+    make: () => new losses.SupConLoss({ distance: 'sql2', temperature: 0.5 }),
     reference: (b) => plain.supCon(b, { distance: 'sql2', temperature: 0.5 }),
   },
 ];
@@ -156,7 +138,7 @@ describeEachBackend('metric losses against plain references', () => {
         per.dispose();
         const value = loss.call(labels, embeddings);
         const reduced =
-          loss instanceof SupConLoss
+          loss instanceof losses.SupConLoss
             ? mean(expected.filter((v) => v > 0).concat(expected.every((v) => v <= 0) ? [0] : []))
             : mean(expected);
         expectClose(value, reduced, entry.tol ?? DEFAULT_TOL);
@@ -168,7 +150,7 @@ describeEachBackend('metric losses against plain references', () => {
     it.each(SMALL.map((b) => [b.name, b] as const))('gradient w.r.t. the embeddings on %s', async (_name, b) => {
       const loss = entry.make();
       const [n, d] = [b.labels.length, b.embeddings[0]!.length];
-      const reduce = (values: number[]) => (loss instanceof SupConLoss ? mean(values.filter((v) => v > 0)) : mean(values));
+      const reduce = (values: number[]) => (loss instanceof losses.SupConLoss ? mean(values.filter((v) => v > 0)) : mean(values));
       const numeric = numericGradient((x) => reduce(entry.reference({ labels: b.labels, embeddings: rows(x, n, d) })), flat(b.embeddings));
       const labels = tf.tensor1d(b.labels, 'int32');
       const embeddings = tf.tensor2d(b.embeddings);
@@ -189,7 +171,7 @@ describeEachBackend('metric losses against plain references', () => {
       { distance: 'sql2', positiveMargin: 0.1, negativeMargin: 1.5 },
       { distance: 'inner_product', positiveMargin: 0.2, negativeMargin: -0.1 },
     ]) {
-      const loss = new ContrastiveLoss(options);
+      const loss = new losses.ContrastiveLoss(options);
       const reference = (b: plain.Batch) => plain.contrastive(b, options);
       for (const b of BATCHES) {
         const labels = tf.tensor1d(b.labels, 'int32');
@@ -225,9 +207,9 @@ describeEachBackend('metric losses against plain references', () => {
     const keyTensor = tf.tensor2d(keys);
     await expectNoLeak(() => {
       for (const [loss, reference] of [
-        [new TripletLoss({ margin: 0.3 }), plain.triplet(batch, { margin: 0.3 })],
-        [new MultiSimilarityLoss(), plain.multiSimilarity(batch)],
-        [new CircleLoss({ gamma: 16 }), plain.circle(batch, { gamma: 16 })],
+        [new losses.TripletLoss({ margin: 0.3 }), plain.triplet(batch, { margin: 0.3 })],
+        [new losses.MultiSimilarityLoss(), plain.multiSimilarity(batch)],
+        [new losses.CircleLoss({ gamma: 16 }), plain.circle(batch, { gamma: 16 })],
       ] as const) {
         const per = loss.perExample(labels, embeddings, { keyLabels, keyEmbeddings: keyTensor });
         expectClose(per, reference, DEFAULT_TOL);
@@ -247,7 +229,7 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
       labels: Array.from({ length: 4 }, (_, i) => (s + i) % 3),
       embeddings: randomRows(new Rng(100 + s), 4, 3),
     }));
-    const xbm = new XBM(new TripletLoss({ margin: 0.2 }), { memorySize, warmupSteps });
+    const xbm = new losses.XBM(new losses.TripletLoss({ margin: 0.2 }), { memorySize, warmupSteps });
     let memLabels: number[] = [];
     let memEmbeddings: M = [];
     const before = tf.memory().numTensors;
@@ -274,7 +256,7 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
   });
 
   it('gradient w.r.t. the batch (the memory is a constant) matches central differences', async () => {
-    const xbm = new XBM(new MultiSimilarityLoss(), { memorySize: 8 });
+    const xbm = new losses.XBM(new losses.MultiSimilarityLoss(), { memorySize: 8 });
     const first = BATCHES[0]!;
     const l1 = tf.tensor1d(first.labels);
     const e1 = tf.tensor2d(first.embeddings);
@@ -293,7 +275,7 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
     // memory after the first call is the first batch).
     const g = autodiffGradient((x) => {
       const m = xbm.memory()!;
-      const inner = new MultiSimilarityLoss();
+      const inner = new losses.MultiSimilarityLoss();
       const keys = tf.concat([x, m.embeddings]) as tf.Tensor2D;
       const keyL = tf.concat([l2, m.labels]);
       const v = tf.mean(
@@ -303,7 +285,7 @@ describeEachBackend('XBM against a plain cross-batch memory', () => {
     }, e2);
     expectClose(g, numeric, DEFAULT_GRAD_TOL);
     // And through XBM itself (a second step from a fresh copy of the same state).
-    const xbm2 = new XBM(new MultiSimilarityLoss(), { memorySize: 8 });
+    const xbm2 = new losses.XBM(new losses.MultiSimilarityLoss(), { memorySize: 8 });
     tf.dispose(xbm2.call(l1, e1));
     expectClose(
       autodiffGradient((x) => xbm2.call(l2, x), e2),
@@ -329,24 +311,24 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
   }[] = [
     {
       title: 'SimCLRLoss (T 0.05)',
-      loss: () => new SimCLRLoss(),
+      loss: () => new losses.SimCLRLoss(),
       reference: (a, b) => plain.simclr(a, b),
       gradTol: { atol: 5e-4, rtol: 2e-3 },
     },
-    { title: 'SimCLRLoss (T 0.5)', loss: () => new SimCLRLoss({ temperature: 0.5 }), reference: (a, b) => plain.simclr(a, b, 0.5) },
-    { title: 'SimSiamLoss (negative_cosine_sim)', loss: () => new SimSiamLoss(), reference: (a, b) => plain.simsiam(a, b) },
+    { title: 'SimCLRLoss (T 0.5)', loss: () => new losses.SimCLRLoss({ temperature: 0.5 }), reference: (a, b) => plain.simclr(a, b, 0.5) },
+    { title: 'SimSiamLoss (negative_cosine_sim)', loss: () => new losses.SimSiamLoss(), reference: (a, b) => plain.simsiam(a, b) },
     {
       title: 'SimSiamLoss (cosine_distance)',
-      loss: () => new SimSiamLoss({ projectionType: 'cosine_distance' }),
+      loss: () => new losses.SimSiamLoss({ projectionType: 'cosine_distance' }),
       reference: (a, b) => plain.simsiam(a, b, 'cosine_distance'),
     },
     {
       title: 'SimSiamLoss (angular_distance)',
-      loss: () => new SimSiamLoss({ projectionType: 'angular_distance', margin: 0 }),
+      loss: () => new losses.SimSiamLoss({ projectionType: 'angular_distance', margin: 0 }),
       reference: (a, b) => plain.simsiam(a, b, 'angular_distance', 0),
     },
-    { title: 'Barlow', loss: () => new Barlow(), reference: (a, b) => plain.barlow(a, b) },
-    { title: 'VicReg', loss: () => new VicReg(), reference: (a, b) => plain.vicreg(a, b), gradTol: { atol: 5e-4, rtol: 2e-3 } },
+    { title: 'Barlow', loss: () => new losses.Barlow(), reference: (a, b) => plain.barlow(a, b) },
+    { title: 'VicReg', loss: () => new losses.VicReg(), reference: (a, b) => plain.vicreg(a, b), gradTol: { atol: 5e-4, rtol: 2e-3 } },
   ];
   describe.each(entries.map((e) => [e.title, e] as const))('%s', (_t, entry) => {
     it.each(views.map((v, i) => [i, v] as const))('value and gradients, views %i', async (_i, v) => {
@@ -382,7 +364,7 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
   it('MultiNegativesRankLoss: values and gradients w.r.t. queries and keys', async () => {
     const q = randomRows(new Rng(12), 4, 3);
     const k = randomRows(new Rng(13), 6, 3);
-    const loss = new MultiNegativesRankLoss({ scale: 5 });
+    const loss = new losses.MultiNegativesRankLoss({ scale: 5 });
     const qt = tf.tensor2d(q);
     const kt = tf.tensor2d(k);
     await expectNoLeak(() => {
@@ -418,8 +400,8 @@ describeEachBackend('self-supervised and class-weight losses against plain refer
       const initialWeights = tf.tensor2d(centres);
       const loss =
         name === 'ArcFaceLoss'
-          ? new ArcFaceLoss({ numClasses, embeddingSize: d, margin, scale, initialWeights })
-          : new ProxyAnchorLoss({ numClasses, embeddingSize: d, margin, alpha: scale, initialWeights });
+          ? new losses.ArcFaceLoss({ numClasses, embeddingSize: d, margin, scale, initialWeights })
+          : new losses.ProxyAnchorLoss({ numClasses, embeddingSize: d, margin, alpha: scale, initialWeights });
       initialWeights.dispose();
       const reference = (e: M, c: M): number =>
         name === 'ArcFaceLoss' ? mean(plain.arcFace(b.labels, e, c, margin, scale)) : plain.proxyAnchor(b.labels, e, c, margin, scale);

@@ -18,6 +18,8 @@ export interface MutualInfoOptions {
 }
 
 type LabelValue = number | string;
+/** One labelling of the samples: a label (number or string) per sample. */
+type Labelling = ArrayLike<LabelValue>;
 
 interface Contingency {
   /** Items in (class i, cluster j), row-major `[classes x clusters]`. */
@@ -27,7 +29,7 @@ interface Contingency {
   n: number;
 }
 
-function codes(labels: ArrayLike<LabelValue>, what: string): { codes: Int32Array; distinct: number } {
+function codes(labels: Labelling, what: string): { codes: Int32Array; distinct: number } {
   const ids = new Map<LabelValue, number>();
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
@@ -42,7 +44,7 @@ function codes(labels: ArrayLike<LabelValue>, what: string): { codes: Int32Array
   return { codes: out, distinct: ids.size };
 }
 
-function contingency(labelsTrue: ArrayLike<LabelValue>, labelsPred: ArrayLike<LabelValue>): Contingency {
+function contingency(labelsTrue: Labelling, labelsPred: Labelling): Contingency {
   if (labelsTrue == null || labelsPred == null || typeof labelsTrue.length !== 'number' || typeof labelsPred.length !== 'number') {
     throw new ShapeError('labelsTrue and labelsPred must be arrays of labels');
   }
@@ -109,8 +111,8 @@ function trivial(c: Contingency): boolean {
 
 /** What NMI and AMI share: the contingency table, MI and the normaliser, or null for the trivial case. */
 function scored(
-  labelsTrue: ArrayLike<LabelValue>,
-  labelsPred: ArrayLike<LabelValue>,
+  labelsTrue: Labelling,
+  labelsPred: Labelling,
   options: MutualInfoOptions,
 ): { c: Contingency; mi: number; normalizer: number } | null {
   const method = averageMethod(options);
@@ -121,16 +123,12 @@ function scored(
 }
 
 /** Mutual information between two labellings (nats), scikit-learn's `mutual_info_score`. */
-export function mutualInfoScore(labelsTrue: ArrayLike<LabelValue>, labelsPred: ArrayLike<LabelValue>): number {
+export function mutualInfoScore(labelsTrue: Labelling, labelsPred: Labelling): number {
   return mutualInfo(contingency(labelsTrue, labelsPred));
 }
 
 /** NMI: `MI / mean(H(true), H(pred))`, scikit-learn's `normalized_mutual_info_score`. */
-export function normalizedMutualInfoScore(
-  labelsTrue: ArrayLike<LabelValue>,
-  labelsPred: ArrayLike<LabelValue>,
-  options: MutualInfoOptions = {},
-): number {
+export function normalizedMutualInfoScore(labelsTrue: Labelling, labelsPred: Labelling, options: MutualInfoOptions = {}): number {
   const s = scored(labelsTrue, labelsPred, options);
   if (s === null) return 1;
   return s.mi === 0 ? 0 : s.mi / s.normalizer;
@@ -166,11 +164,7 @@ export function expectedMutualInfo(classSizes: ArrayLike<number>, clusterSizes: 
 }
 
 /** AMI: `(MI - E[MI]) / (mean(H(true), H(pred)) - E[MI])`, scikit-learn's `adjusted_mutual_info_score`. */
-export function adjustedMutualInfoScore(
-  labelsTrue: ArrayLike<LabelValue>,
-  labelsPred: ArrayLike<LabelValue>,
-  options: MutualInfoOptions = {},
-): number {
+export function adjustedMutualInfoScore(labelsTrue: Labelling, labelsPred: Labelling, options: MutualInfoOptions = {}): number {
   const s = scored(labelsTrue, labelsPred, options);
   if (s === null) return 1;
   const { c, mi, normalizer } = s;

@@ -20,6 +20,9 @@ import type { Neighbors } from './search';
 /** Default number of neighbours, as in the Python library. */
 export const DEFAULT_K = 5;
 
+/** Extra neighbours a native search is asked for, so that ties at the k-th place can be ordered by id. */
+export const TIE_SLACK = 8;
+
 export function resolveDistance(distance: Distance | DistanceConfig | string): Distance {
   return getDistance(distance);
 }

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 
-import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   assertInteger,
@@ -14,22 +13,12 @@ import {
   writeArray,
 } from '@tfsim/utils/core';
 
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  neighbourCount,
-  queryMatrix,
-  queryRow,
-  type Ranked,
-  rankFetched,
-  resolveTies,
-  rowsToRemove,
-  searchBasics,
-} from './common';
+import { BaseSearch } from './base';
+import { checkAddBatch, DEFAULT_K, queryMatrix, type Ranked, rankFetched, rowsToRemove } from './common';
 import { checkFaissBytes } from './faiss-file';
 import { readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
-import { optionalModule } from './optional';
-import type { Neighbors, Search, SearchConfig } from './search';
+import { moduleOrThrow, optionalModule } from './optional';
+import type { Neighbors, SearchConfig, SearchDistance } from './search';
 
 export const FAISS_FORMAT = 'tfsim.search.faiss';
 export const FAISS_FORMAT_VERSION = 1;
@@ -121,8 +110,6 @@ type FaissManifest = SearchManifestHead & {
 };
 
 const BUILT_IN = new Set(['flat', 'hnsw', 'ivf', 'ivfpq']);
-/** Extra neighbours asked of faiss, so that ties at the k-th place can be ordered by id. */
-const TIE_SLACK = 8;
 
 /**
  * Nearest-neighbour search on faiss (the optional `faiss-node` package),
@@ -146,7 +133,7 @@ const TIE_SLACK = 8;
  *   nprobe stays 1 and efSearch 16 (faiss' defaults), and inputs faiss would
  *   reject are caught here first where possible.
  */
-export class FaissSearch implements Search {
+export class FaissSearch extends BaseSearch<FaissSearchOptions> {
   static readonly optionKeys: OptionKeys<FaissSearchOptions> = {
     name: true,
     algo: true,
@@ -158,9 +145,6 @@ export class FaissSearch implements Search {
     efSearch: true,
     binding: true,
   };
-  readonly name: string;
-  readonly distance: Distance;
-  readonly dim: number;
   readonly algo: string;
   private readonly binding: FaissBinding;
   private readonly metric: number;
@@ -177,49 +161,37 @@ export class FaissSearch implements Search {
   private ids: Int32Array = new Int32Array(0);
   private count = 0;
 
-  constructor(distance: Distance | DistanceConfig | string, dim: number, options: FaissSearchOptions = {}) {
-    ({
-      distance: this.distance,
-      dim: this.dim,
-      name: this.name,
-    } = searchBasics(new.target, distance, dim, options, 'faiss', [
+  constructor(distance: SearchDistance, dim: number, options: FaissSearchOptions = {}) {
+    super(distance, dim, options, 'faiss', [
       ['nlist', 1],
       ['nprobe', 1],
       ['m', 1],
       ['nbits', 1],
       ['hnswM', 2],
       ['efSearch', 1],
-    ]));
+    ]);
     this.algo = options.algo ?? 'flat';
-    const binding = options.binding ?? loadFaiss().module;
-    if (!binding) {
-      throw new BackendError(
-        `FaissSearch needs the optional package faiss-node, which does not load here (${loadFaiss().error}). ` +
-          'Install it (npm install faiss-node @tfsim/setup-native, then npx tfsim-setup-native builds it against a system faiss), or use LinearSearch.',
+    this.binding =
+      options.binding ??
+      moduleOrThrow(
+        loadFaiss(),
+        'FaissSearch',
+        'the optional package faiss-node',
+        'install it (npm install faiss-node @tfsim/setup-native, then npx tfsim-setup-native builds it against a system faiss), or use LinearSearch',
       );
-    }
-    this.binding = binding;
     this.m = options.m ?? 8;
     this.nbits = options.nbits ?? 8;
     this.hnswM = options.hnswM ?? 16;
     this.efSearch = options.efSearch ?? 400;
     this.nlistOption = options.nlist;
     this.nprobeOption = options.nprobe;
-    switch (this.distance.name) {
-      case 'euclidean':
-      case 'squared_euclidean':
-        this.metric = METRIC_L2;
-        break;
-      case 'inner_product':
-      case 'cosine':
-        this.metric = METRIC_INNER_PRODUCT;
-        break;
-      case 'manhattan':
-        this.metric = METRIC_L1;
-        break;
-      default:
-        throw new ValueError(`FaissSearch has no faiss metric for distance "${this.distance.name}"; use LinearSearch`);
-    }
+    this.metric = this.metricOf({
+      inner_product: METRIC_INNER_PRODUCT,
+      cosine: METRIC_INNER_PRODUCT,
+      euclidean: METRIC_L2,
+      squared_euclidean: METRIC_L2,
+      manhattan: METRIC_L1,
+    });
     const algo = this.algo.toLowerCase();
     if (BUILT_IN.has(algo)) this.algo = algo;
     if (this.algo === 'ivfpq' && this.dim % this.m !== 0) {
@@ -316,7 +288,7 @@ export class FaissSearch implements Search {
     return this.count;
   }
 
-  isBuilt(): boolean {
+  override isBuilt(): boolean {
     return this.index !== undefined && this.index.isTrained();
   }
 
@@ -368,10 +340,6 @@ export class FaissSearch implements Search {
     else index.train(Array.from(data));
   }
 
-  add(embedding: ArrayLike<number>, id: number): void {
-    this.batchAdd(queryRow(embedding, this.dim), [id]);
-  }
-
   /** Adds rows with their ids; an untrained index first trains on this batch. */
   batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void {
     const batch = checkAddBatch(embeddings, ids, this.dim);
@@ -391,28 +359,13 @@ export class FaissSearch implements Search {
     this.count = n;
   }
 
-  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
-    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
-  }
-
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
-    const queries = queryMatrix(embeddings, this.dim);
-    const kk = neighbourCount(k, this.count);
-    if (queries.rows === 0) return [];
-    const data = this.prepare(queries);
-    const fetch = Math.min(this.count, kk + TIE_SLACK);
-    const found = this.search(data, fetch);
     // (Exact for flat: a tie past the fetch is fetched again.)
-    return resolveTies(
-      queries.rows,
-      this.count,
-      fetch,
-      (i) => this.collect(found.labels, found.distances, i * fetch, fetch, kk),
-      (i, more) => {
-        const again = this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more);
-        return this.collect(again.labels, again.distances, 0, more, kk);
-      },
-    );
+    return this.fetchedLookup(embeddings, k, this.count, {
+      prepare: (queries) => this.prepare(queries),
+      search: (data, fetch) => this.search(data, fetch),
+      collect: (found, query, fetch, kk) => this.collect(found.labels, found.distances, query * fetch, fetch, kk),
+    });
   }
 
   private search(data: Float32Array, k: number): { labels: ArrayLike<number>; distances: ArrayLike<number> } {

@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 
-import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   assertInteger,
   BackendError,
@@ -14,16 +13,19 @@ import {
   ValueError,
 } from '@tfsim/utils/core';
 
-import { checkAddBatch, DEFAULT_K, neighbourCount, queryMatrix, queryRow, rowsToRemove, searchBasics } from './common';
+import { BaseSearch, CHUNKED_ADD_KEYS, type ChunkedAddOptions } from './base';
+import { checkAddBatch, DEFAULT_K, neighbourCount, queryMatrix, rowsToRemove, TIE_SLACK } from './common';
 import { readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { type HnswAddon, type HnswHandle, loadHnswAddon } from './hnsw-addon';
 import { checkHnswFile } from './hnsw-file';
-import type { Neighbors, Search, SearchConfig } from './search';
+import { moduleOrThrow } from './optional';
+import type { Neighbors, SearchConfig, SearchDistance } from './search';
 
 export const HNSW_FORMAT = 'tfsim.search.hnsw';
 export const HNSW_FORMAT_VERSION = 1;
 
-export interface HnswSearchOptions {
+/** `addChunk`: batchAddAsync also yields to the event loop between chunks. */
+export interface HnswSearchOptions extends ChunkedAddOptions {
   name?: string;
   /** Links per node on the upper levels (2M at level 0), as faiss's and hnswlib's M. Default 16. */
   m?: number;
@@ -35,10 +37,6 @@ export interface HnswSearchOptions {
   threads?: number;
   /** Seed of the level draws: one thread builds the same graph on every run. Default 0. */
   seed?: number;
-  /** Rows per native add call; progress is reported and batchAddAsync yields to the event loop between chunks. Default 10,000. */
-  addChunk?: number;
-  /** Called after each chunk of a batch add with (rows added, rows in the batch). */
-  onProgress?: (done: number, total: number) => void;
 }
 
 type HnswManifest = SearchManifestHead & {
@@ -55,9 +53,6 @@ const METRIC_IP = 1;
 /** hnsw-kernel.c's distances of lookup(): the graph's values converted as distanceFromNative (common.ts) does. */
 const DISTANCE_CODES: Record<string, number> = { inner_product: 0, cosine: 1, squared_euclidean: 2, euclidean: 3 };
 const GRAPH_FILE = 'graph.hnsw';
-/** Extra neighbours asked for, so that ties at the k-th place can be ordered by id. */
-const TIE_SLACK = 8;
-const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
 
 /**
  * Approximate nearest-neighbour search on our own HNSW graph (Malkov &
@@ -80,7 +75,7 @@ const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
  *   header and length are checked before the addon reads it, and whose links
  *   and levels the addon checks as it reads.
  */
-export class HnswSearch implements Search {
+export class HnswSearch extends BaseSearch<HnswSearchOptions> {
   static readonly optionKeys: OptionKeys<HnswSearchOptions> = {
     name: true,
     m: true,
@@ -88,12 +83,8 @@ export class HnswSearch implements Search {
     efSearch: true,
     threads: true,
     seed: true,
-    addChunk: true,
-    onProgress: true,
+    ...CHUNKED_ADD_KEYS,
   };
-  readonly name: string;
-  readonly distance: Distance;
-  readonly dim: number;
   readonly m: number;
   readonly efConstruction: number;
   readonly seed: number;
@@ -114,8 +105,8 @@ export class HnswSearch implements Search {
   /** Set while batchAddAsync runs: other changes and lookups wait for it. */
   private adding = false;
 
-  constructor(distance: Distance | DistanceConfig | string, dim: number, options: HnswSearchOptions = {}) {
-    const basics = searchBasics(new.target, distance, dim, options, 'hnsw', [
+  constructor(distance: SearchDistance, dim: number, options: HnswSearchOptions = {}) {
+    super(distance, dim, options, 'hnsw', [
       ['m', 2],
       ['efConstruction', 1],
       ['efSearch', 1],
@@ -123,16 +114,12 @@ export class HnswSearch implements Search {
       ['seed', 0],
       ['addChunk', 1],
     ]);
-    this.distance = basics.distance;
-    this.dim = basics.dim;
-    this.name = basics.name;
-    const addon = loadHnswAddon().module;
-    if (!addon) {
-      throw new BackendError(
-        `HnswSearch needs the native HNSW addon, which does not load here (${loadHnswAddon().error}); ` +
-          'or use UsearchSearch, FaissSearch with algo hnsw, or LinearSearch',
-      );
-    }
+    const addon = moduleOrThrow(
+      loadHnswAddon(),
+      'HnswSearch',
+      'the native HNSW addon',
+      'or use UsearchSearch, FaissSearch with algo hnsw, or LinearSearch',
+    );
     this.addon = addon;
     this.m = options.m ?? 16;
     if (this.m > 2048) throw new ValueError(`m must be at most 2048, got ${this.m}`);
@@ -143,20 +130,7 @@ export class HnswSearch implements Search {
     if (this.seed > Number.MAX_SAFE_INTEGER) throw new ValueError(`seed must be a safe integer, got ${this.seed}`);
     this.addChunk = options.addChunk ?? 10_000;
     this.onProgress = options.onProgress;
-    switch (this.distance.name) {
-      case 'inner_product':
-      case 'cosine':
-        this.metric = METRIC_IP;
-        break;
-      case 'euclidean':
-      case 'squared_euclidean':
-        this.metric = METRIC_L2;
-        break;
-      default:
-        throw new ValueError(
-          `HnswSearch does not serve distance "${this.distance.name}" (it serves ${SUPPORTED.join(', ')}); use LinearSearch`,
-        );
-    }
+    this.metric = this.metricOf({ inner_product: METRIC_IP, cosine: METRIC_IP, euclidean: METRIC_L2, squared_euclidean: METRIC_L2 });
     this.distanceCode = DISTANCE_CODES[this.distance.name]!;
     this.graph = this.newGraph();
   }
@@ -190,14 +164,6 @@ export class HnswSearch implements Search {
 
   size(): number {
     return this.count;
-  }
-
-  isBuilt(): boolean {
-    return true;
-  }
-
-  add(embedding: ArrayLike<number>, id: number): void {
-    this.batchAdd(queryRow(embedding, this.dim), [id]);
   }
 
   /** Adds rows with their ids, all or none; large batches report progress chunk by chunk. */
@@ -274,10 +240,6 @@ export class HnswSearch implements Search {
     if (end <= start) return;
     const keys = Int32Array.from({ length: end - start }, (_, i) => start + i);
     this.addon.setDeleted(this.graph, keys, 1);
-  }
-
-  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
-    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
   }
 
   /**

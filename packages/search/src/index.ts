@@ -1,5 +1,5 @@
 /** Nearest-neighbour search: exact linear search, our own HNSW graph (C), faiss (HNSW, IVF, PQ) and usearch (HNSW, exact). */
-export type { Neighbors, Search, SearchConfig } from './search';
+export type { Neighbors, Search, SearchConfig, SearchDistance } from './search';
 export { LinearSearch, LINEAR_FORMAT, LINEAR_FORMAT_VERSION, type LinearKernel, type LinearSearchOptions } from './linear';
 export { blasAvailable, blasConfig, blasUnavailableReason } from './kernel/blas';
 export { fastestExactSearch } from './default';

@@ -6,7 +6,7 @@ import {
   SNRDistance,
   SquaredEuclideanDistance,
 } from '@tfsim/distances';
-import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
+import type { RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   BackendError,
@@ -18,22 +18,13 @@ import {
   writeArray,
 } from '@tfsim/utils/core';
 
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  neighbourCount,
-  orderNeighbours,
-  queryMatrix,
-  queryRow,
-  rowsToRemove,
-  searchBasics,
-  withoutRows,
-} from './common';
+import { BaseSearch } from './base';
+import { checkAddBatch, DEFAULT_K, neighbourCount, orderNeighbours, queryMatrix, rowsToRemove, withoutRows } from './common';
 import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
 import { blasAvailable, blasServes, BlasStore, blasUnavailableReason } from './kernel/blas';
 import { type Candidates, KernelMode, NO_KEY, PanelStore } from './kernel/engine';
 import { defaultThreads, MAX_HELPERS } from './kernel/pool';
-import type { Neighbors, Search, SearchConfig } from './search';
+import type { Neighbors, SearchConfig, SearchDistance } from './search';
 
 export const LINEAR_FORMAT = 'tfsim.search.linear';
 export const LINEAR_FORMAT_VERSION = 1;
@@ -91,11 +82,8 @@ function kernelModeOf(distance: Distance): KernelMode | undefined {
  * candidates can be among the k nearest; where the bound cannot prove it
  * (near-ties, duplicates) the query is answered by an exact scan instead.
  */
-export class LinearSearch implements Search {
+export class LinearSearch extends BaseSearch<LinearSearchOptions> {
   static readonly optionKeys: OptionKeys<LinearSearchOptions> = { name: true, threads: true, kernel: true };
-  readonly name: string;
-  readonly distance: Distance;
-  readonly dim: number;
   private readonly threads: number;
   private readonly mode: KernelMode | undefined;
   /** The kernel in use: `blas` or `wasm`. */
@@ -103,12 +91,8 @@ export class LinearSearch implements Search {
   private panels: PanelStore | BlasStore;
   private ids: Int32Array = new Int32Array(0);
 
-  constructor(distance: Distance | DistanceConfig | string, dim: number, options: LinearSearchOptions = {}) {
-    ({
-      distance: this.distance,
-      dim: this.dim,
-      name: this.name,
-    } = searchBasics(new.target, distance, dim, options, 'linear', [['threads', 1]]));
+  constructor(distance: SearchDistance, dim: number, options: LinearSearchOptions = {}) {
+    super(distance, dim, options, 'linear', [['threads', 1]]);
     this.threads = Math.min(options.threads ?? defaultThreads(), MAX_HELPERS + 1);
     this.mode = kernelModeOf(this.distance);
     const kernel = options.kernel ?? 'auto';
@@ -130,14 +114,6 @@ export class LinearSearch implements Search {
     return this.panels.size;
   }
 
-  isBuilt(): boolean {
-    return true;
-  }
-
-  add(embedding: ArrayLike<number>, id: number): void {
-    this.batchAdd(queryRow(embedding, this.dim), [id]);
-  }
-
   batchAdd(embeddings: MatrixLike, ids: ArrayLike<number>): void {
     const batch = checkAddBatch(embeddings, ids, this.dim);
     this.append(batch.m, batch.ids);
@@ -155,10 +131,6 @@ export class LinearSearch implements Search {
     }
     this.ids.set(ids, count);
     this.panels.append(m);
-  }
-
-  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
-    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
   }
 
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {

@@ -2,8 +2,11 @@
  * The Search contract (the Python library's `Search`, in camelCase): nearest
  * neighbours of query embeddings among indexed ones, over typed arrays.
  */
-import type { RowDistance as Distance } from '@tfsim/distances/rows';
+import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import type { MatrixLike } from '@tfsim/utils/core';
+
+/** What a search's constructor takes for its distance: a distance, its config, or its name or alias. */
+export type SearchDistance = Distance | DistanceConfig | string;
 
 /** The neighbours of one query, nearest first; ties broken by ascending id. */
 export interface Neighbors {

@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 
-import type { DistanceConfig, RowDistance as Distance } from '@tfsim/distances/rows';
 import {
   type ArrayDescriptor,
   BackendError,
@@ -15,23 +14,11 @@ import {
   writeArray,
 } from '@tfsim/utils/core';
 
-import {
-  checkAddBatch,
-  DEFAULT_K,
-  distanceFromNative,
-  neighbourCount,
-  queryMatrix,
-  queryRow,
-  type Ranked,
-  rankFetched,
-  resolveTies,
-  rowsToRemove,
-  searchBasics,
-  withoutRows,
-} from './common';
+import { BaseSearch, CHUNKED_ADD_KEYS, type ChunkedAddOptions } from './base';
+import { checkAddBatch, DEFAULT_K, distanceFromNative, type Ranked, rankFetched, rowsToRemove, withoutRows } from './common';
 import { checkFiniteValues, readRegularArray, readSearchFolder, type SearchManifestHead, writeSearchFolder } from './files';
-import { optionalModule } from './optional';
-import type { Neighbors, Search, SearchConfig } from './search';
+import { moduleOrThrow, optionalModule } from './optional';
+import type { Neighbors, SearchConfig, SearchDistance } from './search';
 import { checkUsearchFile } from './usearch-file';
 
 export const USEARCH_FORMAT = 'tfsim.search.usearch';
@@ -89,7 +76,7 @@ export function usearchUnavailableReason(): string | undefined {
   return loadUsearch().error;
 }
 
-export interface UsearchSearchOptions {
+export interface UsearchSearchOptions extends ChunkedAddOptions {
   name?: string;
   /** HNSW links per node (usearch's M). Default 16. */
   connectivity?: number;
@@ -107,10 +94,6 @@ export interface UsearchSearchOptions {
   exact?: boolean;
   /** Threads usearch may use for adds and searches; 0 (default) lets it choose. */
   threads?: number;
-  /** Rows per native add call; progress is reported between chunks. Default 10,000. */
-  addChunk?: number;
-  /** Called after each chunk of a batch add with (rows added, rows in the batch). */
-  onProgress?: (done: number, total: number) => void;
   /** The usearch module to use; default `require('usearch')`. */
   binding?: UsearchBinding;
 }
@@ -138,11 +121,8 @@ function wordsOf(keys: BigUint64Array): Uint32Array {
 }
 
 const INDEX_FILE = 'index.usearch';
-/** Extra neighbours asked of usearch, so that ties at the k-th place can be ordered by id. */
-const TIE_SLACK = 8;
 /** usearch's i8 storage: components times 127, truncated. */
 const I8_SCALE = 127 * 127;
-const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
 
 /**
  * Nearest-neighbour search on usearch (the optional npm package `usearch`:
@@ -163,7 +143,7 @@ const SUPPORTED = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
  *   data: vectors and graph), checked against the manifest and its own header
  *   before usearch reads it. An exact search saves its f32 rows instead.
  */
-export class UsearchSearch implements Search {
+export class UsearchSearch extends BaseSearch<UsearchSearchOptions> {
   static readonly optionKeys: OptionKeys<UsearchSearchOptions> = {
     name: true,
     connectivity: true,
@@ -172,13 +152,9 @@ export class UsearchSearch implements Search {
     precision: true,
     exact: true,
     threads: true,
-    addChunk: true,
-    onProgress: true,
     binding: true,
+    ...CHUNKED_ADD_KEYS,
   };
-  readonly name: string;
-  readonly distance: Distance;
-  readonly dim: number;
   readonly precision: UsearchPrecision;
   readonly exact: boolean;
   readonly connectivity: number;
@@ -201,26 +177,16 @@ export class UsearchSearch implements Search {
   /** Rows held. */
   private count = 0;
 
-  constructor(distance: Distance | DistanceConfig | string, dim: number, options: UsearchSearchOptions = {}) {
-    ({
-      distance: this.distance,
-      dim: this.dim,
-      name: this.name,
-    } = searchBasics(new.target, distance, dim, options, 'usearch', [
+  constructor(distance: SearchDistance, dim: number, options: UsearchSearchOptions = {}) {
+    super(distance, dim, options, 'usearch', [
       ['connectivity', 2],
       ['expansionAdd', 1],
       ['expansionSearch', 1],
       ['threads', 0],
       ['addChunk', 1],
-    ]));
-    const binding = options.binding ?? loadUsearch().module;
-    if (!binding) {
-      throw new BackendError(
-        `UsearchSearch needs the optional package usearch, which does not load here (${loadUsearch().error}); ` +
-          'install it, or use LinearSearch',
-      );
-    }
-    this.binding = binding;
+    ]);
+    this.binding =
+      options.binding ?? moduleOrThrow(loadUsearch(), 'UsearchSearch', 'the optional package usearch', 'install it, or use LinearSearch');
     this.connectivity = options.connectivity ?? 16;
     this.expansionAdd = options.expansionAdd ?? 128;
     this.expansionSearch = options.expansionSearch ?? 64;
@@ -234,20 +200,7 @@ export class UsearchSearch implements Search {
     this.exact = options.exact ?? false;
     if (this.exact && this.precision !== 'f32')
       throw new ValueError(`an exact UsearchSearch stores f32 rows; precision ${this.precision} applies to HNSW`);
-    switch (this.distance.name) {
-      case 'inner_product':
-      case 'cosine':
-        this.metric = 'ip';
-        break;
-      case 'euclidean':
-      case 'squared_euclidean':
-        this.metric = 'l2sq';
-        break;
-      default:
-        throw new ValueError(
-          `UsearchSearch has no usearch metric for distance "${this.distance.name}" (it serves ${SUPPORTED.join(', ')}); use LinearSearch`,
-        );
-    }
+    this.metric = this.metricOf<UsearchMetric>({ inner_product: 'ip', cosine: 'ip', euclidean: 'l2sq', squared_euclidean: 'l2sq' });
     if (!this.exact) this.index = this.newIndex();
   }
 
@@ -265,14 +218,6 @@ export class UsearchSearch implements Search {
 
   size(): number {
     return this.count;
-  }
-
-  isBuilt(): boolean {
-    return true;
-  }
-
-  add(embedding: ArrayLike<number>, id: number): void {
-    this.batchAdd(queryRow(embedding, this.dim), [id]);
   }
 
   /** Adds rows with their ids, all or none; large batches report progress chunk by chunk. */
@@ -338,24 +283,12 @@ export class UsearchSearch implements Search {
     progress.done();
   }
 
-  lookup(embedding: ArrayLike<number>, k = DEFAULT_K): Neighbors {
-    return this.batchLookup(queryRow(embedding, this.dim), k)[0]!;
-  }
-
   batchLookup(embeddings: MatrixLike, k = DEFAULT_K): Neighbors[] {
-    const queries = queryMatrix(embeddings, this.dim);
-    const kk = neighbourCount(k, this.count);
-    if (queries.rows === 0) return [];
-    const data = queries.data.subarray(0, queries.rows * this.dim);
-    const fetch = Math.min(this.count, kk + TIE_SLACK);
-    const found = this.search(data, fetch);
-    return resolveTies(
-      queries.rows,
-      this.count,
-      fetch,
-      (i) => this.collect(found, i, fetch, kk),
-      (i, more) => this.collect(this.search(data.subarray(i * this.dim, (i + 1) * this.dim), more), 0, more, kk),
-    );
+    return this.fetchedLookup(embeddings, k, this.count, {
+      prepare: (queries) => queries.data.subarray(0, queries.rows * this.dim),
+      search: (data, fetch) => this.search(data, fetch),
+      collect: (found, query, fetch, kk) => this.collect(found, query, fetch, kk),
+    });
   }
 
   /** Raw usearch results: `stride` slots per query (0 for one unbatched query), `counts` of them filled. */

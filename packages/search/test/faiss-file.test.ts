@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { faissAvailable, FaissSearch } from '../src';
 import { checkFaissBytes } from '../src/faiss-file';
+import { refusesSymlinkAndResize } from './cases';
 import { gaussian } from './data';
 
 (faissAvailable() ? describe : describe.skip)('faiss files are checked before faiss reads them', () => {
@@ -72,26 +73,19 @@ import { gaussian } from './data';
     expect(() => checkFaissBytes(patched, 8, 300, 'f')).toThrow(/neighbors holds \d+ elements, expected/);
   });
 
-  it('load refuses a symlinked index file and a size other than the manifest records', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-faiss-file-'));
-    try {
-      const search = new FaissSearch('euclidean', 8);
-      search.batchAdd(
-        gaussian(50, 8, 2),
-        Array.from({ length: 50 }, (_, i) => i),
-      );
-      const folder = path.join(dir, 'i');
-      await search.save(folder);
-      const file = path.join(folder, 'index.faiss');
-      const bytes = await readFile(file);
-      await writeFile(file, Buffer.concat([bytes, Buffer.alloc(4)]));
-      await expect(new FaissSearch('euclidean', 8).load(folder)).rejects.toThrow(/has \d+ bytes, the manifest records/);
-      await rm(file);
-      await writeFile(path.join(dir, 'real'), bytes);
-      await symlink(path.join(dir, 'real'), file);
-      await expect(new FaissSearch('euclidean', 8).load(folder)).rejects.toThrow(/not a regular file/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'load refuses a symlinked index file and a size other than the manifest records',
+    refusesSymlinkAndResize(
+      (folder) => {
+        const search = new FaissSearch('euclidean', 8);
+        search.batchAdd(
+          gaussian(50, 8, 2),
+          Array.from({ length: 50 }, (_, i) => i),
+        );
+        return search.save(folder);
+      },
+      'index.faiss',
+      () => new FaissSearch('euclidean', 8),
+    ),
+  );
 });

@@ -14,25 +14,19 @@ import {
 } from '../src';
 import { testSearch } from '../src/conformance';
 import { stopHelpers } from '../src/kernel/pool';
+import { describeWhenLoaded } from './cases';
 import { gaussian, recallAt } from './data';
 
 afterAll(() => stopHelpers());
 
-const required = process.env.TFSIM_REQUIRE_FAISS === '1';
+const faissNode = {
+  module: 'faiss-node',
+  unavailable: faissUnavailableReason(),
+  requireVar: 'TFSIM_REQUIRE_FAISS',
+  hint: '; run pnpm setup:native',
+};
 
-if (!faissAvailable() && !required) {
-  console.warn(`FaissSearch tests SKIPPED: faiss-node does not load (${faissUnavailableReason()}); run pnpm setup:native`);
-  describe.skip('FaissSearch (faiss-node not available)', () => {
-    it('needs faiss-node', () => undefined);
-  });
-} else {
-  describe('faiss-node', () => {
-    it('loads (TFSIM_REQUIRE_FAISS=1 makes this a failure, not a skip)', () => {
-      expect(faissUnavailableReason()).toBeUndefined();
-      expect(faissAvailable()).toBe(true);
-    });
-  });
-
+describeWhenLoaded(faissNode, () => {
   if (faissAvailable()) {
     testSearch(
       { describe, it },
@@ -155,7 +149,7 @@ if (!faissAvailable() && !required) {
       });
 
       it('rejects what faiss cannot do with a clear error', () => {
-        expect(() => new FaissSearch('snr', 8)).toThrow(/no faiss metric for distance "snr"/);
+        expect(() => new FaissSearch('snr', 8)).toThrow(/does not serve distance "snr"/);
         expect(() => new FaissSearch('manhattan', 8, { algo: 'ivf' })).toThrow(/manhattan works with the flat and hnsw/);
         expect(() => new FaissSearch('euclidean', 10, { algo: 'ivfpq' })).toThrow(/multiple of m/);
         expect(() => new FaissSearch('euclidean', 8, { nprobe: 0 })).toThrow(/nprobe/);
@@ -244,7 +238,7 @@ if (!faissAvailable() && !required) {
       });
     });
   }
-}
+});
 
 describe('FaissSearch options', () => {
   it('rejects an unknown key with a suggestion, whether faiss loads or not', () => {

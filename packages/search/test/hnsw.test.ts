@@ -1,31 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { Rng } from '@tfsim/utils';
 
-import { getSearch, hnswAvailable, HnswSearch, hnswUnavailableReason, LinearSearch } from '../src';
+import { HnswSearch, hnswUnavailableReason, LinearSearch } from '../src';
 import { testSearch } from '../src/conformance';
+import { withDir } from '../src/conformance/harness';
 import type * as HnswModule from '../src/hnsw';
 import type { HnswAddon, HnswHandle } from '../src/hnsw-addon';
 import { HNSW_HEADER_BYTES } from '../src/hnsw-file';
 import { stopHelpers } from '../src/kernel/pool';
+import { corrupter, describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './cases';
 import { gaussian, recallAt } from './data';
 
 afterAll(() => stopHelpers());
 
-const required = process.env.TFSIM_REQUIRE_HNSW === '1';
 const DISTANCES = ['inner_product', 'cosine', 'euclidean', 'squared_euclidean'];
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-hnsw-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -53,17 +45,16 @@ describe('HnswSearch without the addon', () => {
   });
 });
 
-if (!hnswAvailable() && !required) {
-  console.warn(`HnswSearch tests SKIPPED: the HNSW addon does not load (${hnswUnavailableReason()}); pnpm setup:native builds it`);
-  describe.skip('HnswSearch (addon not built)', () => {
-    it('needs the addon', () => undefined);
-  });
-} else {
-  describe('the HNSW addon', () => {
-    it('loads (TFSIM_REQUIRE_HNSW=1 makes this a failure, not a skip), with a SIMD kernel for this CPU', () => {
-      expect(hnswUnavailableReason()).toBeUndefined();
-      expect(['avx512', 'avx2', 'scalar']).toContain(new HnswSearch('l2', 4).kernel);
-    });
+const addon = {
+  module: 'the HNSW addon',
+  unavailable: hnswUnavailableReason(),
+  requireVar: 'TFSIM_REQUIRE_HNSW',
+  hint: '; pnpm setup:native builds it',
+};
+
+describeWhenLoaded(addon, () => {
+  it('has a SIMD kernel for this CPU', () => {
+    expect(['avx512', 'avx2', 'scalar']).toContain(new HnswSearch('l2', 4).kernel);
   });
 
   testSearch(
@@ -107,31 +98,7 @@ if (!hnswAvailable() && !required) {
       }
     });
 
-    it('cosine does not normalise: distances are 1 - q.k of the rows as given, which stay untouched', () => {
-      const rows = new Float32Array([2, 0, 0, 3, 1, 1]);
-      const copy = Float32Array.from(rows);
-      const search = new HnswSearch('cosine', 2);
-      search.batchAdd({ data: rows, rows: 3, cols: 2 }, [7, -3, 12]);
-      const got = search.lookup([0.5, 0.25], 3);
-      // 1 - q.k: [2, 0] -> 0 (clipped from 0), [0, 3] -> 0.25, [1, 1] -> 0.25; ties by id.
-      expect(Array.from(got.ids)).toEqual([7, -3, 12]);
-      expect(Array.from(got.distances)).toEqual([0, 0.25, 0.25]);
-      expect(rows).toEqual(copy);
-    });
-
-    it('inner product returns similarities largest first, euclidean the square root of squared', () => {
-      const data = { data: new Float32Array([1, 2, 3, 4, -1, 0]), rows: 3, cols: 2 };
-      const ip = new HnswSearch('inner_product', 2);
-      ip.batchAdd(data, [10, 20, 30]);
-      const got = ip.lookup([1, 1], 3);
-      expect(Array.from(got.ids)).toEqual([20, 10, 30]);
-      expect(Array.from(got.distances)).toEqual([7, 3, -1]);
-      const l2 = new HnswSearch('euclidean', 2);
-      l2.batchAdd(data, [10, 20, 30]);
-      const near = l2.lookup([1, 1], 3);
-      expect(Array.from(near.ids)).toEqual([10, 30, 20]);
-      expect(Array.from(near.distances)).toEqual([1, Math.fround(Math.sqrt(5)), Math.fround(Math.sqrt(13))]);
-    });
+    testRowsAsGiven((distance, dim) => new HnswSearch(distance, dim));
 
     it('refuses distances it cannot serve and bad options, by name', () => {
       expect(() => new HnswSearch('manhattan', 4)).toThrow(/does not serve distance "manhattan".*use LinearSearch/);
@@ -302,23 +269,6 @@ if (!hnswAvailable() && !required) {
       expect(search.batchLookup(queries, 10)).toEqual(sync.batchLookup(queries, 10));
     });
 
-    it('is made by name and from its config', () => {
-      const search = getSearch('hnsw', { distance: 'cosine', dim: 8, m: 12, efSearch: 99, seed: 3 });
-      expect(search).toBeInstanceOf(HnswSearch);
-      expect(search.getConfig()).toEqual({
-        type: 'hnsw',
-        distance: 'cosine',
-        dim: 8,
-        name: 'hnsw',
-        m: 12,
-        efConstruction: 128,
-        efSearch: 99,
-        seed: 3,
-      });
-      expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
-      expect(getSearch('HnswSearch', { distance: 'l2', dim: 2 })).toBeInstanceOf(HnswSearch);
-    });
-
     it('holds a 128-wide graph at m 16 in under 1.3 x its raw f32 rows, per node', () => {
       const rows = gaussian(1200, 128, 9);
       // One batch each, so the graph's capacity is exactly its rows; the difference leaves out what does not grow with them (locks).
@@ -347,36 +297,26 @@ if (!hnswAvailable() && !required) {
         };
       };
 
-      it('refuses a truncated or padded graph, a wrong recorded size, a symlink and a path in the name', async () => {
+      it(
+        'refuses a truncated or padded graph, a wrong recorded size, a symlink and a path in the name',
+        refusesHostileFile({
+          save,
+          fresh: () => new HnswSearch('cosine', 32, { m: 8 }),
+          entry: 'graph',
+          notAName: /no valid graph file/,
+        }),
+      );
+
+      it('refuses a file too short for its header, and a graph of another m', async () => {
         await withDir(async (dir) => {
           const folder = path.join(dir, 'i');
           const manifest = await save(folder);
-          const file = path.join(folder, manifest.graph.file);
-          const fresh = () => new HnswSearch('cosine', 32, { m: 8 });
-          const bytes = await readFile(file);
-          const withManifest = (graph: object, extra: object = {}) =>
-            writeFile(
-              path.join(folder, 'manifest.json'),
-              JSON.stringify({ ...manifest, ...extra, graph: { ...manifest.graph, ...graph } }),
-            );
-          await truncate(file, manifest.graph.bytes - 7);
-          await expect(fresh().load(folder)).rejects.toThrow(/has \d+ bytes, the manifest records/);
-          await withManifest({ bytes: manifest.graph.bytes - 7 });
-          await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
-          await writeFile(file, Buffer.concat([bytes, Buffer.alloc(100)]));
-          await withManifest({ bytes: bytes.length + 100 });
-          await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
-          await writeFile(file, Buffer.alloc(10));
-          await withManifest({ bytes: 10 });
-          await expect(fresh().load(folder)).rejects.toThrow(/too short for an HNSW header/);
-          await withManifest({ file: '../x' });
-          await expect(fresh().load(folder)).rejects.toThrow(/no valid graph file/);
-          await rm(file);
-          await writeFile(path.join(dir, 'elsewhere'), bytes);
-          await symlink(path.join(dir, 'elsewhere'), file);
-          await withManifest({});
-          await expect(fresh().load(folder)).rejects.toThrow(/not a regular file/);
-          await expect(new HnswSearch('cosine', 32, { m: 9 }).load(folder)).rejects.toThrow(/graph of m 8; this search has m 9/);
+          await writeFile(path.join(folder, manifest.graph.file), Buffer.alloc(10));
+          await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ ...manifest, graph: { ...manifest.graph, bytes: 10 } }));
+          await expect(new HnswSearch('cosine', 32, { m: 8 }).load(folder)).rejects.toThrow(/too short for an HNSW header/);
+          const other = path.join(dir, 'j');
+          await save(other);
+          await expect(new HnswSearch('cosine', 32, { m: 9 }).load(other)).rejects.toThrow(/graph of m 8; this search has m 9/);
         });
       });
 
@@ -387,15 +327,7 @@ if (!hnswAvailable() && !required) {
           const file = path.join(folder, 'graph.hnsw');
           const good = await readFile(file);
           const target = new HnswSearch('cosine', 32, { m: 8 });
-          target.batchAdd([keys.data.subarray(0, 32)], [42]);
-          const corrupt = async (patch: (b: Buffer) => void, pattern: RegExp) => {
-            const b = Buffer.from(good);
-            patch(b);
-            await writeFile(file, b);
-            await expect(target.load(folder)).rejects.toThrow(pattern);
-            expect(target.size()).toBe(1);
-            expect(Array.from(target.lookup(keys.data.subarray(0, 32), 1).ids)).toEqual([42]);
-          };
+          const corrupt = await corrupter(target, keys.data.subarray(0, 32), folder, file);
           const node5 = recordOffset(N, 8, 32, 5);
           await corrupt((b) => b.write('XFSHNSW1', 0, 'latin1'), /bad magic/);
           await corrupt((b) => b.writeUInt32LE(2, 8), /graph version 2/);
@@ -437,4 +369,4 @@ if (!hnswAvailable() && !required) {
       });
     });
   });
-}
+});

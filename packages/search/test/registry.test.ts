@@ -1,4 +1,16 @@
-import { blasAvailable, faissAvailable, FaissSearch, fastestExactSearch, getSearch, isSearch, LinearSearch } from '../src';
+import {
+  blasAvailable,
+  faissAvailable,
+  FaissSearch,
+  fastestExactSearch,
+  getSearch,
+  hnswAvailable,
+  HnswSearch,
+  isSearch,
+  LinearSearch,
+  usearchAvailable,
+  UsearchSearch,
+} from '../src';
 
 describe('getSearch', () => {
   it('makes searches by name, alias or config, and passes a search through', () => {
@@ -15,6 +27,34 @@ describe('getSearch', () => {
       expect(getSearch(faiss.getConfig()).getConfig()).toEqual(faiss.getConfig());
     }
   });
+
+  const NATIVE = [
+    {
+      type: 'hnsw',
+      className: 'HnswSearch',
+      cls: HnswSearch,
+      available: hnswAvailable,
+      options: { m: 12, efSearch: 99, seed: 3 },
+      config: { m: 12, efConstruction: 128, efSearch: 99, seed: 3 },
+    },
+    {
+      type: 'usearch',
+      className: 'UsearchSearch',
+      cls: UsearchSearch,
+      available: usearchAvailable,
+      options: { precision: 'f16', expansionSearch: 99, connectivity: 12 },
+      config: { precision: 'f16', exact: false, connectivity: 12, expansionAdd: 128, expansionSearch: 99 },
+    },
+  ];
+  for (const c of NATIVE) {
+    (c.available() ? it : it.skip)(`makes ${c.className} by name and by class name with its options; getConfig round-trips`, () => {
+      const search = getSearch(c.type, { distance: 'cosine', dim: 8, ...c.options });
+      expect(search).toBeInstanceOf(c.cls);
+      expect(search.getConfig()).toEqual({ type: c.type, distance: 'cosine', dim: 8, name: c.type, ...c.config });
+      expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
+      expect(getSearch(c.className, { distance: 'l2', dim: 2 })).toBeInstanceOf(c.cls);
+    });
+  }
 
   it('rejects unknown names and missing settings', () => {
     expect(() => getSearch('annoy', { distance: 'cosine', dim: 2 })).toThrow(

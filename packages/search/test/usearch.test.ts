@@ -1,37 +1,16 @@
-import { mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { getSearch, LinearSearch, usearchAvailable, UsearchSearch, usearchUnavailableReason } from '../src';
+import { LinearSearch, UsearchSearch, usearchUnavailableReason } from '../src';
 import { testSearch } from '../src/conformance';
+import { withDir } from '../src/conformance/harness';
 import { stopHelpers } from '../src/kernel/pool';
+import { corrupter, describeWhenLoaded, refusesHostileFile, testRowsAsGiven } from './cases';
 import { gaussian, recallAt } from './data';
 
 afterAll(() => stopHelpers());
 
-const required = process.env.TFSIM_REQUIRE_USEARCH === '1';
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-usearch-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-if (!usearchAvailable() && !required) {
-  console.warn(`UsearchSearch tests SKIPPED: usearch does not load (${usearchUnavailableReason()})`);
-  describe.skip('UsearchSearch (usearch not available)', () => {
-    it('needs usearch', () => undefined);
-  });
-} else {
-  describe('usearch', () => {
-    it('loads (TFSIM_REQUIRE_USEARCH=1 makes this a failure, not a skip)', () => {
-      expect(usearchUnavailableReason()).toBeUndefined();
-    });
-  });
-
+describeWhenLoaded({ module: 'usearch', unavailable: usearchUnavailableReason(), requireVar: 'TFSIM_REQUIRE_USEARCH' }, () => {
   testSearch(
     { describe, it },
     {
@@ -89,41 +68,13 @@ if (!usearchAvailable() && !required) {
       }
     });
 
-    it('cosine does not normalise: distances are 1 - q.k of the rows as given, which stay untouched', () => {
-      const rows = new Float32Array([2, 0, 0, 3, 1, 1]);
-      const copy = Float32Array.from(rows);
-      for (const exact of [true, false]) {
-        const search = new UsearchSearch('cosine', 2, { exact });
-        search.batchAdd({ data: rows, rows: 3, cols: 2 }, [7, -3, 12]);
-        const got = search.lookup([0.5, 0.25], 3);
-        // 1 - q.k: [0, 3] -> 0.25, [2, 0] -> 0 (clipped from 0), [1, 1] -> 0.25; ties by id.
-        expect(Array.from(got.ids)).toEqual([7, -3, 12]);
-        expect(Array.from(got.distances)).toEqual([0, 0.25, 0.25]);
-        expect(rows).toEqual(copy);
-      }
-    });
-
-    it('inner product returns similarities largest first, euclidean the square root of squared', () => {
-      const data = { data: new Float32Array([1, 2, 3, 4, -1, 0]), rows: 3, cols: 2 };
-      for (const exact of [true, false]) {
-        const ip = new UsearchSearch('inner_product', 2, { exact });
-        ip.batchAdd(data, [10, 20, 30]);
-        const got = ip.lookup([1, 1], 3);
-        expect(Array.from(got.ids)).toEqual([20, 10, 30]);
-        expect(Array.from(got.distances)).toEqual([7, 3, -1]);
-        const l2 = new UsearchSearch('euclidean', 2, { exact });
-        l2.batchAdd(data, [10, 20, 30]);
-        const near = l2.lookup([1, 1], 3);
-        expect(Array.from(near.ids)).toEqual([10, 30, 20]);
-        expect(near.distances[0]).toBeCloseTo(1, 6);
-        expect(near.distances[1]).toBeCloseTo(Math.sqrt(5), 6);
-        expect(near.distances[2]).toBeCloseTo(Math.sqrt(13), 6);
-      }
-    });
+    for (const exact of [true, false]) {
+      describe(exact ? 'exact' : 'hnsw', () => testRowsAsGiven((distance, dim) => new UsearchSearch(distance, dim, { exact })));
+    }
 
     it('refuses distances usearch cannot serve, bad options and out-of-range i8 rows', () => {
-      expect(() => new UsearchSearch('manhattan', 4)).toThrow(/no usearch metric for distance "manhattan".*use LinearSearch/);
-      expect(() => new UsearchSearch('snr', 4)).toThrow(/no usearch metric for distance "snr"/);
+      expect(() => new UsearchSearch('manhattan', 4)).toThrow(/does not serve distance "manhattan".*use LinearSearch/);
+      expect(() => new UsearchSearch('snr', 4)).toThrow(/does not serve distance "snr"/);
       expect(() => new UsearchSearch('cosine', 4, { precision: 'f8' as never })).toThrow(/precision must be 'f32', 'f16' or 'i8'/);
       expect(() => new UsearchSearch('cosine', 4, { exact: true, precision: 'f16' })).toThrow(/exact UsearchSearch stores f32/);
       expect(() => new UsearchSearch('cosine', 4, { connectivity: 1 })).toThrow(/connectivity/);
@@ -192,24 +143,6 @@ if (!usearchAvailable() && !required) {
       });
     });
 
-    it('getSearch makes one by name with its options; getConfig round-trips', () => {
-      const search = getSearch('usearch', { distance: 'cosine', dim: 8, precision: 'f16', expansionSearch: 99, connectivity: 12 });
-      expect(search).toBeInstanceOf(UsearchSearch);
-      expect(search.getConfig()).toEqual({
-        type: 'usearch',
-        distance: 'cosine',
-        dim: 8,
-        name: 'usearch',
-        precision: 'f16',
-        exact: false,
-        connectivity: 12,
-        expansionAdd: 128,
-        expansionSearch: 99,
-      });
-      expect(getSearch(search.getConfig()).getConfig()).toEqual(search.getConfig());
-      expect(getSearch('UsearchSearch', { distance: 'l2', dim: 2, exact: true })).toBeInstanceOf(UsearchSearch);
-    });
-
     describe('hostile saved folders', () => {
       const save = async (dir: string) => {
         const search = new UsearchSearch('cosine', 32);
@@ -224,36 +157,10 @@ if (!usearchAvailable() && !required) {
         };
       };
 
-      it('refuses a truncated or padded index file, a wrong recorded size, a symlink and a path in the name', async () => {
-        await withDir(async (dir) => {
-          const folder = path.join(dir, 'i');
-          const manifest = await save(folder);
-          const file = path.join(folder, manifest.index.file);
-          const fresh = () => new UsearchSearch('cosine', 32);
-          const bytes = await readFile(file);
-          await truncate(file, manifest.index.bytes - 7);
-          await expect(fresh().load(folder)).rejects.toThrow(/has \d+ bytes, the manifest records/);
-          // Recorded size matches, but the file is short of what its header implies.
-          await writeFile(
-            path.join(folder, 'manifest.json'),
-            JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: manifest.index.bytes - 7 } }),
-          );
-          await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
-          await writeFile(file, Buffer.concat([bytes, Buffer.alloc(100)]));
-          await writeFile(
-            path.join(folder, 'manifest.json'),
-            JSON.stringify({ ...manifest, index: { ...manifest.index, bytes: bytes.length + 100 } }),
-          );
-          await expect(fresh().load(folder)).rejects.toThrow(/its header implies/);
-          await writeFile(path.join(folder, 'manifest.json'), JSON.stringify({ ...manifest, index: { ...manifest.index, file: '../x' } }));
-          await expect(fresh().load(folder)).rejects.toThrow(/no valid usearch index file/);
-          await rm(file);
-          await writeFile(path.join(dir, 'elsewhere'), bytes);
-          await symlink(path.join(dir, 'elsewhere'), file);
-          await writeFile(path.join(folder, 'manifest.json'), JSON.stringify(manifest));
-          await expect(fresh().load(folder)).rejects.toThrow(/not a regular file/);
-        });
-      });
+      it(
+        'refuses a truncated or padded index file, a wrong recorded size, a symlink and a path in the name',
+        refusesHostileFile({ save, fresh: () => new UsearchSearch('cosine', 32), entry: 'index', notAName: /no valid usearch index file/ }),
+      );
 
       it('refuses a header that disagrees with the manifest (size, magic, level), keeping the index as it was', async () => {
         await withDir(async (dir) => {
@@ -262,14 +169,7 @@ if (!usearchAvailable() && !required) {
           const file = path.join(folder, manifest.index.file);
           const good = await readFile(file);
           const target = new UsearchSearch('cosine', 32);
-          target.batchAdd([keys.data.subarray(0, 32)], [42]);
-          const corrupt = async (patch: (b: Buffer) => void, pattern: RegExp) => {
-            const b = Buffer.from(good);
-            patch(b);
-            await writeFile(file, b);
-            await expect(target.load(folder)).rejects.toThrow(pattern);
-            expect(target.size()).toBe(1);
-          };
+          const corrupt = await corrupter(target, keys.data.subarray(0, 32), folder, file);
           await corrupt((b) => b.writeUInt32LE(199, 0), /holds 199 vectors/);
           // More rows than written: the head is then looked for 128 bytes too far.
           await corrupt((b) => b.writeUInt32LE(201, 0), /bad magic/);
@@ -315,4 +215,4 @@ if (!usearchAvailable() && !required) {
       });
     });
   });
-}
+});

@@ -1,5 +1,5 @@
 /** Key-value stores for embeddings, labels and data: memory, LevelDB and Redis. */
-export type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
+export type { BatchData, BatchLabels, Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 export { MemoryStore, type MemoryStoreOptions } from './memory';
 export { readStore, STORE_FORMAT, STORE_FORMAT_VERSION, type StoreSnapshot, writeStore } from './format';
 // For implementers of a Store (ours or a third party's): the validation and the

@@ -16,7 +16,7 @@ import {
   prepareUpdate,
   recordCount,
 } from './records';
-import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
+import type { BatchData, BatchLabels, Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface LevelStoreOptions {
   /** Folder of the LevelDB database (created when missing). */
@@ -151,11 +151,7 @@ export class LevelStore implements Store {
     return ids[0]!;
   }
 
-  async batchAdd(
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<number[]> {
+  async batchAdd(embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<number[]> {
     // checked and copied at the call; the dimension once earlier writes are done
     const batch = prepareBatch(embeddings, labels, data, undefined);
     return this.enqueue(async () => {
@@ -202,12 +198,7 @@ export class LevelStore implements Store {
     });
   }
 
-  async update(
-    ids: ArrayLike<number>,
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<void> {
+  async update(ids: ArrayLike<number>, embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<void> {
     const batch = prepareUpdate(ids, embeddings, labels, data, undefined);
     const given = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
     await this.enqueue(async () => {

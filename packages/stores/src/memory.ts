@@ -3,7 +3,7 @@ import { checkOptions, type IndexedItem, type Label, type MatrixLike, type Optio
 import { readStore, writeStore } from './format';
 import type { PreparedBatch } from './records';
 import { checkDistinctIds, checkId, checkIds, liveIds, prepareBatch, prepareOne, prepareUpdate, recordCount } from './records';
-import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
+import type { BatchData, BatchLabels, Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface MemoryStoreOptions {
   name?: string;
@@ -35,11 +35,7 @@ export class MemoryStore implements Store {
     return this.write(prepareOne(embedding, label, data, this.dim))[0]!;
   }
 
-  async batchAdd(
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<number[]> {
+  async batchAdd(embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<number[]> {
     return this.write(prepareBatch(embeddings, labels, data, this.dim));
   }
 
@@ -71,12 +67,7 @@ export class MemoryStore implements Store {
     }
   }
 
-  async update(
-    ids: ArrayLike<number>,
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<void> {
+  async update(ids: ArrayLike<number>, embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<void> {
     const batch = prepareUpdate(ids, embeddings, labels, data, this.dim);
     const checked = checkDistinctIds(ids, this.count, this.removed);
     const dim = this.dim!;

@@ -15,6 +15,8 @@ import {
   ValueError,
 } from '@tfsim/utils/core';
 
+import type { BatchData, BatchLabels } from './store';
+
 /** A batch ready to write: embeddings as one matrix, labels, and data as JSON text. */
 export interface PreparedBatch {
   embeddings: Matrix;
@@ -49,8 +51,8 @@ export function dataToJson(data: unknown, what: string): string {
  */
 export function prepareBatch(
   embeddings: MatrixLike,
-  labels: ReadonlyArray<Label | null> | null | undefined,
-  data: ReadonlyArray<unknown> | null | undefined,
+  labels: BatchLabels | undefined,
+  data: BatchData | undefined,
   dim: number | undefined,
 ): PreparedBatch {
   const m = toMatrix(embeddings, { name: 'embeddings', allowEmpty: true, copy: true });
@@ -123,8 +125,8 @@ export function checkDistinctIds(ids: ArrayLike<number>, nextId: number, removed
 export function prepareUpdate(
   ids: ArrayLike<number>,
   embeddings: MatrixLike,
-  labels: ReadonlyArray<Label | null> | null | undefined,
-  data: ReadonlyArray<unknown> | null | undefined,
+  labels: BatchLabels | undefined,
+  data: BatchData | undefined,
   dim: number | undefined,
 ): PreparedBatch {
   const batch = prepareBatch(embeddings, labels, data, dim);

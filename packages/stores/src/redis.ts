@@ -17,7 +17,7 @@ import { dataJsonOf, decodeRecord, encodeRecord } from './codec';
 import { readStore, writeStore } from './format';
 import { importOptional } from './optional';
 import { checkDistinctIds, checkIds, liveIds, prepareBatch, type PreparedBatch, prepareOne, prepareUpdate, recordCount } from './records';
-import type { Store, StoreConfig, StoredRecord, StoredRecords } from './store';
+import type { BatchData, BatchLabels, Store, StoreConfig, StoredRecord, StoredRecords } from './store';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`; default from host/port/db. */
@@ -334,12 +334,7 @@ export class RedisStore implements Store {
     if (bad >= 0) throw new ValueError(`id ${checked[bad]} is not in the store ${this.prefix}: nothing was removed`);
   }
 
-  async update(
-    ids: ArrayLike<number>,
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<void> {
+  async update(ids: ArrayLike<number>, embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<void> {
     const batch = prepareUpdate(ids, embeddings, labels, data, undefined);
     const checked = checkDistinctIds(ids, Number.MAX_SAFE_INTEGER);
     const { rows, cols, data: values } = batch.embeddings;
@@ -360,11 +355,7 @@ export class RedisStore implements Store {
     return (await this.append(prepareOne(embedding, label, data, undefined)))[0]!;
   }
 
-  async batchAdd(
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<number[]> {
+  async batchAdd(embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<number[]> {
     return this.append(prepareBatch(embeddings, labels, data, undefined));
   }
 

@@ -18,6 +18,12 @@ export interface StoredRecords {
   data: unknown[];
 }
 
+/** A batch's labels, one per row (null: that row has none); absent or null: no labels at all. */
+export type BatchLabels = ReadonlyArray<Label | null> | null;
+
+/** A batch's data, one JSON-serialisable entry per row; absent or null: no data at all. */
+export type BatchData = ReadonlyArray<unknown> | null;
+
 export interface StoreConfig {
   /** Implementation: `memory`, `level`, `redis`, ... */
   type: string;
@@ -33,7 +39,7 @@ export interface Store {
    * Adds records atomically (all or none) and returns their ids. `labels` and
    * `data`, when given, have one entry per embedding.
    */
-  batchAdd(embeddings: MatrixLike, labels?: ReadonlyArray<Label | null> | null, data?: ReadonlyArray<unknown> | null): Promise<number[]>;
+  batchAdd(embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<number[]>;
   /**
    * Removes records, all or none (an unknown, removed or repeated id is a
    * ValueError and nothing changes). Ids are stable: the other records keep
@@ -46,12 +52,7 @@ export interface Store {
    * data become the given ones, checked as batchAdd checks them (absent
    * labels and data are null). Optional, with `remove`.
    */
-  update?(
-    ids: ArrayLike<number>,
-    embeddings: MatrixLike,
-    labels?: ReadonlyArray<Label | null> | null,
-    data?: ReadonlyArray<unknown> | null,
-  ): Promise<void>;
+  update?(ids: ArrayLike<number>, embeddings: MatrixLike, labels?: BatchLabels, data?: BatchData): Promise<void>;
   /** One record; an unknown id is an error. */
   get(id: number): Promise<StoredRecord>;
   batchGet(ids: ArrayLike<number>): Promise<StoredRecords>;

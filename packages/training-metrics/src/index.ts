@@ -16,20 +16,6 @@ export {
   type NegativeMiningStrategy,
   type PositiveMiningStrategy,
 } from './distance-metric';
-export {
-  avgNeg,
-  avgPos,
-  deserializeTrainingMetric,
-  distGap,
-  fromPythonConfig,
-  getTrainingMetric,
-  maxNeg,
-  maxPos,
-  minNeg,
-  minPos,
-  sumNeg,
-  sumPos,
-  trainingMetricNames,
-  type TrainingMetric,
-} from './shortcuts';
+// The shortcuts module is public as a whole: the Python names (avg_pos ... dist_gap) and the lookups by name.
+export * from './shortcuts';
 export { batchClassRatio, type LabelledBatch } from './batch-class-ratio';

@@ -10,7 +10,7 @@ import { MetricEmbedding } from '@tfsim/layers';
 import { ArcFaceLoss, getLoss, type Loss, ProxyAnchorLoss } from '@tfsim/losses';
 import { testBackends } from '@tfsim/test-utils';
 
-import { createContrastiveModel } from '../../src/contrastive';
+import { type ContrastiveModel, createContrastiveModel } from '../../src/contrastive';
 import { LearningRateScheduler } from '../../src/schedules';
 import { type SimilarityFitArgs, SimilarityModel } from '../../src/similarity-model';
 import { FEATURES, mlpBackbone, nuisanceAugmenter, syntheticData } from '../contrastive/fixture';
@@ -61,6 +61,59 @@ function expectRelClose(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   expect(scale === 0 ? diff : diff / scale).toBeLessThanOrEqual(rel);
 }
 
+/**
+ * A ContrastiveModel trained 20 steps (2 epochs of 16 on 160 views) eagerly and as a graph: the epoch logs of
+ * `keys` and every weight agree. Weights whose eager values all stay below 1e-4 are biases before a
+ * BatchNormalization: zero gradient in exact arithmetic, at round-off size (~1e-9), so compared absolutely.
+ */
+async function expectContrastiveSameAsEager(
+  create: () => ContrastiveModel,
+  optimizer: () => tf.Optimizer,
+  keys: readonly string[],
+): Promise<void> {
+  const views = syntheticData(4, 4, 40);
+  const vx = tf.tensor2d(views.x, [views.n, FEATURES]);
+  const train = async (graph: boolean) => {
+    const model = create();
+    model.compile({ optimizer: optimizer() });
+    const history = await model.fit(vx, { epochs: 2, batchSize: 16, augmenter: nuisanceAugmenter(9), seed: 1, verbose: false, graph });
+    const parts = [model.backbone, model.projector, ...(model.predictor ? [model.predictor] : [])];
+    return { model, history, weights: parts.flatMap((m) => m.getWeights().map((w) => w.dataSync() as Float32Array)) };
+  };
+  const eager = await train(false);
+  const graph = await train(true);
+  expect(graph.model.graphReport).toEqual({ graphSteps: 17, compiled: 1, reason: null });
+  for (const key of keys) {
+    expect(graph.history.history[key]).toHaveLength(2);
+    graph.history.history[key]!.forEach((v, i) => expectRelClose([v], [eager.history.history[key]![i]!]));
+  }
+  expect(graph.weights.length).toBe(eager.weights.length);
+  graph.weights.forEach((w, i) => {
+    const scale = Math.max(...Array.from(eager.weights[i]!, Math.abs));
+    if (scale < 1e-4) Array.from(w).forEach((v, k) => expect(Math.abs(v - eager.weights[i]![k]!)).toBeLessThan(1e-6));
+    else expectRelClose(w, eager.weights[i]!);
+  });
+  eager.model.dispose();
+  graph.model.dispose();
+  vx.dispose();
+}
+
+/** `h` through each layer in turn. */
+function stack(h: tfl.SymbolicTensor, layers: tfl.layers.Layer[]): tfl.SymbolicTensor {
+  return layers.reduce((out, layer) => layer.apply(out) as tfl.SymbolicTensor, h);
+}
+
+const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
+
+/** A fresh SimilarityModel: inputs of `shape`, then `layers`, then an 8-unit MetricEmbedding (seeded, as every layer here). */
+function modelThrough(shape: number[], layers: tfl.layers.Layer[]): SimilarityModel {
+  const inputs = tfl.input({ shape });
+  const outputs = stack(inputs, [...layers, new MetricEmbedding({ units: 8, kernelInitializer: seeded(2) })]);
+  return new SimilarityModel({ inputs, outputs });
+}
+
+const dense16 = () => tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: seeded(1) });
+
 async function expectSameAsEager(
   build: () => SimilarityModel,
   loss: () => Loss,
@@ -95,6 +148,17 @@ describeNative('graph-mode training [tensorflow]', () => {
 
   // 20 steps: 2 epochs of 10 batches of 16; steps 1-3 eager (warm-up and two traces), 17 graph steps
   const twentySteps: SimilarityFitArgs = { batchSize: 16, epochs: 2 };
+
+  /**
+   * A model that draws random values per step (masks, noise) trains as a graph equal to eager with
+   * `seed`; with `otherSeed` its losses differ: the draws follow the seed. Returns the other run.
+   */
+  const expectDrawnPerSeed = async (build: () => SimilarityModel, seed: number, otherSeed: number): Promise<Run> => {
+    const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed }, 17);
+    const other = await run(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: otherSeed });
+    expect(Math.max(...other.losses.map((l, i) => Math.abs(l - graph.losses[i]!)))).toBeGreaterThan(1e-4);
+    return other;
+  };
 
   it.each([
     'multisim_loss',
@@ -150,25 +214,16 @@ describeNative('graph-mode training [tensorflow]', () => {
 
   it('a CNN with BatchNormalization (moving statistics are state) equals eager', async () => {
     const images = tf.tidy(() => tf.reshape(tf.slice(x, [0, 0], [160, 16]), [160, 4, 4, 1]));
-    const build = () => {
-      const inputs = tfl.input({ shape: [4, 4, 1] });
-      let h = tfl.layers
-        .conv2d({
-          filters: 4,
-          kernelSize: 3,
-          padding: 'same',
-          activation: 'relu',
-          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
-        })
-        .apply(inputs) as tfl.SymbolicTensor;
-      h = tfl.layers.batchNormalization().apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.flatten().apply(h) as tfl.SymbolicTensor;
-      const outputs = new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
-        h,
-      ) as tfl.SymbolicTensor;
-      return new SimilarityModel({ inputs, outputs });
-    };
+    const build = () =>
+      modelThrough(
+        [4, 4, 1],
+        [
+          tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeded(1) }),
+          tfl.layers.batchNormalization(),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          tfl.layers.flatten(),
+        ],
+      );
     const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), images, data.y, twentySteps, 17);
     expect(graph.weights.length).toBe(8); // conv 2, batch norm 4 (two moving statistics), embedding 2
     images.dispose();
@@ -248,24 +303,9 @@ describeNative('graph-mode training [tensorflow]', () => {
   });
 
   it('a dense model with BatchNormalization and Dropout (stateless masks, seed fed per step) equals eager, leak-free', async () => {
-    const build = () => {
-      const inputs = tfl.input({ shape: [data.dim] });
-      let h = tfl.layers
-        .dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
-        .apply(inputs) as tfl.SymbolicTensor;
-      h = tfl.layers.batchNormalization().apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.dropout({ rate: 0.3 }).apply(h) as tfl.SymbolicTensor;
-      return new SimilarityModel({
-        inputs,
-        outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
-          h,
-        ) as tfl.SymbolicTensor,
-      });
-    };
-    const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 7 }, 17);
+    const build = () => modelThrough([data.dim], [dense16(), tfl.layers.batchNormalization(), tfl.layers.dropout({ rate: 0.3 })]);
     // another seed draws other masks: the losses are not the ones of seed 7
-    const other = await run(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 8 });
-    expect(Math.max(...other.losses.map((l, i) => Math.abs(l - graph.losses[i]!)))).toBeGreaterThan(1e-4);
+    const other = await expectDrawnPerSeed(build, 7, 8);
     expect(other.model.graphReport).toEqual(expect.objectContaining({ graphSteps: 17, reason: null }));
     const before = tf.memory().numTensors;
     await other.model.fit(x, data.y, { ...twentySteps, verbose: 0 });
@@ -274,25 +314,18 @@ describeNative('graph-mode training [tensorflow]', () => {
   });
 
   it('noise layers (GaussianNoise, GaussianDropout, AlphaDropout) train as a graph, not a fallback, and equal eager', async () => {
-    const build = () => {
-      const inputs = tfl.input({ shape: [data.dim] });
-      let h = tfl.layers.gaussianNoise({ stddev: 0.1 }).apply(inputs) as tfl.SymbolicTensor;
-      h = tfl.layers
-        .dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) })
-        .apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.gaussianDropout({ rate: 0.2 }).apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.alphaDropout({ rate: 0.1 }).apply(h) as tfl.SymbolicTensor;
-      return new SimilarityModel({
-        inputs,
-        outputs: new MetricEmbedding({ units: 8, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(
-          h,
-        ) as tfl.SymbolicTensor,
-      });
-    };
-    const graph = await expectSameAsEager(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 3 }, 17);
+    const build = () =>
+      modelThrough(
+        [data.dim],
+        [
+          tfl.layers.gaussianNoise({ stddev: 0.1 }),
+          dense16(),
+          tfl.layers.gaussianDropout({ rate: 0.2 }),
+          tfl.layers.alphaDropout({ rate: 0.1 }),
+        ],
+      );
     // the noise is drawn, not frozen or absent: another seed gives other losses
-    const other = await run(build, () => getLoss('multisim_loss'), x, data.y, { ...twentySteps, seed: 4 });
-    expect(Math.max(...other.losses.map((l, i) => Math.abs(l - graph.losses[i]!)))).toBeGreaterThan(1e-4);
+    const other = await expectDrawnPerSeed(build, 3, 4);
     other.model.dispose();
   });
 
@@ -308,8 +341,6 @@ describeNative('graph-mode training [tensorflow]', () => {
   });
 
   it('ContrastiveModel with Dropout in the backbone (applied to both views) equals eager after 20 steps', async () => {
-    const views = syntheticData(4, 4, 40);
-    const vx = tf.tensor2d(views.x, [views.n, FEATURES]);
     const backbone = () => {
       const inputs = tfl.input({ shape: [FEATURES] });
       let h = tfl.layers
@@ -319,60 +350,22 @@ describeNative('graph-mode training [tensorflow]', () => {
       h = tfl.layers.dense({ units: 16, kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }) }).apply(h) as tfl.SymbolicTensor;
       return tfl.model({ inputs, outputs: h });
     };
-    const train = async (graph: boolean) => {
-      const model = createContrastiveModel(backbone(), { algorithm: 'simclr', projectorDim: 16, seed: 2 });
-      model.compile({ optimizer: tf.train.sgd(0.01) });
-      const history = await model.fit(vx, { epochs: 2, batchSize: 16, augmenter: nuisanceAugmenter(9), seed: 1, verbose: false, graph });
-      const weights = [model.backbone, model.projector].flatMap((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
-      return { model, history, weights };
-    };
-    const eager = await train(false);
-    const graph = await train(true);
-    expect(graph.model.graphReport).toEqual({ graphSteps: 17, compiled: 1, reason: null });
-    graph.history.history.loss!.forEach((v, i) => expectRelClose([v], [eager.history.history.loss![i]!]));
-    graph.weights.forEach((w, i) => {
-      // a bias before the projector's BatchNormalization has zero gradient in exact arithmetic and stays at round-off size: compared absolutely
-      const scale = Math.max(...Array.from(eager.weights[i]!, Math.abs));
-      if (scale < 1e-4) Array.from(w).forEach((v, k) => expect(Math.abs(v - eager.weights[i]![k]!)).toBeLessThan(1e-6));
-      else expectRelClose(w, eager.weights[i]!);
-    });
-    eager.model.dispose();
-    graph.model.dispose();
-    vx.dispose();
+    // a bias before the projector's BatchNormalization has zero gradient in exact arithmetic and stays at round-off size
+    await expectContrastiveSameAsEager(
+      () => createContrastiveModel(backbone(), { algorithm: 'simclr', projectorDim: 16, seed: 2 }),
+      () => tf.train.sgd(0.01),
+      ['loss'],
+    );
   });
 
   it('ContrastiveModel (SimSiam: stop-gradient, BatchNormalization, activation-std counters) equals eager after 20 steps', async () => {
-    const views = syntheticData(4, 4, 40);
-    const vx = tf.tensor2d(views.x, [views.n, FEATURES]);
-    const train = async (graph: boolean) => {
-      const model = createContrastiveModel(mlpBackbone(21), { algorithm: 'simsiam', projectorDim: 16, predictorHiddenDim: 8, seed: 2 });
-      // SGD: with Adam, the bias before a BatchNormalization (zero gradient in exact arithmetic) walks
-      // by +-lr on the sign of round-off, so any reordering of float sums shows there; SGD keeps it at round-off size
-      model.compile({ optimizer: tf.train.sgd(0.1) });
-      const history = await model.fit(vx, { epochs: 2, batchSize: 16, augmenter: nuisanceAugmenter(9), seed: 1, verbose: false, graph });
-      const weights = [model.backbone, model.projector, model.predictor!].flatMap((m) =>
-        m.getWeights().map((w) => w.dataSync() as Float32Array),
-      );
-      return { model, history, weights };
-    };
-    const eager = await train(false);
-    const graph = await train(true);
-    expect(graph.model.graphReport).toEqual({ graphSteps: 17, compiled: 1, reason: null });
-    for (const key of ['loss', 'proj_std', 'pred_std']) {
-      expect(graph.history.history[key]).toHaveLength(2);
-      graph.history.history[key]!.forEach((v, i) => expectRelClose([v], [eager.history.history[key]![i]!]));
-    }
-    expect(graph.weights.length).toBe(eager.weights.length);
-    graph.weights.forEach((w, i) => {
-      // biases before a BatchNormalization (backbone output, predictor's moving mean of them) have zero gradient in
-      // exact arithmetic and stay at round-off size (~1e-9): compared absolutely, as in the SimCLR test above
-      const scale = Math.max(...Array.from(eager.weights[i]!, Math.abs));
-      if (scale < 1e-4) Array.from(w).forEach((v, k) => expect(Math.abs(v - eager.weights[i]![k]!)).toBeLessThan(1e-6));
-      else expectRelClose(w, eager.weights[i]!);
-    });
-    eager.model.dispose();
-    graph.model.dispose();
-    vx.dispose();
+    // SGD: with Adam, the bias before a BatchNormalization (zero gradient in exact arithmetic) walks
+    // by +-lr on the sign of round-off, so any reordering of float sums shows there; SGD keeps it at round-off size
+    await expectContrastiveSameAsEager(
+      () => createContrastiveModel(mlpBackbone(21), { algorithm: 'simsiam', projectorDim: 16, predictorHiddenDim: 8, seed: 2 }),
+      () => tf.train.sgd(0.1),
+      ['loss', 'proj_std', 'pred_std'],
+    );
   });
 });
 

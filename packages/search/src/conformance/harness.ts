@@ -1,5 +1,8 @@
 /** What every operation file of the Search suite shares: options, the data of one distance, assertions. */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 
 import type { Neighbors, Search } from '../search';
 import { bruteForce, checkSorted, close, makeRows, matrixOf, REFERENCE_DISTANCES, SIMILARITIES } from './reference';
@@ -133,6 +136,16 @@ export function harness(t: SuiteFunctions, options: SearchSuiteOptions, distance
     },
     checkResults,
   };
+}
+
+/** Runs `fn` in a new temporary folder, removed afterwards whatever happens. */
+export async function withDir(fn: (dir: string) => Promise<void>, prefix = 'tfsim-search-'): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function checkCode(err: Error & { code?: unknown }, code: string, mentions: readonly string[]): true {

@@ -1,20 +1,10 @@
 /** Capability `saveLoad`: identical results after a reload, and refusal of other folders. */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
-import { rejectsWithCode, type SearchHarness } from './harness';
+import { rejectsWithCode, type SearchHarness, withDir } from './harness';
 import { matrixOf } from './reference';
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'tfsim-search-conformance-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 export function testSaveLoad(h: SearchHarness): void {
   const { it, options, distance, dim, size, k, keys, queries } = h;
