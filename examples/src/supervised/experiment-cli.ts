@@ -12,6 +12,7 @@ import { setupBackend, ValueError } from '@tfsim/utils';
 
 import { type ExperimentOptions, graphNote, runExperiment, writeExperiment } from './experiment';
 import { formatReport } from './format';
+import { describeCnn } from './model';
 import { QUICK_CANDIDATES, QUICK_SIZES } from './recipe';
 import { selectionTable } from './selection';
 
@@ -50,7 +51,7 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
     log: (line) => console.log(line),
   });
   console.log(`\n${selectionTable(result.rows, result.folds, result.chosen)}\n`);
-  const plan = `the Python notebook's CNN, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
+  const plan = `${describeCnn(result.chosen.recipe.cnn)}, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
   console.log(
     formatReport(`${cli.title}, chosen recipe "${result.chosen.recipe.name}"`, backend, plan, result.final, (Date.now() - started) / 1000),
   );

@@ -19,7 +19,7 @@ import type { Lookup } from '@tfsim/utils';
 import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '@tfsim/visualization';
 
 import type { ImageDataset } from '../data/idx';
-import { affineAugmenter, type Architecture, buildModel, zoomShiftAugmenter } from './model';
+import { affineAugmenter, type Architecture, buildModel, type CnnOptions, zoomShiftAugmenter } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
 import { WeightAverage } from './weight-average';
 
@@ -60,8 +60,8 @@ export interface SupervisedOptions {
   affine?: { rotation: number; zoom: number; shift: number; shear: number };
   /** Linear warmup steps before the cosine decay. Default 0. */
   warmupSteps?: number;
-  /** Batch normalisation in the CNN. Default false. */
-  batchNorm?: boolean;
+  /** Changes to the notebook CNN (BatchNorm, head, dropout...); default none. */
+  cnn?: CnnOptions;
   /** The loss; default MultiSimilarityLoss with the Python library's settings. */
   loss?: LossChoice;
   /** An exponential moving average of the weights from step `fromStep` (1-based) on, put into the model after training. */
@@ -149,7 +149,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     architecture: options.architecture,
     embeddingSize: options.embeddingSize,
     seed: options.seed,
-    batchNorm: options.batchNorm ?? false,
+    ...options.cnn,
   });
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: buildLoss(options.loss ?? { name: 'MultiSimilarityLoss' }) });
   const average = options.averaging ? new WeightAverage(model.weights, options.averaging.decay, options.averaging.fromStep) : null;

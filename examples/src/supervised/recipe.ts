@@ -3,6 +3,7 @@
  * and the flow options it stands for.
  */
 import type { LossChoice, SupervisedOptions } from './flow';
+import type { CnnOptions } from './model';
 
 /** Random affine distortion: rotation (degrees), zoom, shift (share of the side), shear (slope). */
 export interface AffineStrength {
@@ -30,6 +31,8 @@ export interface Recipe {
   loss?: LossChoice;
   /** An exponential moving average of the weights over the last `share` of the steps; default none. */
   averaging?: { decay: number; share: number };
+  /** Changes to the notebook CNN; default none. */
+  cnn?: CnnOptions;
 }
 
 /**
@@ -52,6 +55,7 @@ export function recipeOptions(
   | 'examplesPerClassPerBatch'
   | 'loss'
   | 'averaging'
+  | 'cnn'
 > {
   const classesPerBatch = Math.min(recipe.classesPerBatch, trainClasses);
   const batch = recipe.classesPerBatch * recipe.examplesPerClassPerBatch;
@@ -68,6 +72,7 @@ export function recipeOptions(
     ...(recipe.averaging
       ? { averaging: { decay: recipe.averaging.decay, fromStep: recipe.steps - Math.round(recipe.steps * recipe.averaging.share) + 1 } }
       : {}),
+    ...(recipe.cnn ? { cnn: recipe.cnn } : {}),
   };
 }
 
