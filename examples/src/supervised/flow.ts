@@ -15,10 +15,11 @@ import { CircleLoss, type CircleLossOptions, MultiSimilarityLoss, type MultiSimi
 import { LearningRateScheduler, loadModel, type SimilarityModel, WarmupCosineDecay } from '@tfsim/models';
 import { MapAtR, RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
-import type { Lookup } from '@tfsim/utils';
+import { type Lookup, ShapeError } from '@tfsim/utils';
 import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '@tfsim/visualization';
 
 import type { ImageDataset } from '../data/idx';
+import { type ClassTransform, withTransformedClasses } from './class-transforms';
 import { affineAugmenter, type Architecture, buildModel, type CnnOptions, zoomShiftAugmenter } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
 import { WeightAverage } from './weight-average';
@@ -62,6 +63,8 @@ export interface SupervisedOptions {
   warmupSteps?: number;
   /** Changes to the notebook CNN (BatchNorm, head, dropout...); default none. */
   cnn?: CnnOptions;
+  /** Rotated or mirrored copies of the training images as classes of their own (square images); default none. */
+  classTransforms?: readonly ClassTransform[];
   /** The loss; default MultiSimilarityLoss with the Python library's settings. */
   loss?: LossChoice;
   /** An exponential moving average of the weights from step `fromStep` (1-based) on, put into the model after training. */
@@ -116,6 +119,19 @@ function toTensor(data: ImageDataset, positions: readonly number[]): { x: tf.Ten
   return { x: tf.tensor4d(images, [positions.length, data.height, data.width, 1]), y: labels };
 }
 
+/** The training images and labels, with the transformed classes after the real ones. */
+function trainingSet(
+  data: ImageDataset,
+  positions: readonly number[],
+  transforms: readonly ClassTransform[],
+): { x: tf.Tensor4D; y: number[] } {
+  if (transforms.length === 0) return toTensor(data, positions);
+  if (data.height !== data.width) throw new ShapeError(`class transforms need square images, got ${data.height} x ${data.width}`);
+  const { images, labels } = gather(data, positions);
+  const all = withTransformedClasses(images, labels, data.height, transforms);
+  return { x: tf.tensor4d(all.images, [all.labels.length, data.height, data.width, 1]), y: all.labels };
+}
+
 function metricNamed(row: Record<string, number | string>, prefix: string): number {
   const key = Object.keys(row).find((k) => k === prefix || k.startsWith(prefix));
   if (key === undefined) throw new Error(`no ${prefix} in ${Object.keys(row).join(', ')}`);
@@ -155,7 +171,12 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
   const average = options.averaging ? new WeightAverage(model.weights, options.averaging.decay, options.averaging.fromStep) : null;
 
   // Training: class-balanced batches of the known classes only.
-  const train = toTensor(data, splits.train);
+  const transforms = options.classTransforms ?? [];
+  const train = trainingSet(data, splits.train, transforms);
+  if (transforms.length > 0)
+    log(
+      `training classes: the known ones and their ${transforms.join(', ')} copies, ${new Set(train.y).size} classes, ${train.y.length} images`,
+    );
   const sampler = new MultiShotMemorySampler(train.x, train.y, {
     classesPerBatch: options.classesPerBatch,
     examplesPerClassPerBatch: options.examplesPerClassPerBatch,

@@ -2,6 +2,7 @@
  * A training recipe of the supervised examples (what the selection compares),
  * and the flow options it stands for.
  */
+import type { ClassTransform } from './class-transforms';
 import type { LossChoice, SupervisedOptions } from './flow';
 import type { CnnOptions } from './model';
 
@@ -33,6 +34,8 @@ export interface Recipe {
   averaging?: { decay: number; share: number };
   /** Changes to the notebook CNN; default none. */
   cnn?: CnnOptions;
+  /** Rotated or mirrored copies of the training classes as new classes; default none. */
+  classTransforms?: readonly ClassTransform[];
 }
 
 /**
@@ -56,8 +59,10 @@ export function recipeOptions(
   | 'loss'
   | 'averaging'
   | 'cnn'
+  | 'classTransforms'
 > {
-  const classesPerBatch = Math.min(recipe.classesPerBatch, trainClasses);
+  const classes = trainClasses * (1 + (recipe.classTransforms?.length ?? 0));
+  const classesPerBatch = Math.min(recipe.classesPerBatch, classes);
   const batch = recipe.classesPerBatch * recipe.examplesPerClassPerBatch;
   return {
     steps: recipe.steps,
@@ -73,6 +78,7 @@ export function recipeOptions(
       ? { averaging: { decay: recipe.averaging.decay, fromStep: recipe.steps - Math.round(recipe.steps * recipe.averaging.share) + 1 } }
       : {}),
     ...(recipe.cnn ? { cnn: recipe.cnn } : {}),
+    ...(recipe.classTransforms ? { classTransforms: recipe.classTransforms } : {}),
   };
 }
 
