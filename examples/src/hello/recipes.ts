@@ -35,6 +35,13 @@ const emaBase: Recipe = { ...base, averaging: EMA };
  */
 export const HELLO_CANDIDATES: readonly Recipe[] = [
   { ...emaBase, name: '1000 steps, EMA of the weights' },
+  // More classes from the six: each digit rotated by 90, 180 and 270 degrees
+  // is a class of its own (24 in all), as few-shot learning multiplies
+  // Omniglot's classes (Santoro et al. 2016, Vinyals et al. 2016): features that
+  // tell more shapes apart should transfer better to digits never seen.
+  { ...emaBase, name: 'EMA, rotated digits as new classes', classTransforms: ['rot90', 'rot180', 'rot270'] },
+  // The same idea with mirror images (12 classes; a mirrored digit is no digit, except near-symmetric ones such as 1).
+  { ...emaBase, name: 'EMA, mirrored digits as new classes', classTransforms: ['mirror'] },
   // The notebook's flatten gives every one of the 8 x 8 positions its own
   // 64 x 64 weights into the embedding (262k of the model's 327k): the part
   // most able to memorise the known digits. Global average pooling (Lin et al.
@@ -51,13 +58,6 @@ export const HELLO_CANDIDATES: readonly Recipe[] = [
   // 32-64-128 with BatchNorm, then global average pooling): ~35% more compute,
   // within the hello world's time budget.
   { ...emaBase, name: 'EMA, third block, BatchNorm, global average pooling', cnn: { thirdBlock: true, batchNorm: true, head: 'average' } },
-  // More classes from the six: each digit rotated by 90, 180 and 270 degrees
-  // is a class of its own (24 in all), as few-shot learning multiplies
-  // Omniglot's classes (Santoro et al. 2016, Vinyals et al. 2016): features that
-  // tell more shapes apart should transfer better to digits never seen.
-  { ...emaBase, name: 'EMA, rotated digits as new classes', classTransforms: ['rot90', 'rot180', 'rot270'] },
-  // The same idea with mirror images (12 classes; a mirrored digit is no digit, except near-symmetric ones such as 1).
-  { ...emaBase, name: 'EMA, mirrored digits as new classes', classTransforms: ['mirror'] },
   // A lower peak rate with the EMA: a gentler fit of the known digits (the rate alone, without EMA, was tried before).
   { ...emaBase, name: 'EMA, peak rate 0.001', learningRate: 1e-3 },
 ];
