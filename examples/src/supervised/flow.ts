@@ -96,6 +96,8 @@ export interface SupervisedReport {
   classNames: string[];
   knownClasses: number[];
   unseenClasses: number[];
+  /** The transformed copies of the training images that were classes of their own (none: []). */
+  classTransforms: ClassTransform[];
   sizes: { train: number; index: number; calibration: number; testKnown: number; testUnseen: number };
   model: { architecture: Architecture; parameters: number; embeddingSize: number; loss: string; averaging: string | null };
   /** `graphSteps`: steps trained in graph mode; `graphFallback`: why not, when the model fell back to eager. */
@@ -251,6 +253,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     classNames: [...options.classNames],
     knownClasses: [...options.knownClasses],
     unseenClasses: [...options.unseenClasses],
+    classTransforms: [...transforms],
     sizes: {
       train: splits.train.length,
       index: splits.index.length,
