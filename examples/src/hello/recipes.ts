@@ -76,4 +76,4 @@ function candidate(name: string): Recipe {
 }
 
 /** The recipe `pnpm hello` trains: the selection's choice (docs/getting-started.md has the table). */
-export const HELLO_RECIPE: Recipe = candidate('1000 steps, EMA of the weights');
+export const HELLO_RECIPE: Recipe = candidate('EMA, rotated digits as new classes');
