@@ -1,5 +1,5 @@
 import { seedRange } from '../src/supervised/experiment-cli';
-import { type Recipe, recipeOptions } from '../src/supervised/recipe';
+import { QUICK_CANDIDATES, type Recipe, recipeOptions } from '../src/supervised/recipe';
 import {
   candidateRows,
   chooseRow,
@@ -9,16 +9,8 @@ import {
   validationFolds,
 } from '../src/supervised/selection';
 
-const recipe = (name: string, steps: number): Recipe => ({
-  name,
-  steps,
-  learningRate: 3e-3,
-  warmup: 0.1,
-  affine: null,
-  embeddingSize: 64,
-  classesPerBatch: 6,
-  examplesPerClassPerBatch: 10,
-});
+/** A recipe with the quick runs' settings (rate 3e-3, 10% warmup, no affine, embedding 64, 6 x 10 a batch). */
+const recipe = (name: string, steps: number): Recipe => ({ ...QUICK_CANDIDATES[0]!, name, steps });
 const score = (f1: number, trainSeconds = 10): FoldScore => ({
   f1,
   precision: 0.9,
@@ -168,5 +160,11 @@ describe('recipeOptions', () => {
     expect(recipeOptions(recipe('a', 2000), 4)).toMatchObject({ classesPerBatch: 4, examplesPerClassPerBatch: 15 });
     const affine = { rotation: 15, zoom: 0.25, shift: 0.15, shear: 0.3 };
     expect(recipeOptions({ ...recipe('a', 1000), affine }, 6).affine).toEqual(affine);
+  });
+
+  it('passes the CNN changes on, and none when the recipe has none', () => {
+    expect(recipeOptions(recipe('a', 1000), 6)).not.toHaveProperty('cnn');
+    const cnn = { head: 'average' as const, dropout: 0.5 };
+    expect(recipeOptions({ ...recipe('a', 1000), cnn }, 6).cnn).toEqual(cnn);
   });
 });

@@ -8,7 +8,7 @@ import { type BackendReport, setupBackend } from '@tfsim/utils';
 import { loadMnistDigits } from '../data/mnist';
 import { runSupervised, type SupervisedReport } from '../supervised/flow';
 import { formatReport } from '../supervised/format';
-import type { Architecture } from '../supervised/model';
+import { type Architecture, describeCnn } from '../supervised/model';
 import { denseOptions, QUICK_SIZES, type Recipe, recipeOptions } from '../supervised/recipe';
 import { HELLO_RECIPE } from './recipes';
 
@@ -61,7 +61,7 @@ export async function runHello(options: HelloOptions): Promise<HelloResult> {
   const recipe = options.recipe ?? HELLO_RECIPE;
   const steps = options.steps ?? (options.quick ? 40 : cnn ? recipe.steps : 300);
   const plan = native
-    ? `native TensorFlow backend: the Python notebook's CNN, ${steps} steps`
+    ? `native TensorFlow backend: ${describeCnn(recipe.cnn)}, ${steps} steps`
     : `no native TensorFlow backend (run \`pnpm setup:native\` to build one): a small dense network instead of the CNN, ${steps} steps`;
   log(`${backend.summary}\n${plan}`);
   // The CNN's recipe is the choice of experiment.ts, made on validation folds

@@ -1,7 +1,8 @@
 /**
  * The command line of the selection experiments (`hello:experiment`,
- * `fashion-mnist:experiment`): `[--quick] [--folds 3] [--seed 1] [--seeds 2] [--docs page.md]`
- * (seeds `seed` .. `seed + seeds - 1` on every fold)
+ * `fashion-mnist:experiment`): `[--quick] [--folds 3] [--seed 1] [--seeds 2] [--docs page.md] [--cache runs.jsonl]`
+ * (seeds `seed` .. `seed + seeds - 1` on every fold; `--cache`: fold runs
+ * already in that file are not trained again, new ones are added to it)
  * plus the example's own options. Prints each fold's score, the table and
  * the chosen recipe's report; writes the table into the page between its
  * markers (not with `--quick`, unless `--docs` is given).
@@ -12,7 +13,9 @@ import { setupBackend, ValueError } from '@tfsim/utils';
 
 import { type ExperimentOptions, graphNote, runExperiment, writeExperiment } from './experiment';
 import { formatReport } from './format';
+import { describeCnn } from './model';
 import { QUICK_CANDIDATES, QUICK_SIZES } from './recipe';
+import { RunCache } from './run-cache';
 import { selectionTable } from './selection';
 
 export interface ExperimentCli {
@@ -35,6 +38,7 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
       seed: { type: 'string', default: '1' },
       seeds: { type: 'string', default: '2' },
       docs: { type: 'string' },
+      cache: { type: 'string' },
       ...cli.extraOptions,
     },
   });
@@ -48,9 +52,10 @@ export async function experimentMain(cli: ExperimentCli): Promise<void> {
     foldCount: Number(values.folds),
     seeds: seedRange(Number(values.seed), Number(values.seeds)),
     log: (line) => console.log(line),
+    ...(values.cache !== undefined ? { cache: new RunCache(values.cache) } : {}),
   });
   console.log(`\n${selectionTable(result.rows, result.folds, result.chosen)}\n`);
-  const plan = `the Python notebook's CNN, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
+  const plan = `${describeCnn(result.chosen.recipe.cnn)}, ${result.chosen.recipe.steps} steps${graphNote(result.final)}`;
   console.log(
     formatReport(`${cli.title}, chosen recipe "${result.chosen.recipe.name}"`, backend, plan, result.final, (Date.now() - started) / 1000),
   );

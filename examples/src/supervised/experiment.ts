@@ -12,6 +12,7 @@ import { ValueError } from '@tfsim/utils';
 
 import { runSupervised, type SupervisedOptions, type SupervisedReport } from './flow';
 import { type Recipe, recipeOptions } from './recipe';
+import type { RunCache } from './run-cache';
 import {
   type CandidateRow,
   candidateRows,
@@ -33,6 +34,8 @@ export interface ExperimentOptions extends Pick<
   /** Each candidate runs on each fold once per seed; the final run takes the first. */
   seeds: readonly number[];
   log: (line: string) => void;
+  /** Earlier runs to reuse, and where new ones are kept; default none. */
+  cache?: RunCache;
 }
 
 export interface ExperimentResult {
@@ -83,12 +86,21 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     for (const fold of folds) {
       const runs: FoldScore[] = [];
       for (const seed of seeds) {
-        const report = await runSupervised(flowOptions(options, recipe, fold.train, fold.validation, seed));
-        const score = foldScore(report);
+        const key = { datasetName: options.datasetName, sizes: options.sizes, recipe, fold, seed };
+        const cached = options.cache?.get(key);
+        let score: FoldScore;
+        let note: string;
+        if (cached) {
+          [score, note] = [cached, ' (from the run cache)'];
+        } else {
+          const report = await runSupervised(flowOptions(options, recipe, fold.train, fold.validation, seed));
+          [score, note] = [foldScore(report), graphNote(report)];
+          options.cache?.set(key, score);
+        }
         log(
           `${recipe.name} | train ${fold.train.join(',')} | validation-unseen ${fold.validation.join(',')} | seed ${seed}: F1 ${score.f1.toFixed(3)} ` +
             `(precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}), recall@1 ${score.recallAt1.toFixed(3)}, ` +
-            `training ${score.trainSeconds.toFixed(1)} s${graphNote(report)}`,
+            `training ${score.trainSeconds.toFixed(1)} s${note}`,
         );
         runs.push(score);
       }

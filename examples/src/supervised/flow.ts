@@ -15,11 +15,12 @@ import { CircleLoss, type CircleLossOptions, MultiSimilarityLoss, type MultiSimi
 import { LearningRateScheduler, loadModel, type SimilarityModel, WarmupCosineDecay } from '@tfsim/models';
 import { MapAtR, RecallAtK } from '@tfsim/retrieval-metrics';
 import { MultiShotMemorySampler } from '@tfsim/samplers';
-import type { Lookup } from '@tfsim/utils';
+import { type Lookup, ShapeError } from '@tfsim/utils';
 import { calibrationCurve, confusionMatrix, projector, vizNeighborsImgs } from '@tfsim/visualization';
 
 import type { ImageDataset } from '../data/idx';
-import { affineAugmenter, type Architecture, buildModel, zoomShiftAugmenter } from './model';
+import { type ClassTransform, withTransformedClasses } from './class-transforms';
+import { affineAugmenter, type Architecture, buildModel, type CnnOptions, zoomShiftAugmenter } from './model';
 import { gather, splitDataset, type SplitSizes } from './split';
 import { WeightAverage } from './weight-average';
 
@@ -60,8 +61,10 @@ export interface SupervisedOptions {
   affine?: { rotation: number; zoom: number; shift: number; shear: number };
   /** Linear warmup steps before the cosine decay. Default 0. */
   warmupSteps?: number;
-  /** Batch normalisation in the CNN. Default false. */
-  batchNorm?: boolean;
+  /** Changes to the notebook CNN (BatchNorm, head, dropout...); default none. */
+  cnn?: CnnOptions;
+  /** Rotated or mirrored copies of the training images as classes of their own (square images); default none. */
+  classTransforms?: readonly ClassTransform[];
   /** The loss; default MultiSimilarityLoss with the Python library's settings. */
   loss?: LossChoice;
   /** An exponential moving average of the weights from step `fromStep` (1-based) on, put into the model after training. */
@@ -93,6 +96,8 @@ export interface SupervisedReport {
   classNames: string[];
   knownClasses: number[];
   unseenClasses: number[];
+  /** The transformed copies of the training images that were classes of their own (none: []). */
+  classTransforms: ClassTransform[];
   sizes: { train: number; index: number; calibration: number; testKnown: number; testUnseen: number };
   model: { architecture: Architecture; parameters: number; embeddingSize: number; loss: string; averaging: string | null };
   /** `graphSteps`: steps trained in graph mode; `graphFallback`: why not, when the model fell back to eager. */
@@ -114,6 +119,19 @@ export interface SupervisedReport {
 function toTensor(data: ImageDataset, positions: readonly number[]): { x: tf.Tensor4D; y: number[] } {
   const { images, labels } = gather(data, positions);
   return { x: tf.tensor4d(images, [positions.length, data.height, data.width, 1]), y: labels };
+}
+
+/** The training images and labels, with the transformed classes after the real ones. */
+function trainingSet(
+  data: ImageDataset,
+  positions: readonly number[],
+  transforms: readonly ClassTransform[],
+): { x: tf.Tensor4D; y: number[] } {
+  if (transforms.length === 0) return toTensor(data, positions);
+  if (data.height !== data.width) throw new ShapeError(`class transforms need square images, got ${data.height} x ${data.width}`);
+  const { images, labels } = gather(data, positions);
+  const all = withTransformedClasses(images, labels, data.height, transforms);
+  return { x: tf.tensor4d(all.images, [all.labels.length, data.height, data.width, 1]), y: all.labels };
 }
 
 function metricNamed(row: Record<string, number | string>, prefix: string): number {
@@ -149,13 +167,18 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     architecture: options.architecture,
     embeddingSize: options.embeddingSize,
     seed: options.seed,
-    batchNorm: options.batchNorm ?? false,
+    ...options.cnn,
   });
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: buildLoss(options.loss ?? { name: 'MultiSimilarityLoss' }) });
   const average = options.averaging ? new WeightAverage(model.weights, options.averaging.decay, options.averaging.fromStep) : null;
 
   // Training: class-balanced batches of the known classes only.
-  const train = toTensor(data, splits.train);
+  const transforms = options.classTransforms ?? [];
+  const train = trainingSet(data, splits.train, transforms);
+  if (transforms.length > 0)
+    log(
+      `training classes: the known ones and their ${transforms.join(', ')} copies, ${new Set(train.y).size} classes, ${train.y.length} images`,
+    );
   const sampler = new MultiShotMemorySampler(train.x, train.y, {
     classesPerBatch: options.classesPerBatch,
     examplesPerClassPerBatch: options.examplesPerClassPerBatch,
@@ -230,6 +253,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     classNames: [...options.classNames],
     knownClasses: [...options.knownClasses],
     unseenClasses: [...options.unseenClasses],
+    classTransforms: [...transforms],
     sizes: {
       train: splits.train.length,
       index: splits.index.length,

@@ -17,12 +17,13 @@ export function formatReport(title: string, backend: BackendReport, plan: string
   // Class ids, with their names where the names are not the ids themselves.
   const named = (ids: number[]) =>
     ids.map((c) => (r.classNames[c] === undefined || r.classNames[c] === String(c) ? String(c) : `${c} ${r.classNames[c]}`)).join(', ');
+  const copies = r.classTransforms.length > 0 ? `, and their ${r.classTransforms.join(', ')} copies as classes of their own` : '';
   const lines = [
     '',
     `== @tfsim ${title}: report ==`,
     `backend: ${backend.name} (${backend.tfBackend}): ${why}`,
     `model: ${plan}; ${r.model.parameters.toLocaleString('en-US')} parameters, embedding ${r.model.embeddingSize}, ${r.model.loss}${r.model.averaging ? `, ${r.model.averaging}` : ''}`,
-    `data: ${r.dataset}; trained on ${named(r.knownClasses)} (${r.sizes.train} images), unseen ${named(r.unseenClasses)}; ` +
+    `data: ${r.dataset}; trained on ${named(r.knownClasses)} (${r.sizes.train} images${copies}), unseen ${named(r.unseenClasses)}; ` +
       `index ${r.sizes.index} (${r.sizes.index / (r.knownClasses.length + r.unseenClasses.length)} per class), calibration ${r.sizes.calibration}, test ${r.sizes.testKnown} known + ${r.sizes.testUnseen} unseen`,
     `training: ${r.training.steps} steps in ${r.training.seconds.toFixed(1)} s, loss ${r.training.firstLoss.toFixed(3)} -> ${r.training.lastLoss.toFixed(3)}`,
     `calibration (all classes): optimal F1 ${f3(r.calibration.f1)} at distance ${r.calibration.distance.toFixed(4)} (precision ${f3(r.calibration.precision)}, recall ${f3(r.calibration.recall)})`,

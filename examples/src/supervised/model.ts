@@ -4,43 +4,96 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { MetricEmbedding } from '@tfsim/layers';
 import { SimilarityModel } from '@tfsim/models';
 import type { AugmenterFn } from '@tfsim/samplers';
-import { Rng } from '@tfsim/utils';
+import { Rng, ValueError } from '@tfsim/utils';
 
 export type Architecture = 'notebook' | 'mlp';
 
-export interface ModelOptions {
+/** Changes to the notebook CNN (the selection compares them); each default is the notebook's own. */
+export interface CnnOptions {
+  /** Batch normalisation after each convolution, before its ReLU. Default false. */
+  batchNorm?: boolean;
+  /**
+   * A third block after the notebook's four convolutions: a 2x2 max-pool, then
+   * conv 128, 128 ('same' padding, 4 x 4 maps). Default false.
+   */
+  thirdBlock?: boolean;
+  /**
+   * How the last feature maps reach the embedding: `flatten` (the notebook:
+   * every position its own weights, 8 x 8 x 64 = 4,096 inputs, or 4 x 4 x 128
+   * with the third block), `max-flatten` (a 2x2 max-pool, then flatten) or
+   * `average` (global average pooling: one input per channel). Default `flatten`.
+   */
+  head?: 'flatten' | 'max-flatten' | 'average';
+  /** Dropout rate on the features before the embedding. Default 0 (none). */
+  dropout?: number;
+}
+
+export interface ModelOptions extends CnnOptions {
   height: number;
   width: number;
   /**
    * `notebook`: the Python hello world's CNN (conv 32, 32, max-pool, conv 64,
-   * 64, flatten); `mlp`: flatten, dense 256 (ReLU) — for the backends
-   * without native TensorFlow: far fewer operations, and no convolution
-   * gradient, which the wasm backend lacks.
+   * 64, flatten; changed by the CnnOptions); `mlp`: flatten, dense 256 (ReLU)
+   * — for the backends without native TensorFlow: far fewer operations, and
+   * no convolution gradient, which the wasm backend lacks.
    */
   architecture: Architecture;
   embeddingSize: number;
   seed: number;
-  /** Batch normalisation after each convolution, before its ReLU (notebook architecture only). */
-  batchNorm?: boolean;
+}
+
+/** How reports name the CNN, e.g. "the Python notebook's CNN with global average pooling, dropout 0.3". */
+export function describeCnn(options: CnnOptions = {}): string {
+  const parts: string[] = [];
+  if (options.batchNorm) parts.push('BatchNorm');
+  if (options.thirdBlock) parts.push('a third block (conv 128, 128)');
+  if (options.head === 'average') parts.push('global average pooling');
+  if (options.head === 'max-flatten') parts.push('max-pool before the flatten');
+  if (options.dropout) parts.push(`dropout ${options.dropout}`);
+  return `the Python notebook's CNN${parts.length > 0 ? ` with ${parts.join(', ')}` : ''}`;
 }
 
 export function buildModel(options: ModelOptions): SimilarityModel {
   const { height, width, architecture, embeddingSize, seed } = options;
+  const dropout = options.dropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`the dropout rate must be in [0, 1), got ${dropout}`);
   let layerSeed = seed;
   const init = () => tfl.initializers.glorotUniform({ seed: layerSeed++ });
-  const conv = (filters: number): tfl.layers.Layer[] =>
+  const conv = (filters: number, padding: 'valid' | 'same' = 'valid'): tfl.layers.Layer[] =>
     options.batchNorm
       ? [
-          tfl.layers.conv2d({ filters, kernelSize: 3, useBias: false, kernelInitializer: init() }),
+          tfl.layers.conv2d({ filters, kernelSize: 3, padding, useBias: false, kernelInitializer: init() }),
           tfl.layers.batchNormalization(),
           tfl.layers.activation({ activation: 'relu' }),
         ]
-      : [tfl.layers.conv2d({ filters, kernelSize: 3, activation: 'relu', kernelInitializer: init() })];
+      : [tfl.layers.conv2d({ filters, kernelSize: 3, padding, activation: 'relu', kernelInitializer: init() })];
+  const head = (): tfl.layers.Layer[] => {
+    switch (options.head ?? 'flatten') {
+      case 'flatten':
+        return [tfl.layers.flatten()];
+      case 'max-flatten':
+        return [tfl.layers.maxPooling2d({ poolSize: 2 }), tfl.layers.flatten()];
+      case 'average':
+        return [tfl.layers.globalAveragePooling2d({})];
+      default:
+        throw new ValueError(`unknown CNN head "${String(options.head)}" (flatten, max-flatten, average)`);
+    }
+  };
   const input = tfl.input({ shape: [height, width, 1] });
   const stack: tfl.layers.Layer[] =
     architecture === 'notebook'
-      ? [...conv(32), ...conv(32), tfl.layers.maxPooling2d({ poolSize: 2 }), ...conv(64), ...conv(64), tfl.layers.flatten()]
+      ? [
+          ...conv(32),
+          ...conv(32),
+          tfl.layers.maxPooling2d({ poolSize: 2 }),
+          ...conv(64),
+          ...conv(64),
+          ...(options.thirdBlock ? [tfl.layers.maxPooling2d({ poolSize: 2 }), ...conv(128, 'same'), ...conv(128, 'same')] : []),
+          ...head(),
+        ]
       : [tfl.layers.flatten(), tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init() })];
+  // Its own seed, so that a model with dropout starts from the same weights as one without.
+  if (dropout > 0) stack.push(tfl.layers.dropout({ rate: dropout, seed }));
   let x = input;
   for (const layer of stack) x = layer.apply(x) as tfl.SymbolicTensor;
   const output = new MetricEmbedding({ units: embeddingSize, kernelInitializer: init() }).apply(x) as tfl.SymbolicTensor;

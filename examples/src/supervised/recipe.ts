@@ -2,7 +2,9 @@
  * A training recipe of the supervised examples (what the selection compares),
  * and the flow options it stands for.
  */
+import type { ClassTransform } from './class-transforms';
 import type { LossChoice, SupervisedOptions } from './flow';
+import type { CnnOptions } from './model';
 
 /** Random affine distortion: rotation (degrees), zoom, shift (share of the side), shear (slope). */
 export interface AffineStrength {
@@ -30,6 +32,10 @@ export interface Recipe {
   loss?: LossChoice;
   /** An exponential moving average of the weights over the last `share` of the steps; default none. */
   averaging?: { decay: number; share: number };
+  /** Changes to the notebook CNN; default none. */
+  cnn?: CnnOptions;
+  /** Rotated or mirrored copies of the training classes as new classes; default none. */
+  classTransforms?: readonly ClassTransform[];
 }
 
 /**
@@ -52,8 +58,11 @@ export function recipeOptions(
   | 'examplesPerClassPerBatch'
   | 'loss'
   | 'averaging'
+  | 'cnn'
+  | 'classTransforms'
 > {
-  const classesPerBatch = Math.min(recipe.classesPerBatch, trainClasses);
+  const classes = trainClasses * (1 + (recipe.classTransforms?.length ?? 0));
+  const classesPerBatch = Math.min(recipe.classesPerBatch, classes);
   const batch = recipe.classesPerBatch * recipe.examplesPerClassPerBatch;
   return {
     steps: recipe.steps,
@@ -68,6 +77,8 @@ export function recipeOptions(
     ...(recipe.averaging
       ? { averaging: { decay: recipe.averaging.decay, fromStep: recipe.steps - Math.round(recipe.steps * recipe.averaging.share) + 1 } }
       : {}),
+    ...(recipe.cnn ? { cnn: recipe.cnn } : {}),
+    ...(recipe.classTransforms ? { classTransforms: recipe.classTransforms } : {}),
   };
 }
 
