@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @tfsim/tools bench:train [--steps 30] [--cpu-steps 2] [--rounds 2] [--models cnn,dense] [--tiny] [--json f] [--doc f] [--no-python] [--python-peers tensorflow,torch]`
+ * `pnpm --filter @tfsim/tools bench:train [--steps 30] [--dense-steps 200] [--cpu-steps 2] [--rounds 2] [--models cnn,dense] [--tiny] [--json f] [--doc f] [--no-python] [--python-peers tensorflow,torch]`
  *
  * Training throughput (samples per second) with MultiSimilarityLoss at batch
  * 64 (16 classes x 4 examples, 28x28x1 inputs) of two fixed models:
@@ -360,6 +360,12 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' },
       steps: { type: 'string', default: '30' },
+      /**
+       * Timed steps of the dense model: its step is ~1-2 ms, so 30 steps
+       * would time ~50 ms per peer and round, where one scheduler hiccup moves
+       * a ratio by 0.3; 200 steps time about as long as the CNN's 30.
+       */
+      'dense-steps': { type: 'string', default: '200' },
       'cpu-steps': { type: 'string', default: '2' },
       warmup: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '2' },
@@ -417,13 +423,15 @@ async function main(): Promise<void> {
     const k = key(run.model ?? 'cnn', run.peer);
     byPeer.set(k, [...(byPeer.get(k) ?? []), run]);
   };
+  const stepsOf = (model: TrainModel) => (model === 'dense' && !tiny ? Number(values['dense-steps']) : a.steps);
   for (let round = 0; round < rounds; round++) {
     for (const model of models) {
-      for (const b of nativeBackends) record(runJs(b, { ...a, model }));
+      const args = { ...a, model, steps: stepsOf(model) };
+      for (const b of nativeBackends) record(runJs(b, args));
       for (const p of peers) {
         const prev = byPeer.get(key(model, p.peer));
         if (prev && !prev[0]!.available) continue;
-        record(runPython(p, { ...a, model }));
+        record(runPython(p, args));
       }
     }
   }
