@@ -49,6 +49,18 @@ export function tfOpsLoads(addon: string, tfjsDir: string): string {
   return addonLoads(addon, SOURCE, probe(tfjsDir));
 }
 
+/**
+ * Beside the library, `<addon>.json` names the TensorFlow framework library it
+ * was built against (the real file, past tfjs-node's symlinks). @tfsim/models
+ * compares it with the one its process has mapped before it loads the library:
+ * an op library loaded into another TensorFlow (tfjs-node upgraded, setup not
+ * run again) registers its kernels against another ABI and may crash the
+ * process rather than fail.
+ */
+export function builtAgainstFile(addon: string): string {
+  return `${addon}.json`;
+}
+
 /** Builds the library unless it loads already (or `force`); returns true when it loads. */
 export function setupTfOps(force: boolean, log: (message: string) => void, addon: string, tfjsDir: string): boolean {
   const dirs = tensorflowBuildDirs(tfjsDir);
@@ -56,7 +68,7 @@ export function setupTfOps(force: boolean, log: (message: string) => void, addon
     log(`tf-ops: ${dirs.missing}; skipping (graph steps run tfjs' Adam kernels)`);
     return false;
   }
-  return buildAddon(
+  const loads = buildAddon(
     {
       name: 'tf-ops',
       source: SOURCE,
@@ -73,4 +85,9 @@ export function setupTfOps(force: boolean, log: (message: string) => void, addon
     force,
     log,
   );
+  if (loads) {
+    const framework = fs.realpathSync(path.join(dirs.lib, 'libtensorflow_framework.so.2'));
+    fs.writeFileSync(builtAgainstFile(addon), `${JSON.stringify({ framework }, null, 2)}\n`);
+  }
+  return loads;
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { setupTfOps, tensorflowBuildDirs, tfOpsLoads } from '../src/tf-ops';
+import { builtAgainstFile, setupTfOps, tensorflowBuildDirs, tfOpsLoads } from '../src/tf-ops';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const ADDON = path.join(ROOT, 'packages', 'models', 'native', 'tfsim-tf-ops.node');
@@ -65,6 +65,12 @@ if (process.env.TFSIM_REQUIRE_NATIVE === '1') {
     expect(setupTfOps(false, (m) => log.push(m), ADDON, tfjs!)).toBe(true);
     expect(log).toEqual(['tf-ops: loads; nothing to do']);
     expect(fs.statSync(ADDON).mtimeMs).toBe(before);
+  });
+
+  it("records beside it the real file of the TensorFlow framework it was built against (tfjs-node's, past the symlinks)", () => {
+    const record = JSON.parse(fs.readFileSync(builtAgainstFile(ADDON), 'utf8')) as { framework: string };
+    expect(record).toEqual({ framework: fs.realpathSync(path.join(tfjs!, 'deps', 'lib', 'libtensorflow_framework.so.2')) });
+    expect(fs.lstatSync(record.framework).isSymbolicLink()).toBe(false);
   });
 
   it('a library that is not there does not load, with the reason', () => {

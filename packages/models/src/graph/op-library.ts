@@ -86,8 +86,52 @@ export function loadOpLibrary(backend: NativeBackend): string | null {
   return reason;
 }
 
+/**
+ * The TensorFlow framework library that setup-native built `file` against
+ * (its `<file>.json`), if it recorded one.
+ */
+function builtAgainst(file: string): string | undefined {
+  try {
+    const { framework } = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { framework?: unknown };
+    return typeof framework === 'string' ? framework : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The libtensorflow_framework files mapped into this process, from /proc/self/maps text (Linux; none elsewhere). */
+export function mappedFrameworks(maps: string): string[] {
+  const files = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const file = line.slice(line.indexOf('/'));
+    if (line.includes('/') && file.endsWith('/libtensorflow_framework.so.2')) files.add(file);
+  }
+  return [...files];
+}
+
+function processMaps(): string {
+  try {
+    return fs.readFileSync('/proc/self/maps', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Why the library must not be loaded into this process, or null: it was built
+ * against another TensorFlow than the one running (its kernels would register
+ * against another ABI, which can crash the process instead of failing). Unknown
+ * on either side (no record, no /proc): no objection.
+ */
+export function frameworkMismatch(builtFor: string | undefined, running: readonly string[]): string | null {
+  if (builtFor === undefined || running.length === 0 || running.includes(builtFor)) return null;
+  return `the TensorFlow op library was built against ${builtFor}, but this process runs ${running.join(', ')}; run tfsim-setup-native again`;
+}
+
 function tryLoad(backend: NativeBackend, file: string): string | null {
   if (!fs.existsSync(file)) return `the TensorFlow op library is not built (${file}; run tfsim-setup-native)`;
+  const mismatch = frameworkMismatch(builtAgainst(file), mappedFrameworks(processMaps()));
+  if (mismatch !== null) return mismatch;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const library = require(file) as { ops?: unknown };

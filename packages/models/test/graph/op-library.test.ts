@@ -5,13 +5,23 @@
  * awkward; a wrong shape is named.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { testBackends } from '@tfsim/test-utils';
 import { Rng } from '@tfsim/utils';
 
 import { activeNativeBackend, type NativeBackend } from '../../src/graph/native';
-import { adamElement, adamOpInputs, loadOpLibrary, opLibraryPath, runAdamOp } from '../../src/graph/op-library';
+import {
+  adamElement,
+  adamOpInputs,
+  frameworkMismatch,
+  loadOpLibrary,
+  mappedFrameworks,
+  opLibraryPath,
+  runAdamOp,
+} from '../../src/graph/op-library';
 import { bitDifference } from './bits';
 
 // the library is built by setup:native (CI requires it: packages/setup-native/test/tf-ops.test.ts)
@@ -93,6 +103,62 @@ describeNative('TfsimAdamUpdate [tensorflow]', () => {
     expect(() => tf.tidy(() => runAdamOp(backend, adamOpInputs(tf.ones([3]), tf.ones([3]), tf.ones([2]), tf.ones([3]), s)))).toThrow(
       /TfsimAdamUpdate: input 2 has shape \[2\], var has \[3\]/,
     );
+  });
+});
+
+describe('the TensorFlow the library was built against', () => {
+  const built = '/opt/tf-2.21/libtensorflow_framework.so.2';
+
+  it('reads the framework files mapped into a process from its maps text', () => {
+    const maps = [
+      `7f0000000000-7f0000100000 r--p 00000000 fd:01 4242 ${built}`,
+      `7f0000100000-7f0000900000 r-xp 00100000 fd:01 4242 ${built}`,
+      '7f0000a00000-7f0000b00000 r-xp 00000000 fd:01 77 /usr/lib/libtensorflow_cc.so.2',
+      '7f0000c00000-7f0000d00000 rw-p 00000000 00:00 0 ',
+      '7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]',
+      '7f0000e00000-7f0000f00000 r--p 00000000 fd:01 99 /home/a b/libtensorflow_framework.so.2',
+    ].join('\n');
+    expect(mappedFrameworks(maps)).toEqual([built, '/home/a b/libtensorflow_framework.so.2']);
+    expect(mappedFrameworks('')).toEqual([]);
+  });
+
+  it('objects only when both sides are known and differ, naming both', () => {
+    expect(frameworkMismatch(built, [built])).toBeNull();
+    expect(frameworkMismatch(undefined, ['/other/libtensorflow_framework.so.2'])).toBeNull();
+    expect(frameworkMismatch(built, [])).toBeNull();
+    expect(frameworkMismatch(built, ['/other/libtensorflow_framework.so.2'])).toBe(
+      `the TensorFlow op library was built against ${built}, but this process runs /other/libtensorflow_framework.so.2; run tfsim-setup-native again`,
+    );
+  });
+});
+
+describeNative('the built library and the running TensorFlow [tensorflow]', () => {
+  beforeAll(async () => {
+    await tf.setBackend('tensorflow');
+  });
+
+  it("setup recorded the framework this process runs (so today's library loads)", () => {
+    const record = `${opLibraryPath()}.json`;
+    if (!fs.existsSync(record)) return; // a library from elsewhere (TFSIM_TF_OPS) without setup's record
+    const { framework } = JSON.parse(fs.readFileSync(record, 'utf8')) as { framework: string };
+    expect(mappedFrameworks(fs.readFileSync('/proc/self/maps', 'utf8'))).toContain(framework);
+  });
+
+  it('is not loaded when it was built against another TensorFlow: the reason, before any require', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsim-tf-ops-'));
+    try {
+      // not a library at all: were it required, the reason would be "does not load"
+      const file = path.join(dir, 'tfsim-tf-ops.node');
+      fs.writeFileSync(file, '');
+      fs.writeFileSync(`${file}.json`, JSON.stringify({ framework: '/elsewhere/libtensorflow_framework.so.2' }));
+      const running = mappedFrameworks(fs.readFileSync('/proc/self/maps', 'utf8'));
+      expect(running.length).toBeGreaterThan(0);
+      expect(withLibraryAt(file, () => loadOpLibrary(activeNativeBackend()!))).toBe(
+        frameworkMismatch('/elsewhere/libtensorflow_framework.so.2', running),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
